@@ -1,0 +1,61 @@
+/**
+ * Every failure the user can see is an ArchiveError: it carries the exit code from SPEC,
+ * the service's own error code (when one exists) and a hint naming the fix.
+ */
+export const ExitCode = {
+  OK: 0,
+  UNEXPECTED: 1,
+  USAGE: 2,
+  AUTH: 3,
+  NOT_FOUND: 4,
+  PARTIAL: 5,
+  INTERRUPTED: 130,
+} as const;
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export interface ErrorDetails {
+  /** The storage service's error code, e.g. AuthorizationFailure, NoSuchBucket. */
+  serviceCode?: string;
+  hint?: string;
+  status?: number;
+  cause?: unknown;
+}
+
+export class ArchiveError extends Error {
+  readonly exitCode: ExitCodeValue = ExitCode.UNEXPECTED;
+  readonly serviceCode?: string;
+  readonly hint?: string;
+  readonly status?: number;
+  constructor(message: string, details: ErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = new.target.name;
+    this.serviceCode = details.serviceCode;
+    this.hint = details.hint;
+    this.status = details.status;
+  }
+}
+
+export class UsageError extends ArchiveError {
+  override readonly exitCode = ExitCode.USAGE;
+}
+export class AuthError extends ArchiveError {
+  override readonly exitCode = ExitCode.AUTH;
+}
+export class NotFoundError extends ArchiveError {
+  override readonly exitCode = ExitCode.NOT_FOUND;
+}
+/** Some objects failed, the rest completed. */
+export class PartialFailureError extends ArchiveError {
+  override readonly exitCode = ExitCode.PARTIAL;
+}
+export class InterruptedError extends ArchiveError {
+  override readonly exitCode = ExitCode.INTERRUPTED;
+}
+/** Data on the wire or on disk is not what it claims to be (checksum, size, corrupt compression). */
+export class IntegrityError extends ArchiveError {}
+/** Retryable transport/service failure (throttling, reset, truncated body). */
+export class TransientError extends ArchiveError {}
+
+export function isArchiveError(e: unknown): e is ArchiveError {
+  return e instanceof ArchiveError;
+}

@@ -1,0 +1,60 @@
+/**
+ * The one storage abstraction every command goes through (like rclone's `fs`). Implementations
+ * live beside this file and are the only modules allowed to import a cloud SDK.
+ */
+import type { Readable } from 'node:stream';
+
+export type ProviderKind = 'azure' | 's3';
+
+export interface ContainerInfo {
+  name: string;
+  lastModified?: Date;
+}
+
+export interface ObjectInfo {
+  key: string;
+  size: number;
+  lastModified: Date;
+  /** Quotes stripped. For S3 single-part uploads this is the hex MD5 of the body. */
+  etag?: string;
+  /** Base64 MD5 of the whole object when the service stores one (never assume it exists). */
+  contentMd5?: string;
+  contentEncoding?: string;
+  contentType?: string;
+}
+
+export interface ByteRange {
+  start: number;
+  /** Inclusive end offset; omitted means to the end of the object. */
+  end?: number;
+}
+
+export interface ReadOptions {
+  range?: ByteRange;
+  signal?: AbortSignal;
+  /** When given, the read fails if the object changed since (ETag no longer matches). */
+  ifMatch?: string;
+}
+
+export interface PutOptions {
+  contentType?: string;
+  contentEncoding?: string;
+}
+
+export interface StorageProvider {
+  readonly kind: ProviderKind;
+  /** Container (Azure) or bucket (S3) the object operations act on; '' when only listing containers. */
+  readonly container: string;
+  /** Human description of the target with no secret in it, e.g. az://acct/container. */
+  describe(): string;
+  listContainers(): AsyncIterable<ContainerInfo>;
+  /** Every object under the prefix, pages followed, in the service's (lexicographic) order. */
+  listObjects(prefix: string): AsyncIterable<ObjectInfo>;
+  /** One level of "folders" under the prefix (delimiter '/'). */
+  listPrefixes(prefix: string): AsyncIterable<string>;
+  stat(key: string): Promise<ObjectInfo>;
+  /** The stored bytes as a stream, never inflated by the HTTP layer (Content-Encoding is ignored). */
+  read(key: string, opts?: ReadOptions): Promise<Readable>;
+  put(key: string, body: Buffer | string, opts?: PutOptions): Promise<void>;
+  delete(key: string): Promise<void>;
+}
