@@ -1,0 +1,111 @@
+/**
+ * Vespa Cloud log archive (S3, GCS, Azure Blob). Shapes follow Vespa's node-admin uploader
+ * (SyncFileInfo, VespaServiceDumperImpl) and docs.vespa.ai "Archive guide":
+ *
+ *   [PREFIX/]TENANT/APP/INSTANCE/HOST/logs/access/JsonAccessLog.CONTAINER.YYYYMMDDHHMMSS[.zst]
+ *   [PREFIX/]TENANT/APP/INSTANCE/HOST/logs/access/access[-json].log.YYYYMMDD[HHMMSS][.zst]
+ *   [PREFIX/]TENANT/APP/INSTANCE/HOST/logs/connection/ConnectionLog.CONTAINER.YYYYMMDDHHMMSS[.zst]
+ *   [PREFIX/]TENANT/APP/INSTANCE/HOST/logs/vespa/vespa.log[-YYYY-MM-DD[.HH-mm-ss]][.zst]
+ *   [PREFIX/]TENANT/APP/INSTANCE/HOST/logs/zookeeper/zookeeper.log[-YYYY-MM-DD.HH-mm-ss][.zst]
+ *   [PREFIX/]TENANT/APP/INSTANCE/HOST/logs/start-services/start-services.out-…[.zst]
+ *   [PREFIX/]TENANT/APP/INSTANCE/HOST/service-dump/CONFIGID-CREATEDMILLIS/FILE[.zst]
+ *     (jvm-heap-dump.bin → heapdump, recording.jfr → jfr, jstack/jmap/perf text → dump)
+ *   [PREFIX/]TENANT/APP/INSTANCE/HOST/<…dump…|jfr|recordings>/[SUBDIR/]FILE.hprof|.jfr[.zst]
+ *
+ * The key is anchored at its end (HOST/logs/TYPE/FILE), so any number of leading PREFIX segments is
+ * accepted — a bucket copied under another folder still parses. TENANT/APP/INSTANCE are the three
+ * segments before HOST when present; with fewer (e.g. one host's folder copied elsewhere, as the
+ * Vespa archive guide shows) the key still parses, without those fields.
+ *
+ * Only Vespa's own file names under the known log types are claimed, so a generic
+ * `svc/logs/access/x.log` falls through to the later layouts in auto mode.
+ */
+import type { KeyFacts, Layout } from './types.js';
+import { DAY_MS, HOUR_MS, fromEpochMillis, kindFromName, plus, utcFromStrings } from './time-parts.js';
+
+const LOG_RE = /^(?:(.*)\/)?([^/]+)\/logs\/([^/]+)\/([^/]+)$/;
+const DUMP_RE = /^(?:(.*)\/)?([^/]+)\/(service-dump|[^/]*dump[^/]*|jfr|recordings?)\/(?:([^/]+)\/)?([^/]+)$/i;
+
+// Group 1: container cluster (access/connection only); group 2: the stamp.
+const NAME_RES: Record<string, RegExp> = {
+  access: /^(?:(?:JsonAccessLog|QueryAccessLog|AccessLog)\.([A-Za-z0-9_-]+)|access(?:-json)?\.log)\.(\d{8}(?:\d{6})?)(?:\.(?:zst|gz))?$/,
+  connection: /^ConnectionLog\.([A-Za-z0-9_-]+)\.(\d{8}(?:\d{6})?)(?:\.(?:zst|gz))?$/,
+  vespa: /^vespa\.log()(?:-(\d{4}-\d{2}-\d{2}(?:\.\d{2}-\d{2}-\d{2})?))?(?:\.(?:zst|gz))?$/,
+  zookeeper: /^zookeeper\.log()(?:-(\d{4}-\d{2}-\d{2}(?:\.\d{2}-\d{2}-\d{2})?))?(?:\.zst)?$/,
+  'start-services': /^start-services\.out()(?:-(.+?))?(?:\.zst)?$/,
+};
+
+const STAMP_RE = /^(\d{4})-?(\d{2})-?(\d{2})(?:[.T]?(\d{2})-?(\d{2})-?(\d{2}))?$/;
+const DUMP_ID_RE = /^(.*)-(\d{13})$/;
+const HEAP_NAME_RE = /heap-?dump/i;
+// Cheap substring checks spare the backtracking regexes on the vast majority of foreign keys.
+const DUMP_HINT_RE = /dump|jfr|recording/i;
+
+function addScope(prefix: string | undefined, fields: Record<string, string>): void {
+  if (!prefix) return;
+  const parts = prefix.split('/');
+  if (parts.length < 3) return;
+  const n = parts.length;
+  fields.tenant = parts[n - 3];
+  fields.application = parts[n - 2];
+  fields.instance = parts[n - 1];
+}
+
+function parseLog(m: RegExpExecArray): KeyFacts | undefined {
+  const [, prefix, host, type, name] = m;
+  const re = NAME_RES[type];
+  if (!re) return undefined;
+  const n = re.exec(name);
+  if (!n) return undefined;
+  const fields: Record<string, string> = {};
+  addScope(prefix, fields);
+  if (n[1]) fields.container = n[1];
+  const facts: KeyFacts = { layout: 'vespa', kind: type, host, fields };
+  const s = n[2] ? STAMP_RE.exec(n[2]) : null;
+  if (s) {
+    const time = utcFromStrings(s[1], s[2], s[3], s[4], s[5], s[6]);
+    if (time) {
+      facts.time = time;
+      // Access and connection files are named when opened and rotated hourly by default (a
+      // date-only pattern rotates daily). vespa.log and zookeeper.log names carry the time the file
+      // was closed or synced instead, so their span is unknown and only the stamp is given.
+      if (type === 'access' || type === 'connection') facts.timeEnd = plus(time, s[4] ? HOUR_MS : DAY_MS);
+    }
+  }
+  return facts;
+}
+
+function parseDump(m: RegExpExecArray): KeyFacts | undefined {
+  const [, prefix, host, dir, sub, name] = m;
+  const serviceDump = dir.toLowerCase() === 'service-dump';
+  let kind = kindFromName(name);
+  if (kind === 'logs') {
+    if (HEAP_NAME_RE.test(name)) kind = 'heapdump';
+    else if (serviceDump) kind = 'dump';
+    else return undefined; // a folder merely named like "dumps" with ordinary files is not evidence
+  }
+  const fields: Record<string, string> = {};
+  addScope(prefix, fields);
+  const facts: KeyFacts = { layout: 'vespa', kind, host, fields };
+  if (sub) {
+    const id = DUMP_ID_RE.exec(sub);
+    fields.dump = id ? id[1] : sub;
+    const t = id ? fromEpochMillis(+id[2]) : undefined;
+    if (t) facts.time = t;
+  }
+  return facts;
+}
+
+export const vespa: Layout = {
+  name: 'vespa',
+  description: 'Vespa Cloud archive: TENANT/APP/INSTANCE/HOST/logs/TYPE/FILE, service dumps, heap dumps, JFR',
+  parse(key) {
+    if (key.includes('/logs/')) {
+      const m = LOG_RE.exec(key);
+      if (m) return parseLog(m);
+    }
+    if (!DUMP_HINT_RE.test(key)) return undefined;
+    const d = DUMP_RE.exec(key);
+    return d ? parseDump(d) : undefined;
+  },
+};
