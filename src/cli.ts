@@ -1,0 +1,37 @@
+/**
+ * The command tree. Each command lives in its own file under commands/ and registers itself here;
+ * heavy modules (SDKs) are imported inside actions, never at registration.
+ */
+import { Command } from 'commander';
+import { createRequire } from 'node:module';
+import { registerContainers } from './commands/containers.js';
+import { registerList } from './commands/list.js';
+
+const require = createRequire(import.meta.url);
+const pkg = require('../package.json') as { version: string };
+
+export function buildProgram(): Command {
+  const program = new Command('archive')
+    .description('List, pull and read SaaS log archives in Azure Blob Storage and Amazon S3')
+    .version(pkg.version, '-V, --version')
+    .option('-v, --verbose', 'show details and stack traces (secrets stay redacted)')
+    .option('--no-color', 'disable colours (also: NO_COLOR=1)')
+    .showHelpAfterError('(add --help for usage)')
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(str) });
+  program.addHelpText(
+    'after',
+    `
+Locations:
+  az://ACCOUNT/CONTAINER/PREFIX          Azure Blob (credential from env or profile)
+  https://ACCOUNT.blob.core.windows.net/CONTAINER/PREFIX?SAS
+  s3://BUCKET/PREFIX                     S3 (--endpoint for S3-compatible stores)
+  PROFILE:PREFIX                         a saved profile
+
+Exit codes: 0 ok, 1 unexpected, 2 usage, 3 auth/permission, 4 not found, 5 partial failure, 130 interrupted`,
+  );
+  registerContainers(program);
+  registerList(program);
+  for (const c of program.commands) c.exitOverride();
+  return program;
+}

@@ -1,0 +1,53 @@
+import type { Command } from 'commander';
+import { addTargetOptions, accountTargetFor, open, type TargetFlags } from './options.js';
+import { LineWriter } from '../output/writer.js';
+import { formatTime, pad } from '../output/format.js';
+import { stdoutColor } from '../output/color.js';
+
+interface ContainersFlags extends TargetFlags {
+  json?: boolean;
+  ndjson?: boolean;
+}
+
+export async function runContainers(location: string | undefined, flags: ContainersFlags): Promise<void> {
+  const target = await accountTargetFor(location, flags);
+  const provider = await open({ ...target, ...(target.provider === 'azure' ? { container: '' } : { bucket: '' }) });
+  const out = new LineWriter();
+  const c = stdoutColor();
+  let n = 0;
+  if (flags.json) await out.line('[');
+  for await (const ci of provider.listContainers()) {
+    const rec = { name: ci.name, lastModified: ci.lastModified?.toISOString() };
+    if (flags.json) await out.line(`${n ? ',' : ''}${JSON.stringify(rec)}`);
+    else if (flags.ndjson) await out.line(JSON.stringify(rec));
+    else {
+      if (n === 0 && process.stdout.isTTY) await out.line(c.bold(`${pad('LAST MODIFIED', 19)}  NAME`));
+      await out.line(`${pad(formatTime(ci.lastModified), 19)}  ${ci.name}`);
+    }
+    n++;
+  }
+  if (flags.json) await out.line(']');
+  await out.flush();
+  if (!flags.json && !flags.ndjson && process.stdout.isTTY) process.stderr.write(`${n} ${provider.kind === 's3' ? 'bucket' : 'container'}${n === 1 ? '' : 's'}\n`);
+}
+
+export function registerContainers(program: Command): void {
+  addTargetOptions(
+    program
+      .command('containers')
+      .alias('buckets')
+      .description('list the containers (Azure) or buckets (S3) the credential can see')
+      .argument('[location]', 'az://ACCOUNT, an account URL, s3:// or PROFILE: (default: the default profile or AZURE_STORAGE_CONNECTION_STRING)'),
+  )
+    .option('--json', 'print a JSON array')
+    .option('--ndjson', 'print one JSON object per line')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  archive containers az://mystorageacct
+  archive containers s3:// --region eu-west-1
+  AZURE_STORAGE_CONNECTION_STRING=… archive containers --json`,
+    )
+    .action(async (location: string | undefined, flags: ContainersFlags) => runContainers(location, flags));
+}

@@ -1,0 +1,84 @@
+import type { Command } from 'commander';
+import { addFilterOptions, addTargetOptions, targetFor, open, type TargetFlags } from './options.js';
+import { listEntries, entryToJson, type ListOptions, type ListTotals } from '../listing.js';
+import { LineWriter } from '../output/writer.js';
+import { formatBytes, formatTime, pad } from '../output/format.js';
+import { stdoutColor } from '../output/color.js';
+import { runContainers } from './containers.js';
+import type { Entry } from '../filter.js';
+
+interface ListFlags extends TargetFlags, ListOptions {
+  long?: boolean;
+  json?: boolean;
+  ndjson?: boolean;
+  totals?: boolean;
+}
+
+function row(e: Entry, long: boolean): string {
+  const cols = [pad(formatTime(e.time), 19), pad(formatBytes(e.size), 10, true), pad(e.facts.kind ?? '', 9), pad(e.facts.host ?? '', 0)];
+  if (long) cols.push(pad(formatTime(e.lastModified), 19), pad(e.etag ?? '', 34));
+  cols.push(e.key);
+  return cols.filter((c, i) => i !== 3 || c !== '').join('  ');
+}
+
+export async function runList(location: string, flags: ListFlags): Promise<void> {
+  const target = await targetFor(location, flags);
+  const provider = await open(target);
+  const out = new LineWriter();
+  const c = stdoutColor();
+  const totals: ListTotals = { count: 0, bytes: 0, scanned: 0 };
+  const human = !flags.json && !flags.ndjson;
+  if (flags.json) await out.line('{"objects":[');
+  let first = true;
+  for await (const e of listEntries(provider, target.prefix, { ...flags, layout: flags.layout ?? target.layout }, totals)) {
+    if (flags.json) await out.line(`${first ? '' : ','}${JSON.stringify(entryToJson(e))}`);
+    else if (flags.ndjson) await out.line(JSON.stringify(entryToJson(e)));
+    else {
+      if (first && process.stdout.isTTY) {
+        const head = ['TIME (UTC)'.padEnd(19), 'SIZE'.padStart(10), 'KIND'.padEnd(9)];
+        if (flags.long) head.push('MODIFIED'.padEnd(19), 'ETAG'.padEnd(34));
+        head.push('HOST/KEY');
+        await out.line(c.bold(head.join('  ')));
+      }
+      await out.line(row(e, !!flags.long));
+    }
+    first = false;
+  }
+  if (flags.json) await out.line(`],"count":${totals.count},"bytes":${totals.bytes},"scanned":${totals.scanned}}`);
+  await out.flush();
+  if (human && (flags.totals || process.stdout.isTTY)) {
+    const filtered = totals.scanned !== totals.count ? ` (of ${totals.scanned} scanned)` : '';
+    const line = `${totals.count} object${totals.count === 1 ? '' : 's'}, ${formatBytes(totals.bytes)}${filtered}`;
+    if (process.stdout.isTTY) process.stdout.write(c.dim(line) + '\n');
+    else process.stderr.write(line + '\n');
+  }
+}
+
+export function registerList(program: Command): void {
+  const cmd = program
+    .command('list')
+    .alias('ls')
+    .description('list archive objects under a location (no location: list containers/buckets)')
+    .argument('[location]', 'az://ACCOUNT/CONTAINER/PREFIX, blob URL (SAS ok), s3://BUCKET/PREFIX or PROFILE:PREFIX');
+  addTargetOptions(cmd);
+  addFilterOptions(cmd)
+    .option('-l, --long', 'also show last-modified time and ETag')
+    .option('--totals', 'print the count/bytes summary even when not on a terminal (to stderr)')
+    .option('--json', 'print one JSON document {objects:[…],count,bytes} (streamed)')
+    .option('--ndjson', 'print one JSON object per line')
+    .addHelpText(
+      'after',
+      `
+Time filters use the time in the key when a vendor layout recognises it, else last-modified.
+
+Examples:
+  archive list "https://acct.blob.core.windows.net/vespa-logs?sv=…&sig=…" --kind access --since 2h
+  archive list az://acct/logpush/http_requests/ --since 2026-01-05 --until 2026-01-06
+  archive list s3://my-logzio-archive/ --layout logzio --ndjson | jq .key
+  archive list amplitude:exports/ --since 3d --long`,
+    )
+    .action(async (location: string | undefined, flags: ListFlags) => {
+      if (!location) return runContainers(undefined, flags);
+      return runList(location, flags);
+    });
+}

@@ -1,0 +1,44 @@
+/**
+ * Option groups several commands share, declared once so their spelling and help never drift.
+ */
+import { Option, type Command } from 'commander';
+import { resolveTarget, resolveAccountTarget, type Target, type TargetOptions } from '../target.js';
+import { openProvider } from '../providers/index.js';
+import type { StorageProvider } from '../providers/types.js';
+import { loadProfileSource } from '../profile-source.js';
+
+const collect = (v: string, prev: string[] = []) => [...prev, v];
+
+export function addTargetOptions(cmd: Command): Command {
+  return cmd
+    .option('--endpoint <url>', 'S3-compatible endpoint (path-style); env AWS_ENDPOINT_URL_S3')
+    .option('--region <region>', 'S3 region; env AWS_REGION')
+    .option('--sas <token>', 'Azure SAS token to use with an az:// location; env AZURE_STORAGE_SAS_TOKEN');
+}
+
+export function addFilterOptions(cmd: Command): Command {
+  return cmd
+    .option('--include <glob>', 'only keys matching the glob (repeatable, or comma-separated)', collect)
+    .option('--exclude <glob>', 'skip keys matching the glob (repeatable)', collect)
+    .option('--since <time>', 'only objects at or after this time: 30m, 2h, 3d, 1w or ISO')
+    .option('--until <time>', 'only objects before this time: relative or ISO')
+    .option('--kind <kinds>', 'only these kinds: logs, access, connection, heapdump, jfr, events, … (comma-separated)', collect)
+    .option('--host <glob>', 'only objects from matching hosts (Vespa)', collect)
+    .addOption(new Option('--layout <name>', 'vendor key layout: auto, vespa, cloudflare, amplitude, logzio, dated, generic').default('auto'));
+}
+
+export interface TargetFlags extends TargetOptions {
+  verbose?: boolean;
+}
+
+export async function targetFor(location: string, flags: TargetFlags): Promise<Target> {
+  return resolveTarget(location, flags, process.env, await loadProfileSource());
+}
+
+export async function accountTargetFor(location: string | undefined, flags: TargetFlags): Promise<Target> {
+  return resolveAccountTarget(location, flags, process.env, await loadProfileSource());
+}
+
+export async function open(target: Target): Promise<StorageProvider> {
+  return openProvider(target);
+}

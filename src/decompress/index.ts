@@ -1,0 +1,52 @@
+/**
+ * Decoding `.zst` and `.gz` objects on the fly (pull --decompress, cat).
+ *
+ * zstd decoder, in order of preference (see select.ts):
+ *   native — zlib.createZstdDecompress (Node >= 22.15 / 23.8), windows up to 2 GiB;
+ *   binary — the `zstd` program on PATH (`zstd -dcq --long=31`) as a child process;
+ *   fzstd  — pure JS, only for frames with windows <= 64 MiB, checksums verified here.
+ * ARCHIVE_ZSTD_DECODER=native|binary|fzstd forces one. gzip always uses zlib.createGunzip.
+ */
+import { PassThrough, type Duplex } from 'node:stream';
+import { chooseZstdDecoder, type ZstdDecoderKind } from './select.js';
+import { GunzipDecoder } from './gzip.js';
+import { NativeZstdDecoder } from './zstd-native.js';
+import { BinaryZstdDecoder } from './zstd-binary.js';
+import { FzstdDecoder, loadFzstdDeps } from './zstd-fzstd.js';
+import type { Codec } from './codec.js';
+
+export { codecFor, stripCodecSuffix, type Codec } from './codec.js';
+export { ZSTD_DECODER_ENV, type ZstdDecoderKind } from './select.js';
+export { FZSTD_MAX_WINDOW } from './zstd-fzstd.js';
+
+export interface DecoderOptions {
+  /** Names the object in error messages (its key). */
+  label: string;
+}
+
+/**
+ * A Duplex for stream.pipeline(): compressed bytes in, decoded bytes out, memory bounded
+ * whatever the object's size. Corrupt input fails it with an IntegrityError naming opts.label;
+ * a zstd frame this installation cannot decode fails it with an ArchiveError and a hint.
+ * Decoded bytes are streamed before a frame's or member's checksum is checked at its end:
+ * on error, discard whatever was written.
+ */
+export async function createDecoder(codec: Codec, opts: DecoderOptions): Promise<Duplex> {
+  switch (codec) {
+    case 'none':
+      return new PassThrough();
+    case 'gzip':
+      return new GunzipDecoder(opts.label);
+    case 'zstd': {
+      const choice = await chooseZstdDecoder();
+      if (choice.kind === 'native') return new NativeZstdDecoder(opts.label);
+      if (choice.kind === 'binary') return new BinaryZstdDecoder(opts.label, choice.binary!);
+      return new FzstdDecoder(opts.label, await loadFzstdDeps());
+    }
+  }
+}
+
+/** Which zstd decoder createDecoder('zstd') would use now (for --verbose and benchmarks). */
+export async function zstdDecoderKind(): Promise<ZstdDecoderKind> {
+  return (await chooseZstdDecoder()).kind;
+}

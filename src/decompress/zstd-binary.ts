@@ -1,0 +1,123 @@
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import { constants as fsConstants } from 'node:fs';
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { ArchiveError } from '../errors.js';
+import { DecoderStream } from './decoder-stream.js';
+import { corrupt } from './decode-error.js';
+import { waitWritable } from './inner.js';
+
+/** `--long=31` lets zstd decode any window up to 2 GiB (its default limit is 128 MiB). */
+export const ZSTD_BINARY_ARGS = ['-d', '-c', '-q', '--long=31', '-'] as const;
+const STDERR_LIMIT = 4096;
+
+let cached: { pathEnv: string; found: Promise<string | undefined> } | undefined;
+
+/** Absolute path of an executable `zstd` on PATH, or undefined. Cached per PATH value. */
+export function findZstdBinary(): Promise<string | undefined> {
+  const pathEnv = process.env['PATH'] ?? '';
+  if (cached?.pathEnv !== pathEnv) cached = { pathEnv, found: searchPath(pathEnv) };
+  return cached.found;
+}
+
+async function searchPath(pathEnv: string): Promise<string | undefined> {
+  const names = process.platform === 'win32' ? ['zstd.exe', 'zstd'] : ['zstd'];
+  for (const dir of pathEnv.split(path.delimiter)) {
+    if (!dir) continue;
+    for (const name of names) {
+      const candidate = path.join(dir, name);
+      try {
+        await access(candidate, fsConstants.X_OK);
+        return candidate;
+      } catch {
+        // not here
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * zstd through the `zstd` program: compressed bytes to its stdin, decoded bytes from its stdout,
+ * with backpressure both ways. zstd itself handles multiple and skippable frames, checksums,
+ * truncation and trailing garbage; any non-zero exit is an IntegrityError carrying its stderr.
+ * The child is killed when the stream is destroyed (abort, consumer failure).
+ */
+export class BinaryZstdDecoder extends DecoderStream {
+  private readonly child: ChildProcessByStdio<Writable, Readable, Readable>;
+  private readonly exited: Promise<void>;
+  private stderr = '';
+  private stdinError: Error | undefined;
+
+  constructor(label: string, binary: string) {
+    super(label, 'zstd');
+    this.child = spawn(binary, ZSTD_BINARY_ARGS, { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    const { stdin, stdout, stderr } = this.child;
+    stdout.on('data', (d: Buffer) => this.pushOrPause(d, stdout));
+    stderr.setEncoding('utf8');
+    stderr.on('data', (s: string) => {
+      if (this.stderr.length < STDERR_LIMIT) this.stderr += s;
+    });
+    // EPIPE and the like: zstd stopped reading, and its exit status says why.
+    stdin.on('error', (err) => {
+      this.stdinError ??= err;
+    });
+    const stdoutDone = new Promise<void>((resolve) => stdout.once('end', resolve));
+    const stderrDone = new Promise<void>((resolve) => stderr.once('close', resolve));
+    const exit = new Promise<number | null>((resolve, reject) => {
+      this.child.once('error', (err) =>
+        reject(
+          new ArchiveError(`${label}: could not run ${binary} to decode zstd: ${err.message}`, {
+            hint: 'Install zstd (e.g. `apt-get install zstd`), or unset ARCHIVE_ZSTD_DECODER to let archive pick a decoder.',
+            cause: err,
+          }),
+        ),
+      );
+      this.child.once('exit', (code, signal) => resolve(signal ? null : code));
+    });
+    this.exited = exit.then(async (code) => {
+      if (code !== 0) {
+        // Failed: its remaining output is worthless, its stderr says why.
+        await stderrDone;
+        const msg = cleanStderr(this.stderr) || (code === null ? 'zstd was killed' : `zstd exited with status ${code}`);
+        throw corrupt(label, 'zstd', msg);
+      }
+      await stdoutDone;
+      if (this.stdinError) {
+        throw corrupt(label, 'zstd', `zstd exited before reading all input (${this.stdinError.message})`);
+      }
+    });
+    // A failing zstd fails the stream at once, not at the next write.
+    this.exited.catch((err: unknown) => this.fail(err));
+  }
+
+  protected async onChunk(chunk: Buffer): Promise<void> {
+    const { stdin } = this.child;
+    if (this.stdinError || stdin.destroyed) {
+      await this.exited; // reports zstd's own error
+      throw corrupt(this.label, 'zstd', 'zstd stopped reading its input');
+    }
+    if (!stdin.write(chunk)) await waitWritable(stdin, this.exited);
+  }
+
+  protected async onEnd(): Promise<void> {
+    this.child.stdin.end();
+    await this.exited;
+  }
+
+  protected onDestroy(): void {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    this.child.stdin.destroy();
+    this.child.stdout.destroy();
+  }
+}
+
+function cleanStderr(s: string): string {
+  return s
+    .split('\n')
+    .map((l) => l.replace(/^zstd:\s*/, '').replace(/^\/\*stdin\*\\\s*:\s*/, '').trim())
+    .filter(Boolean)
+    .join('; ')
+    .slice(0, 1000);
+}

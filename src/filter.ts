@@ -1,0 +1,87 @@
+/**
+ * The object filters shared by list, pull and cat: globs, time window, kind and host.
+ */
+import picomatch from 'picomatch';
+import type { KeyFacts } from './layouts/types.js';
+import type { ObjectInfo } from './providers/types.js';
+import { parseTimeSpec } from './time.js';
+import { UsageError } from './errors.js';
+
+export interface FilterOptions {
+  include?: string[];
+  exclude?: string[];
+  since?: string;
+  until?: string;
+  kind?: string[];
+  host?: string[];
+}
+
+export interface TimeWindow {
+  since?: Date;
+  until?: Date;
+}
+
+export interface Entry extends ObjectInfo {
+  facts: KeyFacts;
+  /** The time used for filtering and ordering: the key's own time when a layout found one. */
+  time: Date;
+  timeEnd?: Date;
+  timeSource: 'key' | 'modified';
+}
+
+export type EntryFilter = (e: Entry, relKey: string) => boolean;
+
+function splitList(values: string[] | undefined): string[] {
+  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+}
+
+export function timeWindow(opts: FilterOptions, now = new Date()): TimeWindow {
+  const w: TimeWindow = {
+    since: opts.since ? parseTimeSpec(opts.since, '--since', now) : undefined,
+    until: opts.until ? parseTimeSpec(opts.until, '--until', now) : undefined,
+  };
+  if (w.since && w.until && w.since >= w.until) {
+    throw new UsageError(`--since (${w.since.toISOString()}) is not before --until (${w.until.toISOString()})`, { hint: 'swap the two, or widen the window' });
+  }
+  return w;
+}
+
+/** A key-time range [time, timeEnd) overlaps [since, until); a point time must fall inside it. */
+export function inWindow(w: TimeWindow, time: Date, timeEnd?: Date): boolean {
+  const start = time.getTime();
+  const end = timeEnd ? timeEnd.getTime() : start;
+  if (w.since && (timeEnd ? end <= w.since.getTime() : start < w.since.getTime())) return false;
+  if (w.until && start >= w.until.getTime()) return false;
+  return true;
+}
+
+/**
+ * A glob without '/' matches the file name (like `--include '*.zst'` in rclone/azcopy), one with '/'
+ * matches the path. Done here rather than with picomatch's `basename` option, which breaks `**` globs.
+ */
+export function globMatcher(globs: string[]): (key: string) => boolean {
+  const byName = globs.filter((g) => !g.includes('/'));
+  const byPath = globs.filter((g) => g.includes('/'));
+  const name = byName.length ? picomatch(byName, { dot: true }) : undefined;
+  const path = byPath.length ? picomatch(byPath, { dot: true }) : undefined;
+  return (key) => (name ? name(key.slice(key.lastIndexOf('/') + 1)) : false) || (path ? path(key) : false);
+}
+
+export function buildFilter(opts: FilterOptions, now = new Date()): EntryFilter {
+  const matcher = (globs: string[]) => (globs.length ? globMatcher(globs) : undefined);
+  const inc = matcher(splitList(opts.include));
+  const exc = matcher(splitList(opts.exclude));
+  const kinds = new Set(splitList(opts.kind).map((k) => k.toLowerCase()));
+  const hosts = splitList(opts.host);
+  const hostMatch = hosts.length ? picomatch(hosts, { nocase: true }) : undefined;
+  const w = timeWindow(opts, now);
+  const hasWindow = !!(w.since || w.until);
+  return (e, relKey) => {
+    if (inc && !inc(relKey) && !inc(e.key)) return false;
+    if (exc && (exc(relKey) || exc(e.key))) return false;
+    if (kinds.size && !kinds.has((e.facts.kind ?? '').toLowerCase())) return false;
+    if (hostMatch && !(e.facts.host && hostMatch(e.facts.host))) return false;
+    if (hasWindow && !inWindow(w, e.time, e.timeEnd)) return false;
+    return true;
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Process entry: runs the CLI, turns every failure into SPEC's one-line error + hint and exit code.
+ */
+import { CommanderError } from 'commander';
+import { ArchiveError, ExitCode, InterruptedError } from './errors.js';
+import { redact } from './redact.js';
+import { stderrColor } from './output/color.js';
+import { BrokenPipe } from './output/writer.js';
+import { buildProgram } from './cli.js';
+import { interrupted } from './interrupt.js';
+
+function report(err: unknown, verbose: boolean): number {
+  const c = stderrColor();
+  if (err instanceof BrokenPipe || (err as NodeJS.ErrnoException)?.code === 'EPIPE') return ExitCode.OK;
+  if (err instanceof CommanderError) {
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.OK;
+    // commander already printed "error: …"; add nothing but the exit code.
+    return ExitCode.USAGE;
+  }
+  if (interrupted() && !(err instanceof ArchiveError && err.exitCode !== ExitCode.UNEXPECTED)) err = new InterruptedError('interrupted');
+  const ae = err instanceof ArchiveError ? err : undefined;
+  const msg = ae ? ae.message : err instanceof Error ? err.message : String(err);
+  const code = ae?.serviceCode ? ` (${ae.serviceCode})` : '';
+  process.stderr.write(redact(`${c.red('archive:')} ${msg}${code}`) + '\n');
+  if (ae?.hint) process.stderr.write(redact(`${c.yellow('hint:')} ${ae.hint}`) + '\n');
+  else if (!ae) process.stderr.write(`${c.yellow('hint:')} this is unexpected; re-run with --verbose and report it\n`);
+  if (verbose && err instanceof Error) {
+    let e: unknown = err;
+    while (e instanceof Error) {
+      process.stderr.write(redact(e.stack ?? String(e)) + '\n');
+      e = e.cause;
+      if (e) process.stderr.write('caused by:\n');
+    }
+  }
+  return ae ? ae.exitCode : ExitCode.UNEXPECTED;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const verbose = argv.includes('--verbose') || argv.includes('-v');
+  if (argv.includes('--no-color')) process.env.NO_COLOR = '1';
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return (process.exitCode as number | undefined) ?? ExitCode.OK;
+  } catch (err) {
+    return report(err, verbose);
+  }
+}
+
+const code = await main(process.argv.slice(2));
+process.exitCode = code;
+// Let streams flush, but do not wait on keep-alive sockets held by SDK agents.
+setImmediate(() => process.exit(code));

@@ -1,0 +1,41 @@
+/**
+ * One description per provider so the same test cases run against Azurite and s3rver.
+ */
+import { startAzurite, startS3rver, type AzuriteEmulator, type S3Emulator } from './emulators.js';
+import { seedAzure, seedS3, type SeedObject } from './seed.js';
+
+export interface ProviderFixture {
+  name: 'azure' | 's3';
+  /** Location string for a container/bucket and prefix. */
+  loc(container: string, prefix?: string): string;
+  /** Environment that gives the CLI a working credential. */
+  env: Record<string, string>;
+  seed(container: string, objects: Iterable<SeedObject>): Promise<void>;
+  stop(): Promise<void>;
+  emu: AzuriteEmulator | S3Emulator;
+}
+
+export async function startProvider(name: 'azure' | 's3'): Promise<ProviderFixture> {
+  if (name === 'azure') {
+    const emu = await startAzurite({ inMemory: true });
+    return {
+      name,
+      emu,
+      loc: (c, p = '') => `${emu.serviceUrl}/${c}${p ? '/' + p : ''}`,
+      env: { AZURE_STORAGE_CONNECTION_STRING: emu.connectionString },
+      seed: (c, objs) => seedAzure(emu, c, objs),
+      stop: () => emu.stop(),
+    };
+  }
+  const emu = await startS3rver();
+  return {
+    name,
+    emu,
+    loc: (c, p = '') => `s3://${c}${p ? '/' + p : ''}`,
+    env: emu.env,
+    seed: (c, objs) => seedS3(emu, c, objs),
+    stop: () => emu.stop(),
+  };
+}
+
+export const PROVIDERS: Array<'azure' | 's3'> = ['azure', 's3'];
