@@ -6,6 +6,10 @@ import { Command } from 'commander';
 import { createRequire } from 'node:module';
 import { registerContainers } from './commands/containers.js';
 import { registerList } from './commands/list.js';
+import { registerProfile } from './commands/profile.js';
+import { registerSas } from './commands/sas.js';
+import { registerValidate } from './commands/validate.js';
+import { registerPull } from './commands/pull.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../package.json') as { version: string };
@@ -32,6 +36,10 @@ Exit codes: 0 ok, 1 unexpected, 2 usage, 3 auth/permission, 4 not found, 5 parti
   );
   registerContainers(program);
   registerList(program);
+  registerProfile(program);
+  registerSas(program);
+  registerValidate(program);
+  registerPull(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

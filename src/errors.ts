@@ -59,3 +59,21 @@ export class TransientError extends ArchiveError {}
 export function isArchiveError(e: unknown): e is ArchiveError {
   return e instanceof ArchiveError;
 }
+
+/** Rebuilds an error of the class that carries `code`, e.g. to report "all objects failed with 403". */
+export function errorForExitCode(code: number, message: string, details: ErrorDetails = {}): ArchiveError {
+  switch (code) {
+    case ExitCode.USAGE:
+      return new UsageError(message, details);
+    case ExitCode.AUTH:
+      return new AuthError(message, details);
+    case ExitCode.NOT_FOUND:
+      return new NotFoundError(message, details);
+    case ExitCode.PARTIAL:
+      return new PartialFailureError(message, details);
+    case ExitCode.INTERRUPTED:
+      return new InterruptedError(message, details);
+    default:
+      return new ArchiveError(message, details);
+  }
+}

@@ -1,5 +1,5 @@
 export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
+  if (n < 1024) return `${Math.round(n)} B`;
   const units = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
   let v = n;
   let i = -1;

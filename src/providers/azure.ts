@@ -23,17 +23,34 @@ const PIPELINE: StoragePipelineOptions = {
   userAgentOptions: { userAgentPrefix: 'archive-cli' },
 };
 
+/**
+ * Instance discovery asks login.microsoftonline.com to vouch for the authority; a private authority
+ * (Azure Stack, a sovereign-cloud proxy, a test STS) cannot be vouched for that way.
+ */
+function customAuthority(host: string | undefined): boolean {
+  if (!host) return false;
+  const known = ['login.microsoftonline.com', 'login.chinacloudapi.cn', 'login.microsoftonline.us', 'login.microsoftonline.de'];
+  try {
+    return !known.includes(new URL(host).hostname.toLowerCase());
+  } catch {
+    return false;
+  }
+}
+
 async function tokenCredential(auth: AzureTarget['auth']): Promise<TokenCredential> {
   const identity = await import('@azure/identity');
   switch (auth.type) {
     case 'service-principal':
       return new identity.ClientSecretCredential(auth.tenantId, auth.clientId, auth.clientSecret, {
         authorityHost: auth.authorityHost,
+        disableInstanceDiscovery: customAuthority(auth.authorityHost),
       });
     case 'device-code':
       return new identity.DeviceCodeCredential({
         tenantId: auth.tenantId,
         clientId: auth.clientId,
+        authorityHost: auth.authorityHost,
+        disableInstanceDiscovery: customAuthority(auth.authorityHost),
         // The prompt must go to stderr so stdout stays clean for --json and pipes.
         userPromptCallback: (info) => {
           process.stderr.write(`${info.message}\n`);
@@ -94,6 +111,14 @@ export function mapAzureError(err: unknown, op: Operation, what: string, usingSa
   if (status === 404) {
     const c = code ?? (what.includes('/') ? 'BlobNotFound' : 'ContainerNotFound');
     return new NotFoundError(`${op} ${what}: not found`, { serviceCode: c, hint: azureHint(c, op, usingSas), status, cause: err });
+  }
+  if (status === 412 || code === 'ConditionNotMet' || code === 'PreconditionFailed') {
+    return new ArchiveError(`${op} ${what}: the object changed while it was being read`, {
+      serviceCode: code ?? 'PreconditionFailed',
+      hint: 'a writer replaced the object mid-transfer; run the command again to fetch the new version',
+      status,
+      cause: err,
+    });
   }
   if (status === 429 || status === 500 || status === 503 || (!status && netCode && /^E[A-Z]+$/.test(netCode))) {
     return new TransientError(`${op} ${what}: ${status ? `service answered ${status}` : `network error ${netCode}`}`, {

@@ -83,6 +83,14 @@ export function mapS3Error(err: unknown, op: Operation, what: string): Error {
   if (status === 301 || code === 'PermanentRedirect') {
     return new ArchiveError(`${op} ${what}: bucket is in another region`, { serviceCode: 'PermanentRedirect', hint: s3Hint('PermanentRedirect', op), status, cause: err });
   }
+  if (status === 412 || code === 'ConditionNotMet' || code === 'PreconditionFailed') {
+    return new ArchiveError(`${op} ${what}: the object changed while it was being read`, {
+      serviceCode: code ?? 'PreconditionFailed',
+      hint: 'a writer replaced the object mid-transfer; run the command again to fetch the new version',
+      status,
+      cause: err,
+    });
+  }
   if (status === 429 || status === 500 || status === 503 || code === 'SlowDown' || (!status && netCode && /^E[A-Z]+$/.test(netCode))) {
     return new TransientError(`${op} ${what}: ${status ? `service answered ${status}` : `network error ${netCode}`}`, {
       serviceCode: code ?? netCode,
@@ -166,6 +174,7 @@ export class S3Provider implements StorageProvider {
         etag: r.ETag?.replace(/"/g, ''),
         contentEncoding: r.ContentEncoding || undefined,
         contentType: r.ContentType || undefined,
+        serverSideEncryption: r.SSECustomerAlgorithm ? 'SSE-C' : r.ServerSideEncryption || undefined,
       };
     } catch (e) {
       throw this.fail(e, 'read', key);

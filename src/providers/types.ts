@@ -21,6 +21,8 @@ export interface ObjectInfo {
   contentMd5?: string;
   contentEncoding?: string;
   contentType?: string;
+  /** S3 only, from HEAD: with SSE-KMS/SSE-C the ETag is not an MD5 of the body. */
+  serverSideEncryption?: string;
 }
 
 export interface ByteRange {

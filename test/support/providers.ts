@@ -11,6 +11,10 @@ export interface ProviderFixture {
   /** Environment that gives the CLI a working credential. */
   env: Record<string, string>;
   seed(container: string, objects: Iterable<SeedObject>): Promise<void>;
+  /** The upstream base URL a proxy should forward to. */
+  upstream: string;
+  /** Location and env that reach the emulator through a proxy at proxyUrl. */
+  via(proxyUrl: string): { loc(container: string, prefix?: string): string; env: Record<string, string> };
   stop(): Promise<void>;
   emu: AzuriteEmulator | S3Emulator;
 }
@@ -24,6 +28,8 @@ export async function startProvider(name: 'azure' | 's3'): Promise<ProviderFixtu
       loc: (c, p = '') => `${emu.serviceUrl}/${c}${p ? '/' + p : ''}`,
       env: { AZURE_STORAGE_CONNECTION_STRING: emu.connectionString },
       seed: (c, objs) => seedAzure(emu, c, objs),
+      upstream: `http://127.0.0.1:${emu.port}`,
+      via: (proxyUrl) => ({ loc: (c, p = '') => `${proxyUrl}/devstoreaccount1/${c}${p ? '/' + p : ''}`, env: { AZURE_STORAGE_CONNECTION_STRING: emu.connectionString } }),
       stop: () => emu.stop(),
     };
   }

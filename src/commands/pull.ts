@@ -1,0 +1,149 @@
+import type { Command } from 'commander';
+import { addFilterOptions, addTargetOptions, targetFor, open, type TargetFlags } from './options.js';
+import type { ListOptions } from '../listing.js';
+import { DEFAULT_CONCURRENCY, pull, pullExitError, type FileReport } from '../pull/engine.js';
+import { parseShard } from '../pull/plan.js';
+import { parsePositiveInt, parseSize } from '../output/size.js';
+import { Progress } from '../output/progress.js';
+import { formatBytes } from '../output/format.js';
+import { formatDuration } from '../time.js';
+import { interruptSignal } from '../interrupt.js';
+import { InterruptedError } from '../errors.js';
+import { LineWriter } from '../output/writer.js';
+import { redact } from '../redact.js';
+
+interface PullFlags extends TargetFlags, ListOptions {
+  concurrency?: string;
+  decompress?: boolean;
+  flatten?: boolean;
+  dryRun?: boolean;
+  shard?: string;
+  dedupe?: boolean;
+  json?: boolean;
+  quiet?: boolean;
+  chunkSize?: string;
+  multipartThreshold?: string;
+}
+
+function fileLine(r: FileReport): string {
+  switch (r.status) {
+    case 'failed':
+      return `failed      ${r.key}: ${r.error?.message}${r.error?.code ? ` (${r.error.code})` : ''}`;
+    case 'duplicate':
+      return `duplicate   ${r.key} (same partition as ${r.keptInstead}; kept that one)`;
+    case 'planned':
+      return `would pull  ${r.key} → ${r.path} (${formatBytes(r.objectBytes)})`;
+    default:
+      return `${r.status.padEnd(11)} ${r.key} → ${r.path}${r.resumedBytes ? ` (resumed at ${formatBytes(r.resumedBytes)})` : ''}`;
+  }
+}
+
+export async function runPull(location: string, dest: string | undefined, flags: PullFlags, parent: { verbose?: boolean }): Promise<void> {
+  const verbose = !!parent.verbose;
+  const shard = parseShard(flags.shard);
+  const concurrency = flags.concurrency ? parsePositiveInt(flags.concurrency, '--concurrency', 256) : DEFAULT_CONCURRENCY;
+  const chunkSize = flags.chunkSize ? parseSize(flags.chunkSize, '--chunk-size') : undefined;
+  const multipartThreshold = flags.multipartThreshold ? parseSize(flags.multipartThreshold, '--multipart-threshold') : undefined;
+  const target = await targetFor(location, flags);
+  const provider = await open(target);
+  const signal = interruptSignal();
+  const progress = await Progress.create('pull', !flags.quiet && !flags.json && !flags.dryRun);
+  const out = new LineWriter();
+  let result;
+  try {
+    result = await pull(
+      provider,
+      target.prefix,
+      {
+        ...flags,
+        layout: flags.layout ?? target.layout,
+        dest: dest ?? '.',
+        concurrency,
+        shard,
+        chunkSize,
+        multipartThreshold,
+        wantSha256: !!flags.json,
+        signal,
+      },
+      {
+        planned: (n, b) => progress.planned(n, b),
+        bytes: (n) => progress.addBytes(n),
+        fileDone: (r) => {
+          progress.fileDone();
+          if (flags.dryRun && !flags.json) void out.line(fileLine(r));
+          else if (!flags.json && (verbose || r.status === 'failed' || r.status === 'duplicate') && !flags.quiet) progress.log(fileLine(r));
+        },
+        retry: (key, err, attempt) => {
+          if (verbose) progress.log(redact(`retry ${attempt} ${key}: ${(err as Error).message ?? err}`));
+        },
+      },
+    );
+  } catch (err) {
+    progress.stop();
+    if (signal.aborted) throw new InterruptedError('interrupted: part files were kept; run the same command again to resume');
+    throw err;
+  } finally {
+    progress.stop();
+  }
+  if (signal.aborted) throw new InterruptedError('interrupted: part files were kept; run the same command again to resume');
+  const t = result.totals;
+  const secs = progress.elapsedMs() / 1000;
+  if (flags.json) {
+    await out.line(
+      JSON.stringify({
+        files: result.files.map((f) => ({ key: f.key, path: f.path, bytes: f.bytes, objectBytes: f.objectBytes, sha256: f.sha256, status: f.status, verified: f.verified, resumedBytes: f.resumedBytes, keptInstead: f.keptInstead, error: f.error })),
+        summary: { ...t, seconds: Math.round(secs * 1000) / 1000, dryRun: !!flags.dryRun },
+      }),
+    );
+  } else if (flags.dryRun) {
+    for (const f of result.files) if (f.status === 'duplicate') await out.line(fileLine(f));
+  } else if (!flags.quiet) {
+    for (const f of result.files) if (f.status === 'duplicate') process.stderr.write(fileLine(f) + '\n');
+  }
+  await out.flush();
+  if (!flags.quiet && !flags.json) {
+    const rate = secs > 0 ? ` at ${formatBytes(t.downloadedBytes / secs)}/s` : '';
+    const parts = flags.dryRun
+      ? [`${t.files} object${t.files === 1 ? '' : 's'} (${formatBytes(t.bytes)}) would be pulled`]
+      : [`${t.downloaded} downloaded (${formatBytes(t.downloadedBytes)}${rate})`, `${t.skipped} already complete`, `${t.failed} failed`];
+    if (t.resumedBytes) parts.push(`${formatBytes(t.resumedBytes)} resumed`);
+    if (t.duplicates) parts.push(`${t.duplicates} duplicate${t.duplicates === 1 ? '' : 's'} skipped (--dedupe)`);
+    process.stderr.write(`${parts.join(', ')} in ${formatDuration(secs * 1000)}\n`);
+  }
+  const failure = pullExitError(result);
+  if (failure) throw failure;
+}
+
+export function registerPull(program: Command): void {
+  const cmd = program
+    .command('pull')
+    .description('download archive objects: parallel, resumable, verified, optionally decompressed')
+    .argument('<location>', 'az://…, blob URL (SAS ok), s3://… or PROFILE:PREFIX')
+    .argument('[dest]', 'destination directory (default: current directory)');
+  addTargetOptions(cmd);
+  addFilterOptions(cmd)
+    .option('-c, --concurrency <n>', `parallel transfers (objects and ranged parts), default ${DEFAULT_CONCURRENCY}`)
+    .option('-d, --decompress', 'decode .zst and .gz while downloading; output names drop the suffix')
+    .option('--flatten', 'write every file directly into DEST (name clashes get a short hash)')
+    .option('-n, --dry-run', 'show what would be pulled, write nothing')
+    .option('--shard <i/n>', 'pull only shard i of n (deterministic split for n CI workers)')
+    .option('--dedupe', 'when two objects hold the same logical partition (re-exports), keep the newest')
+    .option('--json', 'print a JSON report of every object (key, path, bytes, sha256, status)')
+    .option('-q, --quiet', 'no progress and no summary')
+    .option('--chunk-size <size>', 'ranged part size for large objects (default 16M)')
+    .option('--multipart-threshold <size>', 'objects at least this large download in parallel parts (default 64M)')
+    .addHelpText(
+      'after',
+      `
+Files are written as NAME.archive-part and renamed only when complete and verified (size, and MD5
+when the service has one). Re-running the same command skips complete files and resumes parts.
+Exit codes: 0 all done, 5 some objects failed (the rest are complete), 130 interrupted.
+
+Examples:
+  archive pull "https://acct.blob.core.windows.net/vespa?sv=…&sig=…" ./logs --kind access --since 6h -d
+  archive pull vespa:acme/search/prod/ ./dumps --kind heapdump --host 'h1*'
+  archive pull amplitude:exports/ ./events --since 2d --dedupe --decompress
+  archive pull s3://logzio-archive/ ./logs --shard 2/4 --json > report.json`,
+    )
+    .action(async (location: string, dest: string | undefined, flags: PullFlags, command: Command) => runPull(location, dest, flags, command.optsWithGlobals()));
+}
