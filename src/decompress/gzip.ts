@@ -5,13 +5,16 @@ import { waitWritable } from './inner.js';
 
 /**
  * gzip via zlib.createGunzip (chunkSize 256 KiB). Node's gunzip decodes concatenated members
- * and fails on trailing non-zero garbage, but stops silently at a zero byte after a member and
- * ignores everything after it; so the decoder checks that every non-zero input byte was consumed
- * (zero padding after the last member is accepted, as gzip(1) does).
+ * and fails on trailing non-zero garbage, but at a zero byte after a member it ends its output,
+ * silently, and ignores the rest of the input (even further members) or, depending on where
+ * chunk borders fall, fails oddly. So the decoder checks that every non-zero input byte was
+ * consumed: zero padding after the last member is accepted (as gzip(1) does); anything else
+ * left unread is an IntegrityError.
  */
 export class GunzipDecoder extends DecoderStream {
   private readonly z = zlib.createGunzip({ chunkSize: ZLIB_CHUNK_SIZE });
   private readonly ended: Promise<void>;
+  private zEnded = false;
   private bytesIn = 0;
   /** Offset just past the last non-zero input byte. */
   private nonZeroEnd = 0;
@@ -20,7 +23,10 @@ export class GunzipDecoder extends DecoderStream {
     super(label, 'gzip');
     this.z.on('data', (d: Buffer) => this.pushOrPause(d, this.z));
     this.ended = new Promise<void>((resolve, reject) => {
-      this.z.once('end', resolve);
+      this.z.once('end', () => {
+        this.zEnded = true;
+        resolve();
+      });
       this.z.once('error', reject);
     });
     // Fail promptly even while no write is pending; the rejection is also awaited in onEnd.
@@ -35,23 +41,32 @@ export class GunzipDecoder extends DecoderStream {
       }
     }
     this.bytesIn += chunk.length;
-    if (!this.z.write(chunk)) await waitWritable(this.z, this.ended);
+    if (this.zEnded) {
+      this.checkAllConsumed();
+      return;
+    }
+    if (!this.z.write(chunk)) await waitWritable(this.z);
   }
 
   protected async onEnd(): Promise<void> {
     if (this.bytesIn === 0) throw corrupt(this.label, 'gzip', 'empty input: no gzip member');
     this.z.end();
     await this.ended;
-    if (this.z.bytesWritten < this.nonZeroEnd) {
-      throw corrupt(
-        this.label,
-        'gzip',
-        `unexpected data at byte ${this.z.bytesWritten} after the last gzip member (${this.bytesIn - this.z.bytesWritten} bytes not decoded)`,
-      );
-    }
+    this.checkAllConsumed();
   }
 
   protected onDestroy(): void {
     this.z.destroy();
+  }
+
+  private checkAllConsumed(): void {
+    const used = this.z.bytesWritten;
+    if (used < this.nonZeroEnd) {
+      throw corrupt(
+        this.label,
+        'gzip',
+        `unexpected data at byte ${used} after the last gzip member (the rest of the input, ${this.bytesIn - used}+ bytes, was not decoded)`,
+      );
+    }
   }
 }

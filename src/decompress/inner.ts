@@ -1,18 +1,20 @@
 import type { Writable } from 'node:stream';
 
-/** Waits until `w` drains, or rejects if `failed` rejects first. */
-export function waitWritable(w: Writable, failed: Promise<unknown>): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const onDrain = (): void => {
-      w.off('close', onClose);
+const EVENTS = ['drain', 'end', 'close', 'error'] as const;
+
+/**
+ * After `w.write()` returned false: waits until `w` drains, or until it can no longer drain (a
+ * zlib stream whose output ended early never processes its pending writes; a failed or closed
+ * stream). Failures are reported by whoever watches the inner stream, not here.
+ */
+export function waitWritable(w: Writable): Promise<void> {
+  const r = w as Writable & { readableEnded?: boolean };
+  if (w.destroyed || r.readableEnded || !w.writableNeedDrain) return Promise.resolve();
+  return new Promise<void>((resolve) => {
+    const done = (): void => {
+      for (const e of EVENTS) w.off(e, done);
       resolve();
     };
-    const onClose = (): void => {
-      w.off('drain', onDrain);
-      // Closed without draining: the failure (if any) is reported through `failed`.
-      failed.then(() => resolve(), reject);
-    };
-    w.once('drain', onDrain);
-    w.once('close', onClose);
+    for (const e of EVENTS) w.on(e, done);
   });
 }

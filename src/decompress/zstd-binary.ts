@@ -41,19 +41,53 @@ async function searchPath(pathEnv: string): Promise<string | undefined> {
 /**
  * zstd through the `zstd` program: compressed bytes to its stdin, decoded bytes from its stdout,
  * with backpressure both ways. zstd itself handles multiple and skippable frames, checksums,
- * truncation and trailing garbage; any non-zero exit is an IntegrityError carrying its stderr.
- * The child is killed when the stream is destroyed (abort, consumer failure).
+ * truncation and trailing garbage; a non-zero exit is an IntegrityError carrying its stderr.
+ * The child starts with the first input and is killed when the stream is destroyed (abort,
+ * consumer failure).
  */
 export class BinaryZstdDecoder extends DecoderStream {
-  private readonly child: ChildProcessByStdio<Writable, Readable, Readable>;
-  private readonly exited: Promise<void>;
+  private child: ChildProcessByStdio<Writable, Readable, Readable> | undefined;
+  private exited: Promise<void> | undefined;
   private stderr = '';
   private stdinError: Error | undefined;
 
-  constructor(label: string, binary: string) {
+  constructor(
+    label: string,
+    private readonly binary: string,
+  ) {
     super(label, 'zstd');
-    this.child = spawn(binary, ZSTD_BINARY_ARGS, { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
-    const { stdin, stdout, stderr } = this.child;
+  }
+
+  protected async onChunk(chunk: Buffer): Promise<void> {
+    const { child, exited } = this.start();
+    const { stdin } = child;
+    if (this.stdinError || stdin.destroyed) {
+      await exited; // reports zstd's own error
+      throw corrupt(this.label, 'zstd', 'zstd stopped reading its input');
+    }
+    if (!stdin.write(chunk)) await waitWritable(stdin);
+  }
+
+  protected async onEnd(): Promise<void> {
+    const { child, exited } = this.start();
+    child.stdin.end();
+    await exited;
+  }
+
+  protected onDestroy(): void {
+    const child = this.child;
+    if (!child) return;
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    child.stdin.destroy();
+    child.stdout.destroy();
+  }
+
+  private start(): { child: ChildProcessByStdio<Writable, Readable, Readable>; exited: Promise<void> } {
+    if (this.child && this.exited) return { child: this.child, exited: this.exited };
+    const { label, binary } = this;
+    const child = spawn(binary, ZSTD_BINARY_ARGS, { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    this.child = child;
+    const { stdin, stdout, stderr } = child;
     stdout.on('data', (d: Buffer) => this.pushOrPause(d, stdout));
     stderr.setEncoding('utf8');
     stderr.on('data', (s: string) => {
@@ -65,8 +99,8 @@ export class BinaryZstdDecoder extends DecoderStream {
     });
     const stdoutDone = new Promise<void>((resolve) => stdout.once('end', resolve));
     const stderrDone = new Promise<void>((resolve) => stderr.once('close', resolve));
-    const exit = new Promise<number | null>((resolve, reject) => {
-      this.child.once('error', (err) =>
+    const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+      child.once('error', (err) =>
         reject(
           new ArchiveError(`${label}: could not run ${binary} to decode zstd: ${err.message}`, {
             hint: 'Install zstd (e.g. `apt-get install zstd`), or unset ARCHIVE_ZSTD_DECODER to let archive pick a decoder.',
@@ -74,14 +108,14 @@ export class BinaryZstdDecoder extends DecoderStream {
           }),
         ),
       );
-      this.child.once('exit', (code, signal) => resolve(signal ? null : code));
+      child.once('exit', (code, signal) => resolve({ code, signal }));
     });
-    this.exited = exit.then(async (code) => {
+    const exited = exit.then(async ({ code, signal }) => {
+      if (signal) throw new ArchiveError(`${label}: the zstd process decoding it was killed (${signal})`);
       if (code !== 0) {
         // Failed: its remaining output is worthless, its stderr says why.
         await stderrDone;
-        const msg = cleanStderr(this.stderr) || (code === null ? 'zstd was killed' : `zstd exited with status ${code}`);
-        throw corrupt(label, 'zstd', msg);
+        throw corrupt(label, 'zstd', cleanStderr(this.stderr) || `zstd exited with status ${code}`);
       }
       await stdoutDone;
       if (this.stdinError) {
@@ -89,27 +123,9 @@ export class BinaryZstdDecoder extends DecoderStream {
       }
     });
     // A failing zstd fails the stream at once, not at the next write.
-    this.exited.catch((err: unknown) => this.fail(err));
-  }
-
-  protected async onChunk(chunk: Buffer): Promise<void> {
-    const { stdin } = this.child;
-    if (this.stdinError || stdin.destroyed) {
-      await this.exited; // reports zstd's own error
-      throw corrupt(this.label, 'zstd', 'zstd stopped reading its input');
-    }
-    if (!stdin.write(chunk)) await waitWritable(stdin, this.exited);
-  }
-
-  protected async onEnd(): Promise<void> {
-    this.child.stdin.end();
-    await this.exited;
-  }
-
-  protected onDestroy(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
-    this.child.stdin.destroy();
-    this.child.stdout.destroy();
+    exited.catch((err: unknown) => this.fail(err));
+    this.exited = exited;
+    return { child, exited };
   }
 }
 

@@ -7,11 +7,12 @@ import { ZstdFrameScanner } from './frame-scanner.js';
 /**
  * Largest zstd window the pure-JS decoder (fzstd 0.1.1) is trusted with.
  *
- * fzstd reads an offset's extra bits as `(32-bit word) >>> (bitpos & 7)`, which holds only 25..32
- * bits; offsets of 96 MiB and more need 26 extra bits with the top one set, and come out wrong
- * one time in eight, silently. Measured: frames whose matches reach back up to 64 MiB (--long=26)
- * and 88 MiB decode correctly; matches at 96-100 MiB (110 MiB single-segment frame) and
- * 64-128 MiB (--long=27) decode to wrong bytes without any error. 64 MiB keeps a margin.
+ * fzstd reads an offset's extra bits as `(32-bit word) >>> (bitpos & 7)`, which keeps only 25 to
+ * 32 of them; a match offset of 96 MiB or more needs 26 extra bits with the top one set, and when
+ * the bit position is 7 that bit is lost: wrong bytes, no error. Measured with generated data:
+ * matches reaching back 32-64 MiB (--long=26) and 64-96 MiB (a 110 MiB single-segment frame)
+ * decode correctly; matches reaching back 96-100 MiB, or 64-128 MiB with --long=27, decode to
+ * wrong bytes silently. 64 MiB (= --long=26) leaves a 32 MiB margin below the failure.
  */
 export const FZSTD_MAX_WINDOW = 64 * 1024 * 1024;
 

@@ -1,0 +1,473 @@
+import { after, before, describe, it, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { Readable, Writable, type Duplex } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import zlib from 'node:zlib';
+import { ArchiveError, IntegrityError, UsageError } from '../src/errors.js';
+import {
+  FZSTD_MAX_WINDOW,
+  codecFor,
+  createDecoder,
+  stripCodecSuffix,
+  zstdDecoderKind,
+  type Codec,
+  type ZstdDecoderKind,
+} from '../src/decompress/index.js';
+import { parseFrameHeader } from '../src/decompress/frame-header.js';
+import { ZstdFrameScanner } from '../src/decompress/frame-scanner.js';
+import { MiB, ZstdFixtures, farMatchData, logData, sha256, skippableFrame, zstdProgram } from './support/zstd-fixtures.js';
+
+const ENV = 'ARCHIVE_ZSTD_DECODER';
+const HAS_NATIVE = typeof (zlib as { createZstdDecompress?: unknown }).createZstdDecompress === 'function';
+const ZSTD = zstdProgram();
+const KINDS: ZstdDecoderKind[] = ['native', 'binary', 'fzstd'];
+
+/** Why a decoder path cannot run here, or undefined when it can. */
+function unavailable(kind: ZstdDecoderKind): string | undefined {
+  if (!ZSTD) return 'the zstd program (needed to generate fixtures) is not on PATH';
+  if (kind === 'native' && !HAS_NATIVE) {
+    return `Node ${process.versions.node} has no zlib zstd (needs >= 22.15 / 23.8); npm run test:node24 covers this path`;
+  }
+  return undefined;
+}
+
+async function withEnv<T>(vars: Record<string, string | undefined>, fn: () => Promise<T>): Promise<T> {
+  const saved: Record<string, string | undefined> = {};
+  for (const [k, v] of Object.entries(vars)) {
+    saved[k] = process.env[k];
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  try {
+    return await fn();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+/** Feeds `input` in chunks of the given sizes (cycled), to move chunk borders around. */
+function chunked(input: Uint8Array, sizes: number[]): Readable {
+  return Readable.from(
+    (function* () {
+      let at = 0;
+      for (let i = 0; at < input.length; i++) {
+        const n = sizes[i % sizes.length]!;
+        yield Buffer.from(input.subarray(at, at + n));
+        at += n;
+      }
+    })(),
+  );
+}
+
+interface Decoded {
+  sha: string;
+  bytes: number;
+}
+
+async function decodeWith(kind: ZstdDecoderKind | undefined, codec: Codec, input: Uint8Array | string, label = 'logs/x', sizes = [256 * 1024]): Promise<Decoded> {
+  return withEnv({ [ENV]: kind }, async () => {
+    const dec = await createDecoder(codec, { label });
+    const h = createHash('sha256');
+    let bytes = 0;
+    const src = typeof input === 'string' ? createReadStream(input, { highWaterMark: 256 * 1024 }) : chunked(input, sizes);
+    await pipeline(
+      src,
+      dec,
+      new Writable({
+        write(c: Buffer, _e, cb) {
+          h.update(c);
+          bytes += c.length;
+          cb();
+        },
+      }),
+    );
+    return { sha: h.digest('hex'), bytes };
+  });
+}
+
+async function assertDecodes(kind: ZstdDecoderKind | undefined, codec: Codec, input: Uint8Array | string, original: Uint8Array, sizes?: number[]): Promise<void> {
+  const out = await decodeWith(kind, codec, input, 'logs/x', sizes);
+  assert.equal(out.bytes, original.length);
+  assert.equal(out.sha, sha256(original));
+}
+
+async function assertIntegrityError(kind: ZstdDecoderKind | undefined, codec: Codec, input: Uint8Array, label: string, detail?: RegExp): Promise<void> {
+  await assert.rejects(decodeWith(kind, codec, input, label), (err: unknown) => {
+    assert.ok(err instanceof IntegrityError, `expected IntegrityError, got ${String(err)}`);
+    assert.ok(err.message.includes(label), `message names the object: ${err.message}`);
+    assert.match(err.message, new RegExp(`corrupt ${codec} data`));
+    if (detail) assert.match(err.message, detail);
+    assert.ok(err.hint && err.hint.length > 0, 'has a hint');
+    return true;
+  });
+}
+
+function flipMiddle(b: Uint8Array): Buffer {
+  const c = Buffer.from(b);
+  c[c.length >> 1] ^= 0x40;
+  return c;
+}
+
+let fx: ZstdFixtures;
+const data = logData(3 * MiB, 7);
+const cache = new Map<string, Buffer>();
+function memo(key: string, make: () => Buffer): Buffer {
+  let v = cache.get(key);
+  if (!v) cache.set(key, (v = make()));
+  return v;
+}
+const single = (): Buffer => memo('single', () => fx.compress(data, ['-3']));
+const singleNoCheck = (): Buffer => memo('nocheck', () => fx.compress(data, ['-3', '--no-check']));
+const viaStdin = (): Buffer => memo('stdin', () => fx.compress(data, ['-3'], false));
+/** Frames as a log rotator appends them: with and without checksum, an empty one, skippable frames. */
+const multiParts = (): Buffer[] => [data.subarray(0, MiB), data.subarray(MiB, MiB), data.subarray(MiB, 2 * MiB + 12345), data.subarray(2 * MiB + 12345)];
+const multi = (): Buffer =>
+  memo('multi', () => {
+    const [a, b, c, d] = multiParts();
+    return Buffer.concat([
+      skippableFrame(Buffer.from('seekable index or metadata'), 0xe),
+      fx.compress(a!, ['-3']),
+      fx.compress(b!, [], false), // empty frame
+      skippableFrame(Buffer.alloc(0)),
+      fx.compress(c!, ['-1', '--no-check'], false),
+      fx.compress(d!, ['-19']),
+    ]);
+  });
+/** Many small frames (16 KiB each), as streaming loggers flush them. */
+const smallFrames = (): Buffer =>
+  memo('small', () => {
+    const frames: Buffer[] = [];
+    for (let at = 0; at < MiB; at += 16 * 1024) frames.push(fx.compress(data.subarray(at, at + 16 * 1024), ['-3']));
+    return Buffer.concat(frames);
+  });
+/** 64 MiB window (stdin, --long=26) with matches ~60 MiB back: the largest fzstd is trusted with. */
+const farData64 = (): Buffer => memo('far64', () => farMatchData(60 * MiB));
+const window64 = (): Buffer => memo('w64', () => fx.compress(farData64(), ['-1', '--long=26'], false));
+/** ~104 MiB single-segment frame (window = content size) with matches 100 MiB back. */
+const farData100 = (): Buffer => memo('far100', () => farMatchData(100 * MiB));
+const window100 = (): Buffer => memo('w100', () => fx.compress(farData100(), ['-1', '--long=27']));
+/** Small data, but the frame declares a 256 MiB window (stdin, --long=28). */
+const window256 = (): Buffer => memo('w256', () => fx.compress(data, ['-3', '--long=28'], false));
+
+before(() => {
+  if (ZSTD) fx = new ZstdFixtures(ZSTD);
+});
+after(() => {
+  fx?.cleanup();
+});
+
+describe('codec by suffix', () => {
+  it('codecFor', () => {
+    assert.equal(codecFor('a/b/c.log.zst'), 'zstd');
+    assert.equal(codecFor('c.log.ZSTD'), 'zstd');
+    assert.equal(codecFor('x.json.gz'), 'gzip');
+    assert.equal(codecFor('x.GZIP'), 'gzip');
+    assert.equal(codecFor('x.json'), 'none');
+    assert.equal(codecFor('x.tar.gz.part'), 'none');
+    assert.equal(codecFor('dir/.gz'), 'none');
+  });
+  it('stripCodecSuffix', () => {
+    assert.equal(stripCodecSuffix('a.log.gz'), 'a.log');
+    assert.equal(stripCodecSuffix('dir/a.log.ZST'), 'dir/a.log');
+    assert.equal(stripCodecSuffix('a.zstd'), 'a');
+    assert.equal(stripCodecSuffix('a.log'), 'a.log');
+    assert.equal(stripCodecSuffix('dir/.gz'), 'dir/.gz');
+  });
+  it("'none' passes bytes through", async () => {
+    await assertDecodes(undefined, 'none', data, data);
+  });
+});
+
+describe('zstd frame header and scanner', () => {
+  it('parses window descriptor, content size, checksum, dictionary id', () => {
+    // FHD 0x04: checksum, no FCS, window descriptor 0x58 = 2^(10+11) * (1 + 0/8) = 2 MiB
+    let h = parseFrameHeader(Uint8Array.from([0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x58]));
+    assert.deepEqual(h, { headerSize: 6, windowSize: 2 * MiB, singleSegment: false, contentSize: undefined, hasChecksum: true, dictionaryId: 0 });
+    // window descriptor 0x83: 2^26 + 3 * 2^23 = 88 MiB
+    h = parseFrameHeader(Uint8Array.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x83]));
+    assert.equal(h.windowSize, 88 * MiB);
+    // FHD 0x61: single segment, 2-byte FCS (+256), 1-byte dictionary id
+    h = parseFrameHeader(Uint8Array.from([0x28, 0xb5, 0x2f, 0xfd, 0x61, 0x07, 0x10, 0x00]));
+    assert.deepEqual(h, { headerSize: 8, windowSize: 0x10 + 256, singleSegment: true, contentSize: 0x10 + 256, hasChecksum: false, dictionaryId: 7 });
+    assert.throws(() => parseFrameHeader(Uint8Array.from([0x28, 0xb5, 0x2f, 0xfd, 0x08, 0x58])), /reserved bit/);
+  });
+
+  it('finds every frame, whatever the chunk borders (1-byte chunks)', (t) => {
+    if (!ZSTD) return t.skip('the zstd program (needed to generate fixtures) is not on PATH');
+    const extra = [fx.compress(data.subarray(0, 5000), ['-3']), fx.compress(data.subarray(5000, 9000), ['-3', '--no-check'])];
+    const whole = Buffer.concat([multi(), ...extra]);
+    const skippableBytes = skippableFrame(Buffer.from('seekable index or metadata')).length + 8;
+    const scan = (buf: Buffer): { frames: number; ends: number; bytes: number; scanner: ZstdFrameScanner } => {
+      const scanner = new ZstdFrameScanner({ splitBlocks: true });
+      let frames = 0;
+      let ends = 0;
+      let bytes = 0;
+      for (let i = 0; i < buf.length; i++) {
+        for (const ev of scanner.push(buf.subarray(i, i + 1))) {
+          if (ev.type === 'frame') {
+            frames++;
+            bytes += ev.head.length;
+          } else if (ev.type === 'data') bytes += ev.bytes.length;
+          else {
+            ends++;
+            assert.equal(ev.index, frames);
+          }
+        }
+      }
+      scanner.finish();
+      return { frames, ends, bytes, scanner };
+    };
+    const r = scan(whole);
+    assert.equal(r.frames, 6);
+    assert.equal(r.ends, 6);
+    assert.equal(r.scanner.skippableSeen, 2);
+    assert.equal(r.bytes, whole.length - skippableBytes);
+    assert.throws(() => scan(whole.subarray(0, whole.length - 5)), /truncated: the input ends inside frame 6/);
+    assert.throws(() => scan(Buffer.concat([whole, Buffer.from([0x28, 0xb5])])), /truncated/);
+  });
+});
+
+for (const kind of KINDS) {
+  describe(`zstd via ${kind}`, () => {
+    const skip = (t: TestContext): boolean => {
+      const why = unavailable(kind);
+      if (why) t.skip(why);
+      return why !== undefined;
+    };
+
+    it('is what ARCHIVE_ZSTD_DECODER selects', async (t) => {
+      if (skip(t)) return;
+      assert.equal(await withEnv({ [ENV]: kind }, () => zstdDecoderKind()), kind);
+    });
+
+    it('single frame with checksum and content size', async (t) => {
+      if (skip(t)) return;
+      await assertDecodes(kind, 'zstd', single(), data);
+    });
+
+    it('single frame without checksum (--no-check)', async (t) => {
+      if (skip(t)) return;
+      await assertDecodes(kind, 'zstd', singleNoCheck(), data);
+    });
+
+    it('frame written through a pipe (no content size)', async (t) => {
+      if (skip(t)) return;
+      await assertDecodes(kind, 'zstd', viaStdin(), data, [1000, 65536, 3]);
+    });
+
+    it('concatenated frames, an empty frame and skippable frames', async (t) => {
+      if (skip(t)) return;
+      await assertDecodes(kind, 'zstd', multi(), Buffer.concat(multiParts()), [4096, 100000, 7]);
+    });
+
+    it('many small frames', async (t) => {
+      if (skip(t)) return;
+      await assertDecodes(kind, 'zstd', smallFrames(), data.subarray(0, MiB));
+    });
+
+    it('frame padded with 700k empty blocks (2 MiB framing for 1000 bytes of content)', async (t) => {
+      if (skip(t)) return;
+      const content = data.subarray(0, 1000);
+      const header = Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0xa0, 0, 0, 0, 0]); // single segment, 4-byte FCS
+      header.writeUInt32LE(content.length, 5);
+      const last = Buffer.alloc(3);
+      last.writeUIntLE((content.length << 3) | 1, 0, 3); // raw, last block
+      const frame = Buffer.concat([header, Buffer.alloc(3 * 700_000), last, content]);
+      await assertDecodes(kind, 'zstd', frame, content);
+    });
+
+    it('flipped byte in the middle → IntegrityError naming the object', async (t) => {
+      if (skip(t)) return;
+      await assertIntegrityError(kind, 'zstd', flipMiddle(single()), 'vespa/2024/01/01/flip.log.zst');
+    });
+
+    it('truncated → IntegrityError', async (t) => {
+      if (skip(t)) return;
+      const s = single();
+      await assertIntegrityError(kind, 'zstd', s.subarray(0, s.length >> 1), 'trunc.zst');
+      await assertIntegrityError(kind, 'zstd', s.subarray(0, s.length - 2), 'trunc-checksum.zst');
+      const m = multi();
+      await assertIntegrityError(kind, 'zstd', m.subarray(0, m.length - 100), 'trunc-multi.zst');
+    });
+
+    it('trailing garbage, empty input, not zstd → IntegrityError', async (t) => {
+      if (skip(t)) return;
+      await assertIntegrityError(kind, 'zstd', Buffer.concat([single(), Buffer.from('garbage!')]), 'garbage.zst');
+      await assertIntegrityError(kind, 'zstd', Buffer.alloc(0), 'empty.zst');
+      await assertIntegrityError(kind, 'zstd', data.subarray(0, 100000), 'plain.zst');
+    });
+
+    it('frame declaring a 256 MiB window (zstd --long=28)', async (t) => {
+      if (skip(t)) return;
+      assert.match(fx.describe(window256()), /Window Size: 256 MiB/);
+      if (kind === 'fzstd') {
+        await assert.rejects(decodeWith(kind, 'zstd', window256(), 'big-window.zst'), (err: unknown) => {
+          assert.ok(err instanceof ArchiveError && !(err instanceof IntegrityError), String(err));
+          assert.match(err.message, /big-window\.zst: zstd frame 1 uses a 256 MiB window/);
+          assert.match(err.message, /up to 64 MiB/);
+          assert.match(err.hint ?? '', /Node\.js >= 22\.15/);
+          assert.match(err.hint ?? '', /apt-get install zstd/);
+          return true;
+        });
+      } else {
+        await assertDecodes(kind, 'zstd', window256(), data);
+      }
+    });
+
+    it('64 MiB window with matches 60 MiB back (largest window fzstd accepts)', async (t) => {
+      if (skip(t)) return;
+      assert.equal(FZSTD_MAX_WINDOW, 64 * MiB);
+      assert.match(fx.describe(window64()), /Window Size: 64(\.0)? MiB/);
+      await assertDecodes(kind, 'zstd', window64(), farData64());
+    });
+
+    it('~104 MiB window with matches 100 MiB back (fzstd would decode it wrongly)', async (t) => {
+      if (skip(t)) return;
+      const f = fx.file('w100', window100());
+      if (kind === 'fzstd') {
+        await assert.rejects(decodeWith(kind, 'zstd', f, 'w100.zst'), (err: unknown) => {
+          assert.ok(err instanceof ArchiveError && !(err instanceof IntegrityError), String(err));
+          assert.match(err.message, /uses a 104 MiB window/);
+          return true;
+        });
+      } else {
+        await assertDecodes(kind, 'zstd', f, farData100());
+      }
+    });
+
+    it('keeps memory bounded with a slow consumer (64 MiB decoded from ~1.6 MB)', async (t) => {
+      if (skip(t)) return;
+      const chunk = data.subarray(0, MiB);
+      const big = Buffer.concat(Array.from({ length: 64 }, () => chunk));
+      const compressed = memo('bomb', () => fx.compress(big, ['-3'], false));
+      assert.ok(compressed.length < 2 * MiB);
+      await withEnv({ [ENV]: kind }, async () => {
+        const dec = await createDecoder('zstd', { label: 'bomb.zst' });
+        const h = createHash('sha256');
+        let maxBuffered = 0;
+        const sink = new Writable({
+          highWaterMark: 64 * 1024,
+          write(c: Buffer, _e, cb) {
+            // Decoded but not yet consumed: in the decoder's buffer or queued at the sink.
+            maxBuffered = Math.max(maxBuffered, dec.readableLength + sink.writableLength);
+            h.update(c);
+            setImmediate(cb);
+          },
+        });
+        await pipeline(chunked(compressed, [256 * 1024]), dec, sink);
+        assert.equal(h.digest('hex'), sha256(big));
+        t.diagnostic(`most decoded bytes waiting for the consumer: ${maxBuffered}`);
+        assert.ok(maxBuffered <= 4 * MiB, `decoder buffered ${maxBuffered} bytes`);
+      });
+    });
+
+    it('stops cleanly when aborted mid-stream', async (t) => {
+      if (skip(t)) return;
+      await withEnv({ [ENV]: kind }, async () => {
+        const dec: Duplex = await createDecoder('zstd', { label: 'abort.zst' });
+        const ac = new AbortController();
+        const s = single();
+        // Input that stalls after half of the object.
+        const src = new Readable({ read() {} });
+        src.push(s.subarray(0, s.length >> 1));
+        let got = 0;
+        const done = pipeline(
+          src,
+          dec,
+          new Writable({
+            write(c: Buffer, _e, cb) {
+              got += c.length;
+              ac.abort(); // on the first decoded bytes
+              cb();
+            },
+          }),
+          { signal: ac.signal },
+        );
+        await assert.rejects(done, { name: 'AbortError' });
+        assert.ok(dec.destroyed);
+        const child = (dec as unknown as { child?: import('node:child_process').ChildProcess }).child;
+        if (kind === 'binary') {
+          assert.ok(child);
+          if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child.once('exit', r));
+          assert.equal(child.signalCode, 'SIGKILL');
+        }
+      });
+    });
+  });
+}
+
+describe('zstd decoder selection', () => {
+  it('auto: native when Node has it, else the zstd program, else fzstd', async () => {
+    const expected = HAS_NATIVE ? 'native' : ZSTD ? 'binary' : 'fzstd';
+    assert.equal(await withEnv({ [ENV]: undefined }, () => zstdDecoderKind()), expected);
+    // Without zstd on PATH
+    assert.equal(await withEnv({ [ENV]: undefined, PATH: '' }, () => zstdDecoderKind()), HAS_NATIVE ? 'native' : 'fzstd');
+  });
+
+  it('rejects an unknown ARCHIVE_ZSTD_DECODER', async () => {
+    await assert.rejects(withEnv({ [ENV]: 'turbo' }, () => createDecoder('zstd', { label: 'x.zst' })), (err: unknown) => {
+      assert.ok(err instanceof UsageError);
+      assert.match(err.hint ?? '', /native, binary, fzstd/);
+      return true;
+    });
+  });
+
+  it('fails when the forced binary is not on PATH', async () => {
+    await assert.rejects(withEnv({ [ENV]: 'binary', PATH: '' }, () => createDecoder('zstd', { label: 'x.zst' })), (err: unknown) => {
+      assert.ok(err instanceof ArchiveError);
+      assert.match(err.message, /no zstd program is on PATH/);
+      return true;
+    });
+  });
+
+  it('fails when native is forced on a Node without zstd', async (t) => {
+    if (HAS_NATIVE) {
+      t.skip(`Node ${process.versions.node} has native zstd`);
+      return;
+    }
+    await assert.rejects(withEnv({ [ENV]: 'native' }, () => createDecoder('zstd', { label: 'x.zst' })), (err: unknown) => {
+      assert.ok(err instanceof ArchiveError);
+      assert.match(err.message, /has no built-in zstd/);
+      assert.match(err.hint ?? '', /22\.15/);
+      return true;
+    });
+  });
+});
+
+describe('gzip', () => {
+  const gz = (b: Uint8Array, level = 6): Buffer => zlib.gzipSync(b, { level });
+  const parts = [data.subarray(0, MiB), data.subarray(MiB, MiB), data.subarray(MiB)];
+
+  it('single member', async () => {
+    await assertDecodes(undefined, 'gzip', gz(data), data, [100000, 3, 65536]);
+  });
+
+  it('concatenated members (as appended log files are)', async () => {
+    await assertDecodes(undefined, 'gzip', Buffer.concat(parts.map((p, i) => gz(p, i * 4 + 1))), data);
+  });
+
+  it('zero padding after the last member is accepted', async () => {
+    await assertDecodes(undefined, 'gzip', Buffer.concat([gz(data), Buffer.alloc(1000)]), data);
+  });
+
+  it('corrupt → IntegrityError naming the object', async () => {
+    const g = gz(data);
+    await assertIntegrityError(undefined, 'gzip', flipMiddle(g), 'cf/20240101/flip.log.gz');
+    await assertIntegrityError(undefined, 'gzip', g.subarray(0, g.length >> 1), 'trunc.gz', /truncated/);
+    await assertIntegrityError(undefined, 'gzip', g.subarray(0, g.length - 3), 'trunc-trailer.gz');
+    await assertIntegrityError(undefined, 'gzip', Buffer.concat([g, Buffer.from('garbage')]), 'garbage.gz');
+    await assertIntegrityError(undefined, 'gzip', Buffer.alloc(0), 'empty.gz');
+    await assertIntegrityError(undefined, 'gzip', data.subarray(0, 1000), 'plain.gz');
+  });
+
+  it('a member hidden behind zero bytes is not silently dropped', async () => {
+    // Node's gunzip stops at a zero byte after a member and ignores the rest.
+    const g = Buffer.concat([gz(parts[0]!), Buffer.alloc(16), gz(parts[2]!)]);
+    await assertIntegrityError(undefined, 'gzip', g, 'padded.gz', /after the last gzip member/);
+  });
+});
