@@ -32,6 +32,7 @@ export async function startFaultProxy(upstream: string, plan: (n: number, req: h
   const sockets = new Set<import('node:net').Socket>();
   const server = http.createServer((req, res) => {
     const fault: Fault = isObjectGet(req) ? current(gets++, req) : 'none';
+    const clientSocket = req.socket;
     injected[fault]++;
     if (fault === 'reset') {
       req.socket.destroy();
@@ -55,12 +56,11 @@ export async function startFaultProxy(upstream: string, plan: (n: number, req: h
             if (sent >= cut) return;
             const piece = chunk.subarray(0, cut - sent);
             sent += piece.length;
-            res.write(piece);
+            // Headers promised more: closing the socket once this piece is out is a truncated body.
             if (sent >= cut) {
               upRes.destroy();
-              // Headers promised more: closing the socket now is a truncated body.
-              setImmediate(() => res.socket?.destroy());
-            }
+              res.write(piece, () => clientSocket.destroy());
+            } else res.write(piece);
           });
           upRes.on('end', () => res.end());
           return;

@@ -40,6 +40,8 @@ export async function startProvider(name: 'azure' | 's3'): Promise<ProviderFixtu
     loc: (c, p = '') => `s3://${c}${p ? '/' + p : ''}`,
     env: emu.env,
     seed: (c, objs) => seedS3(emu, c, objs),
+    upstream: emu.endpoint,
+    via: (proxyUrl) => ({ loc: (c, p = '') => `s3://${c}${p ? '/' + p : ''}`, env: { ...emu.env, AWS_ENDPOINT_URL_S3: proxyUrl } }),
     stop: () => emu.stop(),
   };
 }
