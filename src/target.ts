@@ -12,7 +12,7 @@ export type AzureAuth =
   | { type: 'key'; accountName: string; accountKey: string }
   | { type: 'connection-string'; connectionString: string }
   | { type: 'service-principal'; tenantId: string; clientId: string; clientSecret: string; authorityHost?: string }
-  | { type: 'device-code'; tenantId?: string; clientId?: string }
+  | { type: 'device-code'; tenantId?: string; clientId?: string; authorityHost?: string }
   | { type: 'default' }
   | { type: 'anonymous' };
 

@@ -24,7 +24,7 @@ export function addFilterOptions(cmd: Command): Command {
     .option('--until <time>', 'only objects before this time: relative or ISO')
     .option('--kind <kinds>', 'only these kinds: logs, access, connection, heapdump, jfr, events, … (comma-separated)', collect)
     .option('--host <glob>', 'only objects from matching hosts (Vespa)', collect)
-    .addOption(new Option('--layout <name>', 'vendor key layout: auto, vespa, cloudflare, amplitude, logzio, dated, generic').default('auto'));
+    .addOption(new Option('--layout <name>', "vendor key layout: auto, vespa, cloudflare, amplitude, logzio, dated, generic (default: the profile's layout, else auto)"));
 }
 
 export interface TargetFlags extends TargetOptions {

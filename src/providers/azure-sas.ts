@@ -15,6 +15,8 @@ import { registerSecret } from '../redact.js';
 import { parseConnectionString, type AzureTarget } from '../target.js';
 import { createServiceClient, mapAzureError } from './azure.js';
 
+export const SAS_VERSION = '2025-05-05';
+
 export interface SasSigningRequest {
   signing: 'service' | 'user-delegation';
   container: string;
@@ -52,6 +54,10 @@ export async function signContainerSas(target: AzureTarget, req: SasSigningReque
     expiresOn: req.expiry,
     ipRange: req.ip,
     protocol: req.protocol === 'https' ? SASProtocol.Https : SASProtocol.HttpsAndHttp,
+    // Pinned rather than the SDK's newest: current enough for every permission letter, and
+    // understood by services and emulators that lag behind (Azurite rejects user-delegation
+    // tokens signed with a version newer than it knows).
+    version: SAS_VERSION,
   };
   let token: string;
   if (req.signing === 'service') {

@@ -15,6 +15,7 @@ import { ArchiveError, AuthError, NotFoundError, TransientError } from '../error
 import { redact } from '../redact.js';
 import { parseConnectionString, type AzureTarget } from '../target.js';
 import { azureHint, networkHint, type Operation } from './hints.js';
+import { mapIdentityError } from './azure-identity-errors.js';
 import type { ContainerInfo, ObjectInfo, PutOptions, ReadOptions, StorageProvider } from './types.js';
 
 const PIPELINE: StoragePipelineOptions = {
@@ -96,6 +97,8 @@ export function mapAzureError(err: unknown, op: Operation, what: string, usingSa
   if (err instanceof ArchiveError) return err;
   const e = err as RestErrorLike;
   if (e?.name === 'AbortError') return err as Error;
+  const identity = mapIdentityError(err, op, what);
+  if (identity) return identity;
   const code = e?.details?.errorCode ?? (e?.code && !/^E[A-Z]+$/.test(e.code) && e.code !== 'REQUEST_SEND_ERROR' ? e.code : undefined);
   const status = e?.statusCode;
   const netCode = (err as { code?: string; cause?: { code?: string } })?.cause?.code ?? e?.code;
