@@ -10,6 +10,7 @@ import { registerProfile } from './commands/profile.js';
 import { registerSas } from './commands/sas.js';
 import { registerValidate } from './commands/validate.js';
 import { registerPull } from './commands/pull.js';
+import { registerCat } from './commands/cat.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../package.json') as { version: string };
@@ -40,6 +41,7 @@ Exit codes: 0 ok, 1 unexpected, 2 usage, 3 auth/permission, 4 not found, 5 parti
   registerSas(program);
   registerValidate(program);
   registerPull(program);
+  registerCat(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -1,0 +1,77 @@
+import type { Command } from 'commander';
+import { Option } from 'commander';
+import { addFilterOptions, addTargetOptions, targetFor, open, type TargetFlags } from './options.js';
+import type { ListOptions } from '../listing.js';
+import { cat, collect, type CatSource } from '../cat.js';
+import { parsePositiveInt } from '../output/size.js';
+import { interruptSignal } from '../interrupt.js';
+import { PartialFailureError, InterruptedError } from '../errors.js';
+import { BrokenPipe } from '../output/writer.js';
+import { redact } from '../redact.js';
+import { stderrColor } from '../output/color.js';
+
+interface CatFlags extends TargetFlags, ListOptions {
+  order?: 'time' | 'key';
+  prefetch?: string;
+  raw?: boolean;
+}
+
+export async function runCat(locations: string[], flags: CatFlags): Promise<void> {
+  const prefetch = flags.prefetch ? parsePositiveInt(flags.prefetch, '--prefetch', 64) : 4;
+  const sources: CatSource[] = [];
+  for (const loc of locations) {
+    const target = await targetFor(loc, flags);
+    sources.push({ provider: await open(target), prefix: target.prefix, layout: target.layout });
+  }
+  const signal = interruptSignal();
+  const pipeClosed = new AbortController();
+  const onStdoutError = (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') pipeClosed.abort(new BrokenPipe('stdout closed'));
+  };
+  process.stdout.on('error', onStdoutError);
+  const both = AbortSignal.any([signal, pipeClosed.signal]);
+  const c = stderrColor();
+  let result;
+  try {
+    const { include, exclude, since, until, kind, host } = flags;
+    const items = await collect(sources, { include, exclude, since, until, kind, host, order: flags.order, layout: flags.layout === 'auto' ? undefined : flags.layout });
+    result = await cat(items, process.stdout, {
+      order: flags.order,
+      prefetch,
+      raw: flags.raw,
+      signal: both,
+      onError: (key, err) => process.stderr.write(redact(`${c.red('archive:')} ${err.message}${err.serviceCode ? ` (${err.serviceCode})` : ''}`) + '\n'),
+    });
+  } catch (err) {
+    // `archive cat … | head` closing the pipe early is success, not an error.
+    if (pipeClosed.signal.aborted || (err as NodeJS.ErrnoException)?.code === 'EPIPE') return;
+    if (signal.aborted) throw new InterruptedError('interrupted');
+    throw err;
+  }
+  if (result.failed) {
+    throw new PartialFailureError(`${result.failed} of ${result.objects + result.failed} objects could not be read (see above)`, {
+      hint: 'the other objects were written in full; re-run for the failed ones, or check them with `archive pull`',
+    });
+  }
+}
+
+export function registerCat(program: Command): void {
+  const cmd = program
+    .command('cat')
+    .description('stream objects, decompressed, to stdout in time order (prefetching ahead)')
+    .argument('<locations...>', 'one or more locations (az://…, blob URL, s3://…, PROFILE:PREFIX)');
+  addTargetOptions(cmd);
+  addFilterOptions(cmd)
+    .addOption(new Option('--order <order>', 'order of output: time (key time, else last-modified) or key').choices(['time', 'key']).default('time'))
+    .option('--prefetch <n>', 'objects fetched ahead in parallel (default 4)')
+    .option('--raw', 'write stored bytes as they are (no decompression)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  archive cat vespa:acme/search/prod/ --kind access --since 1h | jq -c 'select(.status >= 500)'
+  archive cat "https://acct.blob.core.windows.net/logpush/http/20260105/?sv=…&sig=…" | head
+  archive cat s3://logzio-archive/123456/2026/01/05/ --since 2026-01-05T17:00:00Z --until 2026-01-05T18:00:00Z`,
+    )
+    .action(async (locations: string[], flags: CatFlags) => runCat(locations, flags));
+}
