@@ -4,13 +4,12 @@
 import { CommanderError } from 'commander';
 import { ArchiveError, ExitCode, InterruptedError } from './errors.js';
 import { redact } from './redact.js';
-import { stderrColor } from './output/color.js';
 import { BrokenPipe } from './output/writer.js';
 import { buildProgram } from './cli.js';
 import { interrupted } from './interrupt.js';
 
-function report(err: unknown, verbose: boolean): number {
-  const c = stderrColor();
+async function report(err: unknown, verbose: boolean): Promise<number> {
+  const c = (await import('./output/color.js')).stderrColor();
   if (err instanceof BrokenPipe || (err as NodeJS.ErrnoException)?.code === 'EPIPE') return ExitCode.OK;
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.OK;
@@ -43,7 +42,7 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv, { from: 'user' });
     return (process.exitCode as number | undefined) ?? ExitCode.OK;
   } catch (err) {
-    return report(err, verbose);
+    return await report(err, verbose);
   }
 }
 

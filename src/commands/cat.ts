@@ -2,13 +2,11 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { addFilterOptions, addTargetOptions, targetFor, open, type TargetFlags } from './options.js';
 import type { ListOptions } from '../listing.js';
-import { cat, collect, type CatSource } from '../cat.js';
+import type { CatSource } from '../cat.js';
 import { parsePositiveInt } from '../output/size.js';
 import { interruptSignal } from '../interrupt.js';
 import { PartialFailureError, InterruptedError } from '../errors.js';
-import { BrokenPipe } from '../output/writer.js';
 import { redact } from '../redact.js';
-import { stderrColor } from '../output/color.js';
 
 interface CatFlags extends TargetFlags, ListOptions {
   order?: 'time' | 'key';
@@ -18,6 +16,8 @@ interface CatFlags extends TargetFlags, ListOptions {
 
 export async function runCat(locations: string[], flags: CatFlags): Promise<void> {
   const prefetch = flags.prefetch ? parsePositiveInt(flags.prefetch, '--prefetch', 64) : 4;
+  // Loaded here, not at the top, so `archive --help` does not pay for them.
+  const [{ cat, collect }, { BrokenPipe }, { stderrColor }] = await Promise.all([import('../cat.js'), import('../output/writer.js'), import('../output/color.js')]);
   const sources: CatSource[] = [];
   for (const loc of locations) {
     const target = await targetFor(loc, flags);

@@ -1,8 +1,6 @@
 import type { Command } from 'commander';
 import { addTargetOptions, accountTargetFor, open, type TargetFlags } from './options.js';
-import { LineWriter } from '../output/writer.js';
 import { formatTime, pad } from '../output/format.js';
-import { stdoutColor } from '../output/color.js';
 
 interface ContainersFlags extends TargetFlags {
   json?: boolean;
@@ -10,6 +8,7 @@ interface ContainersFlags extends TargetFlags {
 }
 
 export async function runContainers(location: string | undefined, flags: ContainersFlags): Promise<void> {
+  const [{ LineWriter }, { stdoutColor }] = await Promise.all([import('../output/writer.js'), import('../output/color.js')]);
   const target = await accountTargetFor(location, flags);
   const provider = await open({ ...target, ...(target.provider === 'azure' ? { container: '' } : { bucket: '' }) });
   const out = new LineWriter();

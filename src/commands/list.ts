@@ -1,11 +1,8 @@
 import type { Command } from 'commander';
 import { addFilterOptions, addTargetOptions, targetFor, open, type TargetFlags } from './options.js';
-import { listEntries, entryToJson, type ListOptions, type ListTotals } from '../listing.js';
-import { LineWriter } from '../output/writer.js';
-import { formatBytes, formatTime, pad } from '../output/format.js';
-import { stdoutColor } from '../output/color.js';
-import { runContainers } from './containers.js';
+import type { ListOptions, ListTotals } from '../listing.js';
 import type { Entry } from '../filter.js';
+import { formatBytes, formatTime, pad } from '../output/format.js';
 
 interface ListFlags extends TargetFlags, ListOptions {
   long?: boolean;
@@ -22,6 +19,8 @@ function row(e: Entry, long: boolean): string {
 }
 
 export async function runList(location: string, flags: ListFlags): Promise<void> {
+  // Loaded here, not at the top, so `archive --help` does not pay for them.
+  const [{ listEntries, entryToJson }, { LineWriter }, { stdoutColor }] = await Promise.all([import('../listing.js'), import('../output/writer.js'), import('../output/color.js')]);
   const target = await targetFor(location, flags);
   const provider = await open(target);
   const out = new LineWriter();
@@ -78,7 +77,7 @@ Examples:
   archive list amplitude:exports/ --since 3d --long`,
     )
     .action(async (location: string | undefined, flags: ListFlags) => {
-      if (!location) return runContainers(undefined, flags);
+      if (!location) return (await import('./containers.js')).runContainers(undefined, flags);
       return runList(location, flags);
     });
 }

@@ -2,10 +2,8 @@
  * Option groups several commands share, declared once so their spelling and help never drift.
  */
 import { Option, type Command } from 'commander';
-import { resolveTarget, resolveAccountTarget, type Target, type TargetOptions } from '../target.js';
-import { openProvider } from '../providers/index.js';
+import type { Target, TargetOptions } from '../target.js';
 import type { StorageProvider } from '../providers/types.js';
-import { loadProfileSource } from '../profile-source.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -31,14 +29,17 @@ export interface TargetFlags extends TargetOptions {
   verbose?: boolean;
 }
 
+// Resolution and providers load on first use: registering commands for `--help` must stay light.
 export async function targetFor(location: string, flags: TargetFlags): Promise<Target> {
+  const [{ resolveTarget }, { loadProfileSource }] = await Promise.all([import('../target.js'), import('../profile-source.js')]);
   return resolveTarget(location, flags, process.env, await loadProfileSource());
 }
 
 export async function accountTargetFor(location: string | undefined, flags: TargetFlags): Promise<Target> {
+  const [{ resolveAccountTarget }, { loadProfileSource }] = await Promise.all([import('../target.js'), import('../profile-source.js')]);
   return resolveAccountTarget(location, flags, process.env, await loadProfileSource());
 }
 
 export async function open(target: Target): Promise<StorageProvider> {
-  return openProvider(target);
+  return (await import('../providers/index.js')).openProvider(target);
 }

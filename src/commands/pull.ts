@@ -1,15 +1,13 @@
 import type { Command } from 'commander';
 import { addFilterOptions, addTargetOptions, targetFor, open, type TargetFlags } from './options.js';
 import type { ListOptions } from '../listing.js';
-import { DEFAULT_CONCURRENCY, pull, pullExitError, type FileReport } from '../pull/engine.js';
-import { parseShard } from '../pull/plan.js';
+import type { FileReport } from '../pull/engine.js';
+import { DEFAULT_CONCURRENCY } from '../pull/defaults.js';
 import { parsePositiveInt, parseSize } from '../output/size.js';
-import { Progress } from '../output/progress.js';
 import { formatBytes } from '../output/format.js';
 import { formatDuration } from '../time.js';
 import { interruptSignal } from '../interrupt.js';
 import { InterruptedError } from '../errors.js';
-import { LineWriter } from '../output/writer.js';
 import { redact } from '../redact.js';
 
 interface PullFlags extends TargetFlags, ListOptions {
@@ -40,6 +38,13 @@ function fileLine(r: FileReport): string {
 
 export async function runPull(location: string, dest: string | undefined, flags: PullFlags, parent: { verbose?: boolean }): Promise<void> {
   const verbose = !!parent.verbose;
+  // Loaded here, not at the top, so `archive --help` does not pay for them.
+  const [{ pull, pullExitError }, { parseShard }, { Progress }, { LineWriter }] = await Promise.all([
+    import('../pull/engine.js'),
+    import('../pull/plan.js'),
+    import('../output/progress.js'),
+    import('../output/writer.js'),
+  ]);
   const shard = parseShard(flags.shard);
   const concurrency = flags.concurrency ? parsePositiveInt(flags.concurrency, '--concurrency', 256) : DEFAULT_CONCURRENCY;
   const chunkSize = flags.chunkSize ? parseSize(flags.chunkSize, '--chunk-size') : undefined;

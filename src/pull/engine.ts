@@ -55,9 +55,8 @@ export interface PullResult {
   totals: { files: number; bytes: number; downloaded: number; skipped: number; failed: number; duplicates: number; downloadedBytes: number; resumedBytes: number };
 }
 
-export const DEFAULT_CONCURRENCY = 8;
-export const DEFAULT_MULTIPART_THRESHOLD = 64 * 1024 * 1024;
-export const DEFAULT_CHUNK_SIZE = 16 * 1024 * 1024;
+export { DEFAULT_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD, DEFAULT_CHUNK_SIZE } from './defaults.js';
+import { DEFAULT_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD, DEFAULT_CHUNK_SIZE } from './defaults.js';
 
 async function ensureWritableDest(dest: string): Promise<void> {
   try {
