@@ -189,6 +189,32 @@ for (const name of PROVIDERS) {
       assert.match(r.stderr, /^hint: /m);
     });
 
+    test('disk full: the object that does not fit fails (exit 5), the rest complete, no partial final file', async (t) => {
+      const { mkdirSync } = await import('node:fs');
+      const { spawnSync } = await import('node:child_process');
+      const mnt = join(tmp, 'tiny-fs');
+      mkdirSync(mnt, { recursive: true });
+      const m = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', mnt]);
+      if (m.status !== 0) return t.skip(`cannot mount a 1 MiB tmpfs here (${m.stderr.toString().trim() || 'not root'})`);
+      try {
+        await p.seed('diskfull', [
+          { key: 'fits.bin', body: randomBytes(200 * 1024) },
+          { key: 'too-big.bin', body: randomBytes(3 * MiB) },
+        ]);
+        const r = await runCli(['pull', p.loc('diskfull'), mnt, '--json'], { env: p.env });
+        assert.equal(r.code, 5, r.stderr);
+        const rep = JSON.parse(r.stdout);
+        const big = rep.files.find((f: { key: string }) => f.key === 'too-big.bin');
+        assert.equal(big.status, 'failed');
+        assert.equal(big.error.code, 'ENOSPC');
+        assert.match(big.error.hint, /free disk space/);
+        assert.ok(!existsSync(join(mnt, 'too-big.bin')), 'no final file for the object that did not fit');
+        assert.equal(statSync(join(mnt, 'fits.bin')).size, 200 * 1024);
+      } finally {
+        spawnSync('umount', [mnt]);
+      }
+    });
+
     test('--dry-run writes nothing; --shard splits exactly; --dedupe keeps the newest re-export', async () => {
       const dest = join(tmp, 'dry');
       const r = await runCli(['pull', p.loc('small'), dest, '--dry-run', '--json'], { env: p.env });
