@@ -1,0 +1,352 @@
+/**
+ * `archive validate` against real services: Azurite (account key, connection string, SAS tokens
+ * of different permissions, an expired SAS) and s3rver behind test/support/s3-iam.ts, a loopback
+ * proxy that adds what s3rver lacks — SigV4 signature checks, per-key action allow-lists (to get
+ * real AccessDenied answers), session tokens and STS AssumeRole with an external id.
+ *
+ * Not shown here: Azure RBAC denials (Azurite has no RBAC: a valid key or token may do anything;
+ * the role-name hints are exercised through the same code path with SAS letters), firewall
+ * AuthorizationFailure with an IP (Azurite has no firewall), S3 bucket policies.
+ */
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ContainerSASPermissions, SASProtocol, StorageSharedKeyCredential, generateBlobSASQueryParameters } from '@azure/storage-blob';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { runCli, transcript } from './support/cli.js';
+import { startAzurite, startS3rver, AZURITE_ACCOUNT, AZURITE_KEY, type AzuriteEmulator, type S3Emulator } from './support/emulators.js';
+import { azureService, seedAzure, seedS3, s3Client } from './support/seed.js';
+import { startS3Iam, ALL_ACTIONS, type S3Iam } from './support/s3-iam.js';
+
+const CF_LOG = 'http_requests/20260105/20260105T165500Z_20260105T170000Z_0a1b2c3d.log.gz';
+const CF_CHALLENGE = 'http_requests/ownership-challenge-1a2b3c4d.txt';
+const CF_TOKEN = 'cf-challenge-token-5f2e9a71';
+
+function sasFor(emu: AzuriteEmulator, perms: string, expiresOn: Date, startsOn?: Date): string {
+  const token = generateBlobSASQueryParameters(
+    { containerName: 'logs', permissions: ContainerSASPermissions.parse(perms), expiresOn, startsOn, protocol: SASProtocol.HttpsAndHttp, version: '2025-05-05' },
+    new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
+  ).toString();
+  return `${emu.serviceUrl}/logs?${token}`;
+}
+
+function sigOf(url: string): string {
+  return new URL(url).searchParams.get('sig') ?? '';
+}
+
+async function probeLeftovers(emu: AzuriteEmulator): Promise<string[]> {
+  const out: string[] = [];
+  for await (const b of azureService(emu).getContainerClient('logs').listBlobsFlat()) if (b.name.includes('.archive-validate/')) out.push(b.name);
+  return out;
+}
+
+function rows(stdout: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const l of stdout.split('\n')) {
+    const r = /^([a-z]+(?: [\w.-]+)?)\*?\s+([✓✗–!])/.exec(l);
+    if (r) m.set(r[1], l);
+  }
+  return m;
+}
+
+describe('validate on Azurite', () => {
+  let emu: AzuriteEmulator;
+  const sigs: string[] = [];
+  before(async () => {
+    emu = await startAzurite({ inMemory: true });
+    await seedAzure(emu, 'logs', [
+      { key: CF_LOG, body: 'gz-bytes' },
+      { key: CF_CHALLENGE, body: `${CF_TOKEN}\n` },
+    ]);
+  });
+  after(async () => emu?.stop());
+
+  const keyEnv = () => ({ AZURE_STORAGE_ACCOUNT: AZURITE_ACCOUNT, AZURE_STORAGE_KEY: AZURITE_KEY });
+
+  test('account key: every probe passes and the probe object is gone', async () => {
+    const r = await runCli(['validate', `${emu.serviceUrl}/logs`, '--json'], { env: keyEnv() });
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.ok, true);
+    assert.equal(doc.auth, 'account key');
+    assert.deepEqual(
+      doc.probes.map((p: { name: string; status: string }) => `${p.name}:${p.status}`),
+      ['list:ok', 'read:ok', 'write:ok', 'delete:ok'],
+    );
+    const write = doc.probes.find((p: { name: string }) => p.name === 'write');
+    assert.match(write.key, /^\.archive-validate\/[0-9a-f]{12}\/probe\.txt$/);
+    assert.deepEqual(doc.leftovers, []);
+    assert.deepEqual(await probeLeftovers(emu), []);
+  });
+
+  test('connection string: table on stdout, exit 0', async () => {
+    const r = await runCli(['validate', `${emu.serviceUrl}/logs/http_requests/`], { env: { AZURE_STORAGE_CONNECTION_STRING: emu.connectionString } });
+    assert.equal(r.code, 0, r.stderr);
+    const t = rows(r.stdout);
+    for (const p of ['list', 'read', 'write', 'delete']) assert.match(t.get(p) ?? '', /✓/, `${p}: ${r.stdout}`);
+    assert.match(t.get('write') ?? '', /http_requests\/\.archive-validate\//, 'the probe goes under the location prefix');
+    assert.match(r.stdout, /^PROBE\s+OK\s+CODE\s+DETAIL$/m);
+  });
+
+  test('write-only SAS: list/read ✗ with the SAS letters, --require list,read → exit 3; probe left behind is named', async () => {
+    const c = await runCli(['sas', 'create', `${emu.serviceUrl}/logs`, '--permissions', 'w', '--expires', '1d'], { env: keyEnv() });
+    assert.equal(c.code, 0, c.stderr);
+    const url = c.stdout.trim();
+    sigs.push(sigOf(url));
+    const r = await runCli(['validate', url, '--require', 'list,read'], { env: {} });
+    assert.equal(r.code, 3, r.stderr + r.stdout);
+    const t = rows(r.stdout);
+    assert.match(t.get('list') ?? '', /✗\s+AuthorizationPermissionMismatch\s+the SAS lacks permission for list: .*letter l/);
+    assert.match(t.get('read') ?? '', /✗\s+AuthorizationPermissionMismatch\s+the SAS lacks permission for read: .*letter r/);
+    assert.match(t.get('write') ?? '', /✓/);
+    assert.match(t.get('delete') ?? '', /✗\s+AuthorizationPermissionMismatch\s+.*letter d/);
+    assert.match(r.stdout, /^left behind: \.archive-validate\/[0-9a-f]{12}\/probe\.txt/m);
+    assert.match(r.stderr, /^archive: required probes failed: list \(AuthorizationPermissionMismatch\), read \(AuthorizationPermissionMismatch\)$/m);
+    assert.match(r.stderr, /^hint: the SAS lacks permission for list/m);
+    // Only what is required decides: the same token passes a write-only requirement.
+    const w = await runCli(['validate', url, '--require', 'write', '--json'], { env: {} });
+    assert.equal(w.code, 0, w.stderr);
+    const doc = JSON.parse(w.stdout);
+    assert.equal(doc.leftovers.length, 1);
+    assert.equal(doc.sas.permissions, 'w');
+    // clean up what the write-only token could not
+    for (const k of await probeLeftovers(emu)) await azureService(emu).getContainerClient('logs').deleteBlob(k);
+  });
+
+  test('read-only SAS: write ✗ (w letter); --no-write passes; --require contradictions are usage errors', async () => {
+    const url = sasFor(emu, 'rl', new Date(Date.now() + 86_400_000));
+    sigs.push(sigOf(url));
+    const r = await runCli(['validate', url], { env: {} });
+    assert.equal(r.code, 3, r.stdout);
+    const t = rows(r.stdout);
+    assert.match(t.get('list') ?? '', /✓/);
+    assert.match(t.get('read') ?? '', /✓\s+read \d+ B of http_requests\//);
+    assert.match(t.get('write') ?? '', /✗\s+AuthorizationPermissionMismatch\s+the SAS lacks permission for write: .*letter w/);
+    assert.match(t.get('sas expiry') ?? '', /!\s+.*left\)/, 'expires within --warn-days 30');
+    assert.match(r.stderr, /^archive: probes failed: write \(AuthorizationPermissionMismatch\), delete \(AuthorizationPermissionMismatch\)$/m);
+
+    const ro = await runCli(['validate', url, '--no-write', '--require', 'list,read'], { env: {} });
+    assert.equal(ro.code, 0, ro.stderr + ro.stdout);
+    assert.ok(!rows(ro.stdout).has('write'));
+
+    const bad1 = await runCli(['validate', url, '--no-write', '--require', 'write'], { env: {} });
+    assert.equal(bad1.code, 2);
+    assert.match(bad1.stderr, /^archive: --require write contradicts --no-write/m);
+    const bad2 = await runCli(['validate', url, '--require', 'list,nope'], { env: {} });
+    assert.equal(bad2.code, 2);
+    assert.match(bad2.stderr, /^hint: probes: list, read, write, delete, marker, challenge/m);
+  });
+
+  test('expired SAS: every probe ✗ with the expiry named, exit 3; sas inspect agrees', async () => {
+    const url = sasFor(emu, 'racwdl', new Date(Date.now() - 2 * 86_400_000), new Date(Date.now() - 10 * 86_400_000));
+    sigs.push(sigOf(url));
+    const r = await runCli(['validate', url, '--json'], { env: {} });
+    assert.equal(r.code, 3, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.equal(doc.sas.expired, true);
+    const list = doc.probes.find((p: { name: string }) => p.name === 'list');
+    assert.equal(list.status, 'fail');
+    assert.match(list.code, /AuthorizationFailure|AuthenticationFailed/);
+    assert.match(list.hint, /^the SAS expired 2d 0h ago/);
+    assert.match(r.stderr, /^hint: the SAS expired/m);
+    const i = await runCli(['sas', 'inspect', url], { env: {} });
+    assert.equal(i.code, 3);
+    assert.match(i.stderr, /^archive: the SAS expired 2d 0h ago .* \(SasExpired\)$/m);
+  });
+
+  test('a later probe failing still cleans up: SAS with c/w/d but no r/l', async () => {
+    const url = sasFor(emu, 'cwd', new Date(Date.now() + 86_400_000));
+    sigs.push(sigOf(url));
+    const r = await runCli(['validate', url, '--json'], { env: {} });
+    assert.equal(r.code, 3);
+    const doc = JSON.parse(r.stdout);
+    const by = Object.fromEntries(doc.probes.map((p: { name: string; status: string }) => [p.name, p]));
+    assert.equal(by.write.status, 'ok');
+    assert.equal(by.read.status, 'fail', 'reading back the probe needs r');
+    assert.match(by.read.detail, /^read back the probe object/);
+    assert.equal(by.delete.status, 'ok');
+    assert.deepEqual(doc.leftovers, []);
+    assert.ok(!(await probeLeftovers(emu)).includes(by.write.key), 'the probe object outlived the run');
+  });
+
+  test('Cloudflare ownership challenge: token found and printed; without list, the file name is asked for', async () => {
+    const r = await runCli(['validate', `${emu.serviceUrl}/logs/http_requests`, '--challenge', '--no-write'], { env: keyEnv() });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^challenge token: ${CF_TOKEN}$`, 'm'));
+    assert.match(rows(r.stdout).get('challenge') ?? '', new RegExp(`✓.*${CF_CHALLENGE.replace(/\//g, '\\/')}`));
+
+    const wOnly = sasFor(emu, 'w', new Date(Date.now() + 86_400_000));
+    sigs.push(sigOf(wOnly));
+    const noList = await runCli(['validate', wOnly, '--challenge', '--no-write', '--require', 'challenge'], { env: {} });
+    assert.equal(noList.code, 3);
+    assert.match(rows(noList.stdout).get('challenge') ?? '', /✗.*--challenge ownership-challenge-XXXXXXXX\.txt/);
+
+    const rOnly = sasFor(emu, 'r', new Date(Date.now() + 86_400_000));
+    sigs.push(sigOf(rOnly));
+    const named = await runCli(['validate', rOnly.replace('/logs?', '/logs/http_requests?'), '--challenge', 'ownership-challenge-1a2b3c4d.txt', '--no-write', '--require', 'challenge', '--json'], {
+      env: {},
+    });
+    assert.equal(named.code, 0, named.stderr + named.stdout);
+    assert.equal(JSON.parse(named.stdout).challenge.token, CF_TOKEN);
+  });
+
+  test('missing container → exit 4; marker missing → exit 4 with the marker hint', async () => {
+    const r = await runCli(['validate', `${emu.serviceUrl}/nope`], { env: keyEnv() });
+    assert.equal(r.code, 4, r.stderr);
+    assert.match(r.stdout, /ContainerNotFound/);
+    const m = await runCli(['validate', `${emu.serviceUrl}/logs`, '--no-write', '--marker', 'logzio-verified'], { env: keyEnv() });
+    assert.equal(m.code, 4, m.stderr);
+    assert.match(m.stderr, /^archive: probe failed: marker logzio-verified \(BlobNotFound\)$/m);
+    assert.match(m.stderr, /^hint: Logz\.io writes logzio-verified/m);
+  });
+
+  test('no secret in any output of this suite', () => {
+    const all = transcript.join('\n');
+    assert.ok(!all.includes(AZURITE_KEY), 'account key leaked');
+    // Signatures of the SAS used as input (not the one `sas create` printed as its result).
+    for (const s of sigs.filter((x) => x)) {
+      const printedAsResult = transcript.filter((t) => t.includes(s) && /^https?:\/\/\S+sig=/.test(t.trim()) && t.trim().split('\n').length === 1);
+      const leaks = transcript.filter((t) => (t.includes(s) || t.includes(decodeURIComponent(s))) && !printedAsResult.includes(t));
+      assert.deepEqual(leaks, [], `signature leaked`);
+    }
+  });
+});
+
+describe('validate on S3 (s3rver behind a SigV4-checking IAM/STS proxy)', () => {
+  let s3: S3Emulator;
+  let iam: S3Iam;
+  let cfg: string;
+  const FULL = { id: 'AKIAFULLACCESS000001', secret: 'full/Secret+Key0123456789abcdefABCDEF0' };
+  const READER = { id: 'AKIAREADONLY00000002', secret: 'reader/Secret+Key0123456789abcdefABCD' };
+  const WRITER = { id: 'AKIAWRITEONLY0000003', secret: 'writer/Secret+Key0123456789abcdefABCD' };
+  const BASE = { id: 'AKIABASEFORROLE00004', secret: 'base/Secret+Key0123456789abcdefABCDEF' };
+  const WRONG_SECRET = 'not/the+right+secret0123456789abcdefAB';
+  const ROLE = 'arn:aws:iam::123456789012:role/logzio-archive';
+  const EXTERNAL_ID = 'logzio-ext-7f3a';
+
+  before(async () => {
+    s3 = await startS3rver();
+    await seedS3(s3, 'logzio-archive', [
+      { key: 'logzio-verified', body: '' },
+      { key: 'acct-123/2026/01/05/17/logs-1.json.gz', body: 'gz' },
+    ]);
+    iam = await startS3Iam(s3.endpoint);
+    iam.keys.set(FULL.id, { secret: FULL.secret, allow: ALL_ACTIONS });
+    iam.keys.set(READER.id, { secret: READER.secret, allow: ['s3:ListBucket', 's3:GetObject'] });
+    iam.keys.set(WRITER.id, { secret: WRITER.secret, allow: ['s3:PutObject'] });
+    iam.keys.set(BASE.id, { secret: BASE.secret, allow: [] });
+    iam.roles.push({ arn: ROLE, externalId: EXTERNAL_ID, allow: ALL_ACTIONS });
+    cfg = await mkdtemp(join(tmpdir(), 'archive-cfg-'));
+  });
+  after(async () => {
+    await iam?.stop();
+    await s3?.stop();
+    if (cfg) await rm(cfg, { recursive: true, force: true });
+  });
+
+  const env = (k: { id: string; secret: string }, extra: Record<string, string> = {}) => ({
+    AWS_ACCESS_KEY_ID: k.id,
+    AWS_SECRET_ACCESS_KEY: k.secret,
+    AWS_REGION: 'us-east-1',
+    AWS_ENDPOINT_URL_S3: iam.endpoint,
+    ...extra,
+  });
+
+  async function leftovers(): Promise<string[]> {
+    const res = await s3Client(s3).send(new ListObjectsV2Command({ Bucket: 'logzio-archive', Prefix: '' }));
+    return (res.Contents ?? []).map((o) => o.Key ?? '').filter((k) => k.includes('.archive-validate/'));
+  }
+
+  test('right key and secret: all ✓ including the Logz.io marker', async () => {
+    const r = await runCli(['validate', 's3://logzio-archive', '--marker', 'logzio-verified'], { env: env(FULL) });
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const t = rows(r.stdout);
+    for (const p of ['list', 'read', 'write', 'delete', 'marker logzio-verified']) assert.match(t.get(p) ?? '', /✓/, `${p}: ${r.stdout}`);
+    assert.deepEqual(await leftovers(), []);
+    assert.ok(iam.log.some((l) => l.keyId === FULL.id && l.action === 's3:PutObject' && l.verdict === 'ok'));
+  });
+
+  test('wrong secret: SignatureDoesNotMatch on every probe, exit 3, the secret never printed', async () => {
+    const r = await runCli(['validate', 's3://logzio-archive', '--verbose'], { env: env({ id: FULL.id, secret: WRONG_SECRET }) });
+    assert.equal(r.code, 3, r.stderr + r.stdout);
+    assert.match(rows(r.stdout).get('list') ?? '', /✗\s+SignatureDoesNotMatch\s+the secret access key is wrong/);
+    assert.match(r.stderr, /^hint: the secret access key is wrong/m);
+    assert.ok(!(r.stdout + r.stderr).includes(WRONG_SECRET));
+  });
+
+  test('unknown key id: InvalidAccessKeyId', async () => {
+    const r = await runCli(['validate', 's3://logzio-archive', '--no-write'], { env: env({ id: 'AKIANOSUCHKEY0000009', secret: FULL.secret }) });
+    assert.equal(r.code, 3);
+    assert.match(rows(r.stdout).get('list') ?? '', /✗\s+InvalidAccessKeyId/);
+  });
+
+  test('read-only policy: write ✗ naming s3:PutObject; --require list,read passes; marker under a prefix missing → 4', async () => {
+    const r = await runCli(['validate', 's3://logzio-archive/acct-123/'], { env: env(READER) });
+    assert.equal(r.code, 3);
+    const t = rows(r.stdout);
+    assert.match(t.get('read') ?? '', /✓/);
+    assert.match(t.get('write') ?? '', /✗\s+AccessDenied\s+.*s3:PutObject/);
+    assert.match(t.get('delete') ?? '', /✗\s+AccessDenied\s+.*s3:DeleteObject/);
+    const ok = await runCli(['validate', 's3://logzio-archive/acct-123/', '--require', 'list,read'], { env: env(READER) });
+    assert.equal(ok.code, 0, ok.stderr);
+    const m = await runCli(['validate', 's3://logzio-archive/acct-123/', '--no-write', '--marker', 'logzio-verified'], { env: env(READER) });
+    assert.equal(m.code, 4, m.stderr);
+    assert.match(m.stderr, /\(NoSuchKey\)/);
+  });
+
+  test('write-only policy: list ✗ s3:ListBucket, read-back ✗ s3:GetObject, probe left behind is named', async () => {
+    const r = await runCli(['validate', 's3://logzio-archive', '--json'], { env: env(WRITER) });
+    assert.equal(r.code, 3);
+    const doc = JSON.parse(r.stdout);
+    const by = Object.fromEntries(doc.probes.map((p: { name: string }) => [p.name, p]));
+    assert.match(by.list.hint, /s3:ListBucket/);
+    assert.match(by.read.hint, /s3:GetObject/);
+    assert.equal(by.write.status, 'ok');
+    assert.match(by.delete.hint, /s3:DeleteObject/);
+    assert.equal(doc.leftovers.length, 1);
+    assert.deepEqual(await leftovers(), doc.leftovers);
+    const cleanup = await runCli(['validate', 's3://logzio-archive', '--no-write'], { env: env(FULL) });
+    assert.equal(cleanup.code, 0);
+    await s3Client(s3).send(new (await import('@aws-sdk/client-s3')).DeleteObjectCommand({ Bucket: 'logzio-archive', Key: doc.leftovers[0] }));
+  });
+
+  test('assume-role profile with external id (STS on loopback); wrong external id → exit 3', async () => {
+    const penv = { ARCHIVE_CONFIG_DIR: cfg, AWS_ENDPOINT_URL_STS: iam.endpoint, AWS_ACCESS_KEY_ID: BASE.id, AWS_SECRET_ACCESS_KEY: BASE.secret };
+    const add = await runCli(
+      ['profile', 'add', 'logzio', 's3://logzio-archive', '--role-arn', ROLE, '--external-id', EXTERNAL_ID, '--region', 'us-east-1', '--endpoint', iam.endpoint, '--layout', 'logzio'],
+      { env: penv },
+    );
+    assert.equal(add.code, 0, add.stderr);
+    assert.match(add.stdout, /saved profile logzio: s3:\/\/logzio-archive \(assume-role\)/);
+    const r = await runCli(['validate', 'logzio:', '--marker', 'logzio-verified', '--json'], { env: penv });
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.equal(JSON.parse(r.stdout).auth, `assumed role ${ROLE}`);
+    assert.ok(iam.assumed.some((a) => a.roleArn === ROLE && a.externalId === EXTERNAL_ID && a.caller === BASE.id));
+    // The base identity itself may do nothing: the probes really ran as the role.
+    assert.ok(iam.log.some((l) => l.keyId.startsWith('ASIA') && l.action === 's3:PutObject' && l.verdict === 'ok'));
+
+    const wrong = await runCli(['validate', 'logzio:', '--no-write'], { env: { ...penv, ARCHIVE_EXTERNAL_ID: 'not-the-external-id' } });
+    assert.equal(wrong.code, 3, wrong.stderr + wrong.stdout);
+    assert.match(wrong.stdout, /AccessDenied/);
+  });
+
+  test('AWS chain with a named profile from a shared credentials file', async () => {
+    const creds = join(cfg, 'aws-credentials');
+    await writeFile(creds, `[logs-ro]\naws_access_key_id = ${READER.id}\naws_secret_access_key = ${READER.secret}\n`, { mode: 0o600 });
+    const penv = { ARCHIVE_CONFIG_DIR: cfg, AWS_SHARED_CREDENTIALS_FILE: creds, AWS_CONFIG_FILE: join(cfg, 'none') };
+    const add = await runCli(['profile', 'add', 'ro', 's3://logzio-archive/acct-123', '--auth', 'chain', '--aws-profile', 'logs-ro', '--endpoint', iam.endpoint, '--region', 'us-east-1'], {
+      env: penv,
+    });
+    assert.equal(add.code, 0, add.stderr);
+    const r = await runCli(['validate', 'ro:', '--no-write'], { env: penv });
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /with AWS profile logs-ro/);
+  });
+
+  test('no secret in any output of this suite', () => {
+    const all = transcript.join('\n');
+    for (const s of [FULL.secret, READER.secret, WRITER.secret, BASE.secret, WRONG_SECRET]) assert.ok(!all.includes(s), `secret leaked: ${s.slice(0, 4)}…`);
+  });
+});
