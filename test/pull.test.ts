@@ -267,6 +267,32 @@ for (const name of PROVIDERS) {
       }
     });
 
+    test('Ctrl-C (SIGINT) mid-pull: exit 130, part file kept, nothing incomplete under a final name', async () => {
+      const proxy = await startFaultProxy(p.upstream, () => 'slow', { slowBytesPerSec: 2 * MiB });
+      const via = p.via(proxy.url);
+      const dest = join(tmp, 'sigint');
+      const target = join(dest, 'dumps/h1/jvm-heap-dump.hprof');
+      try {
+        const child = spawn(process.execPath, [BIN, 'pull', via.loc('big'), dest, '--multipart-threshold', '4M', '--chunk-size', '1M'], {
+          env: cleanEnv(via.env),
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        let err = '';
+        child.stderr.on('data', (d) => (err += d));
+        const deadline = Date.now() + 60_000;
+        while (Date.now() < deadline && !existsSync(target + '.archive-part')) await new Promise((r) => setTimeout(r, 100));
+        await new Promise((r) => setTimeout(r, 500));
+        child.kill('SIGINT');
+        const code = await new Promise<number | null>((r) => child.once('close', (c) => r(c)));
+        assert.equal(code, 130, err);
+        assert.match(err, /^archive: interrupted: part files were kept; run the same command again to resume$/m);
+        assert.ok(!existsSync(target));
+        assert.ok(existsSync(target + '.archive-part'));
+      } finally {
+        await proxy.close();
+      }
+    });
+
     test('kill -9 mid-pull leaves no incomplete final file; re-run resumes and skips finished files', async () => {
       const proxy = await startFaultProxy(p.upstream, () => 'slow', { slowBytesPerSec: 2 * MiB });
       const via = p.via(proxy.url);
