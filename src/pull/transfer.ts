@@ -133,18 +133,20 @@ export class Transfer {
     });
   }
 
+  /** Bytes [start, end] of this object version, surviving resets and truncation. */
+  private chunks(info: ObjectInfo, start: number, end: number): AsyncGenerator<Buffer> {
+    return resilientRead(this.o.provider, info.key, {
+      start,
+      end,
+      etag: info.etag,
+      signal: this.o.signal,
+      policy: this.o.policy,
+      onRetry: (err, attempt) => this.o.onRetry?.(info.key, err, attempt),
+    });
+  }
+
   private read(info: ObjectInfo, start: number, end: number): Readable {
-    return Readable.from(
-      resilientRead(this.o.provider, info.key, {
-        start,
-        end,
-        etag: info.etag,
-        signal: this.o.signal,
-        policy: this.o.policy,
-        onRetry: (err, attempt) => this.o.onRetry?.(info.key, err, attempt),
-      }),
-      { objectMode: false, highWaterMark: 1 << 20 },
-    );
+    return Readable.from(this.chunks(info, start, end), { objectMode: false, highWaterMark: 1 << 20 });
   }
 
   private progress(): Transform {
@@ -216,14 +218,7 @@ export class Transfer {
         jobs.push(
           this.o.streams(async () => {
             let pos = start;
-            for await (const buf of resilientRead(this.o.provider, info.key, {
-              start,
-              end,
-              etag: info.etag,
-              signal: this.o.signal,
-              policy: this.o.policy,
-              onRetry: (err, attempt) => this.o.onRetry?.(info.key, err, attempt),
-            })) {
+            for await (const buf of this.chunks(info, start, end)) {
               let written = 0;
               while (written < buf.length) {
                 const r = await fh.write(buf, written, buf.length - written, pos + written);
