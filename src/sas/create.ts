@@ -6,7 +6,9 @@ import { UsageError } from '../errors.js';
 import { parseFutureSpec, parseTimeSpec, formatDuration } from '../time.js';
 import type { AzureTarget } from '../target.js';
 import { normalizePermissions } from './parse.js';
-import { SAS_PURPOSES, type SasPurpose } from './inspect.js';
+import { PRESET_DESCRIPTIONS, SAS_PURPOSES, type SasPurpose } from './names.js';
+
+export { SAS_FORMATS, type SasFormat } from './names.js';
 
 export type SasSigning = 'service' | 'user-delegation';
 
@@ -48,8 +50,8 @@ interface Preset {
 export const PRESETS: Record<SasPurpose, Preset> = {
   // Cloudflare Logpush: write-only, container scope, valid at least five years. One extra day so the
   // token still has five full years left when it is pasted into the dashboard.
-  logpush: { permissions: 'w', expires: '5y', describe: 'write-only, container scope, 5 years (Cloudflare Logpush)' },
-  reader: { permissions: 'rl', expires: '7d', describe: 'read + list, 7 days' },
+  logpush: { permissions: 'w', expires: '5y', describe: PRESET_DESCRIPTIONS.logpush },
+  reader: { permissions: 'rl', expires: '7d', describe: PRESET_DESCRIPTIONS.reader },
 };
 
 export function signingFor(auth: AzureTarget['auth']): SasSigning {
@@ -162,10 +164,6 @@ export function planSas(target: AzureTarget, flags: SasCreateFlags, now: Date = 
     notes,
   };
 }
-
-/** The ways `sas create` can print its result. */
-export const SAS_FORMATS = ['url', 'token', 'cloudflare', 'json'] as const;
-export type SasFormat = (typeof SAS_FORMATS)[number];
 
 export function containerUrl(plan: SasPlan, token: string): string {
   return `${plan.serviceUrl.replace(/\/+$/, '')}/${encodeURIComponent(plan.container)}?${token}`;

@@ -5,8 +5,9 @@
 import { formatDuration } from '../time.js';
 import { isDeleting, isWriting, PERMISSION_ORDER, spellPermissions, type SasInfo } from './parse.js';
 
-export type SasPurpose = 'logpush' | 'reader';
-export const SAS_PURPOSES: readonly SasPurpose[] = ['logpush', 'reader'];
+import type { SasPurpose } from './names.js';
+
+export { SAS_PURPOSES, type SasPurpose } from './names.js';
 
 export interface SasWarning {
   code: string;

@@ -25,8 +25,9 @@ import { parseSas } from '../sas/parse.js';
 import { inspectSas, iso, describeLeft, type SasReport } from '../sas/inspect.js';
 import { formatBytes } from '../output/format.js';
 
-export const PROBE_NAMES = ['list', 'read', 'write', 'delete', 'marker', 'challenge'] as const;
-export type ProbeName = (typeof PROBE_NAMES)[number];
+import { PROBE_NAMES, type ProbeName } from './names.js';
+
+export { PROBE_NAMES, type ProbeName };
 export type ProbeStatus = 'ok' | 'fail' | 'skip';
 
 export interface ProbeResult {

@@ -1,0 +1,171 @@
+/**
+ * `archive validate` run: resolve, probe, render (table or JSON), exit code. Loaded on first use.
+ */
+import { targetFor, accountTargetFor, open, type TargetFlags } from '../commands/options.js';
+import { AuthError, ArchiveError, ExitCode, InterruptedError, NotFoundError, UsageError } from '../errors.js';
+import { formatLocation, parseLocation } from '../location.js';
+import { stdoutColor } from '../output/color.js';
+import { LineWriter } from '../output/writer.js';
+import { interruptSignal } from '../interrupt.js';
+import { describeLeft, iso, sasJson } from '../sas/inspect.js';
+import { exitCodeFor, requiredFailures, runProbes, type ProbeName, type ProbeResult, type ValidateReport } from './probes.js';
+import type { Target } from '../target.js';
+import { PROBE_NAMES } from './names.js';
+
+export interface ValidateFlags extends TargetFlags {
+  require?: string;
+  write: boolean;
+  read?: string;
+  marker?: string[];
+  challenge?: string | boolean;
+  probePrefix: string;
+  warnDays: string;
+  json?: boolean;
+}
+
+export function parseRequire(text: string | undefined, flags: ValidateFlags): ProbeName[] | undefined {
+  if (text === undefined) return undefined;
+  const names = text
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  if (!names.length) throw new UsageError('--require: no probe named', { hint: `name probes from ${PROBE_NAMES.join(', ')}` });
+  const out: ProbeName[] = [];
+  for (const n of names) {
+    if (n === 'all') {
+      out.push('list', 'read', ...(flags.write ? (['write', 'delete'] as const) : []));
+      continue;
+    }
+    if (!(PROBE_NAMES as readonly string[]).includes(n)) throw new UsageError(`--require: unknown probe "${n}"`, { hint: `probes: ${PROBE_NAMES.join(', ')} (or all)` });
+    if ((n === 'write' || n === 'delete') && !flags.write) throw new UsageError(`--require ${n} contradicts --no-write`, { hint: 'drop one of them' });
+    if (n === 'marker' && !flags.marker?.length) throw new UsageError('--require marker needs --marker NAME', { hint: 'e.g. --marker logzio-verified' });
+    if (n === 'challenge' && flags.challenge === undefined) throw new UsageError('--require challenge needs --challenge', { hint: 'add --challenge (or --challenge FILE)' });
+    out.push(n as ProbeName);
+  }
+  return [...new Set(out)];
+}
+
+function mark(r: ProbeResult, c: ReturnType<typeof stdoutColor>): string {
+  return r.status === 'ok' ? c.green('✓') : r.status === 'fail' ? c.red('✗') : c.dim('–');
+}
+
+function render(report: ValidateReport, required: ProbeName[] | undefined): string[] {
+  const c = stdoutColor();
+  const lines: string[] = [];
+  let head = `validate ${report.location} with ${report.auth}`;
+  if (report.sas?.info.expiry) head += ` (SAS ${report.sas.info.permissions || '?'}, expires ${iso(report.sas.info.expiry)}, ${describeLeft(report.sas)})`;
+  lines.push(head);
+  const rows = report.probes.map((r) => [
+    r.label + (required?.includes(r.name) ? '*' : ''),
+    mark(r, c),
+    r.code ?? '',
+    r.status === 'fail' ? `${r.hint ?? r.detail}` : r.detail,
+  ]);
+  if (report.sas) {
+    const s = report.sas;
+    const bad = s.expired || s.notYetValid;
+    const warn = s.warnings.filter((w) => w.code !== 'expired');
+    rows.push([
+      'sas expiry',
+      bad ? c.red('✗') : warn.some((w) => w.code === 'expiring') ? c.yellow('!') : c.green('✓'),
+      bad ? (s.expired ? 'SasExpired' : 'SasNotYetValid') : '',
+      s.info.expiry ? `${iso(s.info.expiry)} (${describeLeft(s)})` : describeLeft(s),
+    ]);
+  }
+  const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
+  const w0 = Math.max(5, ...rows.map((r) => r[0].length));
+  const w2 = Math.max(4, ...rows.map((r) => r[2].length));
+  lines.push(c.bold(`${'PROBE'.padEnd(w0)}  OK  ${'CODE'.padEnd(w2)}  DETAIL`));
+  for (const r of rows) lines.push(`${r[0].padEnd(w0)}  ${r[1]}${' '.repeat(Math.max(1, 4 - plain(r[1]).length))}${r[2].padEnd(w2)}  ${r[3]}`);
+  if (report.sas) for (const w of report.sas.warnings.filter((x) => x.code !== 'expired' && x.code !== 'expiring')) lines.push(`${c.yellow('warning:')} SAS ${w.message}`);
+  for (const k of report.leftovers) lines.push(`${c.yellow('left behind:')} ${k} (this credential may not delete; remove it with one that may)`);
+  if (report.challenge) lines.push(`challenge token: ${report.challenge.token}`);
+  if (required) lines.push(c.dim(`* required (--require ${required.join(',')})`));
+  return lines;
+}
+
+function toJson(report: ValidateReport, required: ProbeName[] | undefined, failures: ProbeResult[]): unknown {
+  return {
+    location: report.location,
+    provider: report.provider,
+    auth: report.auth,
+    ok: failures.length === 0,
+    exitCode: exitCodeFor(failures),
+    required: required ?? report.probes.filter((p) => p.status !== 'skip').map((p) => p.name),
+    probes: report.probes.map((p) => ({
+      probe: p.label,
+      name: p.name,
+      status: p.status,
+      ok: p.status === 'ok',
+      code: p.code,
+      detail: p.detail,
+      hint: p.hint,
+      key: p.key,
+      ms: p.ms,
+    })),
+    sas: report.sas ? sasJson(report.sas) : undefined,
+    challenge: report.challenge,
+    leftovers: report.leftovers,
+  };
+}
+
+async function resolve(location: string | undefined, flags: ValidateFlags): Promise<{ target: Target; shown: string }> {
+  if (location) {
+    const target = await targetFor(location, flags);
+    let shown: string;
+    try {
+      const loc = parseLocation(location);
+      shown = loc.provider === 'profile' ? `${formatLocation(loc)} (${formatTarget(target)})` : formatTarget(target);
+    } catch {
+      shown = formatTarget(target);
+    }
+    return { target, shown };
+  }
+  const target = await accountTargetFor(undefined, flags);
+  return { target, shown: `${target.profile ? `${target.profile}: (${formatTarget(target)})` : formatTarget(target)}` };
+}
+
+function formatTarget(t: Target): string {
+  const pre = t.prefix ? `/${t.prefix}` : '';
+  return t.provider === 'azure' ? `az://${t.account}/${t.container}${pre}` : `s3://${t.bucket}${pre}`;
+}
+
+export async function runValidate(location: string | undefined, flags: ValidateFlags): Promise<void> {
+  const required = parseRequire(flags.require, flags);
+  const warnDays = Number(flags.warnDays);
+  if (!Number.isFinite(warnDays) || warnDays < 0) throw new UsageError(`--warn-days: "${flags.warnDays}" is not a number of days`, { hint: 'e.g. --warn-days 30' });
+  const { target, shown } = await resolve(location, flags);
+  if ((target.provider === 'azure' ? target.container : target.bucket) === '') {
+    throw new UsageError('validate needs a container or bucket in the location', { hint: 'use az://ACCOUNT/CONTAINER[/PREFIX], s3://BUCKET[/PREFIX] or PROFILE:[PREFIX]' });
+  }
+  const provider = await open(target);
+  const signal = interruptSignal();
+  const report = await runProbes(provider, target, shown, {
+    write: flags.write,
+    readKey: flags.read,
+    markers: flags.marker ?? [],
+    challenge: flags.challenge === undefined || flags.challenge === false ? undefined : flags.challenge === true ? true : flags.challenge,
+    probePrefix: flags.probePrefix,
+    warnDays,
+    signal,
+  }).catch((e) => {
+    if (signal.aborted) throw new InterruptedError('validate interrupted (probe objects were cleaned up)');
+    throw e;
+  });
+  const failures = requiredFailures(report, required);
+  const out = new LineWriter();
+  if (flags.json) await out.line(JSON.stringify(toJson(report, required, failures), null, 2));
+  else for (const l of render(report, required)) await out.line(l);
+  await out.flush();
+  if (signal.aborted) throw new InterruptedError('validate interrupted');
+  const code = exitCodeFor(failures);
+  if (code === ExitCode.OK) return;
+  const what = failures.map((f) => `${f.label}${f.code ? ` (${f.code})` : f.status === 'skip' ? ' (not checked)' : ''}`).join(', ');
+  const first = failures.find((f) => f.exitCode === code) ?? failures[0];
+  const message = `${required ? 'required ' : ''}probe${failures.length === 1 ? '' : 's'} failed: ${what}`;
+  const details = { hint: first.hint ?? first.detail };
+  if (code === ExitCode.AUTH) throw new AuthError(message, details);
+  if (code === ExitCode.NOT_FOUND) throw new NotFoundError(message, details);
+  throw new ArchiveError(message, details);
+}
+
