@@ -9,7 +9,8 @@ import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/pr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContainerSASPermissions, SASProtocol, StorageSharedKeyCredential, generateBlobSASQueryParameters } from '@azure/storage-blob';
-import { runCli, transcript } from './support/cli.js';
+import { spawn, spawnSync } from 'node:child_process';
+import { runCli, transcript, cleanEnv, BIN } from './support/cli.js';
 import { startAzurite, startS3rver, AZURITE_ACCOUNT, AZURITE_KEY, S3RVER_SECRET, type AzuriteEmulator, type S3Emulator } from './support/emulators.js';
 import { seedAzure, seedS3 } from './support/seed.js';
 
@@ -268,6 +269,38 @@ describe('profiles', () => {
     assert.match(forced.stdout, /az:\/\/devstoreaccount1\/other/);
   });
 
+  test('on a terminal, missing values are prompted for and the secret is not echoed (PTY via script(1))', async (t) => {
+    if (spawnSync('script', ['--version']).status !== 0) {
+      t.skip('script(1) from util-linux is not installed: no PTY to test prompts with');
+      return;
+    }
+    const secret = Buffer.from('typed-at-a-hidden-prompt-0123').toString('base64');
+    const child = spawn('script', ['-qec', `${process.execPath} ${BIN} profile add typed --auth key --container logs`, '/dev/null'], {
+      env: cleanEnv({ ...env, CI: undefined }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const answered = new Set<string>();
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (!answered.has('account') && out.includes('storage account name')) {
+        answered.add('account');
+        child.stdin.write('typedaccount\n');
+      }
+      if (!answered.has('key') && out.includes('account key (input hidden)')) {
+        answered.add('key');
+        child.stdin.write(secret + '\n');
+      }
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    transcript.push(out);
+    assert.equal(code, 0, out);
+    assert.match(out, /saved profile typed: az:\/\/typedaccount\/logs \(key\)/);
+    assert.ok(!out.includes(secret), 'the secret was echoed');
+    const stored = JSON.parse(await readFile(file(), 'utf8')).profiles.typed;
+    assert.equal(stored.auth.accountKey, secret);
+  });
+
   test('concurrent `profile add` runs do not lose each other\'s profile', async () => {
     const rs = await Promise.all(Array.from({ length: 6 }, (_, i) => addKey(`p${i}`, `${az.serviceUrl}/logs`)));
     for (const r of rs) assert.equal(r.code, 0, r.stderr);
@@ -279,6 +312,7 @@ describe('profiles', () => {
     const all = transcript.join('\n');
     assert.ok(!all.includes(AZURITE_KEY), 'account key leaked');
     assert.ok(!all.includes(WRONG_KEY), 'wrong key leaked');
+    assert.ok(!all.includes(Buffer.from('typed-at-a-hidden-prompt-0123').toString('base64')), 'typed key leaked');
     assert.ok(sasSig && !all.includes(sasSig) && !all.includes(encodeURIComponent(sasSig)), 'SAS signature leaked');
   });
 });
