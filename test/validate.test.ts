@@ -15,7 +15,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContainerSASPermissions, SASProtocol, StorageSharedKeyCredential, generateBlobSASQueryParameters } from '@azure/storage-blob';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { runCli, transcript } from './support/cli.js';
+import { spawn } from 'node:child_process';
+import { runCli, transcript, cleanEnv, BIN } from './support/cli.js';
+import { createServer, request as httpRequest } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startAzurite, startS3rver, AZURITE_ACCOUNT, AZURITE_KEY, type AzuriteEmulator, type S3Emulator } from './support/emulators.js';
 import { azureService, seedAzure, seedS3, s3Client } from './support/seed.js';
 import { startS3Iam, ALL_ACTIONS, type S3Iam } from './support/s3-iam.js';
@@ -169,6 +172,58 @@ describe('validate on Azurite', () => {
     assert.equal(by.delete.status, 'ok');
     assert.deepEqual(doc.leftovers, []);
     assert.ok(!(await probeLeftovers(emu)).includes(by.write.key), 'the probe object outlived the run');
+  });
+
+  test('Ctrl-C after the write: exit 130 and the probe object is still removed', async () => {
+    await seedAzure(emu, 'empty', []);
+    // A proxy that holds the read-back of the probe object for 20 s, so the interrupt lands
+    // between the write and the delete.
+    const up = new URL(emu.serviceUrl);
+    const server = createServer((req, res) => {
+      const forward = () => {
+        const fwd = httpRequest({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        });
+        fwd.on('error', () => res.destroy());
+        req.pipe(fwd);
+      };
+      if (req.method === 'GET' && (req.url ?? '').includes('.archive-validate')) setTimeout(forward, 20_000).unref();
+      else forward();
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const proxy = {
+      url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      close: () => new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+    };
+    try {
+      const child = spawn(process.execPath, [BIN, 'validate', `${proxy.url}/devstoreaccount1/empty`], { env: cleanEnv(keyEnv()), stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d));
+      child.stderr.on('data', (d: Buffer) => (out += d));
+      const closed = new Promise<number | null>((resolve) => child.on('close', resolve));
+      const cc = azureService(emu).getContainerClient('empty');
+      let probe: string | undefined;
+      for (let i = 0; i < 200 && !probe; i++) {
+        for await (const b of cc.listBlobsFlat()) probe = b.name;
+        if (!probe) await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.ok(probe, 'the probe object never appeared');
+      await new Promise((r) => setTimeout(r, 300)); // the slow read-back is under way
+      child.kill('SIGINT');
+      const code = await closed;
+      transcript.push(out);
+      assert.equal(code, 130, out);
+      assert.match(out, /^archive: validate interrupted/m);
+      const left: string[] = [];
+      for await (const b of cc.listBlobsFlat()) left.push(b.name);
+      assert.deepEqual(left, [], 'the probe object outlived the interrupt');
+    } finally {
+      await proxy.close();
+    }
   });
 
   test('Cloudflare ownership challenge: token found and printed; without list, the file name is asked for', async () => {
