@@ -29,7 +29,7 @@ describe('Entra ID credentials against Azurite in OAuth mode', () => {
   let entra: FakeEntra;
   let az: AzuriteEmulator;
   let cfg: string;
-  let env: Record<string, string>;
+  let env: Record<string, string | undefined>;
   const WRONG_SECRET = 'wrong~client~secret~0123456789abcdef';
 
   before(async () => {
@@ -100,8 +100,11 @@ describe('Entra ID credentials against Azurite in OAuth mode', () => {
   test('device-code login (guest principal): prompt on stderr, token from the polling grant', async () => {
     const add = await runCli(['profile', 'add', 'vespa-guest', url(), '--auth', 'device-code', '--tenant-id', entra.tenantId, '--authority-host', entra.authorityHost, '--layout', 'vespa'], { env });
     assert.equal(add.code, 0, add.stderr);
+    const ci = await runCli(['validate', 'vespa-guest:', '--no-write'], { env: { ...env, CI: 'true' } });
+    assert.equal(ci.code, 2, 'CI must not wait for a person');
+    assert.match(ci.stderr, /^hint: in CI use a service principal/m);
     entra.pendingPolls = 1; // the person has not typed the code yet on the first poll
-    const r = await runCli(['validate', 'vespa-guest:', '--no-write'], { env });
+    const r = await runCli(['validate', 'vespa-guest:', '--no-write'], { env: { ...env, CI: undefined } });
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.match(r.stderr, /enter the code ABCD-EFGH/);
     assert.doesNotMatch(r.stdout, /ABCD-EFGH/, 'the prompt must not pollute stdout');
@@ -110,7 +113,7 @@ describe('Entra ID credentials against Azurite in OAuth mode', () => {
     assert.ok(entra.requests.some((q) => q.path.endsWith('/oauth2/v2.0/devicecode')));
     assert.ok(entra.requests.some((q) => q.grantType === 'device_code'));
     // The profile's layout applies to list through PROFILE:PREFIX.
-    const l = await runCli(['list', 'vespa-guest:vespa/', '--ndjson'], { env });
+    const l = await runCli(['list', 'vespa-guest:vespa/', '--ndjson'], { env: { ...env, CI: undefined } });
     assert.equal(l.code, 0, l.stderr);
     assert.equal(JSON.parse(l.stdout.trim().split('\n')[0]).layout, 'vespa');
   });

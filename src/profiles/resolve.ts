@@ -130,6 +130,12 @@ function azureTarget(name: string, p: AzureProfile, prefix: string, opts: Target
         break;
       }
       case 'device-code':
+        // A device-code login waits (up to 15 minutes) for a person to type a code in a browser.
+        if (env.CI || env.ARCHIVE_NO_PROMPT) {
+          throw new UsageError(`profile "${name}" signs in with a device code, which needs a person (CI/ARCHIVE_NO_PROMPT is set)`, {
+            hint: 'in CI use a service principal (`--auth service-principal`) or a SAS; or unset CI to sign in interactively',
+          });
+        }
         auth = { type: 'device-code', tenantId: s('tenantId'), clientId: s('clientId'), authorityHost: s('authorityHost') };
         break;
       case 'anonymous':
