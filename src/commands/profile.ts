@@ -6,6 +6,16 @@ const run = () => import('../profiles/commands.js');
 
 export function registerProfile(program: Command): void {
   const profile = program.command('profile').description('saved locations and credentials (used as PROFILE:PREFIX)');
+  profile.addHelpText(
+    'after',
+    `
+Examples:
+  archive profile add vespa "https://acct.blob.core.windows.net/vespa-logs?sv=…&sig=…" --layout vespa
+  archive profile list
+  archive profile show vespa
+  archive profile use vespa              # the default for commands run without a location
+  archive profile remove vespa`,
+  );
 
   profile
     .command('add')

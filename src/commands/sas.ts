@@ -5,6 +5,14 @@ import type { CreateFlags, InspectFlags } from '../sas/commands.js';
 
 export function registerSas(program: Command): void {
   const sas = program.command('sas').description('inspect and create Azure SAS tokens');
+  sas.addHelpText(
+    'after',
+    `
+Examples:
+  archive sas inspect 'https://acct.blob.core.windows.net/logs?sv=…&sig=…'
+  AZURE_STORAGE_KEY=… archive sas create az://acct/cf-logs --for logpush --format cloudflare
+  archive sas create myprofile: --for reader --expires 2d`,
+  );
 
   sas
     .command('inspect')
