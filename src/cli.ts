@@ -16,15 +16,26 @@ import { registerCompletion } from './commands/completion.js';
 const require = createRequire(import.meta.url);
 const pkg = require('../package.json') as { version: string };
 
+/** The subcommand words the user typed, so the hint names the right `--help`. */
+function usagePath(): string {
+  const words: string[] = [];
+  for (const a of process.argv.slice(2)) {
+    if (a.startsWith('-')) break;
+    words.push(a);
+    if (words.length === 2) break;
+  }
+  return words.length ? `${words.join(' ')} ` : '';
+}
+
 export function buildProgram(): Command {
   const program = new Command('archive')
     .description('List, pull and read SaaS log archives in Azure Blob Storage and Amazon S3')
     .version(pkg.version, '-V, --version')
     .option('-v, --verbose', 'show details and stack traces (secrets stay redacted)')
     .option('--no-color', 'disable colours (also: NO_COLOR=1)')
-    .showHelpAfterError('(add --help for usage)')
     .exitOverride()
-    .configureOutput({ outputError: (str, write) => write(str) });
+    // SPEC's error shape for usage errors too: `archive: …` then `hint: …`.
+    .configureOutput({ outputError: (str, write) => write(`${str.trim().replace(/^error: /, 'archive: ')}\nhint: run \`archive ${/unknown command/.test(str) ? '' : usagePath()}--help\` for usage\n`) });
   program.addHelpText(
     'after',
     `

@@ -9,13 +9,13 @@ import { buildProgram } from './cli.js';
 import { interrupted } from './interrupt.js';
 
 async function report(err: unknown, verbose: boolean): Promise<number> {
-  const c = (await import('./output/color.js')).stderrColor();
   if (err instanceof BrokenPipe || (err as NodeJS.ErrnoException)?.code === 'EPIPE') return ExitCode.OK;
   if (err instanceof CommanderError) {
     if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.OK;
     // commander already printed "error: …"; add nothing but the exit code.
     return ExitCode.USAGE;
   }
+  const c = (await import('./output/color.js')).stderrColor();
   if (interrupted() && !(err instanceof ArchiveError && err.exitCode !== ExitCode.UNEXPECTED)) err = new InterruptedError('interrupted');
   const ae = err instanceof ArchiveError ? err : undefined;
   const msg = ae ? ae.message : err instanceof Error ? err.message : String(err);

@@ -213,3 +213,29 @@ describe('locations and SAS on Azure', () => {
     assert.ok(!all.includes(AZURITE_KEY), 'the account key leaked');
   });
 });
+
+describe('usage errors', () => {
+  test('unknown option / command / missing argument: exit 2 in SPEC shape', async () => {
+    const cases: Array<[string[], RegExp, RegExp]> = [
+      [['list', '--bogus'], /^archive: unknown option '--bogus'$/m, /^hint: run `archive list --help` for usage$/m],
+      [['frobnicate'], /^archive: unknown command 'frobnicate'$/m, /^hint: run `archive --help` for usage$/m],
+      [['pull'], /^archive: missing required argument 'location'$/m, /^hint: run `archive pull --help` for usage$/m],
+    ];
+    for (const [args, msg, hint] of cases) {
+      const r = await runCli(args);
+      assert.equal(r.code, 2, args.join(' '));
+      assert.match(r.stderr, msg);
+      assert.match(r.stderr, hint);
+      assert.equal(r.stdout, '');
+    }
+  });
+
+  test('--help and --version exit 0', async () => {
+    const h = await runCli(['--help']);
+    assert.equal(h.code, 0);
+    assert.match(h.stdout, /Exit codes: 0 ok/);
+    const v = await runCli(['--version']);
+    assert.equal(v.code, 0);
+    assert.match(v.stdout.trim(), /^\d+\.\d+\.\d+$/);
+  });
+});
