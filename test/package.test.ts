@@ -1,0 +1,156 @@
+/**
+ * Packaging: `npm pack` on a clean copy of the sources (no dist/, so `prepack` must build it)
+ * gives a tarball of compiled JavaScript only, which installs with runtime dependencies alone —
+ * globally into a temp prefix and into a temp project (`npx archive`) — and runs against Azurite
+ * and s3rver. Dependencies come from the npm registry (or npm's cache); this takes about a minute.
+ */
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { ROOT, cleanEnv } from './support/cli.js';
+import { startAzurite, startS3rver, type AzuriteEmulator, type S3Emulator } from './support/emulators.js';
+import { seedAzure, seedS3 } from './support/seed.js';
+
+const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+const DEV_ONLY = ['typescript', 'tsx', 'azurite', 's3rver', 'patch-package', '@types/node'];
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 300_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** npm's environment: the user's npm config (registry, cache) but none of their cloud credentials. */
+function npmEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  const env = cleanEnv(extra);
+  // Keep npm quiet and off the network where its cache already has the packages.
+  env.npm_config_audit = 'false';
+  env.npm_config_fund = 'false';
+  env.npm_config_update_notifier = 'false';
+  env.npm_config_prefer_offline = 'true';
+  return env;
+}
+
+describe('npm pack', () => {
+  let work: string;
+  let tgz: string;
+  let packed: { files: Array<{ path: string; mode: number }>; name: string; version: string };
+  let azurite: AzuriteEmulator;
+  let s3: S3Emulator;
+
+  before(async () => {
+    work = await mkdtemp(join(tmpdir(), 'archive-pack-'));
+    // A clean checkout's view: sources only, no dist/ (node_modules shared read-only by symlink).
+    const src = join(work, 'src-copy');
+    await mkdir(src);
+    for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'bin', 'src', 'patches', 'README.md', 'CHANGELOG.md', 'LICENSE']) {
+      if (existsSync(join(ROOT, f))) await cp(join(ROOT, f), join(src, f), { recursive: true });
+    }
+    await symlink(join(ROOT, 'node_modules'), join(src, 'node_modules'), 'dir');
+    const out = join(work, 'out');
+    await mkdir(out);
+    const r = await run(NPM, ['pack', '--json', '--pack-destination', out], { cwd: src, env: npmEnv() });
+    assert.equal(r.code, 0, `npm pack failed:\n${r.stdout}\n${r.stderr}`);
+    // Lifecycle scripts (prepack, prepare) print to the same stdout before the JSON.
+    const json = r.stdout.slice(r.stdout.search(/^\[/m));
+    packed = (JSON.parse(json) as Array<typeof packed & { filename: string }>)[0];
+    tgz = join(out, (packed as unknown as { filename: string }).filename);
+    [azurite, s3] = await Promise.all([startAzurite({ inMemory: true }), startS3rver()]);
+    const keys = ['acme/search/prod/h1.example/logs/access/JsonAccessLog.default.20260105170001.zst', 'http_requests/20260105/20260105T170000Z_20260105T170500Z_0a1b2c3d.log.gz'];
+    await seedAzure(azurite, 'logs', keys.map((key) => ({ key, body: 'x' })));
+    await seedS3(s3, 'logzio-archive', [{ key: 'logzio-verified', body: '' }, { key: '123456/2026/01/05/17/a.json.gz', body: 'x' }]);
+  });
+  after(async () => {
+    await Promise.allSettled([azurite?.stop(), s3?.stop()]);
+    await rm(work, { recursive: true, force: true });
+  });
+
+  test('the tarball holds compiled JS, the launcher and docs — no TypeScript, tests or patches', async () => {
+    const paths = packed.files.map((f) => f.path).sort();
+    assert.ok(paths.includes('bin/archive.js'), paths.join('\n'));
+    assert.ok(paths.includes('dist/main.js') && paths.includes('dist/cli.js') && paths.includes('dist/commands/completion.js'), 'prepack built dist/');
+    assert.ok(paths.includes('package.json'));
+    for (const doc of ['README.md', 'CHANGELOG.md']) if (existsSync(join(ROOT, doc))) assert.ok(paths.includes(doc), `${doc} is not packed`);
+    assert.deepEqual(paths.filter((p) => /\.(ts|mts|cts|tsx)$/.test(p) || /^(src|test|patches)\//.test(p) || p === 'tsconfig.json'), []);
+    assert.equal(packed.files.find((f) => f.path === 'bin/archive.js')!.mode & 0o111, 0o111, 'the launcher is executable');
+    // Every compiled file comes from a current source file (nothing stale from an old build).
+    const srcFiles = new Set((await readdir(join(ROOT, 'src'), { recursive: true })).map((p) => String(p).replace(/\\/g, '/')));
+    for (const p of paths.filter((x) => x.startsWith('dist/'))) assert.ok(srcFiles.has(p.slice(5).replace(/\.js$/, '.ts')), `${p} has no source`);
+    const manifest = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string>; files: string[]; engines: { node: string } };
+    assert.equal(manifest.bin.archive, 'bin/archive.js');
+    assert.ok(manifest.engines.node.startsWith('>=20'));
+  });
+
+  test('installs globally into a temp prefix with runtime deps only, and runs', async () => {
+    const prefix = join(work, 'prefix');
+    // --foreground-scripts: were any lifecycle script (e.g. `prepare: patch-package`) run, its
+    // failure would show and fail the install.
+    const inst = await run(NPM, ['install', '-g', '--prefix', prefix, '--foreground-scripts', tgz], { cwd: work, env: npmEnv() });
+    assert.equal(inst.code, 0, `npm install -g failed:\n${inst.stdout}\n${inst.stderr}`);
+    assert.doesNotMatch(inst.stdout + inst.stderr, /patch-package: not found|ERR!/);
+    const pkgDir = join(prefix, process.platform === 'win32' ? '' : 'lib', 'node_modules', 'archive-cli');
+    for (const dev of DEV_ONLY) assert.ok(!existsSync(join(pkgDir, 'node_modules', dev)) && !existsSync(join(prefix, 'lib', 'node_modules', dev)), `dev dependency ${dev} was installed`);
+    const shipped = (await readdir(pkgDir, { recursive: true })).map(String).filter((p) => !p.startsWith('node_modules'));
+    assert.deepEqual(shipped.filter((p) => /\.(ts|mts|cts)$/.test(p)), []);
+
+    // As a user would: `archive` found on PATH, node from PATH via the shebang.
+    const env = npmEnv({ PATH: [join(prefix, 'bin'), dirname(process.execPath), '/usr/bin', '/bin'].join(process.platform === 'win32' ? ';' : ':') });
+    const version = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')).version as string;
+    const v = await run('archive', ['--version'], { cwd: work, env });
+    assert.equal(v.code, 0, v.stderr);
+    assert.equal(v.stdout.trim(), version);
+
+    const list = await run('archive', ['list', `${azurite.serviceUrl}/logs`, '--ndjson'], { cwd: work, env: { ...env, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString } });
+    assert.equal(list.code, 0, list.stderr);
+    const rows = list.stdout.trim().split('\n').map((l) => JSON.parse(l) as { key: string; layout: string });
+    assert.deepEqual(rows.map((r) => r.layout).sort(), ['cloudflare', 'vespa']);
+    assert.equal(list.stderr, '');
+
+    // The S3 SDK loads from the installed tree too, without its Node-version warning on stderr.
+    const s3list = await run('archive', ['list', 's3://logzio-archive', '--json'], { cwd: work, env: { ...env, ...s3.env } });
+    assert.equal(s3list.code, 0, s3list.stderr);
+    assert.equal((JSON.parse(s3list.stdout) as { count: number }).count, 2);
+    assert.equal(s3list.stderr, '');
+
+    const comp = await run('archive', ['completion', 'bash'], { cwd: work, env });
+    assert.equal(comp.code, 0, comp.stderr);
+    assert.match(comp.stdout, /complete -F _archive archive/);
+  });
+
+  test('installs into a project and runs with npx', async () => {
+    const proj = join(work, 'project');
+    await mkdir(proj);
+    await writeFile(join(proj, 'package.json'), JSON.stringify({ name: 'uses-archive', version: '1.0.0', private: true }));
+    const inst = await run(NPM, ['install', '--foreground-scripts', tgz], { cwd: proj, env: npmEnv() });
+    assert.equal(inst.code, 0, `npm install failed:\n${inst.stdout}\n${inst.stderr}`);
+    for (const dev of DEV_ONLY) assert.ok(!existsSync(join(proj, 'node_modules', dev)), `dev dependency ${dev} was installed`);
+    const env = npmEnv({ PATH: [dirname(process.execPath), process.env.PATH ?? ''].join(':') });
+    const help = await run('npx', ['--no-install', 'archive', '--help'], { cwd: proj, env });
+    assert.equal(help.code, 0, help.stderr);
+    for (const c of ['containers', 'list', 'pull', 'cat', 'validate', 'profile', 'sas', 'completion']) assert.match(help.stdout, new RegExp(`^  ${c}\\b`, 'm'));
+    const list = await run('npx', ['--no-install', 'archive', 'containers', azurite.serviceUrl], { cwd: proj, env: { ...env, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString } });
+    assert.equal(list.code, 0, list.stderr);
+    assert.match(list.stdout, /\blogs$/m);
+    assert.ok((await stat(join(proj, 'node_modules', '.bin', 'archive'))).isFile());
+  });
+});
