@@ -182,7 +182,7 @@ async function main(): Promise<void> {
 
   const comp = compressor();
   const data = makeDemoData(Date.now(), comp);
-  say(`Seeding vendor-shaped archives (zstd via ${comp.zstdVia ?? 'nothing: gzip only'}, gzip via node:zlib)…`);
+  say(`Seeding vendor-shaped archives (${comp.zstdVia ? `zstd via ${comp.zstdVia}, ` : ''}gzip via node:zlib)…`);
   for (const n of data.notes) say(`  note: ${n}`);
   const counted = new Map<string, { n: number; bytes: number; where: string }>();
   for (const step of data.steps) {
@@ -229,7 +229,7 @@ async function main(): Promise<void> {
   await archive(['validate', 'logzio:', '--marker', 'logzio-verified']);
 
   header('Pull --decompress: verified, resumable downloads, decoded on the fly');
-  say(dim('# A Vespa Cloud heap dump and JFR recording (.zst), decompressed:'));
+  say(dim(`# A Vespa Cloud heap dump and JFR recording (${comp.zstd ? '.zst' : '.gz'}), decompressed:`));
   await archive(['pull', 'vespa:', './pulled/vespa', '--kind', 'heapdump,jfr', '--decompress']);
   say(dim('# Amplitude hourly exports; a backfill re-exported two hours, --dedupe keeps the newest copy:'));
   await archive(['pull', 'amplitude:', './pulled/amplitude', '--since', '6h', '--dedupe', '--decompress']);
