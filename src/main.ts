@@ -34,6 +34,11 @@ async function report(err: unknown, verbose: boolean): Promise<number> {
   return ae ? ae.exitCode : ExitCode.UNEXPECTED;
 }
 
+// `archive … | head` closing the pipe is normal use: stop quietly with success.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+  if (err.code === 'EPIPE') process.exit(ExitCode.OK);
+});
+
 export async function main(argv: string[]): Promise<number> {
   const verbose = argv.includes('--verbose') || argv.includes('-v');
   if (argv.includes('--no-color')) process.env.NO_COLOR = '1';
