@@ -6,10 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
-import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-const require = createRequire(import.meta.url);
 const here = dirname(fileURLToPath(import.meta.url));
 
 export const AZURITE_ACCOUNT = 'devstoreaccount1';
@@ -86,12 +84,12 @@ export interface StartOptions {
 
 export async function startAzurite(opts: StartOptions = {}): Promise<AzuriteEmulator> {
   const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'archive-azurite-')));
-  const main = join(dirname(require.resolve('azurite/package.json')), 'dist/src/blob/main.js');
-  const args = [main, '--blobHost', '127.0.0.1', '--blobPort', String(opts.port ?? 0), '--skipApiVersionCheck', '--disableTelemetry', '--silent', '--loose'];
+  const args = [join(here, 'azurite-main.cjs'), '--blobHost', '127.0.0.1', '--blobPort', String(opts.port ?? 0), '--skipApiVersionCheck', '--disableTelemetry', '--silent', '--loose'];
   // Azurite refuses --location together with --inMemoryPersistence.
   args.push(...(opts.inMemory ? ['--inMemoryPersistence'] : ['--location', dir]));
   args.push(...(opts.extraArgs ?? []));
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  // stdin stays an open pipe: the wrapper exits when it closes, i.e. when this process dies.
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   const m = await waitForLine(child, /listens on https?:\/\/127\.0\.0\.1:(\d+)/, 'Azurite');
   child.stdout?.resume();
   child.stderr?.resume();
@@ -112,7 +110,7 @@ export async function startS3rver(opts: StartOptions = {}): Promise<S3Emulator> 
   const env = { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --openssl-legacy-provider`.trim() };
   const args = [join(here, 's3rver-main.cjs'), dir];
   if (opts.port) args.push(String(opts.port));
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'], env });
+  const child = spawn(process.execPath, args, { stdio: ['pipe', 'pipe', 'pipe'], env });
   const m = await waitForLine(child, /S3RVER_LISTENING (\d+)/, 's3rver');
   child.stdout?.resume();
   child.stderr?.resume();

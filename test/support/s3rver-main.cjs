@@ -8,4 +8,6 @@ const server = new S3rver({ address: "127.0.0.1", port, directory, silent: true 
 server.run().then((addr) => {
   process.stdout.write(`S3RVER_LISTENING ${addr.port}\n`);
 });
+process.stdin.on('end', () => process.exit(0));
+process.stdin.resume();
 process.on('SIGTERM', () => server.close(() => process.exit(0)));
