@@ -11,6 +11,7 @@ import type { Entry } from './filter.js';
 import type { StorageProvider } from './providers/types.js';
 import { resilientRead } from './pull/retry.js';
 import { ArchiveError } from './errors.js';
+import { write } from './output/writer.js';
 
 export interface CatSource {
   provider: StorageProvider;
@@ -76,11 +77,17 @@ export async function cat(items: Item[], out: Writable, o: CatOptions = {}): Pro
     started.delete(i);
     const codec = o.raw ? 'none' : codecFor(entry.key);
     let written = 0;
-    const counter = new PassThrough();
-    counter.on('data', (c: Buffer) => (written += c.length));
     try {
       const decoder = await createDecoder(codec, { label: entry.key });
-      await Promise.all([pipeline(cur.stream, decoder, counter, out, { end: false, signal: o.signal }), cur.done]);
+      // Not pipeline(…, out): with {end:false} it would leave listeners on stdout for every object.
+      const copy = async () => {
+        for await (const chunk of decoder as AsyncIterable<Buffer>) {
+          o.signal?.throwIfAborted();
+          await write(out, chunk);
+          written += chunk.length;
+        }
+      };
+      await Promise.all([pipeline(cur.stream, decoder, { signal: o.signal }), copy(), cur.done]);
       result.objects++;
       result.bytes += written;
     } catch (err) {
