@@ -2,7 +2,11 @@
  * Ctrl-C handling: the first SIGINT/SIGTERM aborts work in flight (part files are kept for resume,
  * nothing incomplete gets a final name); a second one exits at once.
  */
+import { setMaxListeners } from 'node:events';
+
 const controller = new AbortController();
+// Every concurrent transfer listens on this one signal; dozens at once is by design, not a leak.
+setMaxListeners(0, controller.signal);
 let installed = false;
 let count = 0;
 

@@ -66,8 +66,9 @@ for (const name of PROVIDERS) {
 
     test('many small files: byte-identical, JSON report, re-run skips all', async () => {
       const dest = join(tmp, 'small');
-      const r = await runCli(['pull', p.loc('small'), dest, '--json', '--concurrency', '6'], { env: p.env });
+      const r = await runCli(['pull', p.loc('small'), dest, '--json', '--concurrency', '16'], { env: p.env });
       assert.equal(r.code, 0, r.stderr);
+      assert.doesNotMatch(r.stderr, /Warning/, 'no runtime warnings (e.g. MaxListenersExceeded) reach the user');
       const rep = JSON.parse(r.stdout);
       assert.equal(rep.files.length, small.size);
       for (const [key, body] of small) {

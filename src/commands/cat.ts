@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { setMaxListeners } from 'node:events';
 import { Option } from 'commander';
 import { addFilterOptions, addTargetOptions, targetFor, open, type TargetFlags } from './options.js';
 import type { ListOptions } from '../listing.js';
@@ -30,6 +31,7 @@ export async function runCat(locations: string[], flags: CatFlags): Promise<void
   };
   process.stdout.on('error', onStdoutError);
   const both = AbortSignal.any([signal, pipeClosed.signal]);
+  setMaxListeners(0, both); // one listener per prefetched object
   const c = stderrColor();
   let result;
   try {

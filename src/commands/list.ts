@@ -12,7 +12,7 @@ interface ListFlags extends TargetFlags, ListOptions {
 }
 
 function row(e: Entry, long: boolean): string {
-  const cols = [pad(formatTime(e.time), 19), pad(formatBytes(e.size), 10, true), pad(e.facts.kind ?? '', 9), pad(e.facts.host ?? '', 0)];
+  const cols = [pad(formatTime(e.time), 19), pad(formatBytes(e.size), 10, true), pad(e.facts.kind ?? '', 10), pad(e.facts.host ?? '', 0)];
   if (long) cols.push(pad(formatTime(e.lastModified), 19), pad(e.etag ?? '', 34));
   cols.push(e.key);
   return cols.filter((c, i) => i !== 3 || c !== '').join('  ');
@@ -34,7 +34,7 @@ export async function runList(location: string, flags: ListFlags): Promise<void>
     else if (flags.ndjson) await out.line(JSON.stringify(entryToJson(e)));
     else {
       if (first && process.stdout.isTTY) {
-        const head = ['TIME (UTC)'.padEnd(19), 'SIZE'.padStart(10), 'KIND'.padEnd(9)];
+        const head = ['TIME (UTC)'.padEnd(19), 'SIZE'.padStart(10), 'KIND'.padEnd(10)];
         if (flags.long) head.push('MODIFIED'.padEnd(19), 'ETAG'.padEnd(34));
         head.push('HOST/KEY');
         await out.line(c.bold(head.join('  ')));
