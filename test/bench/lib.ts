@@ -104,7 +104,7 @@ export function onCleanup(fn: Cleanup): () => void {
 }
 
 export async function runCleanups(): Promise<void> {
-  cleaning ??= (async () => {
+  const killRunning = () => {
     for (const pid of running) {
       try {
         process.kill(-pid, 'SIGKILL');
@@ -112,6 +112,9 @@ export async function runCleanups(): Promise<void> {
         // already gone
       }
     }
+  };
+  cleaning ??= (async () => {
+    killRunning();
     while (cleanups.length) {
       const fn = cleanups.pop()!;
       try {
@@ -120,6 +123,7 @@ export async function runCleanups(): Promise<void> {
         process.stderr.write(`[bench] cleanup step failed: ${(e as Error).message}\n`);
       }
     }
+    killRunning(); // anything that slipped in meanwhile
   })();
   return cleaning;
 }
@@ -273,9 +277,13 @@ export interface RunOptions {
   timeoutMs?: number;
 }
 
+let rssDir: string | undefined;
+
 export function runMeasured(cmd: string, args: string[], tools: Pick<Tools, 'time'>, o: RunOptions = {}): Promise<RunResult> {
+  // After Ctrl-C the main flow may still be running: start nothing new.
+  if (cleaning) return new Promise<RunResult>(() => undefined);
   const wantRss = o.rss ?? true;
-  const rssFile = wantRss && tools.time ? path.join(os.tmpdir(), `archive-bench-rss-${process.pid}-${Math.random().toString(36).slice(2)}`) : undefined;
+  const rssFile = wantRss && tools.time ? path.join((rssDir ??= tempDir('archive-bench-rss-')), Math.random().toString(36).slice(2)) : undefined;
   const [file, argv] = rssFile ? [tools.time!, ['-f', '%M %U %S', '-o', rssFile, cmd, ...args]] : [cmd, args];
   let outFd: number | undefined;
   let stdout: 'ignore' | 'pipe' | number = 'ignore';

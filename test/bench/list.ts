@@ -296,6 +296,15 @@ async function main(): Promise<void> {
   const js = await measure('list --json', [BIN, 'list', loc, '--json'], args.runs);
   row(`\`archive list\` ${n.toLocaleString('en')} keys \`--json > /dev/null\``, js, `${Math.round(n / (median(js.map((r) => r.wallMs)) / 1000)).toLocaleString('en')} keys/s`);
 
+  // The fixed cost of any command that talks to storage: start, load the SDK, one small request.
+  const one = azureService(emu).getContainerClient('bench-one');
+  await one.createIfNotExists();
+  await one.getBlockBlobClient('acme/search/prod/h1.vespa.example/logs/access/JsonAccessLog.default.20260105170000.zst').upload(Buffer.alloc(100), 100);
+  const oneRuns = args.quick ? 5 : 10;
+  log(`archive list of a 1-key container × ${oneRuns} (start-up + SDK load floor)…`);
+  const small = await measure('list 1 key', [BIN, 'list', `${emu.serviceUrl}/bench-one`, '--ndjson'], oneRuns);
+  row(`\`archive list\` 1 key (start-up + SDK load, median of ${oneRuns})`, small, 'fixed cost of every storage command');
+
   const coldRuns = args.quick ? 10 : 20;
   log(`cold start: archive --help × ${coldRuns}, node -e 0 × ${coldRuns}…`);
   // Wall without the GNU time wrapper; RSS from one extra wrapped run. Alternate to share any drift.
