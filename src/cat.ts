@@ -60,13 +60,18 @@ export async function cat(items: Item[], out: Writable, o: CatOptions = {}): Pro
   const ahead = Math.max(1, o.prefetch ?? 4);
   const bufferBytes = o.bufferBytes ?? 8 * 1024 * 1024;
   const started = new Map<number, { stream: PassThrough; done: Promise<void> }>();
+  // Objects ahead are fetched AND decoded into bounded buffers, so decoding overlaps the output
+  // of earlier objects and uses the second core instead of waiting in line.
   const start = (i: number) => {
     if (i >= items.length || started.has(i)) return;
     const { entry, provider } = items[i];
     const stream = new PassThrough({ highWaterMark: bufferBytes });
-    const source = Readable.from(resilientRead(provider, entry.key, { start: 0, end: entry.size - 1, etag: entry.etag, signal: o.signal }), { objectMode: false });
-    const done = pipeline(source, stream);
-    done.catch(() => undefined); // surfaced when the item is written
+    const done = (async () => {
+      const decoder = await createDecoder(o.raw ? 'none' : codecFor(entry.key), { label: entry.key });
+      const source = Readable.from(resilientRead(provider, entry.key, { start: 0, end: entry.size - 1, etag: entry.etag, signal: o.signal }), { objectMode: false });
+      await pipeline(source, decoder, stream, { signal: o.signal });
+    })();
+    done.catch((err) => stream.destroy(err as Error)); // surfaced when the item is written
     started.set(i, { stream, done });
   };
   const result: CatResult = { objects: 0, bytes: 0, failed: 0 };
@@ -75,19 +80,14 @@ export async function cat(items: Item[], out: Writable, o: CatOptions = {}): Pro
     const { entry } = items[i];
     const cur = started.get(i)!;
     started.delete(i);
-    const codec = o.raw ? 'none' : codecFor(entry.key);
     let written = 0;
     try {
-      const decoder = await createDecoder(codec, { label: entry.key });
-      // Not pipeline(…, out): with {end:false} it would leave listeners on stdout for every object.
-      const copy = async () => {
-        for await (const chunk of decoder as AsyncIterable<Buffer>) {
-          o.signal?.throwIfAborted();
-          await write(out, chunk);
-          written += chunk.length;
-        }
-      };
-      await Promise.all([pipeline(cur.stream, decoder, { signal: o.signal }), copy(), cur.done]);
+      for await (const chunk of cur.stream as AsyncIterable<Buffer>) {
+        o.signal?.throwIfAborted();
+        await write(out, chunk);
+        written += chunk.length;
+      }
+      await cur.done;
       result.objects++;
       result.bytes += written;
     } catch (err) {
@@ -95,7 +95,7 @@ export async function cat(items: Item[], out: Writable, o: CatOptions = {}): Pro
       if (o.signal?.aborted) throw o.signal.reason ?? err;
       if ((err as NodeJS.ErrnoException)?.code === 'EPIPE' || (out as { destroyed?: boolean }).destroyed) throw err;
       result.failed++;
-      o.onError?.(entry.key, toArchiveError(err, entry.key));
+      o.onError?.(entry.key, toArchiveError(await cur.done.then(() => err, (e: unknown) => e), entry.key));
     }
   }
   for (const s of started.values()) s.stream.destroy();

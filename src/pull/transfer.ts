@@ -23,6 +23,8 @@ import { resilientRead, type RetryPolicy } from './retry.js';
 export const PART_SUFFIX = '.archive-part';
 export const STATE_SUFFIX = '.archive-part.json';
 export const TMP_SUFFIX = '.archive-tmp';
+const WRITE_BATCH = 1 << 20;
+const RESUME_MIN_BYTES = 4 << 20;
 
 export interface TransferOptions {
   provider: StorageProvider;
@@ -102,17 +104,21 @@ async function hashFile(path: string, algos: string[]): Promise<Record<string, s
   return Object.fromEntries(algos.map((a, i) => [a, hashes[i].digest('hex')]));
 }
 
-class HashTap extends Transform {
-  readonly hash: Hash;
+/** Counts the bytes passing through and, when given an algorithm, hashes them on the way. */
+class Tap extends Transform {
+  readonly hash?: Hash;
   bytes = 0;
-  constructor(algo: string) {
-    super();
-    this.hash = createHash(algo);
+  constructor(algo?: string) {
+    super({ highWaterMark: 1 << 20 });
+    if (algo) this.hash = createHash(algo);
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    this.hash.update(chunk);
+    this.hash?.update(chunk);
     this.bytes += chunk.length;
     cb(null, chunk);
+  }
+  digest(): string | undefined {
+    return this.hash?.digest('hex');
   }
 }
 
@@ -162,7 +168,10 @@ export class Transfer {
   /** Raw bytes of the object into `part`, resumable. Returns bytes that were already there. */
   private async fetchRaw(info: ObjectInfo, part: string, statePath: string): Promise<{ resumed: number; md5?: string }> {
     const ref = md5Reference(info);
-    const prior = await readState(statePath);
+    // Small objects restart from zero if interrupted: a state file per object would cost more
+    // (write, rename, unlink) than re-fetching a few MiB.
+    const tracked = info.size >= RESUME_MIN_BYTES;
+    const prior = tracked ? await readState(statePath) : undefined;
     const resumable = sameVersion(prior, info);
     if (info.size >= this.o.multipartThreshold) return this.fetchChunks(info, part, statePath, resumable ? prior : undefined);
 
@@ -174,16 +183,16 @@ export class Transfer {
         offset = 0;
       }
     }
-    if (offset === 0) await writeState(statePath, { v: 1, key: info.key, etag: info.etag, size: info.size, lastModified: info.lastModified.toISOString() });
-    const md5 = offset === 0 && ref ? new HashTap('md5') : undefined;
+    if (offset === 0 && tracked) await writeState(statePath, { v: 1, key: info.key, etag: info.etag, size: info.size, lastModified: info.lastModified.toISOString() });
+    const md5 = offset === 0 && ref ? new Tap('md5') : undefined;
     await this.o.streams(async () => {
-      const out = createWriteStream(part, offset > 0 ? { flags: 'r+', start: offset } : { flags: 'w' });
+      const out = createWriteStream(part, offset > 0 ? { flags: 'r+', start: offset, highWaterMark: WRITE_BATCH } : { flags: 'w', highWaterMark: WRITE_BATCH });
       const stages: NodeJS.ReadWriteStream[] = [this.progress()];
       if (md5) stages.push(md5);
       await pipeline(this.read(info, offset, info.size - 1), ...(stages as [Transform]), out, { signal: this.o.signal });
     });
     this.o.onBytes?.(0);
-    return { resumed: offset, md5: md5?.hash.digest('hex') };
+    return { resumed: offset, md5: md5?.digest() };
   }
 
   private async fetchChunks(info: ObjectInfo, part: string, statePath: string, prior: PartState | undefined): Promise<{ resumed: number }> {
@@ -218,15 +227,27 @@ export class Transfer {
         jobs.push(
           this.o.streams(async () => {
             let pos = start;
-            for await (const buf of this.chunks(info, start, end)) {
+            // Sockets hand over ~64 KiB at a time; one positioned write per MiB costs far less.
+            let pending: Buffer[] = [];
+            let pendingBytes = 0;
+            const flush = async () => {
+              const data = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
+              pending = [];
+              pendingBytes = 0;
               let written = 0;
-              while (written < buf.length) {
-                const r = await fh.write(buf, written, buf.length - written, pos + written);
+              while (written < data.length) {
+                const r = await fh.write(data, written, data.length - written, pos + written);
                 written += r.bytesWritten;
               }
-              pos += buf.length;
+              pos += data.length;
+            };
+            for await (const buf of this.chunks(info, start, end)) {
+              pending.push(buf);
+              pendingBytes += buf.length;
               this.o.onBytes?.(buf.length);
+              if (pendingBytes >= WRITE_BATCH) await flush();
             }
+            if (pendingBytes) await flush();
             done.add(i);
             await save();
           }),
@@ -286,13 +307,10 @@ export class Transfer {
     }
     // Large compressed object: the raw copy is complete and verified; decode it from disk.
     const tmp = final + TMP_SUFFIX;
-    const sha = this.o.wantSha256 ? new HashTap('sha256') : undefined;
-    const counter = new HashTap('md5');
+    const counter = new Tap(this.o.wantSha256 ? 'sha256' : undefined);
     try {
       const decoder = await createDecoder(codec, { label: info.key });
-      const stages: NodeJS.ReadWriteStream[] = [decoder, counter];
-      if (sha) stages.push(sha);
-      await pipeline(createReadStream(part, { highWaterMark: 1 << 20 }), ...(stages as [Transform]), createWriteStream(tmp), { signal: this.o.signal });
+      await pipeline(createReadStream(part, { highWaterMark: 1 << 20 }), decoder, counter, createWriteStream(tmp, { highWaterMark: 1 << 20 }), { signal: this.o.signal });
       await utimes(tmp, new Date(), info.lastModified);
       await rename(tmp, final);
     } catch (err) {
@@ -301,29 +319,26 @@ export class Transfer {
       throw err;
     }
     await Promise.all([rm(part, { force: true }), rm(statePath, { force: true })]);
-    return { status: 'downloaded', bytes: counter.bytes, sha256: sha?.hash.digest('hex'), resumedBytes: fetched.resumed, verified };
+    return { status: 'downloaded', bytes: counter.bytes, sha256: counter.digest(), resumedBytes: fetched.resumed, verified };
   }
 
   private async decodeStreaming(info: ObjectInfo, final: string, codec: Codec, ref: { hex: string; fromEtag: boolean } | undefined): Promise<TransferOutcome> {
     const tmp = final + TMP_SUFFIX;
-    const md5 = ref ? new HashTap('md5') : undefined;
-    const raw = new HashTap('md5'); // counts raw bytes even without an MD5 reference
-    const out = new HashTap(this.o.wantSha256 ? 'sha256' : 'md5');
+    // Raw bytes: counted always, MD5'd only when there is a reference to check against.
+    const raw = new Tap(ref ? 'md5' : undefined);
+    const out = new Tap(this.o.wantSha256 ? 'sha256' : undefined);
     try {
       await this.o.streams(async () => {
         const decoder = await createDecoder(codec, { label: info.key });
-        const stages: NodeJS.ReadWriteStream[] = [this.progress(), raw];
-        if (md5) stages.push(md5);
-        stages.push(decoder, out);
-        await pipeline(this.read(info, 0, info.size - 1), ...(stages as [Transform]), createWriteStream(tmp), { signal: this.o.signal });
+        await pipeline(this.read(info, 0, info.size - 1), this.progress(), raw, decoder, out, createWriteStream(tmp, { highWaterMark: 1 << 20 }), { signal: this.o.signal });
       });
       if (raw.bytes !== info.size) {
         throw new IntegrityError(`${info.key}: size mismatch (expected ${info.size} bytes, got ${raw.bytes})`, { serviceCode: 'SizeMismatch', hint: 'run the command again' });
       }
-      const verified = (await this.checkMd5(info, md5?.hash.digest('hex'), ref)) ? 'md5' : 'size';
+      const verified = (await this.checkMd5(info, raw.digest(), ref)) ? 'md5' : 'size';
       await utimes(tmp, new Date(), info.lastModified);
       await rename(tmp, final);
-      return { status: 'downloaded', bytes: out.bytes, sha256: this.o.wantSha256 ? out.hash.digest('hex') : undefined, resumedBytes: 0, verified };
+      return { status: 'downloaded', bytes: out.bytes, sha256: out.digest(), resumedBytes: 0, verified };
     } catch (err) {
       await rm(tmp, { force: true });
       throw err;
