@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as zlib from 'node:zlib';
-import { zstdProgram } from '../support/zstd-fixtures.js';
+import { prng, zstdProgram } from '../support/zstd-fixtures.js';
 import type { SeedObject } from '../support/seed.js';
 
 const HOUR = 3_600_000;
@@ -48,19 +48,6 @@ export function compressor(): Compressor {
   const native = (zlib as unknown as { zstdCompressSync?: (b: Buffer) => Buffer }).zstdCompressSync;
   if (typeof native === 'function') return { zstdVia: 'node:zlib', zstd: (inputs) => inputs.map((b) => native(b)) };
   return {};
-}
-
-/** Small deterministic PRNG so the demo data looks the same on every run. */
-function prng(seed: number): () => number {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s / 4294967296;
-  };
 }
 
 const pad = (n: number, w = 2) => String(n).padStart(w, '0');

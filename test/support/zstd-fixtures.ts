@@ -30,9 +30,10 @@ export function zstdProgram(): string | undefined {
 }
 
 /** Deterministic, compressible, log-like text of exactly `bytes` bytes (JSON lines). */
-export function logData(bytes: number, seed = 1): Buffer {
+/** Small deterministic PRNG (xorshift32) in [0, 1): generated fixtures look the same on every run. */
+export function prng(seed: number): () => number {
   let s = seed >>> 0 || 1;
-  const rnd = (): number => {
+  return () => {
     s ^= s << 13;
     s >>>= 0;
     s ^= s >>> 17;
@@ -40,6 +41,10 @@ export function logData(bytes: number, seed = 1): Buffer {
     s >>>= 0;
     return s / 4294967296;
   };
+}
+
+export function logData(bytes: number, seed = 1): Buffer {
+  const rnd = prng(seed);
   const paths = ['/api/v1/users/', '/search/?q=', '/document/v1/ns/doc/docid/', '/status.html', '/metrics'];
   const parts: string[] = [];
   let size = 0;
