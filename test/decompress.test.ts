@@ -17,12 +17,16 @@ import {
 } from '../src/decompress/index.js';
 import { parseFrameHeader } from '../src/decompress/frame-header.js';
 import { ZstdFrameScanner } from '../src/decompress/frame-scanner.js';
+import { BinaryZstdDecoder } from '../src/decompress/zstd-binary.js';
+import { FzstdDecoder, loadFzstdDeps } from '../src/decompress/zstd-fzstd.js';
+import { HYBRID_FZSTD_MAX_WINDOW, HybridZstdDecoder } from '../src/decompress/zstd-hybrid.js';
 import { MiB, ZstdFixtures, farMatchData, logData, sha256, skippableFrame, zstdProgram } from './support/zstd-fixtures.js';
 
 const ENV = 'ARCHIVE_ZSTD_DECODER';
 const HAS_NATIVE = typeof (zlib as { createZstdDecompress?: unknown }).createZstdDecompress === 'function';
 const ZSTD = zstdProgram();
-const KINDS: ZstdDecoderKind[] = ['native', 'binary', 'fzstd'];
+/** 'fzstd+binary' is what auto picks on Node 20 with zstd on PATH; the tests build it directly, so it runs on every Node. */
+const KINDS: ZstdDecoderKind[] = ['native', 'binary', 'fzstd', 'fzstd+binary'];
 
 /** Why a decoder path cannot run here, or undefined when it can. */
 function unavailable(kind: ZstdDecoderKind): string | undefined {
@@ -69,9 +73,15 @@ interface Decoded {
   bytes: number;
 }
 
+/** A decoder of this kind: forced with ARCHIVE_ZSTD_DECODER, or the hybrid built directly. */
+async function makeDecoder(kind: ZstdDecoderKind | undefined, codec: Codec, label: string): Promise<Duplex> {
+  if (kind === 'fzstd+binary' && codec === 'zstd') return new HybridZstdDecoder(label, ZSTD!, await loadFzstdDeps());
+  return withEnv({ [ENV]: kind }, () => createDecoder(codec, { label }));
+}
+
 async function decodeWith(kind: ZstdDecoderKind | undefined, codec: Codec, input: Uint8Array | string, label = 'logs/x', sizes = [256 * 1024]): Promise<Decoded> {
-  return withEnv({ [ENV]: kind }, async () => {
-    const dec = await createDecoder(codec, { label });
+  return withEnv({ [ENV]: kind === 'fzstd+binary' ? undefined : kind }, async () => {
+    const dec = await makeDecoder(kind, codec, label);
     const h = createHash('sha256');
     let bytes = 0;
     const src = typeof input === 'string' ? createReadStream(input, { highWaterMark: 256 * 1024 }) : chunked(input, sizes);
@@ -153,6 +163,25 @@ const farData100 = (): Buffer => memo('far100', () => farMatchData(100 * MiB));
 const window100 = (): Buffer => memo('w100', () => fx.compress(farData100(), ['-1', '--long=27']));
 /** Small data, but the frame declares a 256 MiB window (stdin, --long=28). */
 const window256 = (): Buffer => memo('w256', () => fx.compress(data, ['-3', '--long=28'], false));
+
+/** Frames with small windows (fzstd in the hybrid) and 256 MiB windows (the zstd program), interleaved. */
+const mixedParts = (): Buffer[] => [data.subarray(0, MiB), data.subarray(MiB, 2 * MiB), data.subarray(2 * MiB, 2 * MiB + 5000), data.subarray(2 * MiB + 5000), data.subarray(0, 300000)];
+const mixedWindowsData = (): Buffer => Buffer.concat(mixedParts());
+const mixedWindows = (): Buffer =>
+  memo('mixed-windows', () => {
+    const [a, b, c, d, e] = mixedParts();
+    return Buffer.concat([
+      fx.compress(a!, ['-3']), // small window: fzstd
+      fx.compress(b!, ['-3', '--long=28'], false), // 256 MiB window: the program
+      fx.compress(c!, ['-3', '--long=27', '--no-check'], false), // 128 MiB: same child
+      skippableFrame(Buffer.from('index')),
+      fx.compress(d!, ['-19', '--no-check']), // fzstd again
+      fx.compress(e!, ['-3', '--long=28'], false), // a second child
+    ]);
+  });
+/** ~50 MiB decoded from one frame declaring a 256 MiB window (the hybrid sends it to the program). */
+const bigLongData = (): Buffer => memo('big-long-data', () => Buffer.concat(Array.from({ length: 50 }, () => data.subarray(0, MiB))));
+const bigLong = (): Buffer => memo('big-long', () => fx.compress(bigLongData(), ['-3', '--long=28'], false));
 
 before(() => {
   if (ZSTD) fx = new ZstdFixtures(ZSTD);
@@ -242,6 +271,7 @@ for (const kind of KINDS) {
 
     it('is what ARCHIVE_ZSTD_DECODER selects', async (t) => {
       if (skip(t)) return;
+      if (kind === 'fzstd+binary') return t.skip('not forceable; chosen automatically (see "zstd decoder selection")');
       assert.equal(await withEnv({ [ENV]: kind }, () => zstdDecoderKind()), kind);
     });
 
@@ -346,8 +376,8 @@ for (const kind of KINDS) {
       const big = Buffer.concat(Array.from({ length: 64 }, () => chunk));
       const compressed = memo('bomb', () => fx.compress(big, ['-3'], false));
       assert.ok(compressed.length < 2 * MiB);
-      await withEnv({ [ENV]: kind }, async () => {
-        const dec = await createDecoder('zstd', { label: 'bomb.zst' });
+      await withEnv({ [ENV]: undefined }, async () => {
+        const dec = await makeDecoder(kind, 'zstd', 'bomb.zst');
         const h = createHash('sha256');
         let maxBuffered = 0;
         const sink = new Writable({
@@ -368,8 +398,8 @@ for (const kind of KINDS) {
 
     it('stops cleanly when aborted mid-stream', async (t) => {
       if (skip(t)) return;
-      await withEnv({ [ENV]: kind }, async () => {
-        const dec: Duplex = await createDecoder('zstd', { label: 'abort.zst' });
+      await withEnv({ [ENV]: undefined }, async () => {
+        const dec: Duplex = await makeDecoder(kind, 'zstd', 'abort.zst');
         const ac = new AbortController();
         const s = single();
         // Input that stalls after half of the object.
@@ -401,12 +431,147 @@ for (const kind of KINDS) {
   });
 }
 
+describe('zstd via fzstd+binary: the choice per frame', () => {
+  const skip = (t: TestContext): boolean => {
+    if (!ZSTD) t.skip('the zstd program (needed to generate fixtures) is not on PATH');
+    return !ZSTD;
+  };
+  type Stats = HybridZstdDecoder['stats'];
+  async function decodeHybrid(input: Uint8Array, label = 'hybrid.zst', sizes = [256 * 1024]): Promise<Decoded & { stats: Stats }> {
+    const dec = new HybridZstdDecoder(label, ZSTD!, await loadFzstdDeps());
+    const h = createHash('sha256');
+    let bytes = 0;
+    await pipeline(
+      chunked(input, sizes),
+      dec,
+      new Writable({
+        write(c: Buffer, _e, cb) {
+          h.update(c);
+          bytes += c.length;
+          cb();
+        },
+      }),
+    );
+    return { sha: h.digest('hex'), bytes, stats: dec.stats };
+  }
+
+  it('threshold is 8 MiB, within what fzstd decodes correctly', () => {
+    assert.equal(HYBRID_FZSTD_MAX_WINDOW, 8 * MiB);
+    assert.ok(HYBRID_FZSTD_MAX_WINDOW <= FZSTD_MAX_WINDOW);
+  });
+
+  it('small-window frames go to fzstd, no process is started', async (t) => {
+    if (skip(t)) return;
+    const r = await decodeHybrid(multi());
+    assert.equal(r.sha, sha256(Buffer.concat(multiParts())));
+    assert.deepEqual(r.stats, { fzstdFrames: 4, binaryFrames: 0, processes: 0 });
+    // exactly 8 MiB window (--long=23): still fzstd
+    const w8 = memo('w8', () => fx.compress(data, ['-3', '--long=23'], false));
+    assert.match(fx.describe(w8), /Window Size: 8(\.0+)? MiB/);
+    assert.deepEqual((await decodeHybrid(w8)).stats, { fzstdFrames: 1, binaryFrames: 0, processes: 0 });
+  });
+
+  it('a frame with a larger window goes to the zstd program', async (t) => {
+    if (skip(t)) return;
+    const w16 = memo('w16', () => fx.compress(data, ['-3', '--long=24'], false));
+    for (const input of [w16, window256()]) {
+      const r = await decodeHybrid(input);
+      assert.equal(r.sha, sha256(data));
+      assert.deepEqual(r.stats, { fzstdFrames: 0, binaryFrames: 1, processes: 1 });
+    }
+  });
+
+  it('mixed windows in one object: each frame to its decoder, output in order', async (t) => {
+    if (skip(t)) return;
+    for (const sizes of [[256 * 1024], [4096, 100000, 7], [1 << 30]]) {
+      const r = await decodeHybrid(mixedWindows(), 'mixed.zst', sizes);
+      assert.equal(r.bytes, mixedWindowsData().length);
+      assert.equal(r.sha, sha256(mixedWindowsData()));
+      assert.deepEqual(r.stats, { fzstdFrames: 2, binaryFrames: 3, processes: 2 });
+    }
+  });
+
+  it('corruption in either kind of frame, truncation, trailing garbage → IntegrityError naming the object', async (t) => {
+    if (skip(t)) return;
+    const m = mixedWindows();
+    const [a, b] = mixedParts();
+    const aLen = fx.compress(a!, ['-3']).length;
+    const bLen = fx.compress(b!, ['-3', '--long=28'], false).length;
+    const flipAt = (at: number): Buffer => {
+      const c = Buffer.from(m);
+      c[at] ^= 0x40;
+      return c;
+    };
+    await assertIntegrityError('fzstd+binary', 'zstd', flipAt(aLen + (bLen >> 1)), 'cf/flip-large-window.zst');
+    await assertIntegrityError('fzstd+binary', 'zstd', flipAt(aLen >> 1), 'cf/flip-small-window.zst');
+    await assertIntegrityError('fzstd+binary', 'zstd', m.subarray(0, aLen + (bLen >> 1)), 'trunc-in-large.zst', /truncated/);
+    await assertIntegrityError('fzstd+binary', 'zstd', m.subarray(0, m.length - 10), 'trunc-last.zst', /truncated/);
+    await assertIntegrityError('fzstd+binary', 'zstd', Buffer.concat([m, Buffer.from('garbage!')]), 'garbage.zst', /trailing garbage/);
+  });
+
+  it('large-window frame: memory bounded with a slow consumer, child killed on abort', async (t) => {
+    if (skip(t)) return;
+    const compressed = bigLong();
+    {
+      const dec = new HybridZstdDecoder('big.zst', ZSTD!, await loadFzstdDeps());
+      const h = createHash('sha256');
+      let maxBuffered = 0;
+      const sink = new Writable({
+        highWaterMark: 64 * 1024,
+        write(c: Buffer, _e, cb) {
+          maxBuffered = Math.max(maxBuffered, dec.readableLength + sink.writableLength);
+          h.update(c);
+          setImmediate(cb);
+        },
+      });
+      await pipeline(chunked(compressed, [256 * 1024]), dec, sink);
+      assert.equal(h.digest('hex'), sha256(bigLongData()));
+      assert.equal(dec.stats.processes, 1);
+      assert.ok(maxBuffered <= 4 * MiB, `decoder buffered ${maxBuffered} bytes`);
+    }
+    const dec = new HybridZstdDecoder('abort.zst', ZSTD!, await loadFzstdDeps());
+    const ac = new AbortController();
+    const src = new Readable({ read() {} });
+    src.push(compressed.subarray(0, compressed.length >> 1));
+    let child: import('node:child_process').ChildProcess | undefined;
+    const done = pipeline(
+      src,
+      dec,
+      new Writable({
+        write(_c: Buffer, _e, cb) {
+          child ??= dec.child;
+          ac.abort();
+          cb();
+        },
+      }),
+      { signal: ac.signal },
+    );
+    await assert.rejects(done, { name: 'AbortError' });
+    assert.ok(dec.destroyed);
+    assert.ok(child);
+    if (child.exitCode === null && child.signalCode === null) await new Promise((r) => child!.once('exit', r));
+    assert.equal(child.signalCode, 'SIGKILL');
+  });
+});
+
 describe('zstd decoder selection', () => {
-  it('auto: native when Node has it, else the zstd program, else fzstd', async () => {
-    const expected = HAS_NATIVE ? 'native' : ZSTD ? 'binary' : 'fzstd';
+  it('auto: native when Node has it, else fzstd+binary (by window size) with the zstd program, else fzstd', async () => {
+    const expected = HAS_NATIVE ? 'native' : ZSTD ? 'fzstd+binary' : 'fzstd';
     assert.equal(await withEnv({ [ENV]: undefined }, () => zstdDecoderKind()), expected);
     // Without zstd on PATH
     assert.equal(await withEnv({ [ENV]: undefined, PATH: '' }, () => zstdDecoderKind()), HAS_NATIVE ? 'native' : 'fzstd');
+    if (!HAS_NATIVE && ZSTD) {
+      assert.ok((await withEnv({ [ENV]: undefined }, () => createDecoder('zstd', { label: 'x.zst' }))) instanceof HybridZstdDecoder);
+      assert.ok((await withEnv({ [ENV]: undefined, PATH: '' }, () => createDecoder('zstd', { label: 'x.zst' }))) instanceof FzstdDecoder);
+    }
+  });
+
+  it('forced binary and fzstd use one decoder for every frame, whatever the window', async (t) => {
+    if (!ZSTD) return t.skip('the zstd program is not on PATH');
+    assert.ok((await withEnv({ [ENV]: 'binary' }, () => createDecoder('zstd', { label: 'x.zst' }))) instanceof BinaryZstdDecoder);
+    assert.ok((await withEnv({ [ENV]: 'fzstd' }, () => createDecoder('zstd', { label: 'x.zst' }))) instanceof FzstdDecoder);
+    await assertDecodes('binary', 'zstd', mixedWindows(), mixedWindowsData());
+    await assert.rejects(decodeWith('fzstd', 'zstd', mixedWindows(), 'mixed.zst'), /zstd frame 2 uses a 256 MiB window/);
   });
 
   it('rejects an unknown ARCHIVE_ZSTD_DECODER', async () => {

@@ -2,10 +2,12 @@
  * Decoding `.zst` and `.gz` objects on the fly (pull --decompress, cat).
  *
  * zstd decoder, in order of preference (see select.ts):
- *   native — zlib.createZstdDecompress (Node >= 22.15 / 23.8), windows up to 2 GiB;
- *   binary — the `zstd` program on PATH (`zstd -dcq --long=31`) as a child process;
- *   fzstd  — pure JS, only for frames with windows <= 64 MiB, checksums verified here.
- * ARCHIVE_ZSTD_DECODER=native|binary|fzstd forces one. gzip always uses zlib.createGunzip.
+ *   native       — zlib.createZstdDecompress (Node >= 22.15 / 23.8), windows up to 2 GiB;
+ *   fzstd+binary — with the `zstd` program on PATH, chosen per frame by window size: fzstd for
+ *                  windows <= 8 MiB, the program (`zstd -dcq --long=31`, a child process) above;
+ *   fzstd        — pure JS, only for frames with windows <= 64 MiB, checksums verified here.
+ * ARCHIVE_ZSTD_DECODER=native|binary|fzstd forces one (binary: the program for every frame).
+ * gzip always uses zlib.createGunzip.
  */
 import { PassThrough, type Duplex } from 'node:stream';
 import { chooseZstdDecoder, type ZstdDecoderKind } from './select.js';
@@ -13,11 +15,13 @@ import { GunzipDecoder } from './gzip.js';
 import { NativeZstdDecoder } from './zstd-native.js';
 import { BinaryZstdDecoder } from './zstd-binary.js';
 import { FzstdDecoder, loadFzstdDeps } from './zstd-fzstd.js';
+import { HybridZstdDecoder } from './zstd-hybrid.js';
 import type { Codec } from './codec.js';
 
 export { codecFor, stripCodecSuffix, type Codec } from './codec.js';
 export { ZSTD_DECODER_ENV, type ZstdDecoderKind } from './select.js';
 export { FZSTD_MAX_WINDOW } from './zstd-fzstd.js';
+export { HYBRID_FZSTD_MAX_WINDOW } from './zstd-hybrid.js';
 
 export interface DecoderOptions {
   /** Names the object in error messages (its key). */
@@ -41,6 +45,7 @@ export async function createDecoder(codec: Codec, opts: DecoderOptions): Promise
       const choice = await chooseZstdDecoder();
       if (choice.kind === 'native') return new NativeZstdDecoder(opts.label);
       if (choice.kind === 'binary') return new BinaryZstdDecoder(opts.label, choice.binary!);
+      if (choice.kind === 'fzstd+binary') return new HybridZstdDecoder(opts.label, choice.binary!, await loadFzstdDeps());
       return new FzstdDecoder(opts.label, await loadFzstdDeps());
     }
   }

@@ -2,19 +2,22 @@ import { ArchiveError, UsageError } from '../errors.js';
 import { hasNativeZstd } from './zstd-native.js';
 import { findZstdBinary } from './zstd-binary.js';
 
-export type ZstdDecoderKind = 'native' | 'binary' | 'fzstd';
+/** 'fzstd+binary': fzstd for small windows, the `zstd` program for large ones (zstd-hybrid.ts). */
+export type ZstdDecoderKind = 'native' | 'binary' | 'fzstd' | 'fzstd+binary';
 export const ZSTD_DECODER_ENV = 'ARCHIVE_ZSTD_DECODER';
+/** What ARCHIVE_ZSTD_DECODER can force. */
 const KINDS: readonly ZstdDecoderKind[] = ['native', 'binary', 'fzstd'];
 
 export interface ZstdDecoderChoice {
   kind: ZstdDecoderKind;
-  /** The zstd program, for kind 'binary'. */
+  /** The zstd program, for kinds 'binary' and 'fzstd+binary'. */
   binary?: string;
 }
 
 /**
  * Picks the zstd decoder: Node's native zlib zstd when this Node has it (fastest, any window);
- * else the `zstd` program on PATH; else fzstd (pure JS; slower, windows up to 64 MiB).
+ * else, with the `zstd` program on PATH, fzstd for frames with small windows and the program for
+ * large ones ('fzstd+binary', chosen per frame); else fzstd alone (windows up to 64 MiB).
  * ARCHIVE_ZSTD_DECODER=native|binary|fzstd forces one, and fails if it is unavailable.
  * The environment is read on every call.
  */
@@ -49,6 +52,6 @@ export async function chooseZstdDecoder(): Promise<ZstdDecoderChoice> {
   }
   if (hasNativeZstd()) return { kind: 'native' };
   const binary = await findZstdBinary();
-  if (binary) return { kind: 'binary', binary };
+  if (binary) return { kind: 'fzstd+binary', binary };
   return { kind: 'fzstd' };
 }

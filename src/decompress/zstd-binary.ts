@@ -39,56 +39,28 @@ async function searchPath(pathEnv: string): Promise<string | undefined> {
 }
 
 /**
- * zstd through the `zstd` program: compressed bytes to its stdin, decoded bytes from its stdout,
- * with backpressure both ways. zstd itself handles multiple and skippable frames, checksums,
- * truncation and trailing garbage; a non-zero exit is an IntegrityError carrying its stderr.
- * The child starts with the first input and is killed when the stream is destroyed (abort,
- * consumer failure).
+ * One `zstd -d` child process: compressed bytes to its stdin, decoded bytes to `onData` (which
+ * may pause stdout for backpressure), with backpressure on stdin too. zstd itself handles
+ * multiple and skippable frames, checksums, truncation and trailing garbage; a non-zero exit
+ * rejects `exited` with an IntegrityError carrying its stderr, and is also reported to `onFail`
+ * at once (not at the next write).
  */
-export class BinaryZstdDecoder extends DecoderStream {
-  private child: ChildProcessByStdio<Writable, Readable, Readable> | undefined;
-  private exited: Promise<void> | undefined;
+export class ZstdProcess {
+  readonly child: ChildProcessByStdio<Writable, Readable, Readable>;
+  readonly exited: Promise<void>;
   private stderr = '';
   private stdinError: Error | undefined;
 
   constructor(
-    label: string,
-    private readonly binary: string,
+    private readonly label: string,
+    binary: string,
+    onData: (d: Buffer, stdout: Readable) => void,
+    onFail: (err: unknown) => void,
   ) {
-    super(label, 'zstd');
-  }
-
-  protected async onChunk(chunk: Buffer): Promise<void> {
-    const { child, exited } = this.start();
-    const { stdin } = child;
-    if (this.stdinError || stdin.destroyed) {
-      await exited; // reports zstd's own error
-      throw corrupt(this.label, 'zstd', 'zstd stopped reading its input');
-    }
-    if (!stdin.write(chunk)) await waitWritable(stdin);
-  }
-
-  protected async onEnd(): Promise<void> {
-    const { child, exited } = this.start();
-    child.stdin.end();
-    await exited;
-  }
-
-  protected onDestroy(): void {
-    const child = this.child;
-    if (!child) return;
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    child.stdin.destroy();
-    child.stdout.destroy();
-  }
-
-  private start(): { child: ChildProcessByStdio<Writable, Readable, Readable>; exited: Promise<void> } {
-    if (this.child && this.exited) return { child: this.child, exited: this.exited };
-    const { label, binary } = this;
     const child = spawn(binary, ZSTD_BINARY_ARGS, { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
     this.child = child;
     const { stdin, stdout, stderr } = child;
-    stdout.on('data', (d: Buffer) => this.pushOrPause(d, stdout));
+    stdout.on('data', (d: Buffer) => onData(d, stdout));
     stderr.setEncoding('utf8');
     stderr.on('data', (s: string) => {
       if (this.stderr.length < STDERR_LIMIT) this.stderr += s;
@@ -110,7 +82,7 @@ export class BinaryZstdDecoder extends DecoderStream {
       );
       child.once('exit', (code, signal) => resolve({ code, signal }));
     });
-    const exited = exit.then(async ({ code, signal }) => {
+    this.exited = exit.then(async ({ code, signal }) => {
       if (signal) throw new ArchiveError(`${label}: the zstd process decoding it was killed (${signal})`);
       if (code !== 0) {
         // Failed: its remaining output is worthless, its stderr says why.
@@ -122,10 +94,71 @@ export class BinaryZstdDecoder extends DecoderStream {
         throw corrupt(label, 'zstd', `zstd exited before reading all input (${this.stdinError.message})`);
       }
     });
-    // A failing zstd fails the stream at once, not at the next write.
-    exited.catch((err: unknown) => this.fail(err));
-    this.exited = exited;
-    return { child, exited };
+    this.exited.catch(onFail);
+  }
+
+  async write(chunk: Uint8Array): Promise<void> {
+    const { stdin } = this.child;
+    if (this.stdinError || stdin.destroyed) {
+      await this.exited; // reports zstd's own error
+      throw corrupt(this.label, 'zstd', 'zstd stopped reading its input');
+    }
+    if (!stdin.write(chunk)) await waitWritable(stdin);
+  }
+
+  /** No more input: resolves once zstd exited cleanly and all its output was delivered. */
+  end(): Promise<void> {
+    this.child.stdin.end();
+    return this.exited;
+  }
+
+  kill(): void {
+    const { child } = this;
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    child.stdin.destroy();
+    child.stdout.destroy();
+  }
+}
+
+/**
+ * zstd through the `zstd` program (one ZstdProcess for the whole object). The child starts with
+ * the first input and is killed when the stream is destroyed (abort, consumer failure).
+ */
+export class BinaryZstdDecoder extends DecoderStream {
+  private proc: ZstdProcess | undefined;
+
+  constructor(
+    label: string,
+    private readonly binary: string,
+  ) {
+    super(label, 'zstd');
+  }
+
+  /** The child process, once started. */
+  get child(): ChildProcessByStdio<Writable, Readable, Readable> | undefined {
+    return this.proc?.child;
+  }
+
+  protected async onChunk(chunk: Buffer): Promise<void> {
+    await this.start().write(chunk);
+  }
+
+  protected async onEnd(): Promise<void> {
+    await this.start().end();
+  }
+
+  protected onDestroy(): void {
+    this.proc?.kill();
+  }
+
+  private start(): ZstdProcess {
+    this.proc ??= new ZstdProcess(
+      this.label,
+      this.binary,
+      (d, stdout) => this.pushOrPause(d, stdout),
+      (err) => this.fail(err),
+    );
+    return this.proc;
   }
 }
 

@@ -42,25 +42,94 @@ export function loadFzstdDeps(): Promise<FzstdDeps> {
   return deps;
 }
 
-interface Frame {
-  index: number;
-  header: FrameHeader;
-  dec: InstanceType<FzstdModule['Decompress']>;
-  hasher: Hasher | undefined;
-  produced: number;
+/** Refuses a frame fzstd must not decode: one needing a dictionary, or a window it gets wrong. */
+export function checkFzstdFrame(label: string, index: number, header: FrameHeader): void {
+  if (header.dictionaryId !== 0) {
+    throw corrupt(label, 'zstd', `frame ${index} needs zstd dictionary ${header.dictionaryId}; dictionaries are not supported`);
+  }
+  if (header.windowSize > FZSTD_MAX_WINDOW) {
+    throw new ArchiveError(
+      `${label}: zstd frame ${index} uses a ${formatBytes(header.windowSize)} window (e.g. written with zstd --long); ` +
+        `the built-in JavaScript zstd decoder only decodes windows up to ${formatBytes(FZSTD_MAX_WINDOW)} correctly`,
+      {
+        hint:
+          'Upgrade to Node.js >= 22.15 (native zstd), or install the zstd program (e.g. `apt-get install zstd`, ' +
+          '`brew install zstd`) so archive can use it, then retry.',
+      },
+    );
+  }
+}
+
+/**
+ * One zstd frame through fzstd, with the checks fzstd does not make: Content_Checksum (XXH64,
+ * low 32 bits) and Frame_Content_Size. Feed it the frame's bytes in order (at most one block at
+ * a time keeps each step's output at most 128 KiB); push() returns the decoded bytes.
+ */
+export class FzstdFrame {
+  private readonly dec: InstanceType<FzstdModule['Decompress']>;
+  private readonly hasher: Hasher | undefined;
+  private pending: Uint8Array[] = [];
+  private produced = 0;
+
+  constructor(
+    private readonly label: string,
+    readonly index: number,
+    readonly header: FrameHeader,
+    deps: FzstdDeps,
+  ) {
+    checkFzstdFrame(label, index, header);
+    this.dec = new deps.fzstd.Decompress((data) => {
+      if (data.length > 0) this.pending.push(data);
+    });
+    this.hasher = header.hasChecksum ? deps.createXxh64() : undefined;
+  }
+
+  push(bytes: Uint8Array, final: boolean): Uint8Array[] {
+    try {
+      this.dec.push(bytes, final);
+    } catch (err) {
+      this.pending = [];
+      const msg = err instanceof Error ? err.message : String(err);
+      throw corrupt(this.label, 'zstd', `frame ${this.index}: ${msg}`, err);
+    }
+    const out = this.pending;
+    this.pending = [];
+    for (const block of out) {
+      this.produced += block.length;
+      this.hasher?.update(block);
+    }
+    return out;
+  }
+
+  /** After the last push(…, true): checks content size and checksum. */
+  end(checksum: number | undefined): void {
+    const { contentSize } = this.header;
+    if (contentSize !== undefined && this.produced !== contentSize) {
+      throw corrupt(this.label, 'zstd', `frame ${this.index} decoded to ${this.produced} bytes, its header says ${contentSize}`);
+    }
+    if (this.hasher && checksum !== undefined) {
+      const actual = Number(this.hasher.digest() & 0xffffffffn);
+      if (actual !== checksum) {
+        throw corrupt(
+          this.label,
+          'zstd',
+          `frame ${this.index} content checksum mismatch (expected ${hex32(checksum)}, got ${hex32(actual)})`,
+        );
+      }
+    }
+  }
 }
 
 /**
  * zstd through fzstd (pure JS): the fallback when this Node has no native zstd and no `zstd`
- * program is on PATH. The frame scanner feeds fzstd one frame and at most one block at a time
- * (so output per step is at most 128 KiB and backpressure holds), refuses windows fzstd gets
- * wrong, and checks what fzstd does not: each frame's Content_Checksum (XXH64, low 32 bits),
- * its Frame_Content_Size, and that it needs no dictionary.
+ * program is on PATH (and the hybrid's choice for small windows). The frame scanner feeds fzstd
+ * one frame and at most one block at a time (so output per step is at most 128 KiB and
+ * backpressure holds); FzstdFrame refuses windows fzstd gets wrong and frames needing a
+ * dictionary, and checks each frame's checksum and content size.
  */
 export class FzstdDecoder extends DecoderStream {
   private readonly scanner = new ZstdFrameScanner({ splitBlocks: true });
-  private frame: Frame | undefined;
-  private pending: Uint8Array[] = [];
+  private frame: FzstdFrame | undefined;
 
   constructor(
     label: string,
@@ -72,13 +141,15 @@ export class FzstdDecoder extends DecoderStream {
   protected async onChunk(chunk: Buffer): Promise<void> {
     for (const ev of this.scanner.push(chunk)) {
       if (ev.type === 'frame') {
-        this.frame = this.startFrame(ev.index, ev.header);
+        this.frame = new FzstdFrame(this.label, ev.index, ev.header, this.deps);
         await this.feed(ev.head, false);
       } else if (ev.type === 'data') {
         await this.feed(ev.bytes, false);
       } else {
         await this.feed(new Uint8Array(0), true);
-        this.endFrame(ev.checksum);
+        const f = this.frame!;
+        this.frame = undefined;
+        f.end(ev.checksum);
       }
     }
   }
@@ -89,64 +160,12 @@ export class FzstdDecoder extends DecoderStream {
 
   protected onDestroy(): void {
     this.frame = undefined;
-    this.pending = [];
-  }
-
-  private startFrame(index: number, header: FrameHeader): Frame {
-    if (header.dictionaryId !== 0) {
-      throw corrupt(this.label, 'zstd', `frame ${index} needs zstd dictionary ${header.dictionaryId}; dictionaries are not supported`);
-    }
-    if (header.windowSize > FZSTD_MAX_WINDOW) {
-      throw new ArchiveError(
-        `${this.label}: zstd frame ${index} uses a ${formatBytes(header.windowSize)} window (e.g. written with zstd --long); ` +
-          `the built-in JavaScript zstd decoder only decodes windows up to ${formatBytes(FZSTD_MAX_WINDOW)} correctly`,
-        {
-          hint:
-            'Upgrade to Node.js >= 22.15 (native zstd), or install the zstd program (e.g. `apt-get install zstd`, ' +
-            '`brew install zstd`) so archive can use it, then retry.',
-        },
-      );
-    }
-    const dec = new this.deps.fzstd.Decompress((data) => {
-      if (data.length > 0) this.pending.push(data);
-    });
-    return { index, header, dec, hasher: header.hasChecksum ? this.deps.createXxh64() : undefined, produced: 0 };
   }
 
   private async feed(bytes: Uint8Array, final: boolean): Promise<void> {
-    const f = this.frame!;
-    try {
-      f.dec.push(bytes, final);
-    } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
-      throw corrupt(this.label, 'zstd', `frame ${f.index}: ${msg}`, err);
-    }
-    const out = this.pending;
-    this.pending = [];
-    for (const block of out) {
-      f.produced += block.length;
-      f.hasher?.update(block);
+    for (const block of this.frame!.push(bytes, final)) {
       const wait = this.output(block);
       if (wait) await wait;
-    }
-  }
-
-  private endFrame(checksum: number | undefined): void {
-    const f = this.frame!;
-    this.frame = undefined;
-    const { contentSize } = f.header;
-    if (contentSize !== undefined && f.produced !== contentSize) {
-      throw corrupt(this.label, 'zstd', `frame ${f.index} decoded to ${f.produced} bytes, its header says ${contentSize}`);
-    }
-    if (f.hasher && checksum !== undefined) {
-      const actual = Number(f.hasher.digest() & 0xffffffffn);
-      if (actual !== checksum) {
-        throw corrupt(
-          this.label,
-          'zstd',
-          `frame ${f.index} content checksum mismatch (expected ${hex32(checksum)}, got ${hex32(actual)})`,
-        );
-      }
     }
   }
 }
