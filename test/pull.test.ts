@@ -202,7 +202,9 @@ for (const name of PROVIDERS) {
           { key: 'fits.bin', body: randomBytes(200 * 1024) },
           { key: 'too-big.bin', body: randomBytes(3 * MiB) },
         ]);
-        const r = await runCli(['pull', p.loc('diskfull'), mnt, '--json'], { env: p.env });
+        // One at a time, in key order: the small file lands first, then the big one runs out of room
+        // (in parallel the big one's kept part file can fill the disk before the small one is written).
+        const r = await runCli(['pull', p.loc('diskfull'), mnt, '--json', '--concurrency', '1'], { env: p.env });
         assert.equal(r.code, 5, r.stderr);
         const rep = JSON.parse(r.stdout);
         const big = rep.files.find((f: { key: string }) => f.key === 'too-big.bin');
