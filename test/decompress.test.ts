@@ -68,6 +68,25 @@ function chunked(input: Uint8Array, sizes: number[]): Readable {
   );
 }
 
+/**
+ * Feeds `input` through `dec` into a consumer that takes one tick per chunk, and reports the most
+ * decoded bytes ever waiting for it (in the decoder's buffer or queued at the sink).
+ */
+async function drainSlowly(input: Buffer, dec: Duplex): Promise<{ digest: string; maxBuffered: number }> {
+  const h = createHash('sha256');
+  let maxBuffered = 0;
+  const sink = new Writable({
+    highWaterMark: 64 * 1024,
+    write(c: Buffer, _e, cb) {
+      maxBuffered = Math.max(maxBuffered, dec.readableLength + sink.writableLength);
+      h.update(c);
+      setImmediate(cb);
+    },
+  });
+  await pipeline(chunked(input, [256 * 1024]), dec, sink);
+  return { digest: h.digest('hex'), maxBuffered };
+}
+
 interface Decoded {
   sha: string;
   bytes: number;
@@ -378,19 +397,8 @@ for (const kind of KINDS) {
       assert.ok(compressed.length < 2 * MiB);
       await withEnv({ [ENV]: undefined }, async () => {
         const dec = await makeDecoder(kind, 'zstd', 'bomb.zst');
-        const h = createHash('sha256');
-        let maxBuffered = 0;
-        const sink = new Writable({
-          highWaterMark: 64 * 1024,
-          write(c: Buffer, _e, cb) {
-            // Decoded but not yet consumed: in the decoder's buffer or queued at the sink.
-            maxBuffered = Math.max(maxBuffered, dec.readableLength + sink.writableLength);
-            h.update(c);
-            setImmediate(cb);
-          },
-        });
-        await pipeline(chunked(compressed, [256 * 1024]), dec, sink);
-        assert.equal(h.digest('hex'), sha256(big));
+        const { digest, maxBuffered } = await drainSlowly(compressed, dec);
+        assert.equal(digest, sha256(big));
         t.diagnostic(`most decoded bytes waiting for the consumer: ${maxBuffered}`);
         assert.ok(maxBuffered <= 4 * MiB, `decoder buffered ${maxBuffered} bytes`);
       });
@@ -514,18 +522,8 @@ describe('zstd via fzstd+binary: the choice per frame', () => {
     const compressed = bigLong();
     {
       const dec = new HybridZstdDecoder('big.zst', ZSTD!, await loadFzstdDeps());
-      const h = createHash('sha256');
-      let maxBuffered = 0;
-      const sink = new Writable({
-        highWaterMark: 64 * 1024,
-        write(c: Buffer, _e, cb) {
-          maxBuffered = Math.max(maxBuffered, dec.readableLength + sink.writableLength);
-          h.update(c);
-          setImmediate(cb);
-        },
-      });
-      await pipeline(chunked(compressed, [256 * 1024]), dec, sink);
-      assert.equal(h.digest('hex'), sha256(bigLongData()));
+      const { digest, maxBuffered } = await drainSlowly(compressed, dec);
+      assert.equal(digest, sha256(bigLongData()));
       assert.equal(dec.stats.processes, 1);
       assert.ok(maxBuffered <= 4 * MiB, `decoder buffered ${maxBuffered} bytes`);
     }

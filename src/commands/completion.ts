@@ -146,10 +146,6 @@ function parentOf(root: CmdSpec, c: CmdSpec): CmdSpec {
 function dq(s: string): string {
   return `"${s.replace(/(["\\$`])/g, '\\$1')}"`;
 }
-/** A single-quoted POSIX shell word. */
-function sq(s: string): string {
-  return `'${s.replace(/'/g, `'\\''`)}'`;
-}
 
 const PROFILE_NAMES_SED = `sed -n 's/^ *"name": "\\([^"]*\\)".*/\\1/p'`;
 

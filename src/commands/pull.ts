@@ -76,7 +76,7 @@ export async function runPull(location: string, dest: string | undefined, flags:
         fileDone: (r) => {
           progress.fileDone();
           if (flags.dryRun && !flags.json) void out.line(fileLine(r));
-          else if (!flags.json && (verbose || r.status === 'failed' || r.status === 'duplicate') && !flags.quiet) progress.log(fileLine(r));
+          else if (!flags.json && (verbose || r.status === 'failed') && !flags.quiet) progress.log(fileLine(r));
         },
         retry: (key, err, attempt) => {
           if (verbose) progress.log(redact(`retry ${attempt} ${key}: ${(err as Error).message ?? err}`));
@@ -84,13 +84,12 @@ export async function runPull(location: string, dest: string | undefined, flags:
       },
     );
   } catch (err) {
-    progress.stop();
-    if (signal.aborted) throw new InterruptedError('interrupted: part files were kept; run the same command again to resume');
-    throw err;
+    if (!signal.aborted) throw err;
   } finally {
     progress.stop();
   }
-  if (signal.aborted) throw new InterruptedError('interrupted: part files were kept; run the same command again to resume');
+  // Whether the engine threw or returned early, an interrupt is reported one way.
+  if (signal.aborted || !result) throw new InterruptedError('interrupted: part files were kept; run the same command again to resume');
   const t = result.totals;
   const secs = progress.elapsedMs() / 1000;
   if (flags.json) {

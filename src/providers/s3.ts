@@ -107,7 +107,7 @@ export class S3Provider implements StorageProvider {
   readonly container: string;
 
   constructor(
-    private readonly target: S3Target,
+    target: S3Target,
     private readonly client: S3Client,
   ) {
     this.container = target.bucket;

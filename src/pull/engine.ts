@@ -55,8 +55,7 @@ export interface PullResult {
   totals: { files: number; bytes: number; downloaded: number; skipped: number; failed: number; duplicates: number; downloadedBytes: number; resumedBytes: number };
 }
 
-export { DEFAULT_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD, DEFAULT_CHUNK_SIZE } from './defaults.js';
-import { DEFAULT_CONCURRENCY, DEFAULT_MULTIPART_THRESHOLD, DEFAULT_CHUNK_SIZE } from './defaults.js';
+import { DEFAULT_MULTIPART_THRESHOLD, DEFAULT_CHUNK_SIZE } from './defaults.js';
 
 async function ensureWritableDest(dest: string): Promise<void> {
   try {
