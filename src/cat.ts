@@ -46,6 +46,55 @@ function toArchiveError(err: unknown, key: string): ArchiveError {
   return new ArchiveError(`${key}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
 }
 
+/**
+ * A readable's chunks as they were pushed. Its own async iterator calls read() in paused mode,
+ * which concatenates everything buffered into one new Buffer: with megabytes buffered ahead,
+ * that copy (and its garbage) cost more CPU than decoding.
+ */
+async function* chunksOf(r: Readable): AsyncGenerator<Buffer> {
+  const queue: Buffer[] = [];
+  let ended = false;
+  let failure: unknown;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const onData = (c: Buffer) => {
+    queue.push(c);
+    if (queue.length >= 16) r.pause();
+    notify();
+  };
+  const onEnd = () => {
+    ended = true;
+    notify();
+  };
+  const onError = (e: unknown) => {
+    failure = e;
+    notify();
+  };
+  r.on('data', onData).once('end', onEnd).once('error', onError).once('close', onEnd);
+  try {
+    for (;;) {
+      const c = queue.shift();
+      if (c) {
+        if (queue.length === 0 && r.isPaused()) r.resume();
+        yield c;
+        continue;
+      }
+      if (failure) throw failure;
+      if (ended) {
+        if (r.errored) throw r.errored;
+        return;
+      }
+      await new Promise<void>((resolve) => (wake = resolve));
+    }
+  } finally {
+    r.off('data', onData).off('end', onEnd).off('error', onError).off('close', onEnd);
+  }
+}
+
 export async function collect(sources: CatSource[], o: CatOptions): Promise<Item[]> {
   const items: Item[] = [];
   for (const s of sources) {
@@ -82,7 +131,7 @@ export async function cat(items: Item[], out: Writable, o: CatOptions = {}): Pro
     started.delete(i);
     let written = 0;
     try {
-      for await (const chunk of cur.stream as AsyncIterable<Buffer>) {
+      for await (const chunk of chunksOf(cur.stream)) {
         o.signal?.throwIfAborted();
         await write(out, chunk);
         written += chunk.length;

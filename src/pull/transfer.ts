@@ -18,12 +18,12 @@ import type { LimitFunction } from 'p-limit';
 import { createDecoder, type Codec } from '../decompress/index.js';
 import { ArchiveError, IntegrityError } from '../errors.js';
 import type { ObjectInfo, StorageProvider } from '../providers/types.js';
+import { PositionalWriter } from './file-writer.js';
 import { resilientRead, type RetryPolicy } from './retry.js';
 
 export const PART_SUFFIX = '.archive-part';
 export const STATE_SUFFIX = '.archive-part.json';
 export const TMP_SUFFIX = '.archive-tmp';
-const WRITE_BATCH = 1 << 20;
 const RESUME_MIN_BYTES = 4 << 20;
 
 export interface TransferOptions {
@@ -104,17 +104,18 @@ async function hashFile(path: string, algos: string[]): Promise<Record<string, s
   return Object.fromEntries(algos.map((a, i) => [a, hashes[i].digest('hex')]));
 }
 
-/** Counts the bytes passing through and, when given an algorithm, hashes them on the way. */
+/** Counts the bytes passing through (and reports them), and hashes them when given an algorithm. */
 class Tap extends Transform {
   readonly hash?: Hash;
   bytes = 0;
-  constructor(algo?: string) {
+  constructor(algo?: string, private readonly onBytes?: (n: number) => void) {
     super({ highWaterMark: 1 << 20 });
     if (algo) this.hash = createHash(algo);
   }
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.hash?.update(chunk);
     this.bytes += chunk.length;
+    this.onBytes?.(chunk.length);
     cb(null, chunk);
   }
   digest(): string | undefined {
@@ -155,16 +156,6 @@ export class Transfer {
     return Readable.from(this.chunks(info, start, end), { objectMode: false, highWaterMark: 1 << 20 });
   }
 
-  private progress(): Transform {
-    const onBytes = this.o.onBytes;
-    return new Transform({
-      transform(chunk: Buffer, _e, cb) {
-        onBytes?.(chunk.length);
-        cb(null, chunk);
-      },
-    });
-  }
-
   /** Raw bytes of the object into `part`, resumable. Returns bytes that were already there. */
   private async fetchRaw(info: ObjectInfo, part: string, statePath: string): Promise<{ resumed: number; md5?: string }> {
     const ref = md5Reference(info);
@@ -184,15 +175,23 @@ export class Transfer {
       }
     }
     if (offset === 0 && tracked) await writeState(statePath, { v: 1, key: info.key, etag: info.etag, size: info.size, lastModified: info.lastModified.toISOString() });
-    const md5 = offset === 0 && ref ? new Tap('md5') : undefined;
+    const md5 = offset === 0 && ref ? createHash('md5') : undefined;
     await this.o.streams(async () => {
-      const out = createWriteStream(part, offset > 0 ? { flags: 'r+', start: offset, highWaterMark: WRITE_BATCH } : { flags: 'w', highWaterMark: WRITE_BATCH });
-      const stages: NodeJS.ReadWriteStream[] = [this.progress()];
-      if (md5) stages.push(md5);
-      await pipeline(this.read(info, offset, info.size - 1), ...(stages as [Transform]), out, { signal: this.o.signal });
+      const fh = await open(part, offset > 0 ? 'r+' : 'w');
+      try {
+        const out = new PositionalWriter(fh, offset);
+        for await (const buf of this.chunks(info, offset, info.size - 1)) {
+          md5?.update(buf);
+          this.o.onBytes?.(buf.length);
+          await out.push(buf);
+        }
+        await out.flush();
+      } finally {
+        await fh.close();
+      }
     });
     this.o.onBytes?.(0);
-    return { resumed: offset, md5: md5?.digest() };
+    return { resumed: offset, md5: md5?.digest('hex') };
   }
 
   private async fetchChunks(info: ObjectInfo, part: string, statePath: string, prior: PartState | undefined): Promise<{ resumed: number }> {
@@ -226,28 +225,12 @@ export class Transfer {
         const end = Math.min(info.size, start + chunkSize) - 1;
         jobs.push(
           this.o.streams(async () => {
-            let pos = start;
-            // Sockets hand over ~64 KiB at a time; one positioned write per MiB costs far less.
-            let pending: Buffer[] = [];
-            let pendingBytes = 0;
-            const flush = async () => {
-              const data = pending.length === 1 ? pending[0] : Buffer.concat(pending, pendingBytes);
-              pending = [];
-              pendingBytes = 0;
-              let written = 0;
-              while (written < data.length) {
-                const r = await fh.write(data, written, data.length - written, pos + written);
-                written += r.bytesWritten;
-              }
-              pos += data.length;
-            };
+            const out = new PositionalWriter(fh, start);
             for await (const buf of this.chunks(info, start, end)) {
-              pending.push(buf);
-              pendingBytes += buf.length;
               this.o.onBytes?.(buf.length);
-              if (pendingBytes >= WRITE_BATCH) await flush();
+              await out.push(buf);
             }
-            if (pendingBytes) await flush();
+            await out.flush();
             done.add(i);
             await save();
           }),
@@ -325,12 +308,12 @@ export class Transfer {
   private async decodeStreaming(info: ObjectInfo, final: string, codec: Codec, ref: { hex: string; fromEtag: boolean } | undefined): Promise<TransferOutcome> {
     const tmp = final + TMP_SUFFIX;
     // Raw bytes: counted always, MD5'd only when there is a reference to check against.
-    const raw = new Tap(ref ? 'md5' : undefined);
+    const raw = new Tap(ref ? 'md5' : undefined, this.o.onBytes);
     const out = new Tap(this.o.wantSha256 ? 'sha256' : undefined);
     try {
       await this.o.streams(async () => {
         const decoder = await createDecoder(codec, { label: info.key });
-        await pipeline(this.read(info, 0, info.size - 1), this.progress(), raw, decoder, out, createWriteStream(tmp, { highWaterMark: 1 << 20 }), { signal: this.o.signal });
+        await pipeline(this.read(info, 0, info.size - 1), raw, decoder, out, createWriteStream(tmp, { highWaterMark: 1 << 20 }), { signal: this.o.signal });
       });
       if (raw.bytes !== info.size) {
         throw new IntegrityError(`${info.key}: size mismatch (expected ${info.size} bytes, got ${raw.bytes})`, { serviceCode: 'SizeMismatch', hint: 'run the command again' });
