@@ -4,8 +4,8 @@ import { toDecodeError, type DecodeFormat } from './decode-error.js';
 
 /** Output buffered ahead of the consumer before a decoder stops producing. */
 export const READABLE_HIGH_WATER_MARK = 1024 * 1024;
-/** zlib's output chunk size: 16 KiB (the default) is ~3x slower than 256 KiB. */
-export const ZLIB_CHUNK_SIZE = 256 * 1024;
+/** zlib's output chunk size: 16 KiB (the default) is ~3x slower than 256 KiB, and 1 MiB ~10% faster still (zstd, Node 24). */
+export const ZLIB_CHUNK_SIZE = 1024 * 1024;
 
 /**
  * Base of every decoder: a Duplex that takes compressed bytes and gives decoded bytes, with

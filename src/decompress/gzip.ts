@@ -4,7 +4,7 @@ import { corrupt } from './decode-error.js';
 import { waitWritable } from './inner.js';
 
 /**
- * gzip via zlib.createGunzip (chunkSize 256 KiB). Node's gunzip decodes concatenated members
+ * gzip via zlib.createGunzip (chunkSize 1 MiB). Node's gunzip decodes concatenated members
  * and fails on trailing non-zero garbage, but at a zero byte after a member it ends its output,
  * silently, and ignores the rest of the input (even further members) or, depending on where
  * chunk borders fall, fails oddly. So the decoder checks that every non-zero input byte was

@@ -1,4 +1,6 @@
+import { createHash, type Hash } from 'node:crypto';
 import type { FileHandle } from 'node:fs/promises';
+import { Writable } from 'node:stream';
 
 /**
  * Writes a stream of buffers at increasing offsets of an open file, one writev per ~1 MiB.
@@ -19,6 +21,14 @@ export class PositionalWriter {
   async push(buf: Buffer): Promise<void> {
     this.pending.push(buf);
     this.pendingBytes += buf.length;
+    if (this.pendingBytes >= this.batchBytes) await this.flush();
+  }
+
+  async pushAll(bufs: Buffer[]): Promise<void> {
+    for (const b of bufs) {
+      this.pending.push(b);
+      this.pendingBytes += b.length;
+    }
     if (this.pendingBytes >= this.batchBytes) await this.flush();
   }
 
@@ -43,4 +53,41 @@ function skipBytes(bufs: Buffer[], n: number): Buffer[] {
   const rest = bufs.slice(i);
   if (n > 0 && rest.length) rest[0] = rest[0]!.subarray(n);
   return rest;
+}
+
+/**
+ * A Writable into an open file that counts (and optionally hashes) what it writes, flushing
+ * whatever queued up while the previous write was in flight with one writev.
+ */
+export class FileSink extends Writable {
+  bytes = 0;
+  private readonly hash?: Hash;
+  private readonly out: PositionalWriter;
+
+  constructor(fh: FileHandle, hashAlgo?: string) {
+    super({ highWaterMark: 1 << 20 });
+    this.out = new PositionalWriter(fh, 0);
+    if (hashAlgo) this.hash = createHash(hashAlgo);
+  }
+
+  override _writev(chunks: Array<{ chunk: Buffer }>, cb: (err?: Error | null) => void): void {
+    const bufs = chunks.map((c) => c.chunk);
+    for (const b of bufs) {
+      this.hash?.update(b);
+      this.bytes += b.length;
+    }
+    this.out.pushAll(bufs).then(() => cb(), cb);
+  }
+
+  override _write(chunk: Buffer, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
+    this._writev([{ chunk }], cb);
+  }
+
+  override _final(cb: (err?: Error | null) => void): void {
+    this.out.flush().then(() => cb(), cb);
+  }
+
+  digest(): string | undefined {
+    return this.hash?.digest('hex');
+  }
 }

@@ -10,15 +10,15 @@
  *  - large object, --decompress:      parallel raw download as above, then decoded from disk
  */
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream, createWriteStream } from 'node:fs';
+import { createReadStream } from 'node:fs';
 import { open, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { Readable, Transform, type Duplex, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { LimitFunction } from 'p-limit';
 import { createDecoder, type Codec } from '../decompress/index.js';
 import { ArchiveError, IntegrityError } from '../errors.js';
 import type { ObjectInfo, StorageProvider } from '../providers/types.js';
-import { PositionalWriter } from './file-writer.js';
+import { FileSink, PositionalWriter } from './file-writer.js';
 import { resilientRead, type RetryPolicy } from './retry.js';
 
 export const PART_SUFFIX = '.archive-part';
@@ -290,10 +290,10 @@ export class Transfer {
     }
     // Large compressed object: the raw copy is complete and verified; decode it from disk.
     const tmp = final + TMP_SUFFIX;
-    const counter = new Tap(this.o.wantSha256 ? 'sha256' : undefined);
+    let outcome: { bytes: number; sha256?: string };
     try {
       const decoder = await createDecoder(codec, { label: info.key });
-      await pipeline(createReadStream(part, { highWaterMark: 1 << 20 }), decoder, counter, createWriteStream(tmp, { highWaterMark: 1 << 20 }), { signal: this.o.signal });
+      outcome = await this.decodeInto(tmp, createReadStream(part, { highWaterMark: 1 << 20 }), undefined, decoder);
       await utimes(tmp, new Date(), info.lastModified);
       await rename(tmp, final);
     } catch (err) {
@@ -302,18 +302,31 @@ export class Transfer {
       throw err;
     }
     await Promise.all([rm(part, { force: true }), rm(statePath, { force: true })]);
-    return { status: 'downloaded', bytes: counter.bytes, sha256: counter.digest(), resumedBytes: fetched.resumed, verified };
+    return { status: 'downloaded', bytes: outcome.bytes, sha256: outcome.sha256, resumedBytes: fetched.resumed, verified };
+  }
+
+  /** Pipes `source` (through `tap`, if given) and `decoder` into a new file at `tmp`. */
+  private async decodeInto(tmp: string, source: Readable, tap: Transform | undefined, decoder: Duplex): Promise<{ bytes: number; sha256?: string }> {
+    const fh = await open(tmp, 'w');
+    try {
+      const sink = new FileSink(fh, this.o.wantSha256 ? 'sha256' : undefined);
+      if (tap) await pipeline(source, tap, decoder, sink, { signal: this.o.signal });
+      else await pipeline(source, decoder, sink, { signal: this.o.signal });
+      return { bytes: sink.bytes, sha256: sink.digest() };
+    } finally {
+      await fh.close();
+    }
   }
 
   private async decodeStreaming(info: ObjectInfo, final: string, codec: Codec, ref: { hex: string; fromEtag: boolean } | undefined): Promise<TransferOutcome> {
     const tmp = final + TMP_SUFFIX;
     // Raw bytes: counted always, MD5'd only when there is a reference to check against.
     const raw = new Tap(ref ? 'md5' : undefined, this.o.onBytes);
-    const out = new Tap(this.o.wantSha256 ? 'sha256' : undefined);
+    let out: { bytes: number; sha256?: string } = { bytes: 0 };
     try {
       await this.o.streams(async () => {
         const decoder = await createDecoder(codec, { label: info.key });
-        await pipeline(this.read(info, 0, info.size - 1), raw, decoder, out, createWriteStream(tmp, { highWaterMark: 1 << 20 }), { signal: this.o.signal });
+        out = await this.decodeInto(tmp, this.read(info, 0, info.size - 1), raw, decoder);
       });
       if (raw.bytes !== info.size) {
         throw new IntegrityError(`${info.key}: size mismatch (expected ${info.size} bytes, got ${raw.bytes})`, { serviceCode: 'SizeMismatch', hint: 'run the command again' });
@@ -321,7 +334,7 @@ export class Transfer {
       const verified = (await this.checkMd5(info, raw.digest(), ref)) ? 'md5' : 'size';
       await utimes(tmp, new Date(), info.lastModified);
       await rename(tmp, final);
-      return { status: 'downloaded', bytes: out.bytes, sha256: out.digest(), resumedBytes: 0, verified };
+      return { status: 'downloaded', bytes: out.bytes, sha256: out.sha256, resumedBytes: 0, verified };
     } catch (err) {
       await rm(tmp, { force: true });
       throw err;

@@ -184,13 +184,14 @@ export function which(name: string): string | undefined {
 export interface Tools {
   time?: string;
   rclone?: string;
+  curl?: string;
   zstd?: string;
   /** execPath of a Node 24 (npm `node` package via npx), when reachable. */
   node24?: string;
   notes: string[];
 }
 
-export function findTools(want: { rclone?: boolean; zstd?: boolean; node24?: boolean }): Tools {
+export function findTools(want: { rclone?: boolean; curl?: boolean; zstd?: boolean; node24?: boolean }): Tools {
   const t: Tools = { notes: [] };
   const time = '/usr/bin/time';
   if (existsSync(time) && spawnSync(time, ['-f', '%M', 'true'], { encoding: 'utf8' }).status === 0) t.time = time;
@@ -198,6 +199,10 @@ export function findTools(want: { rclone?: boolean; zstd?: boolean; node24?: boo
   if (want.rclone) {
     t.rclone = which('rclone');
     if (!t.rclone) t.notes.push('rclone missing: rclone columns skipped (install from Debian: `apt-get install rclone`).');
+  }
+  if (want.curl) {
+    t.curl = which('curl');
+    if (!t.curl) t.notes.push('curl missing: the emulator-floor row of case a is skipped.');
   }
   if (want.zstd) {
     t.zstd = which('zstd');

@@ -20,7 +20,8 @@ import path from 'node:path';
 import { Readable } from 'node:stream';
 import { CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
-import { startAzurite, startS3rver, S3RVER_KEY_ID, S3RVER_SECRET } from '../support/emulators.js';
+import { AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, StorageSharedKeyCredential, generateAccountSASQueryParameters } from '@azure/storage-blob';
+import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, startS3rver, S3RVER_KEY_ID, S3RVER_SECRET } from '../support/emulators.js';
 import { azureService, s3Client } from '../support/seed.js';
 import { logData } from '../support/zstd-fixtures.js';
 import {
@@ -62,6 +63,8 @@ interface Emu {
   rcloneEnv: Record<string, string | undefined>;
   putSmall(container: string, objects: Array<{ key: string; body: Buffer }>): Promise<void>;
   putLarge(container: string, key: string, size: number, chunks: () => Iterable<Buffer>): Promise<void>;
+  /** Plain GET URLs (read SAS) for curl, where the emulator can give them. */
+  getUrl?(container: string, key: string): string;
   stop(): Promise<void>;
 }
 
@@ -96,6 +99,13 @@ async function startEmu(name: EmuName): Promise<Emu> {
         const cc = await ensure(c);
         // Staged blocks, as large uploads are in the cloud: no Content-MD5 (both tools check size).
         await cc.getBlockBlobClient(key).uploadStream(Readable.from(chunks()), 16 * MiB, 4);
+      },
+      getUrl(c, key) {
+        const sas = generateAccountSASQueryParameters(
+          { expiresOn: new Date(Date.now() + 6 * 3600_000), permissions: AccountSASPermissions.parse('rl'), resourceTypes: AccountSASResourceTypes.parse('sco').toString(), services: AccountSASServices.parse('b').toString() },
+          new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
+        ).toString();
+        return `${emu.serviceUrl}/${c}/${key.split('/').map(encodeURIComponent).join('/')}?${sas}`;
       },
       stop: () => emu.stop(),
     };
@@ -343,7 +353,7 @@ async function main(): Promise<void> {
     ? { aCount: 50, aSize: 2 * MiB, bSize: 256 * MiB, zCount: 24, zSize: 4 * MiB }
     : { aCount: 500, aSize: 2 * MiB, bSize: 2 * GiB, zCount: 96, zSize: 8 * MiB };
 
-  const tools = findTools({ rclone: want('a') || want('b'), zstd: want('c') || want('d'), node24: args.node24 && (want('c') || want('d')) });
+  const tools = findTools({ rclone: want('a') || want('b'), curl: want('a'), zstd: want('c') || want('d'), node24: args.node24 && (want('c') || want('d')) });
   for (const n of tools.notes) log(n);
   const root = tempDir('archive-bench-');
   const config = path.join(root, 'config');
@@ -404,6 +414,18 @@ async function main(): Promise<void> {
         ts.push({
           row: addRow({ caseId: 'a', caseLabel: aLabel, emulator: emu.label, tool: 'rclone copy', outBytes: aSet.bytes }),
           run: (out) => rclone(['copy', emu.remote('bench-a'), out, ...rcloneFlags], emu),
+          verify: (out) => verifyTree(out, aSet.expected),
+        });
+      }
+      if (tools.curl && emu.getUrl) {
+        // The same GETs from a C client into files: what the emulator can serve on this machine.
+        const cfg = path.join(root, 'curl-a.cfg');
+        ts.push({
+          row: addRow({ caseId: 'a', caseLabel: aLabel, emulator: emu.label, tool: `curl -Z (C client; emulator floor)`, outBytes: aSet.bytes, baseline: tools.rclone ? 'rclone copy' : undefined }),
+          run: (out) => {
+            writeFileSync(cfg, [...aSet.expected.keys()].map((k) => `url = "${emu.getUrl!('bench-a', k)}"\noutput = "${path.join(out, k)}"\n`).join(''));
+            return runMeasured(tools.curl!, ['-Z', '--parallel-max', String(conc), '--create-dirs', '-sS', '--fail', '-K', cfg], tools);
+          },
           verify: (out) => verifyTree(out, aSet.expected),
         });
       }
@@ -470,6 +492,22 @@ async function main(): Promise<void> {
           verify: async () => undefined,
         },
       ];
+      const native = nodes.find((n) => n.native);
+      const decodeAlone = path.join(root, 'zlib-zstd-alone.mjs');
+      if (native) {
+        // Node's own zlib zstd on the local files, no network, no archive code: the ceiling of the
+        // native decoder on this machine (libzstd as built into Node, 1 MiB output chunks).
+        writeFileSync(
+          decodeAlone,
+          `import fs from 'node:fs'; import zlib from 'node:zlib'; import { pipeline } from 'node:stream/promises';\n` +
+            `for (const f of process.argv.slice(2)) await pipeline(fs.createReadStream(f, { highWaterMark: 1 << 20 }), zlib.createZstdDecompress({ chunkSize: 1 << 20 }), process.stdout, { end: false });\n`,
+        );
+        ts.push({
+          row: addRow({ caseId: 'd', caseLabel: dLabel, emulator: emu.label, tool: `Node 24 zlib zstd alone (local files)`, outBytes: z.decodedBytes, baseline: 'zstd -dc (local files)' }),
+          run: () => runMeasured(native.exec, [decodeAlone, ...z.localFiles], tools, { stdout: 'null' }),
+          verify: async () => undefined,
+        });
+      }
       for (const node of nodes) {
         const decoders: Array<'native' | 'binary' | 'fzstd'> = node.native ? ['native'] : ['binary', 'fzstd'];
         for (const dec of decoders) {
@@ -487,6 +525,7 @@ async function main(): Promise<void> {
         let r: RunResult;
         let want = z.catSha;
         if (t.row.tool.startsWith('zstd')) r = await runMeasured(tools.zstd!, ['-dcq', ...z.localFiles], tools, { stdout: 'hash', rss: false });
+        else if (t.row.tool.includes('alone')) r = await runMeasured(native!.exec, [decodeAlone, ...z.localFiles], tools, { stdout: 'hash', rss: false });
         else {
           const raw = t.row.tool.includes('--raw');
           const node = nodes.find((n) => t.row.tool.includes(`(${n.label}`))!;
@@ -512,6 +551,7 @@ async function main(): Promise<void> {
     `Every output was checked: pulled trees compared file by file (sha256 of every file, no missing or extra file, no part file left) after every run; cat/zstd stdout sha256 once per tool before the timed runs (those write to /dev/null).`,
     `archive: \`archive pull LOC DEST -c ${conc} -q\` (defaults otherwise: ranged parts of 16 MiB from 64 MiB up). rclone: \`rclone copy REMOTE DEST ${rcloneFlags.join(' ')}\` (Azurite: RCLONE_CONFIG_X_TYPE=azureblob, _USE_EMULATOR=true, _ENDPOINT; s3rver: _TYPE=s3, _PROVIDER=Other, _ENDPOINT, _FORCE_PATH_STYLE=true).`,
     'Small objects are single-request uploads (Azurite Content-MD5, S3 MD5 ETag: both tools verify MD5); the large one is block/multipart-uploaded (no MD5: both check size).',
+    'Floors: `curl -Z` fetches the same objects from the same emulator into files with a C client (no MD5): the serving limit of the emulator on this machine. `Node 24 zlib zstd alone` decodes the local files with Node\'s zlib and nothing else: the limit of the native decoder as Node builds libzstd (no network, no archive code).',
     'c: ratio is `pull --decompress` wall over plain `pull` of the same objects on the same Node (target ≤ 1.2×); decoders forced with ARCHIVE_ZSTD_DECODER. d: ratio is wall over `zstd -dc` of the same files from local disk (target ≤ 2× wall, i.e. ≥ 0.5× the speed, with native zstd); `cat --raw` shows the transfer floor without decoding.',
     ...tools.notes,
   ];
