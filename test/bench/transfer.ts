@@ -179,9 +179,32 @@ async function startEmu(name: EmuName): Promise<Emu> {
 interface SmallSet {
   objects: () => Array<{ key: string; body: Buffer }>;
   expected: Map<string, string>;
+  /** MD5 hex per key (what the service stores as Content-MD5). */
+  md5: Map<string, string>;
   bytes: number;
   count: number;
 }
+
+/** Node floor for case a: argv = JSON file of [url, path, md5-hex], concurrency. */
+const NODE_FLOOR_CLIENT = `
+import http from 'node:http'; import { createHash } from 'node:crypto'; import { mkdir, open, readFile } from 'node:fs/promises'; import path from 'node:path';
+const jobs = JSON.parse(await readFile(process.argv[2], 'utf8')); const agent = new http.Agent({ keepAlive: true });
+async function one([url, file, md5]) {
+  await mkdir(path.dirname(file), { recursive: true });
+  const fh = await open(file, 'w'); const h = createHash('md5');
+  try {
+    const res = await new Promise((ok, fail) => http.get(url, { agent }, ok).on('error', fail));
+    if (res.statusCode !== 200) throw new Error(url + ': HTTP ' + res.statusCode);
+    let pending = [], bytes = 0, pos = 0;
+    for await (const c of res) { h.update(c); pending.push(c); bytes += c.length; if (bytes >= 1 << 20) { pos += (await fh.writev(pending, pos)).bytesWritten; pending = []; bytes = 0; } }
+    if (bytes) await fh.writev(pending, pos);
+  } finally { await fh.close(); }
+  if (h.digest('hex') !== md5) throw new Error(file + ': MD5 mismatch');
+}
+let next = 0;
+await Promise.all(Array.from({ length: Number(process.argv[3]) }, async () => { while (next < jobs.length) await one(jobs[next++]); }));
+agent.destroy();
+`;
 
 function manyFiles(count: number, size: number): SmallSet {
   const pad = (x: number) => String(x).padStart(2, '0');
@@ -190,12 +213,16 @@ function manyFiles(count: number, size: number): SmallSet {
     return `acme/search/prod/h${i % 10}.vespa.example/logs/access/JsonAccessLog.default.${t.getUTCFullYear()}${pad(t.getUTCMonth() + 1)}${pad(t.getUTCDate())}${pad(t.getUTCHours())}${pad(t.getUTCMinutes())}00.log`;
   };
   const expected = new Map<string, string>();
+  const md5 = new Map<string, string>();
   const objects = () => {
     const out = Array.from({ length: count }, (_, i) => ({ key: keyOf(i), body: pseudoRandomBuffer(size, `a/${i}`) }));
-    for (const o of out) expected.set(o.key, sha256(o.body));
+    for (const o of out) {
+      expected.set(o.key, sha256(o.body));
+      md5.set(o.key, createHash('md5').update(o.body).digest('hex'));
+    }
     return out;
   };
-  return { objects, expected, bytes: count * size, count };
+  return { objects, expected, md5, bytes: count * size, count };
 }
 
 interface ZstSet {
@@ -429,6 +456,21 @@ async function main(): Promise<void> {
           verify: (out) => verifyTree(out, aSet.expected),
         });
       }
+      if (emu.getUrl) {
+        // The least a Node client can do for the same job (keep-alive GETs, MD5 checked, 1 MiB
+        // positioned writes; no SDK, no retries, no part files): Node's own floor on this machine.
+        const list = path.join(root, 'node-a.json');
+        const script = path.join(root, 'node-floor.mjs');
+        writeFileSync(script, NODE_FLOOR_CLIENT);
+        ts.push({
+          row: addRow({ caseId: 'a', caseLabel: aLabel, emulator: emu.label, tool: `minimal Node client (Node floor)`, outBytes: aSet.bytes, baseline: tools.rclone ? 'rclone copy' : undefined }),
+          run: (out) => {
+            writeFileSync(list, JSON.stringify([...aSet.expected.keys()].map((k) => [emu.getUrl!('bench-a', k), path.join(out, k), aSet.md5.get(k)])));
+            return runMeasured(process.execPath, [script, list, String(conc)], tools);
+          },
+          verify: (out) => verifyTree(out, aSet.expected),
+        });
+      }
       await runTools('a', ts, runs, scratch);
     }
 
@@ -551,7 +593,7 @@ async function main(): Promise<void> {
     `Every output was checked: pulled trees compared file by file (sha256 of every file, no missing or extra file, no part file left) after every run; cat/zstd stdout sha256 once per tool before the timed runs (those write to /dev/null).`,
     `archive: \`archive pull LOC DEST -c ${conc} -q\` (defaults otherwise: ranged parts of 16 MiB from 64 MiB up). rclone: \`rclone copy REMOTE DEST ${rcloneFlags.join(' ')}\` (Azurite: RCLONE_CONFIG_X_TYPE=azureblob, _USE_EMULATOR=true, _ENDPOINT; s3rver: _TYPE=s3, _PROVIDER=Other, _ENDPOINT, _FORCE_PATH_STYLE=true).`,
     'Small objects are single-request uploads (Azurite Content-MD5, S3 MD5 ETag: both tools verify MD5); the large one is block/multipart-uploaded (no MD5: both check size).',
-    'Floors: `curl -Z` fetches the same objects from the same emulator into files with a C client (no MD5): the serving limit of the emulator on this machine. `Node 24 zlib zstd alone` decodes the local files with Node\'s zlib and nothing else: the limit of the native decoder as Node builds libzstd (no network, no archive code).',
+    'Floors: `minimal Node client` is ~20 lines of plain node:http (keep-alive, MD5 checked, 1 MiB writev, no SDK/retries/part files): the least any Node CLI can spend on case a here. `curl -Z` fetches the same objects from the same emulator into files with a C client (no MD5): the serving limit of the emulator on this machine. `Node 24 zlib zstd alone` decodes the local files with Node\'s zlib and nothing else: the limit of the native decoder as Node builds libzstd (no network, no archive code).',
     'c: ratio is `pull --decompress` wall over plain `pull` of the same objects on the same Node (target ≤ 1.2×); decoders forced with ARCHIVE_ZSTD_DECODER. d: ratio is wall over `zstd -dc` of the same files from local disk (target ≤ 2× wall, i.e. ≥ 0.5× the speed, with native zstd); `cat --raw` shows the transfer floor without decoding.',
     ...tools.notes,
   ];
