@@ -151,6 +151,8 @@ for (const name of PROVIDERS) {
       assert.match(r.stderr, name === 'azure' ? /\((AuthorizationFailure|AuthenticationFailed)\)/ : /\(InvalidAccessKeyId\)/);
       assert.match(r.stderr, /^hint: /m);
       assert.ok(!r.stderr.includes(badSecret) || name === 's3', 'the bad key must not be printed');
+      // The stack is mapped from the bundle back to the provider's source file.
+      assert.match(r.stderr, new RegExp(`\\bsrc/providers/${name}\\.ts:\\d+:\\d+`));
     });
 
     test('unknown layout → exit 2 before any request', async () => {

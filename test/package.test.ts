@@ -104,7 +104,9 @@ describe('npm pack', () => {
       for (const m of text.matchAll(/(?:from|import\()\s*["']\.\/([\w.-]+\.js)["']/g)) await visit(`dist/${m[1]}`);
     };
     await visit('dist/main.js');
-    assert.deepEqual(dist.filter((p) => !reached.has(p)), [], 'files in dist/ that nothing imports');
+    assert.deepEqual(dist.filter((p) => p.endsWith('.js') && !reached.has(p)), [], 'files in dist/ that nothing imports');
+    // Source maps (for --verbose stacks) only beside their chunk, one per chunk.
+    assert.deepEqual(dist.filter((p) => !p.endsWith('.js')).sort(), [...reached].map((p) => `${p}.map`).sort());
     const main = await readFile(join(work, 'src-copy', 'dist/main.js'), 'utf8');
     assert.doesNotMatch(main, /BlobServiceClient|S3Client/, 'an SDK is in the start-up chunk');
     const manifest = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string>; files: string[]; engines: { node: string } };
