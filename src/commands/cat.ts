@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { tuneGcForTransfers } from '../gc-tuning.js';
 import { setMaxListeners } from 'node:events';
 import { Option } from 'commander';
 import { addFilterOptions, addTargetOptions, targetFor, open, type TargetFlags } from './options.js';
@@ -16,6 +17,7 @@ interface CatFlags extends TargetFlags, ListOptions {
 }
 
 export async function runCat(locations: string[], flags: CatFlags): Promise<void> {
+  tuneGcForTransfers();
   const prefetch = flags.prefetch ? parsePositiveInt(flags.prefetch, '--prefetch', 64) : 4;
   // Loaded here, not at the top, so `archive --help` does not pay for them.
   const [{ cat, collect }, { BrokenPipe }, { stderrColor }] = await Promise.all([import('../cat.js'), import('../output/writer.js'), import('../output/color.js')]);

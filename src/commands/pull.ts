@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { tuneGcForTransfers } from '../gc-tuning.js';
 import { addFilterOptions, addTargetOptions, targetFor, open, type TargetFlags } from './options.js';
 import type { ListOptions } from '../listing.js';
 import type { FileReport } from '../pull/engine.js';
@@ -37,6 +38,7 @@ function fileLine(r: FileReport): string {
 }
 
 export async function runPull(location: string, dest: string | undefined, flags: PullFlags, parent: { verbose?: boolean }): Promise<void> {
+  tuneGcForTransfers();
   const verbose = !!parent.verbose;
   // Loaded here, not at the top, so `archive --help` does not pay for them.
   const [{ pull, pullExitError }, { parseShard }, { Progress }, { LineWriter }] = await Promise.all([

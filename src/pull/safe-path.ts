@@ -45,6 +45,19 @@ export function prefixDir(prefix: string): string {
 /** Directories already checked in this process; pulls create the same folders many times over. */
 const verifiedDirs = new Set<string>();
 
+/** DEST created and resolved once per process: a realpath walks every level of the path. */
+const preparedRoots = new Map<string, Promise<string>>();
+
+function preparedRoot(root: string): Promise<string> {
+  let p = preparedRoots.get(root);
+  if (!p) {
+    p = mkdir(root, { recursive: true }).then(() => realpath(root));
+    preparedRoots.set(root, p);
+    p.catch(() => preparedRoots.delete(root));
+  }
+  return p;
+}
+
 /**
  * Resolves a relative path under DEST and creates its folders one level at a time, refusing any
  * level that is a link leading out of DEST — so not even an empty folder is made outside it.
@@ -53,8 +66,7 @@ export async function prepareDestination(destRoot: string, rel: string): Promise
   const root = resolve(destRoot);
   const full = resolve(root, rel);
   if (!full.startsWith(root + sep)) throw new ArchiveError(`refusing to write outside ${root}: ${rel}`, { serviceCode: 'UnsafePath' });
-  await mkdir(root, { recursive: true });
-  const realRoot = await realpath(root);
+  const realRoot = await preparedRoot(root);
   const parts = full.slice(root.length + 1).split(sep);
   let dir = root;
   for (const part of parts.slice(0, -1)) {
