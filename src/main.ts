@@ -51,7 +51,18 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * Resolves once everything written to stdout/stderr has left the process. A pipe to a slow reader
+ * (`| jq`, a CI log collector) holds the last writes in Node's queue after write() returned true;
+ * process.exit() would drop them. An empty write completes only after the writes queued before it.
+ */
+function stdioFlushed(): Promise<void> {
+  const pending = [process.stdout, process.stderr].filter((s) => s.writableLength > 0 && !s.destroyed);
+  return Promise.all(pending.map((s) => new Promise<void>((resolve) => s.write('', () => resolve())))).then(() => undefined);
+}
+
 const code = await main(process.argv.slice(2));
 process.exitCode = code;
-// Let streams flush, but do not wait on keep-alive sockets held by SDK agents.
+await stdioFlushed();
+// Exit explicitly rather than wait on keep-alive sockets held by SDK agents.
 setImmediate(() => process.exit(code));

@@ -6,11 +6,17 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runCli, cleanEnv, BIN } from './support/cli.js';
 import { PROVIDERS, startProvider, type ProviderFixture } from './support/providers.js';
 import { ZstdFixtures, zstdProgram } from './support/zstd-fixtures.js';
 
 const zstdBin = zstdProgram();
+
+/** 64 KiB fill a Linux pipe; the last 8 KiB stay queued in the process when the reader is slow. */
+const tail72k = randomBytes(72 * 1024);
 
 function lines(host: string, hour: number): string {
   return Array.from({ length: 3 }, (_, i) => JSON.stringify({ host, hour, i })).join('\n') + '\n';
@@ -33,6 +39,7 @@ for (const name of PROVIDERS) {
         { key: `${base}/h2.example/logs/access/JsonAccessLog.default.20260105130000`, body: lines('h2', 13) },
       ]);
       await p.seed('big', [{ key: 'x/big.log.gz', body: gzipSync(randomBytes(6 * 1024 * 1024).toString('base64')) }]);
+      await p.seed('pipe', [{ key: 'p/72k.log', body: tail72k }]);
       const bad = gzipSync(lines('h3', 9));
       bad[12] ^= 0xff;
       bad[13] ^= 0xff;
@@ -71,6 +78,23 @@ for (const name of PROVIDERS) {
       const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
       assert.equal(code, 0, err);
       assert.equal(err, '');
+    });
+
+    test('a slow reader still gets every byte: the process waits for stdout to flush before exiting', async () => {
+      // The reader sleeps first, so the pipe is full when cat has written its last chunk.
+      const dir = mkdtempSync(join(tmpdir(), 'archive-pipe-'));
+      try {
+        const out = join(dir, 'out');
+        const child = spawn('sh', ['-c', `"$0" "$1" cat --raw "$2" | (sleep 1.5; cat > "$3")`, process.execPath, BIN, p.loc('pipe'), out], { env: cleanEnv(p.env), stdio: ['ignore', 'ignore', 'pipe'] });
+        let err = '';
+        child.stderr.on('data', (d) => (err += d));
+        const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
+        assert.equal(code, 0, err);
+        assert.equal(readFileSync(out).length, tail72k.length);
+        assert.ok(readFileSync(out).equals(tail72k));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     test('a corrupt object: named on stderr, the others written, exit 5', async () => {
