@@ -4,6 +4,14 @@ import { toDecodeError, type DecodeFormat } from './decode-error.js';
 
 /** Output buffered ahead of the consumer before a decoder stops producing. */
 export const READABLE_HIGH_WATER_MARK = 1024 * 1024;
+/**
+ * Compressed input waiting while the decoder works is handed over as one batch (_writev), up to
+ * about this much. Socket reads arrive as 16–64 KiB chunks and each write to a zlib stream is a
+ * thread-pool round trip: Node 24's zstd decoded 96 × 2 MiB objects in 2.97 s from 16 KiB chunks,
+ * 1.87 s from 64 KiB and 1.45 s from 1 MiB (4 at a time, local files). Batching only what queued
+ * up never holds back bytes that could be decoded now, so output keeps streaming on slow links.
+ */
+export const WRITABLE_HIGH_WATER_MARK = 1024 * 1024;
 /** zlib's output chunk size: 16 KiB (the default) is ~3x slower than 256 KiB, and 1 MiB ~10% faster still (zstd, Node 24). */
 export const ZLIB_CHUNK_SIZE = 1024 * 1024;
 
@@ -22,7 +30,7 @@ export abstract class DecoderStream extends Duplex {
     readonly label: string,
     readonly format: DecodeFormat,
   ) {
-    super({ readableHighWaterMark: READABLE_HIGH_WATER_MARK, writableHighWaterMark: 256 * 1024 });
+    super({ readableHighWaterMark: READABLE_HIGH_WATER_MARK, writableHighWaterMark: WRITABLE_HIGH_WATER_MARK });
   }
 
   protected abstract onChunk(chunk: Buffer): Promise<void> | void;
@@ -33,6 +41,11 @@ export abstract class DecoderStream extends Duplex {
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.settle(() => this.onChunk(chunk), callback);
+  }
+
+  override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
+    const batch = chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((c) => c.chunk));
+    this.settle(() => this.onChunk(batch), callback);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
