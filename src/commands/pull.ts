@@ -38,7 +38,7 @@ function fileLine(r: FileReport): string {
 }
 
 export async function runPull(location: string, dest: string | undefined, flags: PullFlags, parent: { verbose?: boolean }): Promise<void> {
-  tuneGcForTransfers();
+  tuneGcForTransfers({ eagerYoungGc: true });
   const verbose = !!parent.verbose;
   // Loaded here, not at the top, so `archive --help` does not pay for them.
   const [{ pull, pullExitError }, { parseShard }, { Progress }, { LineWriter }] = await Promise.all([
