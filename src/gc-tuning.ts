@@ -1,13 +1,5 @@
 import { setFlagsFromString } from 'node:v8';
 
-const applied = new Set<string>();
-
-function flag(f: string): void {
-  if (applied.has(f)) return;
-  applied.add(f);
-  setFlagsFromString(f);
-}
-
 /**
  * Downloads churn through short-lived socket buffers that live outside the JS heap; V8's defaults
  * are tuned for heaps of JS objects, not for this. Both flags are read at each collection, so
@@ -24,6 +16,6 @@ function flag(f: string): void {
  *    decoded chunks outlive a small young generation (+0.3 s CPU there for −15 MiB).
  */
 export function tuneGcForTransfers(opts: { eagerYoungGc?: boolean } = {}): void {
-  flag('--heap-growing-percent=300');
-  if (opts.eagerYoungGc) flag('--semi-space-growth-factor=1');
+  setFlagsFromString('--heap-growing-percent=300');
+  if (opts.eagerYoungGc) setFlagsFromString('--semi-space-growth-factor=1');
 }

@@ -39,10 +39,7 @@ export abstract class DecoderStream extends Duplex {
   /** Release resources (inner streams, child processes). Called once, on destroy. */
   protected abstract onDestroy(): void;
 
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.settle(() => this.onChunk(chunk), callback);
-  }
-
+  // No _write: Node's default hands a lone chunk to _writev, so every write takes this one path.
   override _writev(chunks: Array<{ chunk: Buffer }>, callback: (error?: Error | null) => void): void {
     const batch = chunks.length === 1 ? chunks[0]!.chunk : Buffer.concat(chunks.map((c) => c.chunk));
     this.settle(() => this.onChunk(batch), callback);
