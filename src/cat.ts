@@ -9,8 +9,8 @@ import { createDecoder, codecFor } from './decompress/index.js';
 import { listEntries, type ListOptions } from './listing.js';
 import type { Entry } from './filter.js';
 import type { StorageProvider } from './providers/types.js';
-import { resilientRead } from './pull/retry.js';
-import { ArchiveError } from './errors.js';
+import { resilientRead, type RetryPolicy } from './pull/retry.js';
+import { ArchiveError, NotFoundError } from './errors.js';
 import { write } from './output/writer.js';
 
 export interface CatSource {
@@ -27,7 +27,10 @@ export interface CatOptions extends ListOptions {
   bufferBytes?: number;
   raw?: boolean;
   signal?: AbortSignal;
-  onError?: (key: string, err: ArchiveError) => void;
+  /** Called once per failed object, in output order; `written` bytes of it reached `out` before it failed. */
+  onError?: (key: string, err: ArchiveError, written: number) => void;
+  /** Low-level read retries per object (default: pull's policy). */
+  retry?: RetryPolicy;
 }
 
 export interface CatResult {
@@ -46,15 +49,32 @@ function toArchiveError(err: unknown, key: string): ArchiveError {
   return new ArchiveError(`${key}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
 }
 
+/** What a prefetch slot ended with, recorded the moment it happened, whoever is listening. */
+type Outcome = { ok: true } | { ok: false; err: unknown };
+
 /**
- * A readable's chunks as they were pushed. Its own async iterator calls read() in paused mode,
- * which concatenates everything buffered into one new Buffer: with megabytes buffered ahead,
- * that copy (and its garbage) cost more CPU than decoding.
+ * One object being fetched and decoded ahead of the writer. Its outcome is captured as a settled
+ * promise when the slot starts, so a failure that happens before the writer reaches the slot
+ * (a 404, a corrupt header, a reset past the retry budget) is still there when it looks: relying
+ * on the buffer stream's 'error'/'close' events lost it, because they fire once, before anyone
+ * listened, and the writer then waited forever on an empty, closed stream (issue #10 item 2).
  */
-async function* chunksOf(r: Readable): AsyncGenerator<Buffer> {
+interface Slot {
+  stream: PassThrough;
+  outcome: Promise<Outcome>;
+}
+
+/**
+ * A slot's chunks as they were pushed, then its outcome. The stream's own async iterator calls
+ * read() in paused mode, which concatenates everything buffered into one new Buffer: with
+ * megabytes buffered ahead, that copy (and its garbage) cost more CPU than decoding.
+ * Throws the slot's error if it failed, whether before or after this call began.
+ */
+async function* chunksOf(slot: Slot): AsyncGenerator<Buffer> {
+  const r = slot.stream;
   const queue: Buffer[] = [];
   let ended = false;
-  let failure: unknown;
+  let settled: Outcome | undefined;
   let wake: (() => void) | undefined;
   const notify = () => {
     const w = wake;
@@ -70,11 +90,11 @@ async function* chunksOf(r: Readable): AsyncGenerator<Buffer> {
     ended = true;
     notify();
   };
-  const onError = (e: unknown) => {
-    failure = e;
+  void slot.outcome.then((o) => {
+    settled = o;
     notify();
-  };
-  r.on('data', onData).once('end', onEnd).once('error', onError).once('close', onEnd);
+  });
+  r.on('data', onData).once('end', onEnd);
   try {
     for (;;) {
       const c = queue.shift();
@@ -83,15 +103,28 @@ async function* chunksOf(r: Readable): AsyncGenerator<Buffer> {
         yield c;
         continue;
       }
-      if (failure) throw failure;
-      if (ended) {
-        if (r.errored) throw r.errored;
-        return;
-      }
+      if (settled && !settled.ok) throw settled.err;
+      // 'end' alone is not success: the pipeline may still report a failure (e.g. a checksum).
+      if (ended && settled?.ok) return;
       await new Promise<void>((resolve) => (wake = resolve));
     }
   } finally {
-    r.off('data', onData).off('end', onEnd).off('error', onError).off('close', onEnd);
+    r.off('data', onData).off('end', onEnd);
+  }
+}
+
+/**
+ * A read pinned to the listed ETag fails as "changed" when the object is gone; Azure (Azurite
+ * measured) answers 412 ConditionNotMet, not 404, for a blob deleted after the listing. Ask once
+ * more without the pin, so the user hears "not found" for a deleted object.
+ */
+async function explain(provider: StorageProvider, key: string, err: ArchiveError): Promise<ArchiveError> {
+  if (err.status !== 412 && err.serviceCode !== 'ConditionNotMet' && err.serviceCode !== 'PreconditionFailed') return err;
+  try {
+    await provider.stat(key);
+    return err;
+  } catch (statErr) {
+    return statErr instanceof NotFoundError ? statErr : err;
   }
 }
 
@@ -106,22 +139,27 @@ export async function collect(sources: CatSource[], o: CatOptions): Promise<Item
 }
 
 export async function cat(items: Item[], out: Writable, o: CatOptions = {}): Promise<CatResult> {
-  const ahead = Math.max(1, o.prefetch ?? 4);
+  const ahead = Math.max(0, o.prefetch ?? 4);
   const bufferBytes = o.bufferBytes ?? 8 * 1024 * 1024;
-  const started = new Map<number, { stream: PassThrough; done: Promise<void> }>();
+  const started = new Map<number, Slot>();
   // Objects ahead are fetched AND decoded into bounded buffers, so decoding overlaps the output
   // of earlier objects and uses the second core instead of waiting in line.
   const start = (i: number) => {
     if (i >= items.length || started.has(i)) return;
     const { entry, provider } = items[i];
     const stream = new PassThrough({ highWaterMark: bufferBytes });
-    const done = (async () => {
-      const decoder = await createDecoder(o.raw ? 'none' : codecFor(entry.key), { label: entry.key });
-      const source = Readable.from(resilientRead(provider, entry.key, { start: 0, end: entry.size - 1, etag: entry.etag, signal: o.signal }), { objectMode: false });
-      await pipeline(source, decoder, stream, { signal: o.signal });
+    const outcome = (async (): Promise<Outcome> => {
+      try {
+        const decoder = await createDecoder(o.raw ? 'none' : codecFor(entry.key), { label: entry.key });
+        const source = Readable.from(resilientRead(provider, entry.key, { start: 0, end: entry.size - 1, etag: entry.etag, signal: o.signal, policy: o.retry }), { objectMode: false });
+        await pipeline(source, decoder, stream, { signal: o.signal });
+        return { ok: true };
+      } catch (err) {
+        stream.destroy();
+        return { ok: false, err };
+      }
     })();
-    done.catch((err) => stream.destroy(err as Error)); // surfaced when the item is written
-    started.set(i, { stream, done });
+    started.set(i, { stream, outcome });
   };
   const result: CatResult = { objects: 0, bytes: 0, failed: 0 };
   for (let i = 0; i < items.length; i++) {
@@ -131,12 +169,11 @@ export async function cat(items: Item[], out: Writable, o: CatOptions = {}): Pro
     started.delete(i);
     let written = 0;
     try {
-      for await (const chunk of chunksOf(cur.stream)) {
+      for await (const chunk of chunksOf(cur)) {
         o.signal?.throwIfAborted();
         await write(out, chunk);
         written += chunk.length;
       }
-      await cur.done;
       result.objects++;
       result.bytes += written;
     } catch (err) {
@@ -144,7 +181,7 @@ export async function cat(items: Item[], out: Writable, o: CatOptions = {}): Pro
       if (o.signal?.aborted) throw o.signal.reason ?? err;
       if ((err as NodeJS.ErrnoException)?.code === 'EPIPE' || (out as { destroyed?: boolean }).destroyed) throw err;
       result.failed++;
-      o.onError?.(entry.key, toArchiveError(await cur.done.then(() => err, (e: unknown) => e), entry.key));
+      o.onError?.(entry.key, await explain(items[i].provider, entry.key, toArchiveError(err, entry.key)), written);
     }
   }
   for (const s of started.values()) s.stream.destroy();

@@ -7,18 +7,23 @@ import type { ListOptions } from '../listing.js';
 import type { CatSource } from '../cat.js';
 import { parsePositiveInt } from '../output/size.js';
 import { interruptSignal } from '../interrupt.js';
-import { PartialFailureError, InterruptedError } from '../errors.js';
+import { PartialFailureError, InterruptedError, UsageError } from '../errors.js';
 import { redact } from '../redact.js';
+import { DEFAULT_RETRY } from '../pull/retry.js';
 
 interface CatFlags extends TargetFlags, ListOptions {
   order?: 'time' | 'key';
   prefetch?: string;
+  retries?: string;
   raw?: boolean;
 }
 
 export async function runCat(locations: string[], flags: CatFlags): Promise<void> {
   tuneGcForTransfers();
-  const prefetch = flags.prefetch ? parsePositiveInt(flags.prefetch, '--prefetch', 64) : 4;
+  const prefetch = flags.prefetch === undefined ? 4 : Number(flags.prefetch);
+  if (!Number.isInteger(prefetch) || prefetch < 0 || prefetch > 64) throw new UsageError(`--prefetch: expected a whole number from 0 to 64, got "${flags.prefetch}"`, { hint: '0 reads one object at a time; the default is 4' });
+  // Hidden: tests need a failing read to give up in seconds, not after the default ~30 s of backoff.
+  const retry = flags.retries === undefined ? undefined : { ...DEFAULT_RETRY, attempts: parsePositiveInt(flags.retries, '--retries', 100) };
   // Loaded here, not at the top, so `archive --help` does not pay for them.
   const [{ cat, collect }, { BrokenPipe }, { stderrColor }] = await Promise.all([import('../cat.js'), import('../output/writer.js'), import('../output/color.js')]);
   const sources: CatSource[] = [];
@@ -42,9 +47,13 @@ export async function runCat(locations: string[], flags: CatFlags): Promise<void
     result = await cat(items, process.stdout, {
       order: flags.order,
       prefetch,
+      retry,
       raw: flags.raw,
       signal: both,
-      onError: (key, err) => process.stderr.write(redact(`${c.red('archive:')} ${err.message}${err.serviceCode ? ` (${err.serviceCode})` : ''}`) + '\n'),
+      onError: (key, err, written) => {
+        const partial = written ? ` [${written} bytes of it were written before it failed]` : '';
+        process.stderr.write(redact(`${c.red('archive:')} ${err.message}${err.serviceCode ? ` (${err.serviceCode})` : ''}${partial}`) + '\n');
+      },
     });
   } catch (err) {
     // `archive cat … | head` closing the pipe early is success, not an error.
@@ -67,7 +76,8 @@ export function registerCat(program: Command): void {
   addTargetOptions(cmd);
   addFilterOptions(cmd)
     .addOption(new Option('--order <order>', 'order of output: time (key time, else last-modified) or key').choices(['time', 'key']).default('time'))
-    .option('--prefetch <n>', 'objects fetched ahead in parallel (default 4)')
+    .option('--prefetch <n>', 'objects fetched ahead in parallel, 0-64 (default 4)')
+    .addOption(new Option('--retries <n>', 'read attempts per object before it counts as failed').hideHelp())
     .option('--raw', 'write stored bytes as they are (no decompression)')
     .addHelpText(
       'after',
