@@ -45,7 +45,7 @@ Locations:
   s3://BUCKET/PREFIX                     S3 (--endpoint for S3-compatible stores)
   PROFILE:PREFIX                         a saved profile
 
-Exit codes: 0 ok, 1 unexpected, 2 usage, 3 auth/permission, 4 not found, 5 partial failure, 130 interrupted`,
+Exit codes: 0 ok, 1 unexpected, 2 usage, 3 auth/permission, 4 not found, 5 partial failure, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM)`,
   );
   registerContainers(program);
   registerList(program);

@@ -10,6 +10,8 @@ export const ExitCode = {
   NOT_FOUND: 4,
   PARTIAL: 5,
   INTERRUPTED: 130,
+  /** 128 + SIGTERM (15): what shells, systemd and CI runners expect from a process they stopped. */
+  TERMINATED: 143,
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -51,6 +53,10 @@ export class PartialFailureError extends ArchiveError {
 export class InterruptedError extends ArchiveError {
   override readonly exitCode = ExitCode.INTERRUPTED;
 }
+/** Stopped by SIGTERM (a CI timeout, `kill`, systemd): same clean-up as Ctrl-C, exit 143. */
+export class TerminatedError extends ArchiveError {
+  override readonly exitCode = ExitCode.TERMINATED;
+}
 /** Data on the wire or on disk is not what it claims to be (checksum, size, corrupt compression). */
 export class IntegrityError extends ArchiveError {}
 /** Retryable transport/service failure (throttling, reset, truncated body). */
@@ -73,6 +79,8 @@ export function errorForExitCode(code: number, message: string, details: ErrorDe
       return new PartialFailureError(message, details);
     case ExitCode.INTERRUPTED:
       return new InterruptedError(message, details);
+    case ExitCode.TERMINATED:
+      return new TerminatedError(message, details);
     default:
       return new ArchiveError(message, details);
   }

@@ -9,13 +9,15 @@ const controller = new AbortController();
 setMaxListeners(0, controller.signal);
 let installed = false;
 let count = 0;
+let first: NodeJS.Signals | undefined;
 
 export function interruptSignal(): AbortSignal {
   if (!installed) {
     installed = true;
     const onSignal = (sig: NodeJS.Signals) => {
       count++;
-      if (count > 1) process.exit(130);
+      first ??= sig;
+      if (count > 1) process.exit(exitCodeFor(sig));
       controller.abort(new Error(`interrupted by ${sig}`));
     };
     process.on('SIGINT', onSignal);
@@ -26,4 +28,14 @@ export function interruptSignal(): AbortSignal {
 
 export function interrupted(): boolean {
   return controller.signal.aborted;
+}
+
+/** The signal that stopped the run, if any (the first one, when several arrived). */
+export function interruptedBy(): NodeJS.Signals | undefined {
+  return first;
+}
+
+/** 130 for Ctrl-C (SIGINT), 143 for SIGTERM: 128 + the signal number, as shells report it. */
+export function exitCodeFor(sig: NodeJS.Signals): number {
+  return sig === 'SIGTERM' ? 143 : 130;
 }

@@ -2,11 +2,11 @@
  * Process entry: runs the CLI, turns every failure into SPEC's one-line error + hint and exit code.
  */
 import { CommanderError } from 'commander';
-import { ArchiveError, ExitCode, InterruptedError } from './errors.js';
+import { ArchiveError, ExitCode, InterruptedError, TerminatedError } from './errors.js';
 import { redact } from './redact.js';
 import { BrokenPipe } from './output/writer.js';
 import { buildProgram } from './cli.js';
-import { interrupted } from './interrupt.js';
+import { interrupted, interruptedBy } from './interrupt.js';
 
 async function report(err: unknown, verbose: boolean): Promise<number> {
   if (err instanceof BrokenPipe || (err as NodeJS.ErrnoException)?.code === 'EPIPE') return ExitCode.OK;
@@ -17,6 +17,10 @@ async function report(err: unknown, verbose: boolean): Promise<number> {
   }
   const c = (await import('./output/color.js')).stderrColor();
   if (interrupted() && !(err instanceof ArchiveError && err.exitCode !== ExitCode.UNEXPECTED)) err = new InterruptedError('interrupted');
+  // Commands say "interrupted" whatever the signal; SIGTERM gets its own wording and exit code.
+  if (err instanceof InterruptedError && interruptedBy() === 'SIGTERM') {
+    err = new TerminatedError(err.message.replace(/\binterrupted\b/, 'terminated by SIGTERM'), { hint: err.hint, serviceCode: err.serviceCode, cause: err.cause });
+  }
   const ae = err instanceof ArchiveError ? err : undefined;
   const msg = ae ? ae.message : err instanceof Error ? err.message : String(err);
   const code = ae?.serviceCode ? ` (${ae.serviceCode})` : '';

@@ -7,9 +7,9 @@
  * `profile add` runs cannot lose each other's change), and a file that group or others can read,
  * or that another user owns, is refused with a `chmod 600` hint instead of being used.
  */
-import { open, readFile, rename, mkdir, stat, unlink, chmod } from 'node:fs/promises';
+import { open, readFile, rename, mkdir, stat, lstat, realpath, readlink, unlink, chmod } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AuthError, UsageError } from '../errors.js';
 import { PROFILE_NAME, type Profile, type ProfilesFile } from './types.js';
@@ -121,16 +121,70 @@ async function writeAtomic(path: string, data: ProfilesFile): Promise<void> {
 }
 
 /**
+ * The file a write must replace. A profiles.json that is a symlink (dotfiles kept in a repo and
+ * linked in by stow, chezmoi or home-manager) is written THROUGH: the temp file and the rename
+ * go to the link's target, so the link survives and the user's dotfiles get the change. Replacing
+ * the link with a regular file would silently fork the config. A dangling link is refused: we
+ * would be creating a secrets file somewhere the user never chose.
+ */
+async function writeTarget(path: string): Promise<string> {
+  const st = await lstat(path).catch((e: NodeJS.ErrnoException) => {
+    if (e.code === 'ENOENT') return undefined;
+    throw e;
+  });
+  if (!st?.isSymbolicLink()) return path;
+  try {
+    return await realpath(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    const to = resolve(dirname(path), await readlink(path));
+    throw new UsageError(`${path} is a symlink to ${to}, which does not exist`, {
+      hint: `create the target (\`touch ${to} && chmod 600 ${to}\`), or remove the link to keep profiles in ${dirname(path)}`,
+    });
+  }
+}
+
+const NOT_WRITABLE = new Set(['EACCES', 'EPERM', 'EROFS']);
+
+/** A config directory we may not write to is the user's to fix; say which one and the way out. */
+function notWritable(e: unknown, dir: string): unknown {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (!code || !NOT_WRITABLE.has(code)) return e;
+  const why = code === 'EROFS' ? 'is on a read-only file system' : 'is not writable';
+  return new AuthError(`cannot save profiles: the config directory ${dir} ${why}`, {
+    serviceCode: code,
+    hint: `make it writable (\`chmod u+w ${dir}\`), or point ARCHIVE_CONFIG_DIR at a directory you can write, e.g. \`export ARCHIVE_CONFIG_DIR=$HOME/.config/archive\``,
+    cause: e,
+  });
+}
+
+/**
  * Read-modify-write under the lock. The callback may throw to abort without writing.
- * Returns what the callback returned.
+ * Returns what the callback returned. Errors: AuthError (exit 3) when the config directory (or
+ * a symlink's target directory) is not writable; UsageError for a dangling profiles.json link.
  */
 export async function updateProfiles<T>(path: string, dir: string, fn: (f: ProfilesFile) => T | Promise<T>): Promise<T> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const release = await lock(path);
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    throw notWritable(e, dir);
+  }
+  const target = await writeTarget(path);
+  const targetDir = dirname(target);
+  let release: () => Promise<void>;
+  try {
+    release = await lock(target);
+  } catch (e) {
+    throw notWritable(e, targetDir);
+  }
   try {
     const f = await readProfiles(path);
     const result = await fn(f);
-    await writeAtomic(path, f);
+    try {
+      await writeAtomic(target, f);
+    } catch (e) {
+      throw notWritable(e, targetDir);
+    }
     return result;
   } finally {
     await release();
