@@ -40,6 +40,16 @@ export async function accountTargetFor(location: string | undefined, flags: Targ
   return resolveAccountTarget(location, flags, process.env, await loadProfileSource());
 }
 
+const warnedSas = new Set<string>();
+
+/** Opens the provider; warns first (once per token) when a SAS runs out within the hour. */
 export async function open(target: Target): Promise<StorageProvider> {
-  return (await import('../providers/index.js')).openProvider(target);
+  const [{ openProvider }, { sasExpiryWarning, targetSasToken }, { redact }] = await Promise.all([import('../providers/index.js'), import('../sas/expiry.js'), import('../redact.js')]);
+  const token = targetSasToken(target);
+  const warning = sasExpiryWarning(token);
+  if (token && warning && !warnedSas.has(token)) {
+    warnedSas.add(token);
+    process.stderr.write(redact(`warning: ${warning}`) + '\n');
+  }
+  return openProvider(target);
 }

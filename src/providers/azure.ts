@@ -16,6 +16,7 @@ import { redact } from '../redact.js';
 import { parseConnectionString, type AzureTarget } from '../target.js';
 import { azureHint, networkHint, type Operation } from './hints.js';
 import { mapIdentityError } from './azure-identity-errors.js';
+import { explainSasRefusal, targetSasToken } from '../sas/expiry.js';
 import type { ContainerInfo, ObjectInfo, PutOptions, ReadOptions, StorageProvider } from './types.js';
 
 /**
@@ -145,6 +146,7 @@ export class AzureProvider implements StorageProvider {
   readonly kind = 'azure' as const;
   readonly container: string;
   private readonly usingSas: boolean;
+  private readonly sasToken?: string;
   private readonly containerClient?: ContainerClient;
 
   constructor(
@@ -153,6 +155,7 @@ export class AzureProvider implements StorageProvider {
   ) {
     this.container = target.container;
     this.usingSas = target.auth.type === 'sas';
+    this.sasToken = targetSasToken(target);
     if (target.container) this.containerClient = service.getContainerClient(target.container);
   }
 
@@ -166,7 +169,8 @@ export class AzureProvider implements StorageProvider {
   }
 
   private fail(err: unknown, op: Operation, key?: string): Error {
-    return mapAzureError(err, op, key !== undefined ? `${this.describe()}/${key}` : this.describe(), this.usingSas);
+    // An expired/not-yet-valid SAS gets a bare 403 that reads like a firewall refusal: say which it is.
+    return explainSasRefusal(mapAzureError(err, op, key !== undefined ? `${this.describe()}/${key}` : this.describe(), this.usingSas), this.sasToken);
   }
 
   async *listContainers(): AsyncIterable<ContainerInfo> {

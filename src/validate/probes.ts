@@ -367,7 +367,9 @@ export async function runProbes(p: StorageProvider, t: Target, location: string,
       label: 'read',
       status: 'skip',
       detail: listOk ? `nothing to read under ${prefix || 'the root'}${opts.write ? '' : ' (and --no-write)'}; name an object with --read KEY` : 'nothing to read: the listing failed and no probe object was written; name an object with --read KEY',
-      exitCode: ExitCode.NOT_FOUND,
+      // When the listing was refused, that refusal is why nothing was read: report it (an expired
+      // SAS is exit 3, not "not found").
+      ...(listErr && listErr.exitCode !== ExitCode.NOT_FOUND ? { code: listErr.code, hint: listErr.hint, exitCode: listErr.exitCode } : { exitCode: ExitCode.NOT_FOUND }),
       ms: 0,
     });
   }
