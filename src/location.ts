@@ -12,6 +12,11 @@ export interface AzureLocation {
   prefix: string;
   /** SAS query string from the URL, without the leading '?'. */
   sas?: string;
+  /**
+   * True for `az://ACCOUNT/…`: serviceUrl is only the public-cloud guess from the account name,
+   * and an endpoint configured for that account (connection string) takes its place.
+   */
+  endpointGuessed?: boolean;
 }
 export interface S3Location {
   provider: 's3';
@@ -68,7 +73,7 @@ export function parseLocation(input: string): Location {
       });
     }
     const { container, prefix } = splitContainer(slash < 0 ? '' : decodePath(pathPart.slice(slash + 1), input));
-    return withSas({ provider: 'azure', account, serviceUrl: `https://${account}.blob.core.windows.net`, container, prefix }, query);
+    return withSas({ provider: 'azure', account, serviceUrl: `https://${account}.blob.core.windows.net`, container, prefix, endpointGuessed: true }, query);
   }
 
   if (/^s3:\/\//i.test(raw)) {

@@ -85,6 +85,23 @@ export function parseConnectionString(cs: string): ConnectionStringParts {
   return { accountName: accountName ?? blobEndpoint.split('/').pop(), accountKey: map.get('accountkey'), blobEndpoint, sas: map.get('sharedaccesssignature') };
 }
 
+/**
+ * The blob endpoint AZURE_STORAGE_CONNECTION_STRING gives for `account` (its BlobEndpoint, or
+ * DefaultEndpointsProtocol + AccountName + EndpointSuffix: emulators, Azure China/US Gov, private
+ * endpoints), or undefined when it is for another account. A broken connection string is not
+ * this function's business: the credential lookup reports it.
+ */
+export function connectionStringEndpoint(account: string, env: NodeJS.ProcessEnv): string | undefined {
+  const cs = env.AZURE_STORAGE_CONNECTION_STRING;
+  if (!cs) return undefined;
+  try {
+    const parts = parseConnectionString(cs);
+    return parts.accountName === account ? parts.blobEndpoint : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function azureAuthFromEnv(account: string, opts: TargetOptions, env: NodeJS.ProcessEnv): { auth: AzureAuth; serviceUrl?: string } | undefined {
   const sas = opts.sas ?? env.AZURE_STORAGE_SAS_TOKEN;
   if (sas) return { auth: { type: 'sas', token: sas.replace(/^\?/, '') } };
@@ -134,12 +151,15 @@ export function s3Defaults(opts: TargetOptions, env: NodeJS.ProcessEnv): { endpo
 
 function fromLocation(loc: Exclude<Location, { provider: 'profile' }>, opts: TargetOptions, env: NodeJS.ProcessEnv): Target {
   if (loc.provider === 'azure') {
-    if (loc.sas) return { provider: 'azure', account: loc.account, serviceUrl: loc.serviceUrl, container: loc.container, prefix: loc.prefix, auth: { type: 'sas', token: loc.sas } };
+    // az://ACCOUNT names no endpoint: the connection string's, when it is for that account, wins
+    // over the public-cloud guess whatever supplies the credential. A URL's own host always wins.
+    const serviceUrl = (loc.endpointGuessed && connectionStringEndpoint(loc.account, env)) || loc.serviceUrl;
+    if (loc.sas) return { provider: 'azure', account: loc.account, serviceUrl, container: loc.container, prefix: loc.prefix, auth: { type: 'sas', token: loc.sas } };
     const found = azureAuthFromEnv(loc.account, opts, env);
     return {
       provider: 'azure',
       account: loc.account,
-      serviceUrl: loc.serviceUrl,
+      serviceUrl,
       container: loc.container,
       prefix: loc.prefix,
       auth: found?.auth ?? { type: 'default' },

@@ -36,7 +36,8 @@ async function deleteObject(p: ProviderFixture, container: string, key: string):
   else await s3Client(p.emu as S3Emulator).send(new DeleteObjectCommand({ Bucket: container, Key: key }));
 }
 
-function expectedFailureLine(p: ProviderFixture, kind: Kind, container: string, key: string): string {
+/** `host`: the endpoint the CLI talks to (the proxy), which Azure network errors name. */
+function expectedFailureLine(p: ProviderFixture, kind: Kind, container: string, key: string, host: string): string {
   const where = p.name === 'azure' ? `az://devstoreaccount1/${container}/${key}` : `s3://${container}/${key}`;
   switch (kind) {
     case 'corrupt':
@@ -44,7 +45,7 @@ function expectedFailureLine(p: ProviderFixture, kind: Kind, container: string, 
     case '404':
       return p.name === 'azure' ? `archive: read ${where}: not found (BlobNotFound)` : `archive: read ${where}: not found (NoSuchKey)`;
     case 'reset':
-      return p.name === 'azure' ? `archive: read ${where}: network error ECONNRESET (ECONNRESET)` : `archive: read ${where}: network error ECONNRESET (TimeoutError)`;
+      return p.name === 'azure' ? `archive: read ${where}: network error ECONNRESET reaching ${host} (ECONNRESET)` : `archive: read ${where}: network error ECONNRESET (TimeoutError)`;
   }
 }
 
@@ -107,7 +108,7 @@ for (const name of ['azure', 's3'] as const) {
           assert.equal(r.stdout.length, good.length, r.stderr);
           assert.ok(r.stdout === good, 'stdout must be the good objects, whole and in key order');
           assert.deepEqual(r.stderr.split('\n'), [
-            expectedFailureLine(p, c.kind, container, badKey),
+            expectedFailureLine(p, c.kind, container, badKey, new URL(proxy.url).host),
             'archive: 1 of 3 objects could not be read (see above)',
             'hint: the other objects were written in full; re-run for the failed ones, or check them with `archive pull`',
             '',

@@ -100,7 +100,8 @@ interface RestErrorLike {
   name?: string;
 }
 
-export function mapAzureError(err: unknown, op: Operation, what: string, usingSas: boolean): Error {
+/** `host`: the endpoint's host[:port], named in network errors (it carries no secret; the SAS is not part of it). */
+export function mapAzureError(err: unknown, op: Operation, what: string, usingSas: boolean, host?: string): Error {
   if (err instanceof ArchiveError) return err;
   const e = err as RestErrorLike;
   if (e?.name === 'AbortError') return err as Error;
@@ -131,7 +132,7 @@ export function mapAzureError(err: unknown, op: Operation, what: string, usingSa
     });
   }
   if (status === 429 || status === 500 || status === 503 || (!status && netCode && /^E[A-Z]+$/.test(netCode))) {
-    return new TransientError(`${op} ${what}: ${status ? `service answered ${status}` : `network error ${netCode}`}`, {
+    return new TransientError(`${op} ${what}: ${status ? `service answered ${status}` : `network error ${netCode}${host ? ` reaching ${host}` : ''}`}`, {
       serviceCode: code ?? netCode,
       hint: networkHint(netCode),
       status,
@@ -147,6 +148,7 @@ export class AzureProvider implements StorageProvider {
   readonly container: string;
   private readonly usingSas: boolean;
   private readonly sasToken?: string;
+  private readonly host: string;
   private readonly containerClient?: ContainerClient;
 
   constructor(
@@ -156,6 +158,7 @@ export class AzureProvider implements StorageProvider {
     this.container = target.container;
     this.usingSas = target.auth.type === 'sas';
     this.sasToken = targetSasToken(target);
+    this.host = new URL(target.serviceUrl).host;
     if (target.container) this.containerClient = service.getContainerClient(target.container);
   }
 
@@ -170,7 +173,7 @@ export class AzureProvider implements StorageProvider {
 
   private fail(err: unknown, op: Operation, key?: string): Error {
     // An expired/not-yet-valid SAS gets a bare 403 that reads like a firewall refusal: say which it is.
-    return explainSasRefusal(mapAzureError(err, op, key !== undefined ? `${this.describe()}/${key}` : this.describe(), this.usingSas), this.sasToken);
+    return explainSasRefusal(mapAzureError(err, op, key !== undefined ? `${this.describe()}/${key}` : this.describe(), this.usingSas, this.host), this.sasToken);
   }
 
   async *listContainers(): AsyncIterable<ContainerInfo> {
