@@ -14,6 +14,21 @@ const STDERR_LIMIT = 4096;
 
 let cached: { pathEnv: string; found: Promise<string | undefined> } | undefined;
 
+/**
+ * What the zstd child may see of our environment: an allowlist, not a denylist of AZURE_/AWS_/…,
+ * because credentials arrive under any name (GITHUB_TOKEN, VAULT_TOKEN, a CI's own secrets) and a
+ * decompressor needs none of them — only PATH (it may be a wrapper script), the locale for its
+ * messages, the temp dir, Windows' system root, and its own ZSTD_* settings.
+ */
+export function childEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) continue;
+    if (/^(PATH|LANG|LANGUAGE|LC_[A-Z]+|TMPDIR|TMP|TEMP|TZ|SYSTEMROOT|WINDIR|ZSTD_[A-Z_]+)$/i.test(k)) out[k] = v;
+  }
+  return out;
+}
+
 /** Absolute path of an executable `zstd` on PATH, or undefined. Cached per PATH value. */
 export function findZstdBinary(): Promise<string | undefined> {
   const pathEnv = process.env['PATH'] ?? '';
@@ -57,7 +72,7 @@ export class ZstdProcess {
     onData: (d: Buffer, stdout: Readable) => void,
     onFail: (err: unknown) => void,
   ) {
-    const child = spawn(binary, ZSTD_BINARY_ARGS, { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+    const child = spawn(binary, ZSTD_BINARY_ARGS, { stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true, env: childEnv() });
     this.child = child;
     const { stdin, stdout, stderr } = child;
     stdout.on('data', (d: Buffer) => onData(d, stdout));
