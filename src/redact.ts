@@ -84,7 +84,7 @@ function secretMatchers(secret: string): RegExp[] {
 const lit = (ch: string) => `(?:${escapeRe(ch)}|${encodedByte(ch.charCodeAt(0).toString(16))})`;
 const EQ = lit('=');
 /** Where a query/form/connection-string key may start: text start, a separator, or an encoded one. */
-const KEY_START = `(^|[?&;\\s"'<>(,]|${encodedByte('3f')}|${encodedByte('26')}|${encodedByte('3b')}|${encodedByte('20')})`;
+const KEY_START = `(^|[?&;\\s"'<>]|${encodedByte('3f')}|${encodedByte('26')}|${encodedByte('3b')}|${encodedByte('20')})`;
 /** A value runs until a separator (also encoded), whitespace, a quote or markup. */
 const VALUE = `(?:(?!${encodedByte('26')}|${encodedByte('3b')}|${encodedByte('22')}|${encodedByte('20')})[^&;\\s"'<>])+`;
 /** A connection string's value may hold `=`/`&` (base64 key, SAS) and ends at `;` only. */
