@@ -1,0 +1,91 @@
+/**
+ * What object version each local file holds, so "already complete" means the same object (source,
+ * key, ETag, size, last-modified), not just a file of the right size and mtime — with --flatten
+ * two keys can share a local name, and a re-run with another filter or shard may map another key
+ * there.
+ *
+ * Records live outside DEST, under the user's state directory ($ARCHIVE_STATE_DIR, else
+ * $XDG_STATE_HOME/archive, else ~/.local/state/archive), one small JSON file per local path in a
+ * folder per DEST: DEST itself holds only the pulled files (no xattrs, which tmpfs/NFS/SMB and
+ * copies drop, and no sidecars a downstream tool would pick up). A record is written after the
+ * file is renamed into place, atomically (temp + rename), by the holder of that file's lock.
+ *
+ * Error contract: reads return undefined on any failure; writes never throw (a missing record only
+ * makes a later run re-download a flattened or renamed file).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { constants } from 'node:fs';
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import type { ObjectInfo } from '../providers/types.js';
+
+export interface PulledRecord {
+  v: 1;
+  source: string;
+  key: string;
+  etag?: string;
+  size: number;
+  lastModified: string;
+  /** Size of the local file (the decoded size with --decompress). */
+  bytes: number;
+}
+
+export function stateRoot(env: NodeJS.ProcessEnv = process.env): string {
+  if (env.ARCHIVE_STATE_DIR) return env.ARCHIVE_STATE_DIR;
+  if (env.XDG_STATE_HOME) return join(env.XDG_STATE_HOME, 'archive');
+  return join(homedir(), '.local', 'state', 'archive');
+}
+
+const hex = (s: string, n: number) => createHash('sha256').update(s).digest('hex').slice(0, n);
+
+export class PulledRecords {
+  private readonly dir: string;
+  private made?: Promise<unknown>;
+
+  /** `realDest`: DEST with links resolved, so two spellings of one folder share records. */
+  constructor(
+    realDest: string,
+    private readonly source: string,
+    root = stateRoot(),
+  ) {
+    this.dir = join(root, 'pulled', hex(realDest, 24));
+  }
+
+  private pathFor(rel: string): string {
+    return join(this.dir, `${hex(rel, 32)}.json`);
+  }
+
+  async get(rel: string): Promise<PulledRecord | undefined> {
+    try {
+      return JSON.parse(await readFile(this.pathFor(rel), { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW })) as PulledRecord;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** True when the record names exactly this object version and this local size. */
+  matches(r: PulledRecord, o: ObjectInfo, localBytes: number): boolean {
+    return r.v === 1 && r.source === this.source && r.key === o.key && r.etag === o.etag && r.size === o.size && r.lastModified === o.lastModified.toISOString() && r.bytes === localBytes;
+  }
+
+  async put(rel: string, o: ObjectInfo, bytes: number): Promise<void> {
+    const rec: PulledRecord = { v: 1, source: this.source, key: o.key, etag: o.etag, size: o.size, lastModified: o.lastModified.toISOString(), bytes };
+    const path = this.pathFor(rel);
+    const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    try {
+      this.made ??= mkdir(this.dir, { recursive: true, mode: 0o700 });
+      await this.made;
+      await writeFile(tmp, JSON.stringify(rec), { flag: constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode: 0o600 });
+      await rename(tmp, path);
+    } catch {
+      await unlink(tmp).catch(() => undefined);
+      this.made = undefined;
+    }
+  }
+
+  /** Forgets a path (before its file is replaced), so a crash mid-way leaves no stale claim. */
+  async drop(rel: string): Promise<void> {
+    await unlink(this.pathFor(rel)).catch(() => undefined);
+  }
+}
