@@ -81,7 +81,8 @@ export async function runPull(location: string, dest: string | undefined, flags:
           else if (!flags.json && (verbose || r.status === 'failed') && !flags.quiet) progress.log(fileLine(r));
         },
         waiting: (key, path, owner) => {
-          if (!flags.quiet && !flags.json) progress.log(`waiting     ${key}: another archive pull${owner ? ` (pid ${owner.pid} on ${owner.host})` : ''} is writing ${path}`);
+          // On stderr even with --json: a run that seems stuck must say why.
+          if (!flags.quiet) progress.log(`waiting     ${key}: another archive pull${owner ? ` (pid ${owner.pid} on ${owner.host})` : ''} is writing ${path}`);
         },
         retry: (key, err, attempt) => {
           if (verbose) progress.log(redact(`retry ${attempt} ${key}: ${(err as Error).message ?? err}`));
