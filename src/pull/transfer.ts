@@ -128,6 +128,17 @@ async function hashFile(fh: FileHandle, algos: string[]): Promise<Record<string,
   return Object.fromEntries(algos.map((a, i) => [a, hashes[i].digest('hex')]));
 }
 
+/** True when a failed download left no byte worth resuming (an empty part, or no chunk done). */
+async function nothingToResume(part: string, statePath: string): Promise<boolean> {
+  try {
+    if ((await lstat(part)).size === 0) return true;
+  } catch {
+    return true;
+  }
+  const st = await readState(statePath);
+  return st?.chunkSize !== undefined && !st.done?.length;
+}
+
 /** The part file for reading, never through a link. */
 function openPartForRead(part: string): Promise<FileHandle> {
   return open(part, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -293,8 +304,8 @@ export class Transfer {
     try {
       fetched = await this.fetchRaw(info, part, statePath);
     } catch (err) {
-      // Keep the part file for a resume unless its bytes are known to be bad.
-      if (err instanceof IntegrityError) await Promise.all([rm(part, { force: true }), rm(statePath, { force: true })]);
+      // Keep the part file for a resume unless its bytes are known to be bad or there are none.
+      if (err instanceof IntegrityError || (await nothingToResume(part, statePath))) await Promise.all([rm(part, { force: true }), rm(statePath, { force: true })]);
       throw err;
     }
     const pf = await openPartForRead(part);
