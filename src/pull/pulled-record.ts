@@ -5,8 +5,8 @@
  * there.
  *
  * Records live outside DEST, under the user's state directory ($ARCHIVE_STATE_DIR, else
- * $XDG_STATE_HOME/archive, else ~/.local/state/archive), one small JSON file per local path in a
- * folder per DEST: DEST itself holds only the pulled files (no xattrs, which tmpfs/NFS/SMB and
+ * $XDG_STATE_HOME/archive, else ~/.local/state/archive), one small JSON file per local path
+ * (pulled/<hash of DEST>/<xx>/<hash of path>.json): DEST itself holds only the pulled files (no xattrs, which tmpfs/NFS/SMB and
  * copies drop, and no sidecars a downstream tool would pick up). A record is written after the
  * file is renamed into place, atomically (temp + rename), by the holder of that file's lock.
  *
@@ -17,7 +17,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ObjectInfo } from '../providers/types.js';
 
 export interface PulledRecord {
@@ -41,7 +41,8 @@ const hex = (s: string, n: number) => createHash('sha256').update(s).digest('hex
 
 export class PulledRecords {
   private readonly dir: string;
-  private made?: Promise<unknown>;
+  /** Fan-out folders already created (256 at most: a million records stay ~4k per folder). */
+  private readonly made = new Map<string, Promise<unknown>>();
 
   /** `realDest`: DEST with links resolved, so two spellings of one folder share records. */
   constructor(
@@ -53,7 +54,8 @@ export class PulledRecords {
   }
 
   private pathFor(rel: string): string {
-    return join(this.dir, `${hex(rel, 32)}.json`);
+    const h = hex(rel, 32);
+    return join(this.dir, h.slice(0, 2), `${h}.json`);
   }
 
   async get(rel: string): Promise<PulledRecord | undefined> {
@@ -73,14 +75,16 @@ export class PulledRecords {
     const rec: PulledRecord = { v: 1, source: this.source, key: o.key, etag: o.etag, size: o.size, lastModified: o.lastModified.toISOString(), bytes };
     const path = this.pathFor(rel);
     const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+    const folder = dirname(path);
     try {
-      this.made ??= mkdir(this.dir, { recursive: true, mode: 0o700 });
-      await this.made;
+      let made = this.made.get(folder);
+      if (!made) this.made.set(folder, (made = mkdir(folder, { recursive: true, mode: 0o700 })));
+      await made;
       await writeFile(tmp, JSON.stringify(rec), { flag: constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode: 0o600 });
       await rename(tmp, path);
     } catch {
       await unlink(tmp).catch(() => undefined);
-      this.made = undefined;
+      this.made.delete(folder);
     }
   }
 

@@ -304,8 +304,9 @@ export class Transfer {
     try {
       fetched = await this.fetchRaw(info, part, statePath);
     } catch (err) {
-      // Keep the part file for a resume unless its bytes are known to be bad or there are none.
-      if (err instanceof IntegrityError || (await nothingToResume(part, statePath))) await Promise.all([rm(part, { force: true }), rm(statePath, { force: true })]);
+      // Keep the part file for a resume unless its bytes are known to be bad, or the object itself
+      // failed (not the run) before a byte worth resuming arrived. An interrupted run keeps it as is.
+      if (err instanceof IntegrityError || (!this.o.signal?.aborted && (await nothingToResume(part, statePath)))) await Promise.all([rm(part, { force: true }), rm(statePath, { force: true })]);
       throw err;
     }
     const pf = await openPartForRead(part);
