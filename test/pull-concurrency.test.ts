@@ -30,9 +30,13 @@ function walk(root: string, dir = root): string[] {
   return out.sort();
 }
 
-async function until(cond: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+/** Polls for a state on disk; fails at once (with its output) if the run being watched ends first. */
+async function until(cond: () => boolean, what: string, watched?: Promise<unknown>, timeoutMs = 120_000): Promise<void> {
+  let ended: unknown;
+  void watched?.then((r) => (ended = r ?? 'exited'));
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
+    if (ended) throw new Error(`the run ended before ${what}: ${JSON.stringify(ended)}`);
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -44,6 +48,7 @@ for (const name of PROVIDERS) {
   describe(`concurrent pulls into one DEST on ${name}`, () => {
     let p: ProviderFixture;
     let proxy: FaultProxy;
+    let slower: FaultProxy;
     let tmp: string;
     const objects = new Map<string, Buffer>();
 
@@ -55,23 +60,27 @@ for (const name of PROVIDERS) {
       await p.seed('conc', [...objects].map(([key, body]) => ({ key, body })));
       // Slow bodies (1 MiB/s per stream) keep the first run mid-transfer long enough to overlap.
       proxy = await startFaultProxy(p.upstream, () => 'slow', { slowBytesPerSec: MiB });
+      // Slower still where the test must catch the first run between two chunks and its end.
+      slower = await startFaultProxy(p.upstream, () => 'slow', { slowBytesPerSec: MiB / 4 });
     });
     after(async () => {
       await proxy?.close();
+      await slower?.close();
       await p?.stop();
       rmSync(tmp, { recursive: true, force: true });
     });
 
-    function args(dest: string, slow: boolean): { argv: string[]; env: Record<string, string> } {
-      const via = slow ? p.via(proxy.url) : { loc: p.loc, env: p.env };
+    function args(dest: string, slow: boolean | 'slower'): { argv: string[]; env: Record<string, string> } {
+      const via = slow ? p.via((slow === 'slower' ? slower : proxy).url) : { loc: p.loc, env: p.env };
       return {
         argv: ['pull', via.loc('conc'), dest, '--json', '--multipart-threshold', '2M', '--chunk-size', '1M', '--concurrency', slow ? '2' : '8'],
         env: { ...via.env, XDG_STATE_HOME: join(tmp, 'state') },
       };
     }
-    const run = (dest: string, slow: boolean) => {
+    const run = (dest: string, slow: boolean | 'slower') => {
       const a = args(dest, slow);
-      return runCli(a.argv, { env: a.env });
+      // Generous: these machines are shared, and a loaded one is no reason to kill a run.
+      return runCli(a.argv, { env: a.env, timeoutMs: 600_000 });
     };
 
     /** Exit 0 everywhere, bytes right, one download per object across runs, nothing left over. */
@@ -104,7 +113,7 @@ for (const name of PROVIDERS) {
     test('second run starts once the first one has created the part file; it waits and says so', async () => {
       const dest = join(tmp, 'after-part');
       const first = run(dest, true);
-      await until(() => existsSync(join(dest, BIG_KEY + '.archive-part')), 'the part file');
+      await until(() => existsSync(join(dest, BIG_KEY + '.archive-part')), 'the part file', first);
       const second = await run(dest, false);
       check(dest, [await first, second]);
       assert.match(second.stderr, /^waiting {5}dumps\/h1\/heap\.hprof: another archive pull \(pid \d+ on [^)]+\) is writing .*heap\.hprof$/m, second.stderr);
@@ -112,15 +121,19 @@ for (const name of PROVIDERS) {
 
     test('second run starts once chunks of the first are on disk', async () => {
       const dest = join(tmp, 'after-chunks');
-      const first = run(dest, true);
+      const first = run(dest, 'slower');
       const state = join(dest, BIG_KEY + '.archive-part.json');
-      await until(() => {
-        try {
-          return (JSON.parse(readFileSync(state, 'utf8')).done ?? []).length >= 2;
-        } catch {
-          return false;
-        }
-      }, 'two chunks on disk');
+      await until(
+        () => {
+          try {
+            return (JSON.parse(readFileSync(state, 'utf8')).done ?? []).length >= 2;
+          } catch {
+            return false;
+          }
+        },
+        'two chunks on disk',
+        first,
+      );
       check(dest, await Promise.all([first, run(dest, true)]));
     });
 
@@ -134,18 +147,23 @@ for (const name of PROVIDERS) {
 
     test('first run killed with -9 while holding locks: two new runs take over its stale locks and resume', async () => {
       const dest = join(tmp, 'killed');
-      const a = args(dest, true);
-      const child = spawn(process.execPath, [BIN, ...a.argv], { env: cleanEnv(a.env), stdio: 'ignore' });
+      const a2 = args(dest, 'slower');
+      const child = spawn(process.execPath, [BIN, ...a2.argv], { env: cleanEnv(a2.env), stdio: 'ignore' });
+      const exited = new Promise((r) => child.once('exit', (code) => r({ code })));
       const state = join(dest, BIG_KEY + '.archive-part.json');
-      await until(() => {
-        try {
-          return (JSON.parse(readFileSync(state, 'utf8')).done ?? []).length >= 2;
-        } catch {
-          return false;
-        }
-      }, 'two chunks on disk');
+      await until(
+        () => {
+          try {
+            return (JSON.parse(readFileSync(state, 'utf8')).done ?? []).length >= 2;
+          } catch {
+            return false;
+          }
+        },
+        'two chunks on disk',
+        exited,
+      );
       child.kill('SIGKILL');
-      await new Promise((r) => child.once('exit', r));
+      await exited;
       assert.ok(existsSync(join(dest, BIG_KEY + '.archive-lock')), 'the killed run left its lock');
       assert.ok(!existsSync(join(dest, BIG_KEY)), 'no final file after kill -9');
       const runs = await Promise.all([run(dest, false), run(dest, false)]);

@@ -36,9 +36,13 @@ function snapshot(dir: string): Record<string, string> {
   return Object.fromEntries(walk(dir).map((f) => [f, sha(readFileSync(join(dir, f)))]));
 }
 
-async function until(cond: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
+/** Polls for a state on disk; fails at once (with its output) if the run being watched ends first. */
+async function until(cond: () => boolean, what: string, watched?: Promise<unknown>, timeoutMs = 120_000): Promise<void> {
+  let ended: unknown;
+  void watched?.then((r) => (ended = r ?? 'exited'));
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
+    if (ended) throw new Error(`the run ended before ${what}: ${JSON.stringify(ended)}`);
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -167,13 +171,17 @@ for (const name of PROVIDERS) {
       let stderr = '';
       child.stderr.on('data', (d) => (stderr += d));
       const exited = new Promise<number | null>((r) => child.once('close', (c) => r(c)));
-      await until(() => {
-        try {
-          return JSON.parse(readFileSync(join(dest, 'a-big.bin.archive-part.json'), 'utf8')).done.length >= 1;
-        } catch {
-          return false;
-        }
-      }, 'a chunk of the big object on disk');
+      await until(
+        () => {
+          try {
+            return JSON.parse(readFileSync(join(dest, 'a-big.bin.archive-part.json'), 'utf8')).done.length >= 1;
+          } catch {
+            return false;
+          }
+        },
+        'a chunk of the big object on disk',
+        exited,
+      );
       // The endpoint dies: open connections are cut and nothing listens on its port any more.
       await proxy.close();
       const killedAt = Date.now();
@@ -188,7 +196,7 @@ for (const name of PROVIDERS) {
       for (const f of walk(dest).filter((f) => !/\.archive-(part|part\.json|lock)$/.test(f))) {
         assert.equal(sha(readFileSync(join(dest, f))), sha(objects.get(f)!), `${f} complete under its final name`);
       }
-      const again = await runCli(['pull', p.loc('dying'), dest, '--multipart-threshold', '2M', '--chunk-size', '1M', '--json'], { env });
+      const again = await runCli(['pull', p.loc('dying'), dest, '--multipart-threshold', '2M', '--chunk-size', '1M', '--json'], { env, timeoutMs: 600_000 });
       assert.equal(again.code, 0, again.stderr);
       assert.ok(JSON.parse(again.stdout).files.find((f: { key: string }) => f.key === 'a-big.bin').resumedBytes > 0, 'the big object resumed');
       assert.deepEqual(walk(dest), [...objects.keys()].sort());

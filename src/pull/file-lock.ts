@@ -71,20 +71,21 @@ function parseOwner(text: string): LockOwner | undefined {
   }
 }
 
-async function createExclusive(path: string, content: string): Promise<boolean> {
+/** The new file's inode, or undefined when the name is taken. */
+async function createExclusive(path: string, content: string): Promise<number | undefined> {
   let fh;
   try {
     fh = await open(path, CREATE_FLAGS, 0o600);
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
     throw err;
   }
   try {
     await fh.writeFile(content);
+    return (await fh.stat()).ino;
   } finally {
     await fh.close();
   }
-  return true;
 }
 
 /** The lock's raw content and whether it may be broken; undefined when it vanished meanwhile. */
@@ -113,7 +114,7 @@ async function inspect(path: string): Promise<{ raw: string; owner?: LockOwner; 
 
 async function breakStale(path: string, seen: string): Promise<void> {
   const marker = path + BREAK_SUFFIX;
-  if (!(await createExclusive(marker, String(process.pid)))) {
+  if ((await createExclusive(marker, String(process.pid))) === undefined) {
     try {
       if (Date.now() - (await lstat(marker)).mtimeMs > BREAK_STALE_MS) await unlink(marker);
     } catch {
@@ -134,15 +135,21 @@ export class FileLock {
   private released = false;
   constructor(
     readonly path: string,
-    private readonly token: string,
+    private readonly ino: number,
   ) {}
 
-  /** Removes the lock if it is still ours (never someone else's). */
+  /**
+   * Removes the lock if it is still ours (never someone else's): the same inode means the same
+   * file, as a lock that was broken and re-created is a new file.
+   */
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
-    const now = await inspect(this.path).catch(() => undefined);
-    if (now?.owner?.token === this.token) await unlink(this.path).catch(() => undefined);
+    try {
+      if ((await lstat(this.path)).ino === this.ino) await unlink(this.path);
+    } catch {
+      /* already gone */
+    }
   }
 }
 
@@ -152,7 +159,8 @@ export async function tryLock(final: string): Promise<FileLock | undefined> {
   const token = randomBytes(12).toString('hex');
   const content = JSON.stringify({ ...self, token } satisfies LockOwner);
   for (let i = 0; i < 4; i++) {
-    if (await createExclusive(path, content)) return new FileLock(path, token);
+    const ino = await createExclusive(path, content);
+    if (ino !== undefined) return new FileLock(path, ino);
     const held = await inspect(path);
     if (!held) continue;
     if (!held.stale) return undefined;

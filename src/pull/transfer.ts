@@ -88,19 +88,20 @@ function md5Reference(o: ObjectInfo): { hex: string; fromEtag: boolean } | undef
  * regular file (never a link) whose size and mtime match, and whose pulled record names this very
  * object (key, ETag, size, last-modified). Without a record, only a path that implies the key counts.
  */
-export async function completeCopy(p: Placement, o: ObjectInfo, decoded: boolean): Promise<number | undefined> {
+export async function completeCopy(p: Placement, o: ObjectInfo, decoded: boolean): Promise<{ exists: boolean; bytes?: number }> {
   let s;
   try {
     s = await lstat(p.final);
   } catch {
-    return undefined;
+    return { exists: false };
   }
-  if (!s.isFile()) return undefined;
-  if (Math.abs(s.mtimeMs - o.lastModified.getTime()) >= 1000) return undefined;
-  if (!decoded && s.size !== o.size) return undefined;
+  const no = { exists: true };
+  if (!s.isFile()) return no;
+  if (Math.abs(s.mtimeMs - o.lastModified.getTime()) >= 1000) return no;
+  if (!decoded && s.size !== o.size) return no;
   const rec = await p.records?.get(p.rel);
-  if (rec) return p.records!.matches(rec, o, s.size) ? s.size : undefined;
-  return p.natural ? s.size : undefined;
+  if (rec) return p.records!.matches(rec, o, s.size) ? { exists: true, bytes: s.size } : no;
+  return p.natural ? { exists: true, bytes: s.size } : no;
 }
 
 async function readState(path: string): Promise<PartState | undefined> {
@@ -291,9 +292,10 @@ export class Transfer {
     const decoding = codec !== 'none';
     const final = place.final;
     const have = await completeCopy(place, info, decoding);
-    if (have !== undefined) return { status: 'skipped', bytes: have, resumedBytes: 0, verified: 'size' };
-    // The file under this name is about to be replaced: its record must not outlive it.
-    await place.records?.drop(place.rel);
+    if (have.bytes !== undefined) return { status: 'skipped', bytes: have.bytes, resumedBytes: 0, verified: 'size' };
+    // The file under this name is about to be replaced: its record must not outlive it (a crash
+    // between rename and the new record would otherwise vouch for the wrong bytes).
+    if (have.exists) await place.records?.drop(place.rel);
     const part = final + PART_SUFFIX;
     const statePath = final + STATE_SUFFIX;
     const ref = md5Reference(info);
