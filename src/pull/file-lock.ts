@@ -71,8 +71,16 @@ function parseOwner(text: string): LockOwner | undefined {
   }
 }
 
-/** The new file's inode, or undefined when the name is taken. */
-async function createExclusive(path: string, content: string): Promise<number | undefined> {
+/**
+ * Identity of one file: inode and change time in nanoseconds. ext4 hands a freed inode number to
+ * the next file at once (measured here: remove + create reuses it), so the inode alone cannot
+ * tell our lock from a newer one; the ctime of a file nobody writes after creation can.
+ */
+type FileId = string;
+const fileId = (s: { ino: bigint; ctimeNs: bigint }): FileId => `${s.ino}:${s.ctimeNs}`;
+
+/** The new file's identity, or undefined when the name is taken. */
+async function createExclusive(path: string, content: string): Promise<FileId | undefined> {
   let fh;
   try {
     fh = await open(path, CREATE_FLAGS, 0o600);
@@ -82,7 +90,7 @@ async function createExclusive(path: string, content: string): Promise<number | 
   }
   try {
     await fh.writeFile(content);
-    return (await fh.stat()).ino;
+    return fileId(await fh.stat({ bigint: true }));
   } finally {
     await fh.close();
   }
@@ -135,18 +143,15 @@ export class FileLock {
   private released = false;
   constructor(
     readonly path: string,
-    private readonly ino: number,
+    private readonly id: FileId,
   ) {}
 
-  /**
-   * Removes the lock if it is still ours (never someone else's): the same inode means the same
-   * file, as a lock that was broken and re-created is a new file.
-   */
+  /** Removes the lock if it is still ours (never someone else's): the same file, by identity. */
   async release(): Promise<void> {
     if (this.released) return;
     this.released = true;
     try {
-      if ((await lstat(this.path)).ino === this.ino) await unlink(this.path);
+      if (fileId(await lstat(this.path, { bigint: true })) === this.id) await unlink(this.path);
     } catch {
       /* already gone */
     }
@@ -159,8 +164,8 @@ export async function tryLock(final: string): Promise<FileLock | undefined> {
   const token = randomBytes(12).toString('hex');
   const content = JSON.stringify({ ...self, token } satisfies LockOwner);
   for (let i = 0; i < 4; i++) {
-    const ino = await createExclusive(path, content);
-    if (ino !== undefined) return new FileLock(path, ino);
+    const id = await createExclusive(path, content);
+    if (id !== undefined) return new FileLock(path, id);
     const held = await inspect(path);
     if (!held) continue;
     if (!held.stale) return undefined;
