@@ -148,7 +148,9 @@ export function registerPull(program: Command): void {
 Files are written as NAME.archive-part and renamed only when complete and verified (size, and MD5
 when the service has one). Re-running the same command skips complete files and resumes parts.
 Two runs on one DEST take turns per file (NAME.archive-lock); a run that died leaves a lock the
-next run takes over. Folder markers (keys ending in '/', Azure hdi_isfolder stubs) are skipped.
+next run takes over. Which object each file holds is recorded outside DEST (ARCHIVE_STATE_DIR, else
+$XDG_STATE_HOME/archive or ~/.local/state/archive), so "complete" means the same key and ETag.
+Folder markers (keys ending in '/', Azure hdi_isfolder stubs) are skipped.
 The run gives up early when the endpoint stops answering (exit 5; run it again to resume).
 Exit codes: 0 all done, 2 DEST is a file, 5 some objects failed (the rest are complete), 130 interrupted.
 
