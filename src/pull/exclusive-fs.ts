@@ -22,6 +22,12 @@ export async function removeEntry(path: string): Promise<void> {
 
 /** A new, empty regular file at `path`, replacing whatever was there (without following it). */
 export async function createFresh(path: string): Promise<FileHandle> {
+  // Usually nothing is there: one open; otherwise unlink what is (a stale part, a planted link) and retry.
+  try {
+    return await open(path, FRESH, 0o644);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+  }
   await removeEntry(path);
   return open(path, FRESH, 0o644);
 }

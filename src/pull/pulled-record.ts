@@ -8,14 +8,13 @@
  * $XDG_STATE_HOME/archive, else ~/.local/state/archive), one small JSON file per local path
  * (pulled/<hash of DEST>/<xx>/<hash of path>.json): DEST itself holds only the pulled files (no xattrs, which tmpfs/NFS/SMB and
  * copies drop, and no sidecars a downstream tool would pick up). A record is written after the
- * file is renamed into place, atomically (temp + rename), by the holder of that file's lock.
+ * file is renamed into place, by the holder of that file's lock.
  *
  * Error contract: reads return undefined on any failure; writes never throw (a missing record only
  * makes a later run re-download a flattened or renamed file).
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { constants } from 'node:fs';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { closeSync, constants, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { ObjectInfo } from '../providers/types.js';
@@ -42,7 +41,7 @@ const hex = (s: string, n: number) => createHash('sha256').update(s).digest('hex
 export class PulledRecords {
   private readonly dir: string;
   /** Fan-out folders already created (256 at most: a million records stay ~4k per folder). */
-  private readonly made = new Map<string, Promise<unknown>>();
+  private readonly made = new Set<string>();
 
   /** `realDest`: DEST with links resolved, so two spellings of one folder share records. */
   constructor(
@@ -58,9 +57,10 @@ export class PulledRecords {
     return join(this.dir, h.slice(0, 2), `${h}.json`);
   }
 
+  // Synchronous like the locks (file-lock.ts has the measurement): a few tiny metadata syscalls.
   async get(rel: string): Promise<PulledRecord | undefined> {
     try {
-      return JSON.parse(await readFile(this.pathFor(rel), { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW })) as PulledRecord;
+      return JSON.parse(readFileSync(this.pathFor(rel), { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW })) as PulledRecord;
     } catch {
       return undefined;
     }
@@ -74,22 +74,31 @@ export class PulledRecords {
   async put(rel: string, o: ObjectInfo, bytes: number): Promise<void> {
     const rec: PulledRecord = { v: 1, source: this.source, key: o.key, etag: o.etag, size: o.size, lastModified: o.lastModified.toISOString(), bytes };
     const path = this.pathFor(rel);
-    const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
     const folder = dirname(path);
     try {
-      let made = this.made.get(folder);
-      if (!made) this.made.set(folder, (made = mkdir(folder, { recursive: true, mode: 0o700 })));
-      await made;
-      await writeFile(tmp, JSON.stringify(rec), { flag: constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode: 0o600 });
-      await rename(tmp, path);
+      if (!this.made.has(folder)) {
+        mkdirSync(folder, { recursive: true, mode: 0o700 });
+        this.made.add(folder);
+      }
+      // Written in place, without temp + rename: only the holder of the file's lock writes this
+      // record, and one cut short by a crash does not parse, which reads as no record.
+      const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_NOFOLLOW, 0o600);
+      try {
+        writeSync(fd, JSON.stringify(rec));
+      } finally {
+        closeSync(fd);
+      }
     } catch {
-      await unlink(tmp).catch(() => undefined);
       this.made.delete(folder);
     }
   }
 
   /** Forgets a path (before its file is replaced), so a crash mid-way leaves no stale claim. */
   async drop(rel: string): Promise<void> {
-    await unlink(this.pathFor(rel)).catch(() => undefined);
+    try {
+      unlinkSync(this.pathFor(rel));
+    } catch {
+      /* no record */
+    }
   }
 }
