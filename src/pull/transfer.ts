@@ -84,9 +84,10 @@ function md5Reference(o: ObjectInfo): { hex: string; fromEtag: boolean } | undef
 }
 
 /**
- * The local size when a complete copy of this object version is already at the placement: a
- * regular file (never a link) whose size and mtime match, and whose pulled record names this very
- * object (key, ETag, size, last-modified). Without a record, only a path that implies the key counts.
+ * Whether anything is at the placement, and its size (`bytes`) when it is a complete copy of this
+ * object version: a regular file (never a link) whose size and mtime match, and whose pulled record
+ * names this very object (key, ETag, size, last-modified). Without a record, only a path that
+ * implies the key counts.
  */
 export async function completeCopy(p: Placement, o: ObjectInfo, decoded: boolean): Promise<{ exists: boolean; bytes?: number }> {
   let s;
