@@ -9,6 +9,11 @@ import type { StorageProvider } from './providers/types.js';
 export interface ListOptions extends FilterOptions {
   /** Layout name or 'auto'. */
   layout?: string;
+  /**
+   * Yield folder markers (as kind 'folder') instead of dropping them. Only `list` asks: data
+   * commands must never open a folder as a file.
+   */
+  folders?: boolean;
 }
 
 export interface ListTotals {
@@ -23,7 +28,8 @@ export async function* listEntries(provider: StorageProvider, prefix: string, op
   const keep = buildFilter(opts);
   for await (const o of provider.listObjects(prefix)) {
     if (totals) totals.scanned++;
-    const facts = parseKey(o.key, layout) ?? { layout: 'generic' };
+    if (o.isFolder && !opts.folders) continue;
+    const facts = o.isFolder ? { layout: 'generic', kind: 'folder' } : (parseKey(o.key, layout) ?? { layout: 'generic' });
     const fromKey = facts.time !== undefined;
     const entry: Entry = {
       ...o,
@@ -55,6 +61,7 @@ export function entryToJson(e: Entry): Record<string, unknown> {
   if (e.contentMd5) out.contentMd5 = e.contentMd5;
   out.layout = e.facts.layout;
   if (e.facts.kind) out.kind = e.facts.kind;
+  if (e.isFolder) out.folder = true;
   if (e.facts.host) out.host = e.facts.host;
   if (e.facts.partition) out.partition = e.facts.partition;
   if (e.facts.fields && Object.keys(e.facts.fields).length) out.fields = e.facts.fields;

@@ -14,7 +14,8 @@ interface ListFlags extends TargetFlags, ListOptions {
 function row(e: Entry, long: boolean): string {
   const cols = [pad(formatTime(e.time), 19), pad(formatBytes(e.size), 10, true), pad(e.facts.kind ?? '', 10), pad(e.facts.host ?? '', 0)];
   if (long) cols.push(pad(formatTime(e.lastModified), 19), pad(e.etag ?? '', 34));
-  cols.push(e.key);
+  // An ADLS Gen2 directory stub has no trailing slash of its own; show it as the folder it is.
+  cols.push(e.isFolder && !e.key.endsWith('/') ? e.key + '/' : e.key);
   return cols.filter((c, i) => i !== 3 || c !== '').join('  ');
 }
 
@@ -29,7 +30,7 @@ export async function runList(location: string, flags: ListFlags): Promise<void>
   const human = !flags.json && !flags.ndjson;
   if (flags.json) await out.line('{"objects":[');
   let first = true;
-  for await (const e of listEntries(provider, target.prefix, { ...flags, layout: flags.layout ?? target.layout }, totals)) {
+  for await (const e of listEntries(provider, target.prefix, { ...flags, layout: flags.layout ?? target.layout, folders: true }, totals)) {
     if (flags.json) await out.line(`${first ? '' : ','}${JSON.stringify(entryToJson(e))}`);
     else if (flags.ndjson) await out.line(JSON.stringify(entryToJson(e)));
     else {

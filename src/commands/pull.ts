@@ -80,6 +80,10 @@ export async function runPull(location: string, dest: string | undefined, flags:
           if (flags.dryRun && !flags.json) void out.line(fileLine(r));
           else if (!flags.json && (verbose || r.status === 'failed') && !flags.quiet) progress.log(fileLine(r));
         },
+        waiting: (key, path, owner) => {
+          // On stderr even with --json: a run that seems stuck must say why.
+          if (!flags.quiet) progress.log(`waiting     ${key}: another archive pull${owner ? ` (pid ${owner.pid} on ${owner.host})` : ''} is writing ${path}`);
+        },
         retry: (key, err, attempt) => {
           if (verbose) progress.log(redact(`retry ${attempt} ${key}: ${(err as Error).message ?? err}`));
         },
@@ -143,7 +147,12 @@ export function registerPull(program: Command): void {
       `
 Files are written as NAME.archive-part and renamed only when complete and verified (size, and MD5
 when the service has one). Re-running the same command skips complete files and resumes parts.
-Exit codes: 0 all done, 5 some objects failed (the rest are complete), 130 interrupted.
+Two runs on one DEST take turns per file (NAME.archive-lock); a run that died leaves a lock the
+next run takes over. Which object each file holds is recorded outside DEST (ARCHIVE_STATE_DIR, else
+$XDG_STATE_HOME/archive or ~/.local/state/archive), so "complete" means the same key and ETag.
+Folder markers (keys ending in '/', Azure hdi_isfolder stubs) are skipped.
+The run gives up early when the endpoint stops answering (exit 5; run it again to resume).
+Exit codes: 0 all done, 2 DEST is a file, 5 some objects failed (the rest are complete), 130 interrupted.
 
 Examples:
   archive pull "https://acct.blob.core.windows.net/vespa?sv=…&sig=…" ./logs --kind access --since 6h -d

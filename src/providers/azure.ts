@@ -143,6 +143,25 @@ export function mapAzureError(err: unknown, op: Operation, what: string, usingSa
   return new ArchiveError(`${op} ${what}: ${msg}`, { serviceCode: code, status, cause: err });
 }
 
+/** Both forms of an Azure "directory": a name ending in '/', or an ADLS Gen2 / blobfuse stub. */
+export function isFolderBlob(name: string, size: number, metadata: Record<string, string> | undefined): boolean {
+  if (name.endsWith('/')) return true;
+  if (size !== 0 || !metadata) return false;
+  return Object.entries(metadata).some(([k, v]) => k.toLowerCase() === 'hdi_isfolder' && v.toLowerCase() === 'true');
+}
+
+/**
+ * A name with '.' or '..' segments (creatable over raw REST) cannot be addressed: every URL layer
+ * resolves the dots away, so a read would fetch another blob (ConditionNotMet) or none (404).
+ */
+function unaddressable(key: string, op: Operation, what: string): ArchiveError | undefined {
+  if (!key.split('/').some((s) => s === '.' || s === '..')) return undefined;
+  return new ArchiveError(`${op} ${what}: unsafe key: its '.'/'..' segments are resolved away in a URL, so this blob cannot be read by name`, {
+    serviceCode: 'InvalidResourceName',
+    hint: 'rename or copy the blob to a name without "." or ".." path segments (the Azure REST API with a literal path can)',
+  });
+}
+
 export class AzureProvider implements StorageProvider {
   readonly kind = 'azure' as const;
   readonly container: string;
@@ -189,10 +208,12 @@ export class AzureProvider implements StorageProvider {
   async *listObjects(prefix: string): AsyncIterable<ObjectInfo> {
     const cc = this.cc();
     try {
-      for await (const page of cc.listBlobsFlat({ prefix: prefix || undefined }).byPage({ maxPageSize: LIST_PAGE })) {
+      // Metadata is listed only to recognise hdi_isfolder directory stubs.
+      for await (const page of cc.listBlobsFlat({ prefix: prefix || undefined, includeMetadata: true }).byPage({ maxPageSize: LIST_PAGE })) {
         for (const b of page.segment.blobItems) {
           const p = b.properties;
           yield {
+            isFolder: isFolderBlob(b.name, p.contentLength ?? 0, b.metadata) || undefined,
             key: b.name,
             size: p.contentLength ?? 0,
             lastModified: p.lastModified,
@@ -220,6 +241,8 @@ export class AzureProvider implements StorageProvider {
   }
 
   async stat(key: string): Promise<ObjectInfo> {
+    const unsafe = unaddressable(key, 'read', `${this.describe()}/${key}`);
+    if (unsafe) throw unsafe;
     try {
       const p = await this.cc().getBlobClient(key).getProperties();
       return {
@@ -240,6 +263,8 @@ export class AzureProvider implements StorageProvider {
     const { range, signal, ifMatch } = opts;
     const offset = range?.start ?? 0;
     const count = range && range.end !== undefined ? range.end - range.start + 1 : undefined;
+    const unsafe = unaddressable(key, 'read', `${this.describe()}/${key}`);
+    if (unsafe) throw unsafe;
     try {
       const res = await this.cc()
         .getBlobClient(key)

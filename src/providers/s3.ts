@@ -145,7 +145,7 @@ export class S3Provider implements StorageProvider {
       for await (const page of paginateListObjectsV2({ client: this.client, pageSize: 1000 }, { Bucket, Prefix: prefix || undefined })) {
         for (const o of page.Contents ?? []) {
           if (!o.Key) continue;
-          yield { key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified ?? new Date(0), etag: o.ETag?.replace(/"/g, '') };
+          yield { key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified ?? new Date(0), etag: o.ETag?.replace(/"/g, ''), isFolder: o.Key.endsWith('/') || undefined };
         }
       }
     } catch (e) {

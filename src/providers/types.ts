@@ -23,6 +23,12 @@ export interface ObjectInfo {
   contentType?: string;
   /** S3 only, from HEAD: with SSE-KMS/SSE-C the ETag is not an MD5 of the body. */
   serverSideEncryption?: string;
+  /**
+   * A directory marker, never a file: a key ending in '/' (S3 console "Create folder", portals,
+   * sync tools) or, on Azure, a zero-byte blob with metadata hdi_isfolder=true (ADLS Gen2 flat
+   * listings, blobfuse). Set by listObjects only.
+   */
+  isFolder?: boolean;
 }
 
 export interface ByteRange {

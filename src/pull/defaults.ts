@@ -2,3 +2,9 @@
 export const DEFAULT_CONCURRENCY = 8;
 export const DEFAULT_MULTIPART_THRESHOLD = 64 * 1024 * 1024;
 export const DEFAULT_CHUNK_SIZE = 16 * 1024 * 1024;
+/**
+ * A run gives up after this many connection failures in a row (all transfers together) lasting at
+ * least DEAD_ENDPOINT_MIN_MS: a blip of a few seconds that fails every stream at once is survived.
+ */
+export const DEAD_ENDPOINT_FAILURES = 8;
+export const DEAD_ENDPOINT_MIN_MS = 5_000;

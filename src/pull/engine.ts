@@ -3,15 +3,19 @@
  * Rendering (progress, tables, JSON) belongs to the command; this module only emits events.
  */
 import pLimit from 'p-limit';
-import { access, mkdir, constants } from 'node:fs/promises';
+import { setMaxListeners } from 'node:events';
+import { access, mkdir, constants, realpath, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ArchiveError, IntegrityError, PartialFailureError, errorForExitCode } from '../errors.js';
+import { ArchiveError, IntegrityError, PartialFailureError, UsageError, errorForExitCode } from '../errors.js';
 import { listEntries, type ListOptions } from '../listing.js';
 import type { Entry } from '../filter.js';
 import type { StorageProvider } from '../providers/types.js';
 import { dedupe, disambiguate, inShard, planItem, type DuplicateNote, type PullItem, type Shard } from './plan.js';
 import { prefixDir, prepareDestination } from './safe-path.js';
-import { Transfer, describeTransferError, type TransferOutcome } from './transfer.js';
+import { Transfer, describeTransferError, type Placement, type TransferOutcome } from './transfer.js';
+import { tryLock, waitLock, type FileLock, type LockOwner } from './file-lock.js';
+import { PulledRecords } from './pulled-record.js';
+import { EndpointHealth } from './endpoint-health.js';
 
 export interface PullOptions extends ListOptions {
   dest: string;
@@ -47,15 +51,48 @@ export interface PullEvents {
   bytes?(n: number): void;
   fileDone?(r: FileReport): void;
   retry?(key: string, err: unknown, attempt: number): void;
+  /** Another run holds this file; this one waits for it. */
+  waiting?(key: string, path: string, owner: LockOwner | undefined): void;
 }
 
 export interface PullResult {
   files: FileReport[];
   duplicates: DuplicateNote[];
   totals: { files: number; bytes: number; downloaded: number; skipped: number; failed: number; duplicates: number; downloadedBytes: number; resumedBytes: number };
+  /** Set when the run stopped early because the endpoint stopped answering. */
+  gaveUp?: { message: string; code?: string; hint?: string };
 }
 
-import { DEFAULT_MULTIPART_THRESHOLD, DEFAULT_CHUNK_SIZE } from './defaults.js';
+import { DEFAULT_MULTIPART_THRESHOLD, DEFAULT_CHUNK_SIZE, DEAD_ENDPOINT_FAILURES, DEAD_ENDPOINT_MIN_MS } from './defaults.js';
+
+/** DEST must be a folder (or not exist yet): a file there is the user's mistake, before any request. */
+async function refuseFileDest(dest: string): Promise<void> {
+  let st;
+  try {
+    st = await stat(dest);
+  } catch {
+    return; // missing (created later) or unreachable (reported by ensureWritableDest)
+  }
+  if (!st.isDirectory()) throw new UsageError(`DEST is a file: ${dest}`, { hint: 'give a directory to pull into (it is created when missing), or remove that file' });
+}
+
+/** Both signals in one: the user's interrupt and the run's own give-up. */
+function eitherSignal(a: AbortSignal | undefined, b: AbortSignal): AbortSignal {
+  // Every in-flight request listens on it: many listeners are expected, not a leak.
+  if (!a) return b;
+  if (typeof AbortSignal.any === 'function') {
+    const both = AbortSignal.any([a, b]);
+    setMaxListeners(0, both);
+    return both;
+  }
+  const c = new AbortController();
+  setMaxListeners(0, c.signal);
+  const on = (s: AbortSignal) => () => c.abort(s.reason);
+  if (a.aborted || b.aborted) c.abort(a.aborted ? a.reason : b.reason);
+  a.addEventListener('abort', on(a), { once: true });
+  b.addEventListener('abort', on(b), { once: true });
+  return c.signal;
+}
 
 async function ensureWritableDest(dest: string): Promise<void> {
   try {
@@ -69,13 +106,18 @@ async function ensureWritableDest(dest: string): Promise<void> {
 
 export async function pull(provider: StorageProvider, prefix: string, o: PullOptions, ev: PullEvents = {}): Promise<PullResult> {
   const dest = resolve(o.dest);
+  await refuseFileDest(dest);
   const stripPrefix = prefixDir(prefix);
   let entries: Entry[] = [];
-  for await (const e of listEntries(provider, prefix, o)) if (inShard(e, o.shard)) entries.push(e);
+  for await (const e of listEntries(provider, prefix, o)) entries.push(e);
   let duplicates: DuplicateNote[] = [];
   if (o.dedupe) ({ kept: entries, notes: duplicates } = dedupe(entries));
-  const items: PullItem[] = entries.map((e) => planItem(e, { stripPrefix, flatten: o.flatten, decompress: o.decompress }));
-  disambiguate(items);
+  // Local names are settled over the whole listing and only then split into shards, so a clash
+  // between keys of different shards is resolved the same way by every worker.
+  const planned: PullItem[] = entries.map((e) => planItem(e, { stripPrefix, flatten: o.flatten, decompress: o.decompress }));
+  disambiguate(planned);
+  const items = planned.filter((it) => inShard(it.entry, o.shard));
+  duplicates = duplicates.filter((d) => inShard(d.dropped, o.shard));
   const totalBytes = items.reduce((n, it) => n + it.entry.size, 0);
   ev.planned?.(items.length, totalBytes);
 
@@ -98,11 +140,14 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
   }
 
   await ensureWritableDest(dest);
+  const records = new PulledRecords(await realpath(dest), provider.describe());
+  const health = new EndpointHealth(DEAD_ENDPOINT_FAILURES, DEAD_ENDPOINT_MIN_MS, provider.describe());
   const concurrency = Math.max(1, o.concurrency);
   const transfer = new Transfer({
     provider,
     streams: pLimit(concurrency),
-    signal: o.signal,
+    signal: eitherSignal(o.signal, health.signal),
+    health,
     multipartThreshold: o.multipartThreshold ?? DEFAULT_MULTIPART_THRESHOLD,
     chunkSize: o.chunkSize ?? DEFAULT_CHUNK_SIZE,
     wantSha256: !!o.wantSha256,
@@ -110,37 +155,68 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
     onRetry: ev.retry,
   });
   const objects = pLimit(concurrency);
-  await Promise.all(
-    items.map((it) =>
-      objects(async () => {
-        if (o.signal?.aborted) return;
-        const r = await pullOne(transfer, dest, it, o.signal);
-        files.push(r);
-        ev.fileDone?.(r);
-      }),
-    ),
-  );
-  return { files, duplicates, totals: summarize(files) };
+  const ctx: PullContext = { transfer, dest, records, flatten: !!o.flatten, health, signal: o.signal, ev };
+  const done = (r: FileReport | undefined) => {
+    if (!r) return;
+    files.push(r);
+    ev.fileDone?.(r);
+  };
+  // First pass: files another run is writing right now are put off, not waited for, so two runs
+  // of one listing work side by side; the second pass waits for those (or takes over a dead run's).
+  const busy: PullItem[] = [];
+  await Promise.all(items.map((it) => objects(async () => done(await pullOne(ctx, it, 'try', () => busy.push(it))))));
+  await Promise.all(busy.map((it) => objects(async () => done(await pullOne(ctx, it, 'wait')))));
+  const gaveUp = health.error;
+  return { files, duplicates, totals: summarize(files), gaveUp: gaveUp && { message: gaveUp.message, code: gaveUp.serviceCode, hint: gaveUp.hint } };
 }
 
-async function pullOne(transfer: Transfer, dest: string, it: PullItem, signal?: AbortSignal): Promise<FileReport> {
+interface PullContext {
+  transfer: Transfer;
+  dest: string;
+  records: PulledRecords;
+  flatten: boolean;
+  health: EndpointHealth;
+  signal?: AbortSignal;
+  ev: PullEvents;
+}
+
+function failedReport(base: FileReport, err: unknown): FileReport {
+  const ae = describeTransferError(err);
+  return { ...base, status: 'failed', error: { message: ae.message, code: ae.serviceCode, hint: ae.hint, exitCode: ae.exitCode } };
+}
+
+/** Undefined when the run was interrupted before the object started, or (mode 'try') when another run holds it. */
+async function pullOne(c: PullContext, it: PullItem, mode: 'try' | 'wait', onBusy?: () => void): Promise<FileReport | undefined> {
   const base: FileReport = { key: it.entry.key, path: '', bytes: 0, objectBytes: it.entry.size, status: 'failed' };
+  if (c.signal?.aborted) return undefined;
+  // The endpoint is gone: the objects not yet started fail at once instead of retrying one by one.
+  if (c.health.error) return failedReport(base, c.health.error);
+  let lock: FileLock | undefined;
   try {
-    const final = await prepareDestination(dest, it.rel);
+    const final = await prepareDestination(c.dest, it.rel);
     base.path = final;
+    if (mode === 'try') {
+      lock = await tryLock(final);
+      if (!lock) {
+        onBusy?.();
+        return undefined;
+      }
+    } else lock = await waitLock(final, c.signal, (owner) => c.ev.waiting?.(it.entry.key, final, owner));
+    const place: Placement = { final, rel: it.rel, natural: !c.flatten && !it.renamed, records: c.records };
     let out: TransferOutcome;
     try {
-      out = await transfer.run(it.entry, final, it.codec);
+      out = await c.transfer.run(it.entry, place, it.codec);
     } catch (err) {
       // A checksum or size mismatch may be a corrupting hop; one clean retry from zero.
-      if (!(err instanceof IntegrityError) || signal?.aborted || !/Mismatch$/.test(err.serviceCode ?? '')) throw err;
-      out = await transfer.run(it.entry, final, it.codec);
+      if (!(err instanceof IntegrityError) || c.signal?.aborted || !/Mismatch$/.test(err.serviceCode ?? '')) throw err;
+      out = await c.transfer.run(it.entry, place, it.codec);
     }
     return { ...base, status: out.status, bytes: out.bytes, sha256: out.sha256, verified: out.verified, resumedBytes: out.resumedBytes || undefined };
   } catch (err) {
-    if (signal?.aborted) throw signal.reason ?? err;
-    const ae = describeTransferError(err);
-    return { ...base, status: 'failed', error: { message: ae.message, code: ae.serviceCode, hint: ae.hint, exitCode: ae.exitCode } };
+    if (c.signal?.aborted) throw c.signal.reason ?? err;
+    return failedReport(base, c.health.error ?? err);
+  } finally {
+    await lock?.release();
   }
 }
 
@@ -170,6 +246,11 @@ function summarize(files: FileReport[]): PullResult['totals'] {
 export function pullExitError(result: PullResult): ArchiveError | undefined {
   const failed = result.files.filter((f) => f.status === 'failed');
   if (!failed.length) return undefined;
+  if (result.gaveUp) {
+    const g = result.gaveUp;
+    const n = result.totals.files;
+    return new PartialFailureError(`${g.message}; ${failed.length} of ${n} object${n === 1 ? '' : 's'} not pulled`, { serviceCode: g.code, hint: g.hint });
+  }
   const ok = result.totals.downloaded + result.totals.skipped;
   const first = failed[0].error!;
   const n = result.totals.files;

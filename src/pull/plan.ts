@@ -37,6 +37,8 @@ export interface PullItem {
   /** Path relative to DEST. */
   rel: string;
   codec: Codec;
+  /** Set when a name clash gave this item a hashed suffix: its path no longer implies its key. */
+  renamed?: boolean;
 }
 
 export interface DuplicateNote {
@@ -82,7 +84,11 @@ export function dedupe(entries: Entry[]): { kept: Entry[]; notes: DuplicateNote[
   return { kept: entries.filter((e) => !dropped.has(e)), notes };
 }
 
-/** Two keys that map to one local path (possible with --flatten or case/escape collisions). */
+/**
+ * Two keys that map to one local path (possible with --flatten or case/escape collisions): the
+ * first in listing order keeps the name. Run over the whole listing, before sharding, so every
+ * shard resolves a clash the same way.
+ */
 export function disambiguate(items: PullItem[]): void {
   const seen = new Map<string, number>();
   for (const it of items) {
@@ -94,6 +100,7 @@ export function disambiguate(items: PullItem[]): void {
       const dot = it.rel.lastIndexOf('.');
       const slash = Math.max(it.rel.lastIndexOf('/'), it.rel.lastIndexOf('\\'));
       it.rel = dot > slash + 1 ? `${it.rel.slice(0, dot)}~${h}${it.rel.slice(dot)}` : `${it.rel}~${h}`;
+      it.renamed = true;
     }
   }
 }

@@ -7,6 +7,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { ArchiveError, TransientError } from '../errors.js';
 import type { StorageProvider } from '../providers/types.js';
 
+/** Run-wide connection health (endpoint-health.ts); told of every failure and every delivered byte. */
+export interface HealthSink {
+  ok(): void;
+  failed(err: unknown): void;
+}
+
 export interface RetryPolicy {
   attempts: number;
   baseMs: number;
@@ -37,6 +43,7 @@ export interface ResilientReadOptions {
   etag?: string;
   signal?: AbortSignal;
   policy?: RetryPolicy;
+  health?: HealthSink;
   onRetry?: (err: unknown, attempt: number, offset: number) => void;
 }
 
@@ -57,6 +64,7 @@ export async function* resilientRead(provider: StorageProvider, key: string, o: 
           offset += buf.length;
           if (buf.length) {
             failures = 0;
+            o.health?.ok();
             yield buf;
           }
           if (offset > o.end) break;
@@ -67,9 +75,15 @@ export async function* resilientRead(provider: StorageProvider, key: string, o: 
       if (offset <= o.end) throw new TransientError(`read ${key}: body ended at byte ${offset} of ${o.end + 1}`, { serviceCode: 'TruncatedBody' });
     } catch (err) {
       if (o.signal?.aborted) throw o.signal.reason ?? err;
+      o.health?.failed(err);
+      if (o.signal?.aborted) throw o.signal.reason ?? err;
       if (!isTransient(err) || ++failures >= policy.attempts) throw err;
       o.onRetry?.(err, failures, offset);
-      await sleep(backoffMs(failures, policy), undefined, { signal: o.signal });
+      try {
+        await sleep(backoffMs(failures, policy), undefined, { signal: o.signal });
+      } catch (e) {
+        throw o.signal?.reason ?? e;
+      }
     }
   }
 }

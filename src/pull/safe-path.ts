@@ -95,13 +95,7 @@ export async function prepareDestination(destRoot: string, rel: string): Promise
     }
     verifiedDirs.add(dir);
   }
-  const finalPath = join(dir, parts[parts.length - 1]);
-  try {
-    // The final name itself must not be a link either: rename() would replace the link, but an
-    // "already complete" check would follow it.
-    if ((await lstat(finalPath)).isSymbolicLink()) throw new ArchiveError(`refusing to overwrite the link ${finalPath}`, { serviceCode: 'UnsafePath' });
-  } catch (err) {
-    if (err instanceof ArchiveError) throw err;
-  }
-  return finalPath;
+  // A link at the final name itself is never followed: the completeness check uses lstat, and
+  // rename() replaces the link with the verified file.
+  return join(dir, parts[parts.length - 1]);
 }

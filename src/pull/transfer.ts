@@ -10,8 +10,8 @@
  *  - large object, --decompress:      parallel raw download as above, then decoded from disk
  */
 import { createHash, type Hash } from 'node:crypto';
-import { createReadStream } from 'node:fs';
-import { open, readFile, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { Readable, Transform, type Duplex, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { LimitFunction } from 'p-limit';
@@ -20,6 +20,9 @@ import { ArchiveError, IntegrityError } from '../errors.js';
 import type { ObjectInfo, StorageProvider } from '../providers/types.js';
 import { FileSink, PositionalWriter } from './file-writer.js';
 import { resilientRead, type RetryPolicy } from './retry.js';
+import { createFresh, openExisting, readNoFollow, writeAtomic } from './exclusive-fs.js';
+import type { EndpointHealth } from './endpoint-health.js';
+import type { PulledRecords } from './pulled-record.js';
 
 export const PART_SUFFIX = '.archive-part';
 export const STATE_SUFFIX = '.archive-part.json';
@@ -38,6 +41,18 @@ export interface TransferOptions {
   policy?: RetryPolicy;
   onBytes?: (n: number) => void;
   onRetry?: (key: string, err: unknown, attempt: number) => void;
+  /** Shared by every read of the run: stops it after consecutive connection failures. */
+  health?: EndpointHealth;
+}
+
+/** Where an object goes and how a finished copy there is recognised. */
+export interface Placement {
+  final: string;
+  /** Path relative to DEST (the key of its pulled record). */
+  rel: string;
+  /** The path is the key's own mapping (no --flatten, no clash suffix), so the name implies the key. */
+  natural: boolean;
+  records?: PulledRecords;
 }
 
 export type TransferStatus = 'downloaded' | 'skipped';
@@ -68,21 +83,32 @@ function md5Reference(o: ObjectInfo): { hex: string; fromEtag: boolean } | undef
   return undefined;
 }
 
-/** True when a complete copy of this object version is already at `final` (size and mtime match). */
-export async function isComplete(final: string, o: ObjectInfo, decoded: boolean): Promise<boolean> {
+/**
+ * Whether anything is at the placement, and its size (`bytes`) when it is a complete copy of this
+ * object version: a regular file (never a link) whose size and mtime match, and whose pulled record
+ * names this very object (key, ETag, size, last-modified). Without a record, only a path that
+ * implies the key counts.
+ */
+export async function completeCopy(p: Placement, o: ObjectInfo, decoded: boolean): Promise<{ exists: boolean; bytes?: number }> {
+  let s;
   try {
-    const s = await stat(final);
-    if (!s.isFile()) return false;
-    if (Math.abs(s.mtimeMs - o.lastModified.getTime()) >= 1000) return false;
-    return decoded || s.size === o.size;
+    s = await lstat(p.final);
   } catch {
-    return false;
+    return { exists: false };
   }
+  const no = { exists: true };
+  if (!s.isFile()) return no;
+  if (Math.abs(s.mtimeMs - o.lastModified.getTime()) >= 1000) return no;
+  if (!decoded && s.size !== o.size) return no;
+  const rec = await p.records?.get(p.rel);
+  if (rec) return p.records!.matches(rec, o, s.size) ? { exists: true, bytes: s.size } : no;
+  return p.natural ? { exists: true, bytes: s.size } : no;
 }
 
 async function readState(path: string): Promise<PartState | undefined> {
+  const text = await readNoFollow(path);
   try {
-    return JSON.parse(await readFile(path, 'utf8')) as PartState;
+    return text === undefined ? undefined : (JSON.parse(text) as PartState);
   } catch {
     return undefined;
   }
@@ -93,15 +119,31 @@ function sameVersion(s: PartState | undefined, o: ObjectInfo): s is PartState {
 }
 
 async function writeState(path: string, s: PartState): Promise<void> {
-  await writeFile(path + '.tmp', JSON.stringify(s));
-  await rename(path + '.tmp', path);
+  await writeAtomic(path, JSON.stringify(s));
 }
 
-async function hashFile(path: string, algos: string[]): Promise<Record<string, string>> {
+/** Hashes what is on disk, through the handle the checks and rename act on. */
+async function hashFile(fh: FileHandle, algos: string[]): Promise<Record<string, string>> {
   const hashes = algos.map((a) => createHash(a));
   if (!hashes.length) return {};
-  for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) for (const h of hashes) h.update(chunk as Buffer);
+  for await (const chunk of fh.createReadStream({ start: 0, highWaterMark: 1 << 20, autoClose: false })) for (const h of hashes) h.update(chunk as Buffer);
   return Object.fromEntries(algos.map((a, i) => [a, hashes[i].digest('hex')]));
+}
+
+/** True when a failed download left no byte worth resuming (an empty part, or no chunk done). */
+async function nothingToResume(part: string, statePath: string): Promise<boolean> {
+  try {
+    if ((await lstat(part)).size === 0) return true;
+  } catch {
+    return true;
+  }
+  const st = await readState(statePath);
+  return st?.chunkSize !== undefined && !st.done?.length;
+}
+
+/** The part file for reading, never through a link. */
+function openPartForRead(part: string): Promise<FileHandle> {
+  return open(part, constants.O_RDONLY | constants.O_NOFOLLOW);
 }
 
 /** Counts the bytes passing through (and reports them), and hashes them when given an algorithm. */
@@ -148,6 +190,7 @@ export class Transfer {
       etag: info.etag,
       signal: this.o.signal,
       policy: this.o.policy,
+      health: this.o.health,
       onRetry: (err, attempt) => this.o.onRetry?.(info.key, err, attempt),
     });
   }
@@ -167,17 +210,17 @@ export class Transfer {
     if (info.size >= this.o.multipartThreshold) return this.fetchChunks(info, part, statePath, resumable ? prior : undefined);
 
     let offset = 0;
+    let existing: FileHandle | undefined;
     if (resumable && prior.chunkSize === undefined) {
-      try {
-        offset = Math.min((await stat(part)).size, info.size);
-      } catch {
-        offset = 0;
-      }
+      existing = await openExisting(part);
+      offset = existing ? Math.min((await existing.stat()).size, info.size) : 0;
     }
     if (offset === 0 && tracked) await writeState(statePath, { v: 1, key: info.key, etag: info.etag, size: info.size, lastModified: info.lastModified.toISOString() });
+    // MD5 of the streamed bytes is the MD5 of the file: it is ours alone (created O_EXCL under the lock).
     const md5 = offset === 0 && ref ? createHash('md5') : undefined;
     await this.o.streams(async () => {
-      const fh = await open(part, offset > 0 ? 'r+' : 'w');
+      if (offset === 0) await existing?.close();
+      const fh = offset > 0 && existing ? existing : await createFresh(part);
       try {
         const out = new PositionalWriter(fh, offset);
         for await (const buf of this.chunks(info, offset, info.size - 1)) {
@@ -199,13 +242,12 @@ export class Transfer {
     const count = Math.ceil(info.size / chunkSize);
     const done = new Set(prior?.done ?? []);
     const state: PartState = { v: 1, key: info.key, etag: info.etag, size: info.size, lastModified: info.lastModified.toISOString(), chunkSize, done: [...done] };
-    let fh;
-    try {
-      fh = await open(part, prior ? 'r+' : 'w');
-    } catch {
-      fh = await open(part, 'w');
+    let fh = prior ? await openExisting(part) : undefined;
+    if (!fh) {
+      fh = await createFresh(part);
       done.clear();
     }
+    const file = fh;
     let resumed = 0;
     for (const i of done) resumed += Math.min(chunkSize, info.size - i * chunkSize);
     let saving = Promise.resolve();
@@ -225,7 +267,7 @@ export class Transfer {
         const end = Math.min(info.size, start + chunkSize) - 1;
         jobs.push(
           this.o.streams(async () => {
-            const out = new PositionalWriter(fh, start);
+            const out = new PositionalWriter(file, start);
             for await (const buf of this.chunks(info, start, end)) {
               this.o.onBytes?.(buf.length);
               await out.push(buf);
@@ -246,55 +288,69 @@ export class Transfer {
     return { resumed };
   }
 
-  async run(info: ObjectInfo, final: string, codec: Codec): Promise<TransferOutcome> {
+  /** Caller holds the placement's file lock. */
+  async run(info: ObjectInfo, place: Placement, codec: Codec): Promise<TransferOutcome> {
     const decoding = codec !== 'none';
-    if (await isComplete(final, info, decoding)) return { status: 'skipped', bytes: (await stat(final)).size, resumedBytes: 0, verified: 'size' };
+    const final = place.final;
+    const have = await completeCopy(place, info, decoding);
+    if (have.bytes !== undefined) return { status: 'skipped', bytes: have.bytes, resumedBytes: 0, verified: 'size' };
+    // The file under this name is about to be replaced: its record must not outlive it (a crash
+    // between rename and the new record would otherwise vouch for the wrong bytes).
+    if (have.exists) await place.records?.drop(place.rel);
     const part = final + PART_SUFFIX;
     const statePath = final + STATE_SUFFIX;
     const ref = md5Reference(info);
 
-    if (decoding && info.size < this.o.multipartThreshold) return this.decodeStreaming(info, final, codec, ref);
+    if (decoding && info.size < this.o.multipartThreshold) return this.recorded(place, info, await this.decodeStreaming(info, final, codec, ref));
 
     let fetched: { resumed: number; md5?: string };
     try {
       fetched = await this.fetchRaw(info, part, statePath);
     } catch (err) {
-      // Keep the part file for a resume unless its bytes are known to be bad.
-      if (err instanceof IntegrityError) await Promise.all([rm(part, { force: true }), rm(statePath, { force: true })]);
+      // Keep the part file for a resume unless its bytes are known to be bad, or the object itself
+      // failed (not the run) before a byte worth resuming arrived. An interrupted run keeps it as is.
+      if (err instanceof IntegrityError || (!this.o.signal?.aborted && (await nothingToResume(part, statePath)))) await Promise.all([rm(part, { force: true }), rm(statePath, { force: true })]);
       throw err;
     }
-    const size = (await stat(part)).size;
-    if (size !== info.size) {
-      await Promise.all([rm(part, { force: true }), rm(statePath, { force: true })]);
-      throw new IntegrityError(`${info.key}: size mismatch (expected ${info.size} bytes, got ${size})`, { serviceCode: 'SizeMismatch', hint: 'run the command again' });
-    }
-    let md5Hex = fetched.md5;
-    const needs: string[] = [];
-    if (ref && !md5Hex) needs.push('md5');
-    if (this.o.wantSha256 && !decoding) needs.push('sha256');
-    const h = await hashFile(part, needs);
-    md5Hex ??= h.md5;
+    const pf = await openPartForRead(part);
+    let h: Record<string, string>;
     let verified: 'md5' | 'size' = 'size';
     try {
-      if (await this.checkMd5(info, md5Hex, ref)) verified = 'md5';
-    } catch (err) {
-      await Promise.all([rm(part, { force: true }), rm(statePath, { force: true })]);
-      throw err;
+      const size = (await pf.stat()).size;
+      if (size !== info.size) {
+        await Promise.all([rm(part, { force: true }), rm(statePath, { force: true })]);
+        throw new IntegrityError(`${info.key}: size mismatch (expected ${info.size} bytes, got ${size})`, { serviceCode: 'SizeMismatch', hint: 'run the command again' });
+      }
+      let md5Hex = fetched.md5;
+      const needs: string[] = [];
+      if (ref && !md5Hex) needs.push('md5');
+      if (this.o.wantSha256 && !decoding) needs.push('sha256');
+      h = await hashFile(pf, needs);
+      md5Hex ??= h.md5;
+      try {
+        if (await this.checkMd5(info, md5Hex, ref)) verified = 'md5';
+      } catch (err) {
+        await Promise.all([rm(part, { force: true }), rm(statePath, { force: true })]);
+        throw err;
+      }
+      if (!decoding) await pf.utimes(new Date(), info.lastModified);
+    } finally {
+      await pf.close();
     }
 
     if (!decoding) {
-      await utimes(part, new Date(), info.lastModified);
+      // rename() replaces whatever is at the final name (a link included) and never follows it.
       await rename(part, final);
       await rm(statePath, { force: true });
-      return { status: 'downloaded', bytes: info.size, sha256: h.sha256, resumedBytes: fetched.resumed, verified };
+      return this.recorded(place, info, { status: 'downloaded', bytes: info.size, sha256: h.sha256, resumedBytes: fetched.resumed, verified });
     }
     // Large compressed object: the raw copy is complete and verified; decode it from disk.
     const tmp = final + TMP_SUFFIX;
     let outcome: { bytes: number; sha256?: string };
     try {
       const decoder = await createDecoder(codec, { label: info.key });
-      outcome = await this.decodeInto(tmp, createReadStream(part, { highWaterMark: 1 << 20 }), undefined, decoder);
-      await utimes(tmp, new Date(), info.lastModified);
+      const src = await openPartForRead(part);
+      outcome = await this.decodeInto(tmp, src.createReadStream({ highWaterMark: 1 << 20 }), undefined, decoder, info.lastModified);
       await rename(tmp, final);
     } catch (err) {
       await rm(tmp, { force: true });
@@ -302,16 +358,22 @@ export class Transfer {
       throw err;
     }
     await Promise.all([rm(part, { force: true }), rm(statePath, { force: true })]);
-    return { status: 'downloaded', bytes: outcome.bytes, sha256: outcome.sha256, resumedBytes: fetched.resumed, verified };
+    return this.recorded(place, info, { status: 'downloaded', bytes: outcome.bytes, sha256: outcome.sha256, resumedBytes: fetched.resumed, verified });
   }
 
-  /** Pipes `source` (through `tap`, if given) and `decoder` into a new file at `tmp`. */
-  private async decodeInto(tmp: string, source: Readable, tap: Transform | undefined, decoder: Duplex): Promise<{ bytes: number; sha256?: string }> {
-    const fh = await open(tmp, 'w');
+  private async recorded(place: Placement, info: ObjectInfo, out: TransferOutcome): Promise<TransferOutcome> {
+    await place.records?.put(place.rel, info, out.bytes);
+    return out;
+  }
+
+  /** Pipes `source` (through `tap`, if given) and `decoder` into a new file at `tmp`, stamped `mtime`. */
+  private async decodeInto(tmp: string, source: Readable, tap: Transform | undefined, decoder: Duplex, mtime?: Date): Promise<{ bytes: number; sha256?: string }> {
+    const fh = await createFresh(tmp);
     try {
       const sink = new FileSink(fh, this.o.wantSha256 ? 'sha256' : undefined);
       if (tap) await pipeline(source, tap, decoder, sink, { signal: this.o.signal });
       else await pipeline(source, decoder, sink, { signal: this.o.signal });
+      if (mtime) await fh.utimes(new Date(), mtime);
       return { bytes: sink.bytes, sha256: sink.digest() };
     } finally {
       await fh.close();
@@ -326,13 +388,12 @@ export class Transfer {
     try {
       await this.o.streams(async () => {
         const decoder = await createDecoder(codec, { label: info.key });
-        out = await this.decodeInto(tmp, this.read(info, 0, info.size - 1), raw, decoder);
+        out = await this.decodeInto(tmp, this.read(info, 0, info.size - 1), raw, decoder, info.lastModified);
       });
       if (raw.bytes !== info.size) {
         throw new IntegrityError(`${info.key}: size mismatch (expected ${info.size} bytes, got ${raw.bytes})`, { serviceCode: 'SizeMismatch', hint: 'run the command again' });
       }
       const verified = (await this.checkMd5(info, raw.digest(), ref)) ? 'md5' : 'size';
-      await utimes(tmp, new Date(), info.lastModified);
       await rename(tmp, final);
       return { status: 'downloaded', bytes: out.bytes, sha256: out.sha256, resumedBytes: 0, verified };
     } catch (err) {
