@@ -49,7 +49,7 @@ export async function runQueryCommand(location: string, sqlArg: string | undefin
   const formats = [flags.json && '--json', flags.ndjson && '--ndjson', flags.csv && '--csv'].filter(Boolean);
   if (formats.length > 1) throw new UsageError(`${formats.join(' and ')} exclude each other`);
   const sql = await sqlText(sqlArg, flags);
-  if (!flags.schema && !sql?.trim()) throw new UsageError('no SQL given', { hint: 'archive query LOCATION "SELECT count(*) FROM logs" (or --sql-file F, or - for stdin); --schema shows the columns' });
+  if (!flags.schema && !flags.emit && !sql?.trim()) throw new UsageError('no SQL given', { hint: 'archive query LOCATION "SELECT count(*) FROM logs" (or --sql-file F, or - for stdin); --schema shows the columns' });
   if (flags.withSas && !flags.emit) throw new UsageError('--with-sas only applies to --emit');
   const memoryBytes = parseSize(flags.memoryLimit ?? DEFAULT_MEMORY, '--memory-limit');
   const concurrency = flags.concurrency ? parsePositiveInt(flags.concurrency, '--concurrency', 256) : 8;

@@ -145,7 +145,8 @@ export async function runQuery(r: QueryRequest): Promise<QueryResult> {
   if (selection.duplicates.length) r.note(`${selection.duplicates.length} duplicate object${selection.duplicates.length === 1 ? '' : 's'} skipped (--dedupe): ${selection.duplicates.map((d) => d.dropped.key).join(', ')}`);
   const vendor = r.view === 'none' ? undefined : (r.view ?? vendorFor(selection.entries));
   if (r.clip && !vendor) throw new UsageError('--clip needs records with a known time field', { hint: 'it works on Vespa access logs, Cloudflare http_requests and Amplitude events; pick one with --view, or filter on your own field in SQL' });
-  const result: QueryResult = { objects: 0, bytes: 0, skipped: 0, fullSample: false, decodedByArchive: 0, vendor };
+  // --schema promises the types a query will use: detect over every row, not a sample.
+  const result: QueryResult = { objects: 0, bytes: 0, skipped: 0, fullSample: !!r.schemaOnly, decodedByArchive: 0, vendor };
   if (!selection.entries.length) r.note('no objects match the location and filters: the result is empty');
 
   const space = TempSpace.create(r.tempParent);
