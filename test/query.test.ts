@@ -16,7 +16,6 @@ import { runCli, cleanEnv, BIN, ROOT } from './support/cli.js';
 import { PROVIDERS, startProvider, type ProviderFixture } from './support/providers.js';
 import { startFaultProxy } from './support/fault-proxy.js';
 import { zstdProgram } from './support/zstd-fixtures.js';
-import { azureService } from './support/seed.js';
 import type { AzuriteEmulator } from './support/emulators.js';
 
 const zstdBin = zstdProgram();
@@ -449,13 +448,24 @@ for (const name of PROVIDERS) {
       const r = await runCli(['query', loc, '--csv', 'SELECT count(*) AS n FROM logs'], { env: p.env });
       assert.equal(r.code, 5);
       assert.equal(r.stdout, '');
-      assert.match(r.stderr, new RegExp(`^archive: corrupt object ${bad.replace(/\./g, '\\.')}: .+\\nhint: nothing was answered; add --skip-bad to answer from the other objects \\(exit 5 all the same\\), or check it with \`archive pull\`\\n$`));
+      assert.equal(r.stderr, `archive: corrupt object ${bad}: corrupt zstd data: frame 1: invalid zstd data\nhint: nothing was answered; add --skip-bad to answer from the other objects (exit 5 all the same), or check it with \`archive pull\`\n`);
       const s = await runCli(['query', loc, '--skip-bad', '--csv', 'SELECT count(*) AS n FROM logs'], { env: p.env });
       assert.equal(s.code, 5);
       assert.equal(s.stdout, 'n\n200\n');
       const lines = s.stderr.split('\n');
-      assert.match(lines[0]!, new RegExp(`^archive: skipped corrupt object ${bad.replace(/\./g, '\\.')}: `));
+      assert.equal(lines[0]!, `archive: skipped corrupt object ${bad}: corrupt zstd data: frame 1: invalid zstd data`);
       assert.equal(lines.slice(1).join('\n'), 'archive: answered from 1 of 2 objects; 1 skipped (see above)\nhint: re-run without --skip-bad once the skipped objects are fixed\n');
+    });
+
+    test('a zstd frame with a 2 GiB window (beyond DuckDB\'s decoder limit) is decoded by archive instead', async () => {
+      const recs = vespaRecords(77, T0, 3000);
+      // Through stdin the frame has no content size, so it declares the full --long=31 window.
+      const body = spawnSync(zstdBin!, ['-q', '-c', '--long=31'], { input: ndjson(recs) }).stdout;
+      await p.seed('longwin', [{ key: 'l/JsonAccessLog.default.20260105100000.zst', body }]);
+      const r = await runCli(['query', p.loc('longwin', 'l/'), '--csv', 'SELECT count(*) AS n, sum(responsesize) AS b FROM logs'], { env: p.env });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stderr, '');
+      assert.equal(r.stdout, `n,b\n${recs.length},${recs.reduce((s, x) => s + x.responsesize, 0)}\n`);
     });
 
     test('no objects in the window: empty result, a note on stderr, exit 0', async () => {
@@ -536,10 +546,25 @@ for (const name of PROVIDERS) {
           const files = leftovers(own);
           return files.filter((f) => /objects\/\d+\.ndjson/.test(f)).length === 6 && !files.some((f) => f.endsWith('.part'));
         }, 'every object fetched');
-        await new Promise((r) => setTimeout(r, 300)); // let DuckDB start the statement (any point after fetch is valid)
         b.child.kill('SIGINT');
         assert.equal(await b.done, 130, b.stderr());
         assert.equal(b.stderr(), 'archive: interrupted\n');
+        assert.deepEqual(leftovers(own), []);
+        // 3. the same, later: DuckDB is inside the statement (no outside event marks that
+        // moment, so this one waits; any moment after the fetch is a valid interleaving).
+        const c = run(['query', p.loc('vespa', `${VBASE}/`), 'SELECT count(*) FROM logs, range(2000000000) t(x) WHERE x % 7 = 3'], p.env);
+        await until(() => leftovers(own).filter((f) => /objects\/\d+\.ndjson/.test(f)).length === 6, 'every object fetched');
+        await new Promise((r) => setTimeout(r, 500));
+        c.child.kill('SIGINT');
+        assert.equal(await c.done, 130, c.stderr());
+        assert.equal(c.stderr(), 'archive: interrupted\n');
+        assert.deepEqual(leftovers(own), []);
+        // 4. two Ctrl-C: the second exits at once; the exit hook still removes the temp space.
+        const d = run(['query', p.loc('vespa', `${VBASE}/`), 'SELECT count(*) FROM logs, range(2000000000) t(x) WHERE x % 7 = 3'], p.env);
+        await until(() => leftovers(own).filter((f) => /objects\/\d+\.ndjson/.test(f)).length === 6, 'every object fetched');
+        d.child.kill('SIGINT');
+        d.child.kill('SIGINT');
+        assert.equal(await d.done, 130, d.stderr());
         assert.deepEqual(leftovers(own), []);
       } finally {
         await proxy.close();
@@ -554,7 +579,6 @@ for (const name of PROVIDERS) {
           { permissions: AccountSASPermissions.parse('rl'), resourceTypes: AccountSASResourceTypes.parse('sco').toString(), services: AccountSASServices.parse('b').toString(), expiresOn: new Date(Date.now() + 3600_000) },
           new StorageSharedKeyCredential('devstoreaccount1', 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='),
         ).toString();
-        void azureService;
         const sig = new URLSearchParams(sas).get('sig')!;
         const loc = `${emu.serviceUrl}/vespa/${VBASE}/?${sas}`;
         const sasEnv = {};

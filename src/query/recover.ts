@@ -33,7 +33,9 @@ async function decodeCheck(f: FetchedObject, signal?: AbortSignal): Promise<stri
     return undefined;
   } catch (err) {
     if (signal?.aborted) throw err;
-    return (err as Error).message;
+    // The decoders name the object themselves ("KEY: corrupt …"); the caller names it once.
+    const m = (err as Error).message;
+    return m.startsWith(`${f.entry.key}: `) ? m.slice(f.entry.key.length + 2) : m;
   }
 }
 
