@@ -4,6 +4,7 @@ import { addFilterOptions, addTargetOptions, targetFor, open, type TargetFlags }
 import type { ListOptions } from '../listing.js';
 import { UsageError } from '../errors.js';
 import { parsePositiveInt, parseSize } from '../output/size.js';
+import type { VendorView } from '../query/vendor-views.js';
 
 interface QueryFlags extends TargetFlags, ListOptions {
   dedupe?: boolean;
@@ -85,7 +86,7 @@ export async function runQueryCommand(location: string, sqlArg: string | undefin
     sql,
     schemaOnly: !!flags.schema,
     clip: !!flags.clip,
-    view: flags.view as never,
+    view: flags.view as VendorView | 'none' | undefined,
     format: flags.json ? 'json' : flags.ndjson ? 'ndjson' : flags.csv ? 'csv' : 'table',
     outFile: flags.out,
     skipBad: !!flags.skipBad,
