@@ -628,3 +628,116 @@ describe('query without the DuckDB package', () => {
     }
   });
 });
+
+// ------------------------------------------------------------------------------------------
+// Pure parts, table-tested.
+
+describe('query: pure parts', () => {
+  test('classifySqlError sorts DuckDB messages', async () => {
+    const { classifySqlError } = await import('../src/query/sql-errors.js');
+    const cases: Array<[string, string]> = [
+      ['Parser Error: syntax error at or near "SELEC"\n\nLINE 1: SELEC 1\n        ^', 'usage'],
+      ['Binder Error: Referenced column "nope" not found in FROM clause!', 'usage'],
+      ['Catalog Error: Table with name nothere does not exist!', 'usage'],
+      ['Conversion Error: Could not convert string \'x\' to INT32', 'usage'],
+      ['Invalid Input Error: JSON transform error in file "/t/000001.ndjson", in line 30001: Failed to cast value to numerical: "str"', 'schema'],
+      ['Invalid Input Error: Malformed JSON in file "/t/000002.ndjson.gz", at byte 320 in line 3589: unexpected end of data.', 'data'],
+      ["IO Error: Restored data doesn't match checksum", 'data'],
+      ['IO Error: Frame requires too much memory for decoding', 'data'],
+      ['INTERRUPT Error: Interrupted!', 'interrupted'],
+      ['Out of Memory Error: failed to allocate data of size 1.0 GiB (2.0 GiB/2.0 GiB used)', 'memory'],
+      ['something else entirely', 'other'],
+    ];
+    for (const [msg, kind] of cases) assert.equal(classifySqlError(msg), kind, msg);
+  });
+
+  test('sqlPosition / oneLineSqlMessage read DuckDB caret blocks', async () => {
+    const { sqlPosition, oneLineSqlMessage, fileNamedIn } = await import('../src/query/sql-errors.js');
+    assert.deepEqual(sqlPosition('Parser Error: x\n\nLINE 1: SELEC 1\n        ^'), { line: 1, column: 1, excerpt: 'SELEC 1' });
+    assert.deepEqual(sqlPosition('Binder Error: y\n\nLINE 2: select nope from logs\n               ^'), { line: 2, column: 8, excerpt: 'select nope from logs' });
+    assert.deepEqual(sqlPosition('Parser Error: z\n\nLINE 1: ...very long line here\n                    ^'), { line: 1, column: undefined, excerpt: '...very long line here' });
+    assert.equal(sqlPosition('Parser Error: syntax error at end of input'), undefined);
+    assert.equal(oneLineSqlMessage('Parser Error: syntax error at end of input'), 'Parser Error: syntax error at end of input');
+    assert.equal(fileNamedIn('Invalid Input Error: Malformed JSON in file "/tmp/a b/000001.ndjson", at byte 3'), '/tmp/a b/000001.ndjson');
+  });
+
+  test('sniffCodec, tempNameFor, fileFormatFor', async () => {
+    const { sniffCodec, tempNameFor } = await import('../src/query/fetch-objects.js');
+    const { fileFormatFor } = await import('../src/query/output.js');
+    assert.equal(sniffCodec(gzipSync('x')), 'gzip');
+    assert.equal(sniffCodec(Buffer.from([0x28, 0xb5, 0x2f, 0xfd, 0])), 'zstd');
+    assert.equal(sniffCodec(Buffer.from([0x50, 0x2a, 0x4d, 0x18, 0, 0, 0, 0])), 'zstd');
+    assert.equal(sniffCodec(Buffer.from('{"a":1}\n')), 'none');
+    assert.equal(sniffCodec(Buffer.alloc(0)), 'none');
+    assert.equal(tempNameFor(7, 'zstd'), '000007.ndjson.zst');
+    assert.equal(tempNameFor(12, 'none'), '000012.ndjson');
+    for (const [f, want] of [['a.parquet', 'parquet'], ['A.CSV', 'csv'], ['x.ndjson', 'ndjson'], ['x.jsonl', 'ndjson'], ['x.json', 'json']] as const) assert.equal(fileFormatFor(f), want);
+    assert.throws(() => fileFormatFor('x.xlsx'), (e: Error & { exitCode?: number }) => e.exitCode === 2 && e.message === '--out x.xlsx: unknown file type ".xlsx"');
+  });
+
+  test('typedView builds casts from the detected columns only', async () => {
+    const { typedView } = await import('../src/query/vendor-views.js');
+    assert.equal(typedView('vespa-access', [{ name: 'foo', type: 'VARCHAR' }]), undefined);
+    const v = typedView('vespa-access', [
+      { name: 'time', type: 'DOUBLE' },
+      { name: 'code', type: 'BIGINT' },
+      { name: 'uri', type: 'VARCHAR' },
+    ])!;
+    assert.equal(v.recordTime, '"time"');
+    assert.equal(v.select, 'SELECT * REPLACE (make_timestamp(CAST(round(CAST("time" AS DOUBLE) * 1000000) AS BIGINT)) AS "time", TRY_CAST("code" AS INTEGER) AS "code") FROM logs_raw');
+    const a = typedView('amplitude-events', [
+      { name: 'event_time', type: 'VARCHAR' },
+      { name: 'event_properties', type: 'STRUCT(plan VARCHAR)' },
+      { name: 'user_properties', type: 'JSON' },
+    ])!;
+    assert.match(a.select, /CAST\(TRY_CAST\(CAST\("event_time" AS VARCHAR\) AS TIMESTAMPTZ\) AS TIMESTAMP\) AS "event_time"/);
+    assert.match(a.select, /CAST\(to_json\("event_properties"\) AS JSON\) AS "event_properties"/);
+    assert.doesNotMatch(a.select, /"user_properties"/, 'already JSON: left as is');
+  });
+
+  test('the Cloudflare timestamp expression reads every Logpush format (run in DuckDB)', async () => {
+    const { typedView } = await import('../src/query/vendor-views.js');
+    const db = await DuckDBInstance.create(':memory:');
+    const c = await db.connect();
+    await c.run("SET TimeZone = 'UTC'");
+    const want = '2026-01-05 17:00:01.5';
+    for (const [type, value] of [
+      ['BIGINT', '1767632401500000000'],
+      ['DOUBLE', '1767632401.5'],
+      ['BIGINT', '1767632401500'],
+      ['VARCHAR', "'2026-01-05T17:00:01.5Z'"],
+      ['VARCHAR', "'2026-01-05T17:00:01.500000000Z'"],
+      ['VARCHAR', "'1767632401500000000'"],
+      ['JSON', `'"2026-01-05T17:00:01.500Z"'`],
+    ] as const) {
+      await c.run(`CREATE OR REPLACE TABLE logs_raw AS SELECT CAST(${value} AS ${type}) AS EdgeStartTimestamp`);
+      const v = typedView('cloudflare-http', [{ name: 'EdgeStartTimestamp', type }])!;
+      const got = (await c.runAndReadAll(`SELECT CAST(EdgeStartTimestamp AS VARCHAR) AS t FROM (${v.select})`)).getRowObjectsJson()[0]!.t;
+      assert.equal(got, want, `${type} ${value}`);
+    }
+    c.closeSync();
+    db.closeSync();
+  });
+
+  test('objectUrl / httpsUrl / emit never carry a secret unless asked', async () => {
+    const { objectUrl, httpsUrl } = await import('../src/query/object-urls.js');
+    const { emitStatement } = await import('../src/query/emit.js');
+    const az = { provider: 'azure' as const, account: 'acct', serviceUrl: 'https://acct.blob.core.windows.net', container: 'logs', prefix: '', auth: { type: 'sas' as const, token: 'sv=2024&sp=rl&sig=SECRETSIG%3D' } };
+    assert.equal(objectUrl(az, 'a b/c#1.json.gz'), 'https://acct.blob.core.windows.net/logs/a%20b/c%231.json.gz');
+    assert.equal(httpsUrl(az, 'k', { withSas: true }), 'https://acct.blob.core.windows.net/logs/k?sv=2024&sp=rl&sig=SECRETSIG%3D');
+    const s3 = { provider: 's3' as const, bucket: 'bkt', prefix: '', region: 'eu-west-1', auth: { type: 'keys' as const, accessKeyId: 'AKIA', secretAccessKey: 'TOPSECRET' } };
+    assert.equal(objectUrl(s3, 'x/y.gz'), 's3://bkt/x/y.gz');
+    assert.equal(httpsUrl(s3, 'x/y.gz'), 'https://bkt.s3.eu-west-1.amazonaws.com/x/y.gz');
+    assert.equal(httpsUrl({ ...s3, endpoint: 'http://127.0.0.1:9000/' }, 'x/y.gz'), 'http://127.0.0.1:9000/bkt/x/y.gz');
+    const entry = { key: 'x/y.gz', size: 10, lastModified: new Date(0), time: new Date(Date.UTC(2026, 0, 5)), timeSource: 'key' as const, facts: { layout: 'generic' } };
+    for (const engine of ['duckdb', 'clickhouse', 'trino', 'spark'] as const) {
+      for (const t of [az, s3]) {
+        const text = emitStatement(engine, t, [entry], { sql: 'SELECT 1', withSas: false });
+        assert.doesNotMatch(text, /SECRETSIG|TOPSECRET|AKIA/, `${engine} ${t.provider}`);
+        assert.match(text, /x\/y\.gz/);
+      }
+      assert.doesNotMatch(emitStatement(engine, s3, [entry], { withSas: true }), /TOPSECRET/, 'S3 keys are never printed');
+    }
+    assert.match(emitStatement('duckdb', az, [entry], { withSas: true }), /'https:\/\/acct\.blob\.core\.windows\.net\/logs\/x\/y\.gz\?sv=2024&sp=rl&sig=SECRETSIG%3D'/);
+  });
+});
