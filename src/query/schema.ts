@@ -18,6 +18,7 @@ import type { TimeWindow } from '../filter.js';
 
 export const FILE_COLUMN = '_archive_file';
 export const EXTRA_COLUMNS = ['_key', '_time', '_host', '_kind'] as const;
+const FILES_PER_SCAN = 4;
 
 export interface SchemaOptions {
   /** Detect types over every row instead of a sample. */
@@ -73,9 +74,17 @@ export async function defineSchema(conn: DuckDBConnection, files: FetchedObject[
   const own = columns.filter((c) => !(EXTRA_COLUMNS as readonly string[]).includes(c.name));
   if (own.length) {
     const exclude = [FILE_COLUMN, ...columns.filter((c) => (EXTRA_COLUMNS as readonly string[]).includes(c.name)).map((c) => c.name)].map(sqlIdent).join(', ');
-    await conn.run(
-      `CREATE OR REPLACE VIEW logs_raw AS SELECT r.* EXCLUDE (${exclude}), o._key, o._time, o._host, o._kind FROM ${readJson(files, `, columns=${columnsParam(columns)}`)} r JOIN _objects o ON r.${sqlIdent(FILE_COLUMN)} = o.path`,
-    );
+    // A few files per read_json, the scans joined by UNION ALL: one read_json over every file
+    // holds a buffer per file until the whole scan ends (peak RSS grew by ~the decoded size of
+    // each ≤32 MiB object: 20 × 14 MB objects → 390 MiB with memory_limit=256MB), while scans
+    // of ≤4 files each finish and free theirs (same 20 objects: 172 MiB; 1 per scan: 180 MiB,
+    // but thousands of one-file scans exhaust the memory limit with their 32 MiB buffers).
+    const cols = `, columns=${columnsParam(columns)}`;
+    const arms: string[] = [];
+    for (let i = 0; i < files.length; i += FILES_PER_SCAN) {
+      arms.push(`SELECT r.* EXCLUDE (${exclude}), o._key, o._time, o._host, o._kind FROM ${readJson(files.slice(i, i + FILES_PER_SCAN), cols)} r JOIN _objects o ON r.${sqlIdent(FILE_COLUMN)} = o.path`);
+    }
+    await conn.run(`CREATE OR REPLACE VIEW logs_raw AS ${arms.join('\nUNION ALL ')}`);
   } else {
     // No objects (or only empty ones): an empty table with the extra columns, so queries that
     // only count or group by _key still answer.
