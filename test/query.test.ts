@@ -363,6 +363,14 @@ for (const name of PROVIDERS) {
       assert.match(s.stdout, /^\{"column":"v","type":"JSON"\}$/m);
     });
 
+    test('a field typed differently in different objects (beyond one detection batch) is read as JSON', async () => {
+      const objs = Array.from({ length: 6 }, (_, f) => ({ key: `m/2026-01-05_1${f}.ndjson`, body: Buffer.from(ndjson(Array.from({ length: 10 }, (_, i) => ({ f, x: f === 5 ? `s${i}` : i, y: f * 10 + i })))) }));
+      await p.seed('mixed', objs);
+      const r = await runCli(['query', p.loc('mixed', 'm/'), '--json', "SELECT count(*) AS n, count(x) AS xs, sum(y) AS ys, max(typeof(x)) AS t, count(*) FILTER (WHERE CAST(x AS VARCHAR) = '\"s3\"') AS s3 FROM logs"], { env: p.env });
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(json(r.stdout), [{ n: 60, xs: 60, ys: Array.from({ length: 60 }, (_, k) => Math.floor(k / 10) * 10 + (k % 10)).reduce((a, b) => a + b, 0), t: 'JSON', s3: 1 }]);
+    });
+
     test('outputs: table, --csv, --ndjson, --json, --schema, --out .parquet/.csv/.ndjson', async () => {
       const loc = p.loc('vespa', `${VBASE}/`);
       const sql = "SELECT _host AS host, count(*) AS n, 'a,\"b\"' AS odd FROM logs GROUP BY 1 ORDER BY 1";
@@ -659,6 +667,25 @@ describe('query: pure parts', () => {
     assert.equal(sqlPosition('Parser Error: syntax error at end of input'), undefined);
     assert.equal(oneLineSqlMessage('Parser Error: syntax error at end of input'), 'Parser Error: syntax error at end of input');
     assert.equal(fileNamedIn('Invalid Input Error: Malformed JSON in file "/tmp/a b/000001.ndjson", at byte 3'), '/tmp/a b/000001.ndjson');
+  });
+
+  test('widenType / mergeColumns', async () => {
+    const { widenType, mergeColumns } = await import('../src/query/schema.js');
+    for (const [a, b, want] of [
+      ['BIGINT', 'BIGINT', 'BIGINT'],
+      ['INTEGER', 'BIGINT', 'BIGINT'],
+      ['BIGINT', 'DOUBLE', 'DOUBLE'],
+      ['BIGINT', 'VARCHAR', 'JSON'],
+      ['STRUCT(a BIGINT)', 'STRUCT(b VARCHAR)', 'JSON'],
+      ['NULL', 'VARCHAR', 'VARCHAR'],
+    ]) assert.equal(widenType(a!, b!), want, `${a} + ${b}`);
+    assert.deepEqual(
+      mergeColumns([
+        [{ name: 'a', type: 'BIGINT' }, { name: 'b', type: 'VARCHAR' }],
+        [{ name: 'c', type: 'DOUBLE' }, { name: 'a', type: 'DOUBLE' }],
+      ]),
+      [{ name: 'a', type: 'DOUBLE' }, { name: 'b', type: 'VARCHAR' }, { name: 'c', type: 'DOUBLE' }],
+    );
   });
 
   test('sniffCodec, tempNameFor, fileFormatFor', async () => {
