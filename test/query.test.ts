@@ -591,6 +591,16 @@ for (const name of PROVIDERS) {
         d.child.kill('SIGINT');
         assert.equal(await d.done, 130, d.stderr());
         assert.deepEqual(leftovers(own), []);
+        // 5. two Ctrl-C while the statement runs: exit must not wait for DuckDB to finish it.
+        const e = run(['query', p.loc('vespa', `${VBASE}/`), 'SELECT count(*) FROM logs, range(2000000000) t(x) WHERE x % 7 = 3'], p.env);
+        await until(() => leftovers(own).filter((f) => /objects\/\d+\.ndjson/.test(f)).length === 6, 'every object fetched');
+        await new Promise((r) => setTimeout(r, 500));
+        e.child.kill('SIGINT');
+        e.child.kill('SIGINT');
+        const killer = setTimeout(() => e.child.kill('SIGKILL'), 20_000);
+        assert.equal(await e.done, 130, e.stderr());
+        clearTimeout(killer);
+        assert.deepEqual(leftovers(own), []);
       } finally {
         await proxy.close();
       }

@@ -151,8 +151,19 @@ export async function runQuery(r: QueryRequest): Promise<QueryResult> {
 
   const space = TempSpace.create(r.tempParent);
   let engine: Engine | undefined;
-  const onAbort = () => engine?.interrupt();
+  // DuckDB's interrupt only cancels the statement running at that instant; Ctrl-C between two
+  // statements (or before the engine is open) was lost and the next statement ran to its end
+  // (seen in the Ctrl-C test on Node 24), so keep interrupting until we stop.
+  let interrupter: NodeJS.Timeout | undefined;
+  const onAbort = () => {
+    engine?.interrupt();
+    interrupter = setInterval(() => engine?.interrupt(), 50);
+  };
   r.signal.addEventListener('abort', onAbort, { once: true });
+  // A second Ctrl-C calls process.exit(); DuckDB's clean-up at exit waits for a running
+  // statement (seen: a process stuck in exit), so cancel it on the way out as well.
+  const onExit = () => engine?.interrupt();
+  process.once('exit', onExit);
   try {
     r.progress?.planned(selection.entries.length, selection.entries.reduce((n, e) => n + e.size, 0));
     const { fetched, failed } = await fetchObjects(r.provider, selection.entries, space.objects, {
@@ -245,6 +256,8 @@ export async function runQuery(r: QueryRequest): Promise<QueryResult> {
     throw err;
   } finally {
     r.signal.removeEventListener('abort', onAbort);
+    if (interrupter) clearInterval(interrupter);
+    process.off('exit', onExit);
     r.progress?.stop();
     engine?.close();
     space.remove();
