@@ -3,6 +3,9 @@
  * gives a tarball of compiled JavaScript only, which installs with runtime dependencies alone —
  * globally into a temp prefix and into a temp project (`npx archive`) — and runs against Azurite
  * and s3rver. Dependencies come from the npm registry (or npm's cache); this takes about a minute.
+ *
+ * The one runtime dependency is DuckDB (`@duckdb/node-api`, a native package esbuild cannot
+ * bundle); everything else is in dist/. Without its native binary every other command works.
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,11 +14,26 @@ import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile } f
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { readdirSync } from 'node:fs';
 import { ROOT, cleanEnv } from './support/cli.js';
 import { startAzurite, startS3rver, type AzuriteEmulator, type S3Emulator } from './support/emulators.js';
 import { seedAzure, seedS3 } from './support/seed.js';
 
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+/** DuckDB's packages as npm installs them here: the API, its bindings, this platform's binary and detect-libc. */
+const DUCKDB_TREE = ['@duckdb/node-api', '@duckdb/node-bindings', `@duckdb/node-bindings-${process.platform}-${process.arch}`, 'detect-libc'].sort();
+
+/** Package names installed in a node_modules folder (scoped ones as @scope/name). */
+function packagesIn(dir: string): string[] {
+  const names: string[] = [];
+  for (const d of readdirSync(dir)) {
+    if (d.startsWith('.')) continue;
+    if (d.startsWith('@')) for (const s of readdirSync(join(dir, d))) names.push(`${d}/${s}`);
+    else names.push(d);
+  }
+  return names.sort();
+}
 
 interface Run {
   code: number | null;
@@ -109,12 +127,19 @@ describe('npm pack', () => {
     assert.deepEqual(dist.filter((p) => !p.endsWith('.js')).sort(), [...reached].map((p) => `${p}.map`).sort());
     const main = await readFile(join(work, 'src-copy', 'dist/main.js'), 'utf8');
     assert.doesNotMatch(main, /BlobServiceClient|S3Client/, 'an SDK is in the start-up chunk');
-    const manifest = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string>; files: string[]; engines: { node: string } };
+    // DuckDB is never bundled and only ever imported dynamically (inside `query`'s action).
+    for (const p of dist.filter((x) => x.endsWith('.js'))) {
+      const text = await readFile(join(work, 'src-copy', p), 'utf8');
+      assert.doesNotMatch(text, /from\s*["']@duckdb\/|require\(["']@duckdb\//, `${p} imports DuckDB statically`);
+      assert.doesNotMatch(text, /duckdb_bind|DuckDBInstance\s*=\s*class/, `${p} bundles DuckDB`);
+    }
+    const manifest = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string>; files: string[]; engines: { node: string }; dependencies?: Record<string, string> };
+    assert.deepEqual(manifest.dependencies, { '@duckdb/node-api': '1.5.6-r.1' }, 'exactly one runtime dependency, pinned');
     assert.equal(manifest.bin.archive, 'bin/archive.js');
     assert.ok(manifest.engines.node.startsWith('>=20'));
   });
 
-  test('installs globally into a temp prefix with no dependencies (dist is self-contained), and runs', async () => {
+  test('installs globally into a temp prefix with DuckDB as its only dependency, and runs', async () => {
     const prefix = join(work, 'prefix');
     // --foreground-scripts: were any lifecycle script (e.g. `prepare: patch-package`) run, its
     // failure would show and fail the install.
@@ -122,9 +147,9 @@ describe('npm pack', () => {
     assert.equal(inst.code, 0, `npm install -g failed:\n${inst.stdout}\n${inst.stderr}`);
     assert.doesNotMatch(inst.stdout + inst.stderr, /patch-package: not found|ERR!/);
     const pkgDir = join(prefix, process.platform === 'win32' ? '' : 'lib', 'node_modules', 'archive-cli');
-    // The bundle carries the exact library versions it was tested with: npm installs nothing else.
+    // The bundle carries the exact library versions it was tested with: npm installs nothing but DuckDB.
     assert.deepEqual(await readdir(join(prefix, 'lib', 'node_modules')), ['archive-cli']);
-    assert.ok(!existsSync(join(pkgDir, 'node_modules')), 'dependencies were installed beside the bundle');
+    assert.deepEqual(packagesIn(join(pkgDir, 'node_modules')), DUCKDB_TREE, 'dependencies beside the bundle');
     const shipped = (await readdir(pkgDir, { recursive: true })).map(String).filter((p) => !p.startsWith('node_modules'));
     assert.deepEqual(shipped.filter((p) => /\.(ts|mts|cts)$/.test(p)), []);
 
@@ -150,6 +175,35 @@ describe('npm pack', () => {
     const comp = await run('archive', ['completion', 'bash'], { cwd: work, env });
     assert.equal(comp.code, 0, comp.stderr);
     assert.match(comp.stdout, /complete -F _archive archive/);
+
+    const azEnv = { ...env, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString };
+    const q = await run('archive', ['query', `${azurite.serviceUrl}/logs`, '--layout', 'generic', '--include', '*.json', '--csv', 'SELECT 42 AS answer'], { cwd: work, env: azEnv });
+    assert.equal(q.code, 0, q.stderr);
+    assert.equal(q.stdout, 'answer\n42\n');
+    assert.equal(q.stderr, 'archive: no objects match the location and filters: the result is empty\n');
+
+    // Where DuckDB's native binary is missing (an unsupported platform, --omit=optional), only
+    // `query` fails, with a hint; --help, list and the rest never load it.
+    await rm(join(pkgDir, 'node_modules', '@duckdb', `node-bindings-${process.platform}-${process.arch}`), { recursive: true, force: true });
+    const started = performance.now();
+    const help = await run('archive', ['--help'], { cwd: work, env });
+    const helpMs = performance.now() - started;
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, /^ {2}query\b/m);
+    assert.equal(help.stderr, '');
+    // Generous for a loaded 2-core machine; loading DuckDB alone would fail, not just be slow.
+    assert.ok(helpMs < 5000, `--help took ${helpMs.toFixed(0)} ms`);
+    const list2 = await run('archive', ['list', `${azurite.serviceUrl}/logs`, '--ndjson'], { cwd: work, env: azEnv });
+    assert.equal(list2.code, 0, list2.stderr);
+    assert.equal(list2.stdout, list.stdout);
+    const qhelp = await run('archive', ['query', '--help'], { cwd: work, env });
+    assert.equal(qhelp.code, 0, qhelp.stderr);
+    const broken = await run('archive', ['query', `${azurite.serviceUrl}/logs`, 'SELECT 1'], { cwd: work, env: azEnv });
+    assert.equal(broken.code, 1);
+    assert.equal(broken.stdout, '');
+    const lines = broken.stderr.split('\n');
+    assert.match(lines[0]!, /^archive: the query engine \(DuckDB, @duckdb\/node-api\) could not be loaded: .*node-bindings/);
+    assert.equal(lines.slice(1).join('\n'), 'hint: reinstall archive with its dependencies (`npm install -g archive-cli`, without --omit=optional/--ignore-scripts); `archive query` needs a platform DuckDB supports (linux/macOS/windows, x64/arm64)\n');
   });
 
   test('installs into a project and runs with npx', async () => {
@@ -158,12 +212,11 @@ describe('npm pack', () => {
     await writeFile(join(proj, 'package.json'), JSON.stringify({ name: 'uses-archive', version: '1.0.0', private: true }));
     const inst = await run(NPM, ['install', '--foreground-scripts', tgz], { cwd: proj, env: npmEnv() });
     assert.equal(inst.code, 0, `npm install failed:\n${inst.stdout}\n${inst.stderr}`);
-    const installed = (await readdir(join(proj, 'node_modules'))).filter((d) => !d.startsWith('.'));
-    assert.deepEqual(installed, ['archive-cli'], 'npm installed more than the bundle');
+    assert.deepEqual(packagesIn(join(proj, 'node_modules')), ['archive-cli', ...DUCKDB_TREE].sort(), 'npm installed more than the bundle and DuckDB');
     const env = npmEnv({ PATH: [dirname(process.execPath), process.env.PATH ?? ''].join(':') });
     const help = await run('npx', ['--no-install', 'archive', '--help'], { cwd: proj, env });
     assert.equal(help.code, 0, help.stderr);
-    for (const c of ['containers', 'list', 'pull', 'cat', 'validate', 'profile', 'sas', 'completion']) assert.match(help.stdout, new RegExp(`^  ${c}\\b`, 'm'));
+    for (const c of ['containers', 'list', 'pull', 'cat', 'query', 'validate', 'profile', 'sas', 'completion']) assert.match(help.stdout, new RegExp(`^  ${c}\\b`, 'm'));
     const list = await run('npx', ['--no-install', 'archive', 'containers', azurite.serviceUrl], { cwd: proj, env: { ...env, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString } });
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, /\blogs$/m);

@@ -9,6 +9,7 @@ interface ListFlags extends TargetFlags, ListOptions {
   json?: boolean;
   ndjson?: boolean;
   totals?: boolean;
+  urls?: boolean;
 }
 
 function row(e: Entry, long: boolean): string {
@@ -27,11 +28,13 @@ export async function runList(location: string, flags: ListFlags): Promise<void>
   const out = new LineWriter();
   const c = stdoutColor();
   const totals: ListTotals = { count: 0, bytes: 0, scanned: 0 };
-  const human = !flags.json && !flags.ndjson;
+  const urlOf = flags.urls ? (await import('../query/object-urls.js')).objectUrl : undefined;
+  const human = !flags.json && !flags.ndjson && !urlOf;
   if (flags.json) await out.line('{"objects":[');
   let first = true;
-  for await (const e of listEntries(provider, target.prefix, { ...flags, layout: flags.layout ?? target.layout, folders: true }, totals)) {
-    if (flags.json) await out.line(`${first ? '' : ','}${JSON.stringify(entryToJson(e))}`);
+  for await (const e of listEntries(provider, target.prefix, { ...flags, layout: flags.layout ?? target.layout, folders: !urlOf }, totals)) {
+    if (urlOf) await out.line(urlOf(target, e.key));
+    else if (flags.json) await out.line(`${first ? '' : ','}${JSON.stringify(entryToJson(e))}`);
     else if (flags.ndjson) await out.line(JSON.stringify(entryToJson(e)));
     else {
       if (first && process.stdout.isTTY) {
@@ -66,6 +69,7 @@ export function registerList(program: Command): void {
     .option('--totals', 'print the count/bytes summary even when not on a terminal (to stderr)')
     .option('--json', 'print one JSON document {objects:[…],count,bytes} (streamed)')
     .option('--ndjson', 'print one JSON object per line')
+    .option('--urls', 'print full object URLs, one a line (no secret), for rclone --files-from / azcopy --list-of-files')
     .addHelpText(
       'after',
       `
