@@ -5,9 +5,11 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, runCli } from './support/cli.js';
+import { ROOT, runCli, cleanEnv, hermetic, GUARD_EXIT } from './support/cli.js';
+import { startAzurite, type AzuriteEmulator } from './support/emulators.js';
 
 const ESC = /\x1b\[/;
 
@@ -70,5 +72,50 @@ describe('cli surface', () => {
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^Examples:\n {2}\S/m, `archive ${cmd} --help has no examples`);
     }
+  });
+});
+
+describe('hermetic harness (test/support/cli.ts, loopback-guard.mjs)', () => {
+  let emu: AzuriteEmulator;
+  before(async () => {
+    emu = await startAzurite({ inMemory: true });
+  });
+  after(async () => emu?.stop());
+
+  test('every spawned CLI gets a temp home, empty AWS files, IMDS off, no Azure identity, no az', () => {
+    const env = cleanEnv();
+    assert.equal(env.HOME, hermetic.home);
+    assert.equal(env.XDG_CONFIG_HOME, hermetic.config);
+    assert.equal(env.ARCHIVE_CONFIG_DIR, hermetic.archiveConfig);
+    assert.ok(env.HOME!.startsWith(tmpdir()), env.HOME);
+    for (const f of [env.AWS_CONFIG_FILE!, env.AWS_SHARED_CREDENTIALS_FILE!]) assert.equal(readFileSync(f, 'utf8'), '', f);
+    assert.equal(env.AWS_EC2_METADATA_DISABLED, 'true');
+    assert.deepEqual(Object.keys(env).filter((k) => /^(AZURE_|MSI_|IDENTITY_)/.test(k)), []);
+    for (const d of (env.PATH ?? '').split(':')) assert.ok(!existsSync(join(d, 'az')), `${d}/az is on the PATH`);
+    // A test that sets its own HOME gets the product's own config lookup, not ours.
+    assert.equal(cleanEnv({ HOME: '/nonexistent' }).ARCHIVE_CONFIG_DIR, undefined);
+  });
+
+  test('loopback is allowed: the CLI lists Azurite on 127.0.0.1 and through "localhost"', async () => {
+    const r = await runCli(['containers', emu.serviceUrl.replace('127.0.0.1', 'localhost'), '--json'], { env: { AZURE_STORAGE_CONNECTION_STRING: emu.connectionString.replace('127.0.0.1', 'localhost') } });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), []);
+  });
+
+  test('a connection to a non-loopback address is stopped and fails the run', async () => {
+    // 192.0.2.0/24 is TEST-NET-1: never routed, so without the guard this would hang or time out.
+    const r = await runCli(['list', 'http://192.0.2.1:10000/devstoreaccount1/logs'], { env: { AZURE_STORAGE_CONNECTION_STRING: emu.connectionString }, expectGuardTrip: true, timeoutMs: 60_000 });
+    assert.equal(r.code, GUARD_EXIT, r.stderr);
+    assert.match(r.stderr, /^archive-test loopback guard: blocked connection to 192\.0\.2\.1:10000 /m);
+  });
+
+  test('a DNS lookup of a cloud host name is stopped (az://ACCOUNT means *.blob.core.windows.net)', async () => {
+    const r = await runCli(['list', 'az://someaccount/logs'], { env: { AZURE_STORAGE_KEY: 'a2V5' }, expectGuardTrip: true, timeoutMs: 60_000 });
+    assert.equal(r.code, GUARD_EXIT, r.stderr);
+    assert.match(r.stderr, /^archive-test loopback guard: blocked (DNS lookup\(someaccount\.blob\.core\.windows\.net\)|connection to someaccount\.blob\.core\.windows\.net:443) /m);
+  });
+
+  test('runCli itself rejects a run the guard stopped, whatever the test then asserts', async () => {
+    await assert.rejects(runCli(['list', 'http://192.0.2.1:10000/devstoreaccount1/logs'], { env: { AZURE_STORAGE_CONNECTION_STRING: emu.connectionString }, timeoutMs: 60_000 }), /tried to leave loopback: .*192\.0\.2\.1:10000/);
   });
 });
