@@ -17,6 +17,7 @@ import { parseConnectionString, type AzureTarget } from '../target.js';
 import { azureHint, networkHint, type Operation } from './hints.js';
 import { mapIdentityError } from './azure-identity-errors.js';
 import type { ContainerInfo, ObjectInfo, PutOptions, ReadOptions, StorageProvider } from './types.js';
+import { retryAfterMs } from './retry-after.js';
 
 /**
  * Blobs per List Blobs page. The SDK holds ~60-90 MB of parsed XML per 5000-blob page, which let
@@ -134,6 +135,7 @@ export function mapAzureError(err: unknown, op: Operation, what: string, usingSa
       serviceCode: code ?? netCode,
       hint: networkHint(netCode),
       status,
+      retryAfterMs: retryAfterMs(err),
       cause: err,
     });
   }

@@ -69,7 +69,9 @@ export async function* resilientRead(provider: StorageProvider, key: string, o: 
       if (o.signal?.aborted) throw o.signal.reason ?? err;
       if (!isTransient(err) || ++failures >= policy.attempts) throw err;
       o.onRetry?.(err, failures, offset);
-      await sleep(backoffMs(failures, policy), undefined, { signal: o.signal });
+      // A throttling answer's Retry-After is a floor (capped at a minute, so a bogus one cannot hang a run).
+      const asked = Math.min(60_000, (err as ArchiveError).retryAfterMs ?? 0);
+      await sleep(Math.max(asked, backoffMs(failures, policy)), undefined, { signal: o.signal });
     }
   }
 }
