@@ -195,8 +195,10 @@ describe('npm run demo -- --keep', () => {
     try {
       assert.equal(r.code, 0, r.out);
       assert.match(r.out, /stopping the emulators/);
-      for (const c of ['archive list vespa:', 'archive pull amplitude:', 'archive validate s3://logzio-archive']) assert.ok(r.out.includes(c), c);
-      for (const m of r.out.matchAll(/emulator: +(http:\/\/127\.0\.0\.1:\d+)/g)) assert.ok(await portClosed(m[1]), `${m[1]} still answers`);
+      for (const c of ['archive list vespa:', 'archive pull amplitude:', 'archive validate s3://logzio-archive']) assert.match(r.out, new RegExp(`^\\s*(\\$ )?${c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`, 'm'), c);
+      const urls = [...r.out.matchAll(/emulator: +(http:\/\/127\.0\.0\.1:\d+)/g)].map((m) => m[1]);
+      assert.equal(urls.length, 2, r.out);
+      for (const u of urls) assert.ok(await portClosed(u), `${u} still answers`);
     } finally {
       await rm(work, { recursive: true, force: true });
     }

@@ -7,8 +7,10 @@ export function retryAfterMs(err: unknown, now = Date.now()): number | undefined
   const e = err as { response?: { headers?: { get?: (n: string) => string | undefined } }; $response?: { headers?: Record<string, string | undefined> } };
   const raw = e?.response?.headers?.get?.('retry-after') ?? e?.$response?.headers?.['retry-after'];
   if (!raw) return undefined;
-  const secs = Number(raw.trim());
-  if (Number.isFinite(secs) && secs >= 0) return secs * 1000;
+  if (/^\s*[-+]?\d+(\.\d+)?\s*$/.test(raw)) {
+    const secs = Number(raw);
+    return secs >= 0 ? secs * 1000 : undefined;
+  }
   const at = Date.parse(raw);
   return Number.isNaN(at) ? undefined : Math.max(0, at - now);
 }
