@@ -20,6 +20,8 @@ export interface ErrorDetails {
   serviceCode?: string;
   hint?: string;
   status?: number;
+  /** A throttling answer's Retry-After, in ms: a retry waits at least this long. */
+  retryAfterMs?: number;
   cause?: unknown;
 }
 
@@ -28,12 +30,14 @@ export class ArchiveError extends Error {
   readonly serviceCode?: string;
   readonly hint?: string;
   readonly status?: number;
+  readonly retryAfterMs?: number;
   constructor(message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = new.target.name;
     this.serviceCode = details.serviceCode;
     this.hint = details.hint;
     this.status = details.status;
+    this.retryAfterMs = details.retryAfterMs;
   }
 }
 

@@ -38,9 +38,12 @@ async function report(err: unknown, verbose: boolean): Promise<number> {
   return ae ? ae.exitCode : ExitCode.UNEXPECTED;
 }
 
-// `archive … | head` closing the pipe is normal use: stop quietly with success.
+// `archive … | head` closing the pipe is normal use: stop quietly with success. Any other write
+// error (ENOSPC on a full disk or /dev/full, EIO) lost output: it must not end in exit 0.
+let stdoutError: NodeJS.ErrnoException | undefined;
 process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   if (err.code === 'EPIPE') process.exit(ExitCode.OK);
+  stdoutError ??= err;
 });
 
 export async function main(argv: string[]): Promise<number> {
@@ -65,8 +68,13 @@ function stdioFlushed(): Promise<void> {
   return Promise.all(pending.map((s) => new Promise<void>((resolve) => s.write('', () => resolve())))).then(() => undefined);
 }
 
-const code = await main(process.argv.slice(2));
+let code = await main(process.argv.slice(2));
 process.exitCode = code;
 await stdioFlushed();
+if (stdoutError) {
+  const why = stdoutError.code === 'ENOSPC' ? 'no space left on the device' : stdoutError.message;
+  code = await report(new ArchiveError(`cannot write the output: ${why}`, { serviceCode: stdoutError.code, hint: 'stdout could not take all of it; free space or redirect it elsewhere and run the command again', cause: stdoutError }), false);
+  process.exitCode = code;
+}
 // Exit explicitly rather than wait on keep-alive sockets held by SDK agents.
 setImmediate(() => process.exit(code));

@@ -3,10 +3,10 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, cleanEnv, BIN } from './support/cli.js';
@@ -14,6 +14,7 @@ import { PROVIDERS, startProvider, type ProviderFixture } from './support/provid
 import { ZstdFixtures, zstdProgram } from './support/zstd-fixtures.js';
 
 const zstdBin = zstdProgram();
+const NO_ZSTD = 'the zstd program (needed to make .zst fixtures) is not on PATH: apt-get install zstd';
 
 /** 64 KiB fill a Linux pipe; the last 8 KiB stay queued in the process when the reader is slow. */
 const tail72k = randomBytes(72 * 1024);
@@ -59,6 +60,14 @@ for (const name of PROVIDERS) {
       assert.equal(r.stderr, '');
     });
 
+    test('the .zst objects among them are decoded (not only the .gz ones)', { skip: zstdBin ? false : NO_ZSTD }, async () => {
+      const r = await runCli(['cat', p.loc('vespa', base + '/h1.example/')], { env: p.env });
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, lines('h1', 10) + lines('h1', 12));
+      const listed = await runCli(['list', p.loc('vespa', base + '/h1.example/'), '--ndjson'], { env: p.env });
+      assert.deepEqual(listed.stdout.trim().split('\n').map((l) => JSON.parse(l).key.split('.').pop()), ['zst', 'zst']);
+    });
+
     test('--order key, --since filter, several locations', async () => {
       const k = await runCli(['cat', p.loc('vespa', base + '/'), '--order', 'key', '--kind', 'access'], { env: p.env });
       assert.equal(k.code, 0, k.stderr);
@@ -81,15 +90,24 @@ for (const name of PROVIDERS) {
     });
 
     test('a slow reader still gets every byte: the process waits for stdout to flush before exiting', async () => {
-      // The reader sleeps first, so the pipe is full when cat has written its last chunk.
+      // The reader sleeps first, so the pipe is full when cat has written its last chunk. The
+      // stamps prove the reader really was slow: archive could only exit after it began reading.
       const dir = mkdtempSync(join(tmpdir(), 'archive-pipe-'));
       try {
         const out = join(dir, 'out');
-        const child = spawn('sh', ['-c', `"$0" "$1" cat --raw "$2" | (sleep 1.5; cat > "$3")`, process.execPath, BIN, p.loc('pipe'), out], { env: cleanEnv(p.env), stdio: ['ignore', 'ignore', 'pipe'] });
+        const script = `{ "$0" "$1" cat --raw "$2"; echo $? > "$4"; date +%s%N > "$5"; } | { sleep 1; date +%s%N > "$6"; cat > "$3"; }`;
+        const child = spawn('sh', ['-c', script, process.execPath, BIN, p.loc('pipe'), out, join(dir, 'code'), join(dir, 'writer-done'), join(dir, 'reader-start')], {
+          env: cleanEnv(p.env),
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
         let err = '';
         child.stderr.on('data', (d) => (err += d));
         const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
         assert.equal(code, 0, err);
+        assert.equal(readFileSync(join(dir, 'code'), 'utf8').trim(), '0', err);
+        const writerDone = BigInt(readFileSync(join(dir, 'writer-done'), 'utf8').trim());
+        const readerStart = BigInt(readFileSync(join(dir, 'reader-start'), 'utf8').trim());
+        assert.ok(writerDone > readerStart, 'archive exited before the reader read anything: the reader was not slow, nothing was proven');
         assert.equal(readFileSync(out).length, tail72k.length);
         assert.ok(readFileSync(out).equals(tail72k));
       } finally {
@@ -100,14 +118,33 @@ for (const name of PROVIDERS) {
     test('a corrupt object: named on stderr, the others written, exit 5', async () => {
       const r = await runCli(['cat', p.loc('corrupt')], { env: p.env });
       assert.equal(r.code, 5, r.stderr);
-      assert.match(r.stderr, /c\/JsonAccessLog\.default\.20260105090000\.gz/);
+      assert.match(r.stderr, /^archive: c\/JsonAccessLog\.default\.20260105090000\.gz: /m);
       assert.match(r.stderr, /^archive: 1 of 2 objects could not be read/m);
-      assert.ok(r.stdout.includes('"host":"h4"'));
+      assert.equal(r.stdout, lines('h4', 10), 'the good object, whole, and nothing of the bad one');
     });
 
     test('missing container → exit 4', async () => {
       const r = await runCli(['cat', p.loc('nope')], { env: p.env });
       assert.equal(r.code, 4, r.stderr);
+      assert.match(r.stderr, name === 'azure' ? /^archive: .*\(ContainerNotFound\)$/m : /^archive: .*\(NoSuchBucket\)$/m);
+      assert.match(r.stderr, /^hint: /m);
+      assert.equal(r.stdout, '');
+    });
+
+    test('stdout on a full device (/dev/full, ENOSPC): exit 1 naming it, never a quiet 0', async () => {
+      // ENOSPC injected where no file system can be mounted: /dev/full refuses every write.
+      for (const args of [['cat', p.loc('pipe')], ['list', p.loc('vespa'), '--ndjson']]) {
+        const fd = openSync('/dev/full', 'w');
+        try {
+          const r = spawnSync(process.execPath, [BIN, ...args], { env: cleanEnv(p.env), stdio: ['ignore', fd, 'pipe'] });
+          const err = r.stderr.toString();
+          assert.equal(r.status, 1, `${args[0]}: ${err}`);
+          assert.match(err, /^archive: cannot write the output: no space left on the device \(ENOSPC\)$/m, args[0]);
+          assert.match(err, /^hint: stdout could not take all of it/m);
+        } finally {
+          closeSync(fd);
+        }
+      }
     });
   });
 }

@@ -5,9 +5,13 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, runCli } from './support/cli.js';
+import { ROOT, runCli, cleanEnv, hermetic, GUARD_EXIT } from './support/cli.js';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AZURITE_KEY } from './support/emulators.js';
 
 const ESC = /\x1b\[/;
 
@@ -70,5 +74,69 @@ describe('cli surface', () => {
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^Examples:\n {2}\S/m, `archive ${cmd} --help has no examples`);
     }
+  });
+});
+
+describe('hermetic harness (test/support/cli.ts, loopback-guard.mjs)', () => {
+  // A loopback server that answers every request as Azure does for a missing container: enough to
+  // show a loopback connection goes through, without starting Azurite for it.
+  let server: Server;
+  let port = 0;
+  const requests: string[] = [];
+  const cs = (host: string) => `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${AZURITE_KEY};BlobEndpoint=http://${host}:${port}/devstoreaccount1;`;
+  before(async () => {
+    server = createServer((req, res) => {
+      requests.push(`${req.method} ${req.url}`);
+      req.resume();
+      res.writeHead(404, { 'content-type': 'application/xml', 'x-ms-error-code': 'ContainerNotFound' });
+      res.end('<?xml version="1.0" encoding="utf-8"?><Error><Code>ContainerNotFound</Code><Message>The specified container does not exist.</Message></Error>');
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    port = (server.address() as AddressInfo).port;
+  });
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
+  });
+
+  test('every spawned CLI gets a temp home, empty AWS files, IMDS off, no Azure identity, no az', () => {
+    const env = cleanEnv();
+    assert.equal(env.HOME, hermetic.home);
+    assert.equal(env.XDG_CONFIG_HOME, hermetic.config);
+    assert.equal(env.ARCHIVE_CONFIG_DIR, hermetic.archiveConfig);
+    assert.ok(env.HOME!.startsWith(tmpdir()), env.HOME);
+    for (const f of [env.AWS_CONFIG_FILE!, env.AWS_SHARED_CREDENTIALS_FILE!]) assert.equal(readFileSync(f, 'utf8'), '', f);
+    assert.equal(env.AWS_EC2_METADATA_DISABLED, 'true');
+    assert.deepEqual(Object.keys(env).filter((k) => /^(AZURE_|MSI_|IDENTITY_)/.test(k)), []);
+    for (const d of (env.PATH ?? '').split(':')) assert.ok(!existsSync(join(d, 'az')), `${d}/az is on the PATH`);
+    // A test that sets its own HOME gets the product's own config lookup, not ours.
+    assert.equal(cleanEnv({ HOME: '/nonexistent' }).ARCHIVE_CONFIG_DIR, undefined);
+  });
+
+  test('loopback is allowed: the CLI reaches a server on 127.0.0.1, also by the name "localhost"', async () => {
+    for (const host of ['127.0.0.1', 'localhost']) {
+      const before = requests.length;
+      const r = await runCli(['list', `http://${host}:${port}/devstoreaccount1/logs`], { env: { AZURE_STORAGE_CONNECTION_STRING: cs(host) } });
+      assert.equal(r.code, 4, r.stderr);
+      assert.match(r.stderr, /^archive: list .*: not found \(ContainerNotFound\)$/m);
+      assert.ok(requests.length > before, `no request reached the server through ${host}`);
+    }
+  });
+
+  test('a connection to a non-loopback address is stopped and fails the run', async () => {
+    // 192.0.2.0/24 is TEST-NET-1: never routed, so without the guard this would hang or time out.
+    const r = await runCli(['list', 'http://192.0.2.1:10000/devstoreaccount1/logs'], { env: { AZURE_STORAGE_CONNECTION_STRING: cs('192.0.2.1') }, expectGuardTrip: true, timeoutMs: 60_000 });
+    assert.equal(r.code, GUARD_EXIT, r.stderr);
+    assert.match(r.stderr, /^archive-test loopback guard: blocked connection to 192\.0\.2\.1:10000 /m);
+  });
+
+  test('a DNS lookup of a cloud host name is stopped (az://ACCOUNT means *.blob.core.windows.net)', async () => {
+    const r = await runCli(['list', 'az://someaccount/logs'], { env: { AZURE_STORAGE_KEY: 'a2V5' }, expectGuardTrip: true, timeoutMs: 60_000 });
+    assert.equal(r.code, GUARD_EXIT, r.stderr);
+    assert.match(r.stderr, /^archive-test loopback guard: blocked (DNS lookup\(someaccount\.blob\.core\.windows\.net\)|connection to someaccount\.blob\.core\.windows\.net:443) /m);
+  });
+
+  test('runCli itself rejects a run the guard stopped, whatever the test then asserts', async () => {
+    await assert.rejects(runCli(['list', 'http://192.0.2.1:10000/devstoreaccount1/logs'], { env: { AZURE_STORAGE_CONNECTION_STRING: cs('192.0.2.1') }, timeoutMs: 60_000 }), /tried to leave loopback: .*192\.0\.2\.1:10000/);
   });
 });

@@ -98,3 +98,23 @@ test('sas parse + inspect: a token from sas-plan-like values round-trips; the si
   const late = inspectSas(info, { now: new Date('2030-12-20T00:00:00Z') });
   assert.deepEqual(late.warnings.map((w) => w.code), ['expiring']);
 });
+
+test('Retry-After from either SDK error shape: seconds, HTTP date, absent or junk', async () => {
+  const { retryAfterMs } = await import('../src/providers/retry-after.js');
+  const azure = (v?: string) => ({ response: { headers: { get: (n: string) => (n === 'retry-after' ? v : undefined) } } });
+  const aws = (v?: string) => ({ $response: { headers: v === undefined ? {} : { 'retry-after': v } } });
+  const now = Date.parse('2026-01-05T17:00:00Z');
+  const cases: Array<[unknown, number | undefined]> = [
+    [azure('2'), 2000],
+    [aws('0'), 0],
+    [aws(' 1.5 '), 1500],
+    [azure('Mon, 05 Jan 2026 17:00:30 GMT'), 30_000],
+    [aws('Mon, 05 Jan 2026 16:59:00 GMT'), 0],
+    [azure(undefined), undefined],
+    [aws('soon'), undefined],
+    [aws('-3'), undefined],
+    [new Error('no response'), undefined],
+    [undefined, undefined],
+  ];
+  for (const [err, want] of cases) assert.equal(retryAfterMs(err, now), want, JSON.stringify(err));
+});

@@ -15,7 +15,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { readdirSync } from 'node:fs';
-import { ROOT, cleanEnv } from './support/cli.js';
+import { ROOT, cleanEnv, GUARD_PRELOAD } from './support/cli.js';
 import { startAzurite, startS3rver, type AzuriteEmulator, type S3Emulator } from './support/emulators.js';
 import { seedAzure, seedS3 } from './support/seed.js';
 
@@ -57,15 +57,30 @@ function run(cmd: string, args: string[], opts: { cwd: string; env?: NodeJS.Proc
   });
 }
 
-/** npm's environment: the user's npm config (registry, cache) but none of their cloud credentials. */
+/**
+ * npm's environment: the user's npm config (registry, cache, CA bundle, proxy) but none of their
+ * cloud credentials. npm itself must reach the registry, so the loopback guard is not preloaded
+ * into it (nor into what `npx` starts); the `archive` runs below use archiveEnv, which has it.
+ */
 function npmEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = cleanEnv(extra);
+  env.HOME = process.env.HOME;
+  env.NODE_OPTIONS = (env.NODE_OPTIONS ?? '').replace(GUARD_PRELOAD, '').trim() || undefined;
+  for (const k of ['NODE_EXTRA_CA_CERTS', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy']) if (process.env[k] && !(k in extra)) env[k] = process.env[k];
+  // Under `npx -p node@24 node --test …` (how `npm test` runs the suite on Node 24) these name the
+  // package that outer npx ran; an inner `npx archive` would then try to install node@24.
+  for (const k of Object.keys(env)) if (/^npm_(config_package|config_call|config_yes|command|lifecycle_|execpath|node_execpath|package_)/.test(k)) delete env[k];
   // Keep npm quiet and off the network where its cache already has the packages.
   env.npm_config_audit = 'false';
   env.npm_config_fund = 'false';
   env.npm_config_update_notifier = 'false';
   env.npm_config_prefer_offline = 'true';
   return env;
+}
+
+/** For the installed `archive` itself: hermetic, loopback guard on. */
+function archiveEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return cleanEnv(extra);
 }
 
 describe('npm pack', () => {
@@ -154,7 +169,7 @@ describe('npm pack', () => {
     assert.deepEqual(shipped.filter((p) => /\.(ts|mts|cts)$/.test(p)), []);
 
     // As a user would: `archive` found on PATH, node from PATH via the shebang.
-    const env = npmEnv({ PATH: [join(prefix, 'bin'), dirname(process.execPath), '/usr/bin', '/bin'].join(process.platform === 'win32' ? ';' : ':') });
+    const env = archiveEnv({ PATH: [join(prefix, 'bin'), dirname(process.execPath), '/usr/bin', '/bin'].join(process.platform === 'win32' ? ';' : ':') });
     const version = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')).version as string;
     const v = await run('archive', ['--version'], { cwd: work, env });
     assert.equal(v.code, 0, v.stderr);

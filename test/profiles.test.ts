@@ -10,13 +10,29 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContainerSASPermissions, SASProtocol, StorageSharedKeyCredential, generateBlobSASQueryParameters } from '@azure/storage-blob';
 import { spawn, spawnSync } from 'node:child_process';
-import { runCli, transcript, cleanEnv, BIN } from './support/cli.js';
+import { runCli, transcript, cleanEnv, BIN, type CliResult } from './support/cli.js';
 import { startAzurite, startS3rver, AZURITE_ACCOUNT, AZURITE_KEY, S3RVER_SECRET, type AzuriteEmulator, type S3Emulator } from './support/emulators.js';
 import { seedAzure, seedS3 } from './support/seed.js';
 
 const WRONG_KEY = Buffer.from('definitely-not-the-account-key-0123456789').toString('base64');
 const DATED = 'misc/20260105/app-20260105T170000Z.log';
 const CF = 'cf/20260105/20260105T165500Z_20260105T170000Z_0a1b2c3d.log.gz';
+
+/** The CLI as root but without the capabilities that bypass file modes (see the EACCES case). */
+function runUnprivileged(args: string[], env: Record<string, string>): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('setpriv', ['--bounding-set=-dac_override,-dac_read_search', '--', process.execPath, BIN, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d));
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      transcript.push(stdout, stderr);
+      resolve({ code, signal, stdout, stderr, stdoutBuf: Buffer.from(stdout) });
+    });
+  });
+}
 
 describe('profiles', () => {
   let az: AzuriteEmulator;
@@ -225,14 +241,69 @@ describe('profiles', () => {
     assert.equal(r.code, 2);
     assert.match(r.stderr, /is not a file/);
     await rm(file(), { recursive: true });
-    if (process.getuid?.() === 0) {
-      t.diagnostic('running as root: a mode-000 file stays readable, so the EACCES case cannot be shown here');
+    // A config dir path that runs through a regular file: ENOTDIR, which no privilege bypasses.
+    await writeFile(join(cfg, 'plain-file'), 'x');
+    r = await runCli(['profile', 'list'], { env: { ARCHIVE_CONFIG_DIR: join(cfg, 'plain-file', 'archive') } });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stderr, /ENOTDIR/);
+
+    // EACCES: root bypasses file modes through CAP_DAC_OVERRIDE / CAP_DAC_READ_SEARCH, so as root
+    // the CLI runs with those two dropped from its capability bounding set (setpriv, util-linux):
+    // still uid 0 and the owner of the file, but the mode-000 file is really unreadable to it.
+    await writeFile(file(), JSON.stringify({ version: 1, profiles: {} }), { mode: 0o000 });
+    const root = process.getuid?.() === 0;
+    if (root && spawnSync('setpriv', ['--bounding-set=-dac_override,-dac_read_search', '--', 'true']).status !== 0) {
+      t.skip('running as root without a working setpriv (util-linux) to drop CAP_DAC_OVERRIDE: EACCES cannot be produced');
       return;
     }
-    await writeFile(file(), JSON.stringify({ version: 1, profiles: {} }), { mode: 0o000 });
-    r = await runCli(['profile', 'list'], { env });
-    assert.equal(r.code, 3);
-    assert.match(r.stderr, /permission denied \(EACCES\)/);
+    r = root ? await runUnprivileged(['profile', 'list'], env) : await runCli(['profile', 'list'], { env });
+    assert.equal(r.code, 3, r.stderr);
+    const esc = file().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    assert.match(r.stderr, new RegExp(`^archive: cannot read the profile file ${esc}: permission denied \\(EACCES\\)$`, 'm'));
+    assert.match(r.stderr, new RegExp(`^hint: check its owner and mode: \`ls -l ${esc}\``, 'm'));
+  });
+
+  test('a group/other-writable file is refused too, not only a readable one', async () => {
+    await addKey('dev', `${az.serviceUrl}/logs`);
+    for (const mode of [0o620, 0o602, 0o660]) {
+      await chmod(file(), mode);
+      const r = await runCli(['list', 'dev:'], { env });
+      assert.equal(r.code, 3, `${mode.toString(8)}: ${r.stderr}`);
+      assert.match(r.stderr, new RegExp(`^archive: refusing to read .*profiles\\.json: it holds secrets but is readable by others \\(mode 0${mode.toString(8)}\\)$`, 'm'));
+    }
+  });
+
+  test('a profile file owned by another user is refused (as root too: its owner could rewrite it)', async (t) => {
+    await addKey('dev', `${az.serviceUrl}/logs`);
+    const uid = process.getuid?.();
+    if (uid !== 0) {
+      t.skip('only root can give a file to another user (chown) to set this case up');
+      return;
+    }
+    const { chown } = await import('node:fs/promises');
+    await chown(file(), 65534, 65534);
+    const r = await runCli(['list', 'dev:'], { env });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /^archive: refusing to read .*profiles\.json: it belongs to another user \(uid 65534\)$/m);
+    assert.match(r.stderr, /^hint: the profile file holds secrets and must be yours: `chown 0 /m);
+    await chown(file(), 0, 0);
+    assert.equal((await runCli(['list', 'dev:', '--ndjson'], { env })).code, 0);
+  });
+
+  test('--secret-file: the key is read from a file and stored, never echoed', async () => {
+    const keyFile = join(cfg, 'key.txt');
+    await writeFile(keyFile, AZURITE_KEY + '\n', { mode: 0o600 });
+    const r = await runCli(['profile', 'add', 'fromfile', `${az.serviceUrl}/logs`, '--auth', 'key', '--secret-file', keyFile], { env });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^saved profile fromfile: az:\/\/devstoreaccount1\/logs \(key\), default$/m);
+    assert.equal(JSON.parse(await readFile(file(), 'utf8')).profiles.fromfile.auth.accountKey, AZURITE_KEY, 'stored without the trailing newline');
+    const l = await runCli(['list', 'fromfile:misc/', '--ndjson'], { env });
+    assert.equal(l.code, 0, l.stderr);
+    assert.equal(JSON.parse(l.stdout.trim()).key, DATED);
+    const missing = await runCli(['profile', 'add', 'nofile', `${az.serviceUrl}/logs`, '--auth', 'key', '--secret-file', join(cfg, 'no-such-file')], { env });
+    assert.equal(missing.code, 2, missing.stderr);
+    assert.match(missing.stderr, /no-such-file/);
+    assert.match(missing.stderr, /^hint: /m);
   });
 
   test('bad input: unknown profile, bad names, unknown auth, missing secret off a TTY, duplicates', async () => {

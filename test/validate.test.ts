@@ -98,6 +98,7 @@ describe('validate on Azurite', () => {
     assert.equal(c.code, 0, c.stderr);
     const url = c.stdout.trim();
     sigs.push(sigOf(url));
+    assert.ok(!c.stderr.includes(sigOf(url)) && !c.stderr.includes(encodeURIComponent(sigOf(url))) && !/sig=/.test(c.stderr), `sas create put the signature on stderr: ${c.stderr}`);
     const r = await runCli(['validate', url, '--require', 'list,read'], { env: {} });
     assert.equal(r.code, 3, r.stderr + r.stdout);
     const t = rows(r.stdout);
@@ -226,6 +227,62 @@ describe('validate on Azurite', () => {
     }
   });
 
+  test('--no-write writes nothing: no probe object, the container holds exactly what it held', async () => {
+    const keys = async () => {
+      const out: string[] = [];
+      for await (const b of azureService(emu).getContainerClient('logs').listBlobsFlat()) out.push(b.name);
+      return out.sort();
+    };
+    const before = await keys();
+    const r = await runCli(['validate', `${emu.serviceUrl}/logs`, '--no-write', '--json'], { env: keyEnv() });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout).probes.map((p: { name: string; status: string }) => `${p.name}:${p.status}`), ['list:ok', 'read:ok']);
+    assert.deepEqual(await keys(), before);
+  });
+
+  test('Azure RBAC denials name the role to grant (Azurite has no RBAC: a proxy answers as the cloud does for a Reader)', async () => {
+    // What Azure Storage answers a principal whose role lacks the data action: 403 with
+    // x-ms-error-code AuthorizationPermissionMismatch. Everything else reaches Azurite.
+    const up = new URL(emu.serviceUrl);
+    let deny: (req: import('node:http').IncomingMessage) => boolean = () => false;
+    const server = createServer((req, res) => {
+      if (deny(req)) {
+        req.resume();
+        res.writeHead(403, { 'content-type': 'application/xml', 'x-ms-error-code': 'AuthorizationPermissionMismatch' });
+        res.end('<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthorizationPermissionMismatch</Code><Message>This request is not authorized to perform this operation using this permission.</Message></Error>');
+        return;
+      }
+      const fwd = httpRequest({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
+        res.writeHead(r.statusCode ?? 502, r.headers);
+        r.pipe(res);
+      });
+      fwd.on('error', () => res.destroy());
+      req.pipe(fwd);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/${AZURITE_ACCOUNT}/logs`;
+    try {
+      // A "Storage Blob Data Reader": writes and deletes refused.
+      deny = (req) => req.method === 'PUT' || req.method === 'DELETE';
+      const reader = await runCli(['validate', url, '--json'], { env: keyEnv() });
+      assert.equal(reader.code, 3, reader.stderr);
+      const by = Object.fromEntries(JSON.parse(reader.stdout).probes.map((p: { name: string }) => [p.name, p]));
+      assert.equal(by.list.status, 'ok');
+      assert.equal(by.read.status, 'ok');
+      assert.equal(by.write.code, 'AuthorizationPermissionMismatch');
+      assert.equal(by.write.hint, 'grant the principal the "Storage Blob Data Contributor" role on the container or account (Azure RBAC)');
+      // No role at all on the data plane: listing refused, and the hint names the Reader role.
+      deny = () => true;
+      const none = await runCli(['list', url], { env: keyEnv() });
+      assert.equal(none.code, 3, none.stderr);
+      assert.match(none.stderr, /^archive: list .*: permission denied \(AuthorizationPermissionMismatch\)$/m);
+      assert.match(none.stderr, /^hint: grant the principal the "Storage Blob Data Reader" role on the container or account \(Azure RBAC\)$/m);
+    } finally {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
   test('Cloudflare ownership challenge: token found and printed; without list, the file name is asked for', async () => {
     const r = await runCli(['validate', `${emu.serviceUrl}/logs/http_requests`, '--challenge', '--no-write'], { env: keyEnv() });
     assert.equal(r.code, 0, r.stderr);
@@ -331,10 +388,24 @@ describe('validate on S3 (s3rver behind a SigV4-checking IAM/STS proxy)', () => 
     assert.ok(!(r.stdout + r.stderr).includes(WRONG_SECRET));
   });
 
+  test('--no-write sends no PutObject or DeleteObject and leaves the bucket as it was', async () => {
+    const keysNow = async () => ((await s3Client(s3).send(new ListObjectsV2Command({ Bucket: 'logzio-archive' }))).Contents ?? []).map((o) => o.Key).sort();
+    const before = await keysNow();
+    const from = iam.log.length;
+    const r = await runCli(['validate', 's3://logzio-archive', '--no-write', '--json'], { env: env(FULL) });
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.deepEqual(JSON.parse(r.stdout).probes.map((p: { name: string; status: string }) => `${p.name}:${p.status}`), ['list:ok', 'read:ok']);
+    const actions = [...new Set(iam.log.slice(from).map((l) => l.action))].sort();
+    assert.deepEqual(actions, ['s3:GetObject', 's3:ListBucket'], 'requests the probe made');
+    assert.deepEqual(await keysNow(), before);
+  });
+
   test('unknown key id: InvalidAccessKeyId', async () => {
     const r = await runCli(['validate', 's3://logzio-archive', '--no-write'], { env: env({ id: 'AKIANOSUCHKEY0000009', secret: FULL.secret }) });
     assert.equal(r.code, 3);
     assert.match(rows(r.stdout).get('list') ?? '', /✗\s+InvalidAccessKeyId/);
+    assert.match(r.stderr, /^archive: probe failed: list \(InvalidAccessKeyId\)$/m);
+    assert.match(r.stderr, /^hint: the access key id is unknown: check AWS_ACCESS_KEY_ID or the profile/m);
   });
 
   test('read-only policy: write ✗ naming s3:PutObject; --require list,read passes; marker under a prefix missing → 4', async () => {
@@ -400,8 +471,15 @@ describe('validate on S3 (s3rver behind a SigV4-checking IAM/STS proxy)', () => 
     assert.match(r.stdout, /with AWS profile logs-ro/);
   });
 
-  test('no secret in any output of this suite', () => {
+  test('no secret in any output of this suite, STS session credentials included', () => {
     const all = transcript.join('\n');
     for (const s of [FULL.secret, READER.secret, WRITER.secret, BASE.secret, WRONG_SECRET]) assert.ok(!all.includes(s), `secret leaked: ${s.slice(0, 4)}…`);
+    // What AssumeRole handed out: a temporary secret and the session token that goes with it.
+    const issued = [...iam.keys.values()].filter((k) => k.sessionToken);
+    assert.ok(issued.length > 0, 'the assume-role test ran and got session credentials');
+    for (const k of issued) {
+      assert.ok(!all.includes(k.sessionToken!) && !all.includes(encodeURIComponent(k.sessionToken!)), 'an STS session token leaked');
+      assert.ok(!all.includes(k.secret), 'a temporary secret leaked');
+    }
   });
 });

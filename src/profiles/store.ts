@@ -39,7 +39,8 @@ export async function readProfiles(path: string): Promise<ProfilesFile> {
     if (!st.isFile()) throw new UsageError(`${path} is not a file`, { hint: `remove it, or point ARCHIVE_CONFIG_DIR elsewhere` });
     if (posix) {
       const uid = process.getuid?.();
-      if (uid !== undefined && uid !== 0 && st.uid !== uid) {
+      // Root too (as ssh does for its config): a file another user owns can be rewritten by them.
+      if (uid !== undefined && st.uid !== uid) {
         throw new AuthError(`refusing to read ${path}: it belongs to another user (uid ${st.uid})`, {
           hint: `the profile file holds secrets and must be yours: \`chown ${uid} ${path} && chmod 600 ${path}\``,
         });

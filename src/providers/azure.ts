@@ -18,6 +18,7 @@ import { azureHint, networkHint, type Operation } from './hints.js';
 import { mapIdentityError } from './azure-identity-errors.js';
 import { explainSasRefusal, targetSasToken } from '../sas/expiry.js';
 import type { ContainerInfo, ObjectInfo, PutOptions, ReadOptions, StorageProvider } from './types.js';
+import { retryAfterMs } from './retry-after.js';
 
 /**
  * Blobs per List Blobs page. The SDK holds ~60-90 MB of parsed XML per 5000-blob page, which let
@@ -136,6 +137,7 @@ export function mapAzureError(err: unknown, op: Operation, what: string, usingSa
       serviceCode: code ?? netCode,
       hint: networkHint(netCode),
       status,
+      retryAfterMs: retryAfterMs(err),
       cause: err,
     });
   }

@@ -17,6 +17,7 @@ import { redact } from '../redact.js';
 import type { S3Target } from '../target.js';
 import { networkHint, s3Hint, type Operation } from './hints.js';
 import type { ContainerInfo, ObjectInfo, PutOptions, ReadOptions, StorageProvider } from './types.js';
+import { retryAfterMs } from './retry-after.js';
 
 async function credentialsFor(t: S3Target): Promise<S3ClientConfig['credentials']> {
   const a = t.auth;
@@ -96,6 +97,7 @@ export function mapS3Error(err: unknown, op: Operation, what: string): Error {
       serviceCode: code ?? netCode,
       hint: networkHint(netCode),
       status,
+      retryAfterMs: retryAfterMs(err),
       cause: err,
     });
   }

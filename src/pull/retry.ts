@@ -79,8 +79,10 @@ export async function* resilientRead(provider: StorageProvider, key: string, o: 
       if (o.signal?.aborted) throw o.signal.reason ?? err;
       if (!isTransient(err) || ++failures >= policy.attempts) throw err;
       o.onRetry?.(err, failures, offset);
+      // A throttling answer's Retry-After is a floor (capped at a minute, so a bogus one cannot hang a run).
+      const asked = Math.min(60_000, (err as ArchiveError).retryAfterMs ?? 0);
       try {
-        await sleep(backoffMs(failures, policy), undefined, { signal: o.signal });
+        await sleep(Math.max(asked, backoffMs(failures, policy)), undefined, { signal: o.signal });
       } catch (e) {
         throw o.signal?.reason ?? e;
       }
