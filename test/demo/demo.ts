@@ -172,7 +172,8 @@ async function main(): Promise<void> {
   // The user's own cloud credentials and profiles stay out of the demo.
   childEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(AZURE_|AWS_|ARCHIVE_)/.test(k)) childEnv[k] = v;
-  Object.assign(childEnv, { ARCHIVE_CONFIG_DIR: configDir, ARCHIVE_NO_PROMPT: '1', AWS_EC2_METADATA_DISABLED: 'true' });
+  // Pull's records of what it wrote (normally under ~/.local/state/archive) stay in the demo's dir too.
+  Object.assign(childEnv, { ARCHIVE_CONFIG_DIR: configDir, ARCHIVE_STATE_DIR: join(configDir, 'state'), ARCHIVE_NO_PROMPT: '1', AWS_EC2_METADATA_DISABLED: 'true' });
 
   say(bold('archive demo') + dim(` — ${ROOT}`));
   say('Starting Azurite (Azure Blob) and s3rver (S3) on free loopback ports…');

@@ -59,9 +59,31 @@ function targetOf(args) {
   return { host: typeof args[1] === 'string' ? args[1] : 'localhost', port: a };
 }
 
+/**
+ * RFC 6761: names under .invalid never resolve, and name libraries may answer so without asking
+ * a server. The guard does exactly that (no query leaves the machine), so a test can still show
+ * what the CLI says about a host that does not resolve.
+ */
+function notFound(hostname, _opts, cb) {
+  const err = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', errno: -3008, syscall: 'getaddrinfo', hostname });
+  process.nextTick(() => cb(err));
+}
+
+function isInvalidName(host) {
+  const h = String(host).toLowerCase().replace(/\.$/, '');
+  return h === 'invalid' || h.endsWith('.invalid');
+}
+
 const origConnect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = function guardedConnect(...args) {
   const t = targetOf(args);
+  if (t && isInvalidName(t.host)) {
+    const opts = Array.isArray(args[0]) ? args[0][0] : args[0];
+    if (opts && typeof opts === 'object') {
+      opts.lookup = notFound;
+      return origConnect.apply(this, args);
+    }
+  }
   if (t && !isLoopbackName(t.host)) trip(`connection to ${t.host}:${t.port}`);
   return origConnect.apply(this, args);
 };
