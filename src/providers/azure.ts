@@ -16,7 +16,7 @@ import { redact } from '../redact.js';
 import { parseConnectionString, type AzureTarget } from '../target.js';
 import { azureHint, networkHint, type Operation } from './hints.js';
 import { mapIdentityError } from './azure-identity-errors.js';
-import type { ContainerInfo, ObjectInfo, PutOptions, ReadOptions, StorageProvider } from './types.js';
+import type { ContainerInfo, LevelPage, ObjectInfo, PutOptions, ReadOptions, StorageProvider } from './types.js';
 
 /**
  * Blobs per List Blobs page. The SDK holds ~60-90 MB of parsed XML per 5000-blob page, which let
@@ -146,6 +146,7 @@ export class AzureProvider implements StorageProvider {
   readonly container: string;
   private readonly usingSas: boolean;
   private readonly containerClient?: ContainerClient;
+  listRequests = 0;
 
   constructor(
     private readonly target: AzureTarget,
@@ -183,6 +184,7 @@ export class AzureProvider implements StorageProvider {
     const cc = this.cc();
     try {
       for await (const page of cc.listBlobsFlat({ prefix: prefix || undefined }).byPage({ maxPageSize: LIST_PAGE })) {
+        this.listRequests++;
         for (const b of page.segment.blobItems) {
           const p = b.properties;
           yield {
@@ -205,7 +207,36 @@ export class AzureProvider implements StorageProvider {
     const cc = this.cc();
     try {
       for await (const page of cc.listBlobsByHierarchy('/', { prefix: prefix || undefined }).byPage({ maxPageSize: 5000 })) {
+        this.listRequests++;
         for (const p of page.segment.blobPrefixes ?? []) yield p.name;
+      }
+    } catch (e) {
+      throw this.fail(e, 'list');
+    }
+  }
+
+  /**
+   * Delimiter listing for the pruning planner. Pages of 1000 like listObjects: a level is usually a
+   * few folders, and a big one is read page by page with the same flat memory.
+   */
+  async *listLevel(prefix: string): AsyncIterable<LevelPage> {
+    const cc = this.cc();
+    try {
+      for await (const page of cc.listBlobsByHierarchy('/', { prefix: prefix || undefined }).byPage({ maxPageSize: LIST_PAGE })) {
+        this.listRequests++;
+        const objects: ObjectInfo[] = page.segment.blobItems.map((b) => {
+          const p = b.properties;
+          return {
+            key: b.name,
+            size: p.contentLength ?? 0,
+            lastModified: p.lastModified,
+            etag: p.etag?.replace(/"/g, ''),
+            contentMd5: p.contentMD5 && p.contentMD5.length ? Buffer.from(p.contentMD5).toString('base64') : undefined,
+            contentEncoding: p.contentEncoding || undefined,
+            contentType: p.contentType || undefined,
+          };
+        });
+        yield { objects, prefixes: (page.segment.blobPrefixes ?? []).map((p) => p.name) };
       }
     } catch (e) {
       throw this.fail(e, 'list');
