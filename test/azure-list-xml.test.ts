@@ -45,6 +45,14 @@ test('Encoded="true" names are percent-decoded (names that are not valid XML)', 
 test('a tag whose name starts like another (<NameX>) is not mistaken for it; keys ending in / stay as given', () => {
   const xml = `${head}<Blobs><Blob><Name>p/folder/</Name><Properties><Content-Length>0</Content-Length></Properties><Metadata><hdi_isfolder>true</hdi_isfolder></Metadata></Blob></Blobs><NextMarker /></EnumerationResults>`;
   assert.equal(parseListBlobs(xml).objects[0].key, 'p/folder/');
+  assert.equal(parseListBlobs(xml).objects[0].isFolder, true);
+});
+
+test('hdi_isfolder=true metadata marks a folder whose name has no trailing slash; files carry no isFolder', () => {
+  const xml = `${head}<Blobs><Blob><Name>p/dir</Name><Properties><Content-Length>0</Content-Length></Properties><Metadata><hdi_isfolder>true</hdi_isfolder></Metadata></Blob><Blob><Name>p/file</Name><Properties><Content-Length>3</Content-Length></Properties><Metadata><owner>x</owner></Metadata></Blob></Blobs><NextMarker /></EnumerationResults>`;
+  const [dir, file] = parseListBlobs(xml).objects;
+  assert.equal(dir.isFolder, true);
+  assert.equal('isFolder' in file, false);
 });
 
 test('not a listing, or truncated: a clear error, not an empty page', () => {

@@ -101,6 +101,8 @@ export function parseListBlobs(xml: string): ListBlobsPage {
           contentMd5: optional(el, 'Content-MD5', 0, to),
           contentEncoding: optional(el, 'Content-Encoding', 0, to),
           contentType: optional(el, 'Content-Type', 0, to),
+          // ADLS Gen2 and portals mark directories with metadata hdi_isfolder=true (include=metadata).
+          ...(name.endsWith('/') || /<hdi_isfolder>\s*true\s*<\/hdi_isfolder>/i.test(el) ? { isFolder: true } : {}),
         });
       }
       i = xml.indexOf('<Blob', end + closeTag.length);

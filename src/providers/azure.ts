@@ -212,7 +212,8 @@ export class AzureProvider implements StorageProvider {
     let marker = '';
     try {
       do {
-        const q = new URLSearchParams({ restype: 'container', comp: 'list', maxresults: String(LIST_PAGE) });
+        // include=metadata: folder markers (hdi_isfolder=true) must be told apart from files.
+        const q = new URLSearchParams({ restype: 'container', comp: 'list', maxresults: String(LIST_PAGE), include: 'metadata' });
         if (prefix) q.set('prefix', prefix);
         if (delimiter) q.set('delimiter', '/');
         if (marker) q.set('marker', marker);

@@ -175,7 +175,10 @@ export class S3Provider implements StorageProvider {
         this.listRequests++;
         const objects: ObjectInfo[] = [];
         for (const o of page.Contents ?? []) {
-          if (o.Key) objects.push({ key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified ?? new Date(0), etag: o.ETag?.replace(/"/g, '') });
+          if (!o.Key) continue;
+          const info: ObjectInfo = { key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified ?? new Date(0), etag: o.ETag?.replace(/"/g, '') };
+          if (o.Key.endsWith('/')) info.isFolder = true;
+          objects.push(info);
         }
         const prefixes: string[] = [];
         for (const p of page.CommonPrefixes ?? []) if (p.Prefix) prefixes.push(p.Prefix);

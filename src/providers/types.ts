@@ -23,6 +23,8 @@ export interface ObjectInfo {
   contentType?: string;
   /** S3 only, from HEAD: with SSE-KMS/SSE-C the ETag is not an MD5 of the body. */
   serverSideEncryption?: string;
+  /** A folder marker, not a file: a key ending in '/', or an Azure blob with hdi_isfolder=true. */
+  isFolder?: boolean;
 }
 
 export interface ByteRange {
