@@ -115,8 +115,8 @@ describe('decideFolder / decideRoot', () => {
       seen.push(d.action);
       depth = d.plainDepth;
     }
-    assert.equal(MAX_PLAIN_DEPTH, 3);
-    assert.deepEqual(seen, ['walk', 'walk', 'walk', 'flat']);
+    assert.equal(MAX_PLAIN_DEPTH, 2);
+    assert.deepEqual(seen, ['walk', 'walk', 'flat', 'flat']);
   });
 
   test('a folder under a straddling time folder that adds no time counts as plain', () => {

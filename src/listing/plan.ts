@@ -9,7 +9,7 @@
  *   - a folder whose bound lies inside the window can hold nothing prunable: flat (fewest requests);
  *   - a bound that straddles an edge of the window may hide finer time folders: walk;
  *   - a folder with no time in its name is walked while few such levels have been walked (time
- *     folders usually sit 0–3 levels below the location: `SUBPATH/`, `ACCOUNT/`, `table/`), then
+ *     folders usually sit 0–2 levels below the location: `SUBPATH/`, `ACCOUNT/`, `table/`), then
  *     read flat, so a deep tree without time folders (Vespa's TENANT/APP/INSTANCE/HOST/…) costs
  *     about what a full scan costs instead of one request per folder.
  */
@@ -22,8 +22,14 @@ export interface PlanWindow {
   until?: number;
 }
 
-/** Plain (timeless) folder levels walked before reading flat. */
-export const MAX_PLAIN_DEPTH = 3;
+/**
+ * Plain (timeless) folder levels walked before reading flat. Measured on Azurite (Vespa, 20 hosts
+ * × 3 types, 130k keys): with 3, `--since 2h` walked down to the 20 host folders and listed each
+ * (44 requests, slower than the 26-page full scan); with 2 the instance folder is read in one flat
+ * listing (29 requests). Cloudflare SUBPATH/DATASET/, Logz.io PATH/ACCOUNT/ and Hive TABLE/ sit
+ * within 2 levels of a location given at the container root.
+ */
+export const MAX_PLAIN_DEPTH = 2;
 
 export type FolderAction = 'skip' | 'flat' | 'walk';
 
