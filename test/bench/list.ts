@@ -302,9 +302,9 @@ async function main(): Promise<void> {
       log(`  ${label}: ${fmtMs(m.wallMs)}, ${m.keys} keys${m.requests !== undefined ? `, ${m.requests} requests` : ''}${m.rssKiB ? `, ${fmtRss(m.rssKiB)}` : ''}`);
       return m;
     };
-    const archive = (container: string, extra: string[]): Promise<Measured> =>
-      best(`archive list ${container} ${extra.join(' ')}`, async () => {
-        const r = await runOk('archive list', node, [BIN, 'list', emu.loc(container), '--json', ...extra], tools, { env, stdout: 'capture' });
+    const archive = (container: string, sub: string, extra: string[]): Promise<Measured> =>
+      best(`archive list ${container}/${sub} ${extra.join(' ')}`, async () => {
+        const r = await runOk('archive list', node, [BIN, 'list', emu.loc(container, sub), '--json', ...extra], tools, { env, stdout: 'capture' });
         const tail = r.stdout!.slice(r.stdout!.lastIndexOf('],"count"') + 2);
         const t = JSON.parse(`{${tail}`) as { count: number; scanned: number; requests: number };
         return { wallMs: r.wallMs, rssKiB: r.rssKiB, keys: t.count, scanned: t.scanned, requests: t.requests };
@@ -337,10 +337,12 @@ async function main(): Promise<void> {
       for (const win of ['2h', '1d', 'full'] as const) {
         const since = win === '2h' ? now - 2 * HOUR : win === '1d' ? now - DAY : undefined;
         const flag = since === undefined ? [] : ['--since', win];
-        const arch = await archive(a.name, flag);
+        // Located at the dataset's folder, as a user would (`…/http_requests/ --since 2h`).
+        const sub = a.level ?? '';
+        const arch = await archive(a.name, sub, flag);
         const cells: Array<[string, Measured | undefined]> = [[`archive list${since ? ` --since ${win}` : ''}`, arch]];
         if (tools.rclone) {
-          cells.push([`rclone lsf -R${since ? ` --max-age ${win}` : ''}`, await rclone(`rclone lsf ${a.name} ${win}`, [['lsf', '-R', '--files-only', ...(since ? ['--max-age', win] : []), emu.remote(a.name)]])]);
+          cells.push([`rclone lsf -R${since ? ` --max-age ${win}` : ''}`, await rclone(`rclone lsf ${a.name} ${win}`, [['lsf', '-R', '--files-only', ...(since ? ['--max-age', win] : []), emu.remote(a.name, sub)]])]);
           if (since) {
             const folders = a.floorFolders(since);
             // The emulator's own price for the level listing a pruner cannot avoid (Azurite answers a
