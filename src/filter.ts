@@ -5,6 +5,7 @@ import picomatch from 'picomatch';
 import type { KeyFacts } from './layouts/types.js';
 import type { ObjectInfo } from './providers/types.js';
 import { parseTimeSpec } from './time.js';
+import { folderBound, spanOverlaps } from './layouts/time-folders.js';
 import { UsageError } from './errors.js';
 
 export interface FilterOptions {
@@ -76,12 +77,20 @@ export function buildFilter(opts: FilterOptions, now = new Date()): EntryFilter 
   const hostMatch = hosts.length ? picomatch(hosts, { nocase: true }) : undefined;
   const w = timeWindow(opts, now);
   const hasWindow = !!(w.since || w.until);
+  const since = w.since?.getTime();
+  const until = w.until?.getTime();
   return (e, relKey) => {
     if (inc && !inc(relKey) && !inc(e.key)) return false;
     if (exc && (exc(relKey) || exc(e.key))) return false;
     if (kinds.size && !kinds.has((e.facts.kind ?? '').toLowerCase())) return false;
     if (hostMatch && !(e.facts.host && hostMatch(e.facts.host))) return false;
-    if (hasWindow && !inWindow(w, e.time, e.timeEnd)) return false;
+    if (hasWindow) {
+      if (!inWindow(w, e.time, e.timeEnd)) return false;
+      // Time folders bind what lies below them (layouts/time-folders.ts): the rule that lets a
+      // pruned listing skip a folder and still give exactly this answer.
+      const bound = folderBound(e.key);
+      if (bound === null || (bound && !spanOverlaps(bound, since, until))) return false;
+    }
     return true;
   };
 }

@@ -10,6 +10,7 @@ interface ListFlags extends TargetFlags, ListOptions {
   ndjson?: boolean;
   totals?: boolean;
   urls?: boolean;
+  explain?: boolean;
 }
 
 function row(e: Entry, long: boolean): string {
@@ -22,7 +23,12 @@ function row(e: Entry, long: boolean): string {
 
 export async function runList(location: string, flags: ListFlags): Promise<void> {
   // Loaded here, not at the top, so `archive --help` does not pay for them.
-  const [{ listEntries, entryToJson }, { LineWriter }, { stdoutColor }] = await Promise.all([import('../listing.js'), import('../output/writer.js'), import('../output/color.js')]);
+  const [{ listEntries, entryToJson }, { LineWriter }, { stdoutColor }, { planPrinter }] = await Promise.all([
+    import('../listing.js'),
+    import('../output/writer.js'),
+    import('../output/color.js'),
+    import('../listing/explain.js'),
+  ]);
   const target = await targetFor(location, flags);
   const provider = await open(target);
   const out = new LineWriter();
@@ -32,7 +38,8 @@ export async function runList(location: string, flags: ListFlags): Promise<void>
   const human = !flags.json && !flags.ndjson && !urlOf;
   if (flags.json) await out.line('{"objects":[');
   let first = true;
-  for await (const e of listEntries(provider, target.prefix, { ...flags, layout: flags.layout ?? target.layout, folders: !urlOf }, totals)) {
+  const plan = flags.explain || flags.verbose ? planPrinter((l) => process.stderr.write(`${l}\n`)) : undefined;
+  for await (const e of listEntries(provider, target.prefix, { ...flags, layout: flags.layout ?? target.layout, folders: !urlOf, onPlan: plan?.onPlan }, totals)) {
     if (urlOf) await out.line(urlOf(target, e.key));
     else if (flags.json) await out.line(`${first ? '' : ','}${JSON.stringify(entryToJson(e))}`);
     else if (flags.ndjson) await out.line(JSON.stringify(entryToJson(e)));
@@ -47,8 +54,9 @@ export async function runList(location: string, flags: ListFlags): Promise<void>
     }
     first = false;
   }
-  if (flags.json) await out.line(`],"count":${totals.count},"bytes":${totals.bytes},"scanned":${totals.scanned}}`);
+  if (flags.json) await out.line(`],"count":${totals.count},"bytes":${totals.bytes},"scanned":${totals.scanned},"requests":${totals.requests ?? null}}`);
   await out.flush();
+  plan?.end(totals);
   if (human && (flags.totals || process.stdout.isTTY)) {
     const filtered = totals.scanned !== totals.count ? ` (of ${totals.scanned} scanned)` : '';
     const line = `${totals.count} object${totals.count === 1 ? '' : 's'}, ${formatBytes(totals.bytes)}${filtered}`;
@@ -70,10 +78,14 @@ export function registerList(program: Command): void {
     .option('--json', 'print one JSON document {objects:[…],count,bytes} (streamed)')
     .option('--ndjson', 'print one JSON object per line')
     .option('--urls', 'print full object URLs, one a line (no secret), for rclone --files-from / azcopy --list-of-files')
+    .option('--no-prune', 'read every key under the location even with --since/--until (same answer, full cost)')
+    .option('--explain', 'print the listing plan (folders listed, walked, skipped) and the LIST requests made, to stderr')
     .addHelpText(
       'after',
       `
 Time filters use the time in the key when a vendor layout recognises it, else last-modified.
+A time folder (20260105/, 2026/01/05/, year=2026/month=01/, dt=2026-01-05/, …) bounds the time of
+everything below it, so --since/--until skip whole folders; --no-prune reads everything instead.
 
 Examples:
   archive list "https://acct.blob.core.windows.net/vespa-logs?sv=…&sig=…" --kind access --since 2h
@@ -81,8 +93,8 @@ Examples:
   archive list s3://my-logzio-archive/ --layout logzio --ndjson | jq .key
   archive list amplitude:exports/ --since 3d --long`,
     )
-    .action(async (location: string | undefined, flags: ListFlags) => {
+    .action(async (location: string | undefined, flags: ListFlags, command: Command) => {
       if (!location) return (await import('./containers.js')).runContainers(undefined, flags);
-      return runList(location, flags);
+      return runList(location, { ...flags, verbose: flags.verbose ?? (command.optsWithGlobals() as { verbose?: boolean }).verbose });
     });
 }

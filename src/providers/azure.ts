@@ -10,6 +10,8 @@ import {
   type StoragePipelineOptions,
 } from '@azure/storage-blob';
 import type { TokenCredential } from '@azure/identity';
+import { createDefaultHttpClient, createPipelineRequest, type HttpClient, type Pipeline } from '@azure/core-rest-pipeline';
+import { parseListBlobs, type ListBlobsPage } from './azure-list-xml.js';
 import type { Readable } from 'node:stream';
 import { ArchiveError, AuthError, NotFoundError, TransientError } from '../errors.js';
 import { redact } from '../redact.js';
@@ -17,14 +19,21 @@ import { parseConnectionString, type AzureTarget } from '../target.js';
 import { azureHint, networkHint, type Operation } from './hints.js';
 import { mapIdentityError } from './azure-identity-errors.js';
 import { explainSasRefusal, targetSasToken } from '../sas/expiry.js';
-import type { ContainerInfo, ObjectInfo, PutOptions, ReadOptions, StorageProvider } from './types.js';
+import type { ContainerInfo, LevelPage, ObjectInfo, PutOptions, ReadOptions, StorageProvider } from './types.js';
 import { retryAfterMs } from './retry-after.js';
 
 /**
- * Blobs per List Blobs page. The SDK holds ~60-90 MB of parsed XML per 5000-blob page, which let
- * RSS climb to ~500 MiB over 100k keys; 1000 keeps it near 165 MiB at the cost of more round trips.
+ * Blobs per List Blobs page, the service maximum. The SDK held ~60-90 MB of parsed XML per
+ * 5000-blob page (hence 1000 before); the lean reader (azure-list-xml.ts) holds the ~3.5 MB body
+ * text and the results only.
  */
-const LIST_PAGE = 1000;
+const LIST_PAGE = 5000;
+
+/** The part of the SDK's generated client the lean listing uses: its pipeline and API version. */
+interface StorageContext {
+  version?: string;
+  pipeline: Pipeline;
+}
 
 const PIPELINE: StoragePipelineOptions = {
   // The SDK default (4 tries, 4 s base delay) makes a typo'd endpoint hang for half a minute.
@@ -171,6 +180,7 @@ export class AzureProvider implements StorageProvider {
   private readonly sasToken?: string;
   private readonly host: string;
   private readonly containerClient?: ContainerClient;
+  listRequests = 0;
 
   constructor(
     private readonly target: AzureTarget,
@@ -207,39 +217,73 @@ export class AzureProvider implements StorageProvider {
     }
   }
 
-  async *listObjects(prefix: string): AsyncIterable<ObjectInfo> {
+  /**
+   * List Blobs pages through the SDK's own pipeline (credential, SAS, retries, proxy and TLS
+   * settings as every other call) but read by the lean XML reader instead of the SDK's deserializer.
+   * Errors are thrown in the SDK's RestError shape so mapAzureError maps them like any other.
+   */
+  private listPipeline?: { pipeline: Pipeline; http: HttpClient; version: string };
+
+  private async *listPages(prefix: string, delimiter: boolean): AsyncIterable<ListBlobsPage> {
     const cc = this.cc();
+    if (!this.listPipeline) {
+      // A protected member of the SDK's StorageClient: the generated client every operation uses.
+      // Its pipeline minus the deserialization policy, which would parse the XML into objects
+      // (the cost this path exists to avoid).
+      const ctx = (cc as unknown as { storageClientContext: StorageContext }).storageClientContext;
+      const pipeline = ctx.pipeline.clone();
+      pipeline.removePolicy({ name: 'deserializationPolicy' });
+      this.listPipeline = { pipeline, http: createDefaultHttpClient(), version: ctx.version ?? '2025-11-05' };
+    }
+    const { pipeline, http, version } = this.listPipeline;
+    const base = cc.url;
+    let marker = '';
     try {
-      // Metadata is listed only to recognise hdi_isfolder directory stubs.
-      for await (const page of cc.listBlobsFlat({ prefix: prefix || undefined, includeMetadata: true }).byPage({ maxPageSize: LIST_PAGE })) {
-        for (const b of page.segment.blobItems) {
-          const p = b.properties;
-          yield {
-            isFolder: isFolderBlob(b.name, p.contentLength ?? 0, b.metadata) || undefined,
-            key: b.name,
-            size: p.contentLength ?? 0,
-            lastModified: p.lastModified,
-            etag: p.etag?.replace(/"/g, ''),
-            contentMd5: p.contentMD5 && p.contentMD5.length ? Buffer.from(p.contentMD5).toString('base64') : undefined,
-            contentEncoding: p.contentEncoding || undefined,
-            contentType: p.contentType || undefined,
-          };
+      do {
+        // include=metadata: folder markers (hdi_isfolder=true) must be told apart from files.
+        const q = new URLSearchParams({ restype: 'container', comp: 'list', maxresults: String(LIST_PAGE), include: 'metadata' });
+        if (prefix) q.set('prefix', prefix);
+        if (delimiter) q.set('delimiter', '/');
+        if (marker) q.set('marker', marker);
+        const url = `${base}${base.includes('?') ? '&' : '?'}${q.toString()}`;
+        const req = createPipelineRequest({ url, method: 'GET', allowInsecureConnection: url.startsWith('http:') });
+        req.headers.set('x-ms-version', version);
+        const res = await pipeline.sendRequest(http, req);
+        this.listRequests++;
+        const body = res.bodyAsText ?? '';
+        if (res.status < 200 || res.status > 299) {
+          const code = res.headers.get('x-ms-error-code') ?? /<Code>([^<]*)<\/Code>/.exec(body)?.[1];
+          const message = /<Message>([^<]*)<\/Message>/.exec(body)?.[1]?.split('\n')[0] ?? `HTTP ${res.status}`;
+          throw Object.assign(new Error(message), { name: 'RestError', statusCode: res.status, code, details: { errorCode: code } });
         }
-      }
+        const page = parseListBlobs(body);
+        marker = page.nextMarker;
+        yield page;
+      } while (marker);
     } catch (e) {
       throw this.fail(e, 'list');
     }
+  }
+
+  async *listObjects(prefix: string): AsyncIterable<ObjectInfo> {
+    for await (const page of this.listPages(prefix, false)) yield* page.objects;
   }
 
   async *listPrefixes(prefix: string): AsyncIterable<string> {
     const cc = this.cc();
     try {
       for await (const page of cc.listBlobsByHierarchy('/', { prefix: prefix || undefined }).byPage({ maxPageSize: 5000 })) {
+        this.listRequests++;
         for (const p of page.segment.blobPrefixes ?? []) yield p.name;
       }
     } catch (e) {
       throw this.fail(e, 'list');
     }
+  }
+
+  /** Delimiter listing for the pruning planner: one level, objects and folders, page by page. */
+  async *listLevel(prefix: string): AsyncIterable<LevelPage> {
+    for await (const page of this.listPages(prefix, true)) yield { objects: page.objects, prefixes: page.prefixes };
   }
 
   async stat(key: string): Promise<ObjectInfo> {

@@ -5,7 +5,7 @@
 import type { Target } from '../target.js';
 import type { StorageProvider } from './types.js';
 
-export type { StorageProvider, ObjectInfo, ContainerInfo, ByteRange, ReadOptions } from './types.js';
+export type { StorageProvider, ObjectInfo, ContainerInfo, ByteRange, ReadOptions, LevelPage } from './types.js';
 
 export async function openProvider(target: Target): Promise<StorageProvider> {
   if (target.provider === 'azure') {

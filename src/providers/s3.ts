@@ -16,7 +16,7 @@ import { ArchiveError, AuthError, NotFoundError, TransientError } from '../error
 import { redact } from '../redact.js';
 import type { S3Target } from '../target.js';
 import { networkHint, s3Hint, type Operation } from './hints.js';
-import type { ContainerInfo, ObjectInfo, PutOptions, ReadOptions, StorageProvider } from './types.js';
+import type { ContainerInfo, LevelPage, ObjectInfo, PutOptions, ReadOptions, StorageProvider } from './types.js';
 import { retryAfterMs } from './retry-after.js';
 
 async function credentialsFor(t: S3Target): Promise<S3ClientConfig['credentials']> {
@@ -107,6 +107,7 @@ export function mapS3Error(err: unknown, op: Operation, what: string): Error {
 export class S3Provider implements StorageProvider {
   readonly kind = 's3' as const;
   readonly container: string;
+  listRequests = 0;
 
   constructor(
     target: S3Target,
@@ -145,6 +146,7 @@ export class S3Provider implements StorageProvider {
     const Bucket = this.bucket();
     try {
       for await (const page of paginateListObjectsV2({ client: this.client, pageSize: 1000 }, { Bucket, Prefix: prefix || undefined })) {
+        this.listRequests++;
         for (const o of page.Contents ?? []) {
           if (!o.Key) continue;
           yield { key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified ?? new Date(0), etag: o.ETag?.replace(/"/g, ''), isFolder: o.Key.endsWith('/') || undefined };
@@ -159,7 +161,30 @@ export class S3Provider implements StorageProvider {
     const Bucket = this.bucket();
     try {
       for await (const page of paginateListObjectsV2({ client: this.client, pageSize: 1000 }, { Bucket, Prefix: prefix || undefined, Delimiter: '/' })) {
+        this.listRequests++;
         for (const p of page.CommonPrefixes ?? []) if (p.Prefix) yield p.Prefix;
+      }
+    } catch (e) {
+      throw this.fail(e, 'list');
+    }
+  }
+
+  /** Delimiter listing for the pruning planner: direct objects and common prefixes, page by page. */
+  async *listLevel(prefix: string): AsyncIterable<LevelPage> {
+    const Bucket = this.bucket();
+    try {
+      for await (const page of paginateListObjectsV2({ client: this.client, pageSize: 1000 }, { Bucket, Prefix: prefix || undefined, Delimiter: '/' })) {
+        this.listRequests++;
+        const objects: ObjectInfo[] = [];
+        for (const o of page.Contents ?? []) {
+          if (!o.Key) continue;
+          const info: ObjectInfo = { key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified ?? new Date(0), etag: o.ETag?.replace(/"/g, '') };
+          if (o.Key.endsWith('/')) info.isFolder = true;
+          objects.push(info);
+        }
+        const prefixes: string[] = [];
+        for (const p of page.CommonPrefixes ?? []) if (p.Prefix) prefixes.push(p.Prefix);
+        yield { objects, prefixes };
       }
     } catch (e) {
       throw this.fail(e, 'list');

@@ -26,7 +26,7 @@ export interface ObjectInfo {
   /**
    * A directory marker, never a file: a key ending in '/' (S3 console "Create folder", portals,
    * sync tools) or, on Azure, a zero-byte blob with metadata hdi_isfolder=true (ADLS Gen2 flat
-   * listings, blobfuse). Set by listObjects only.
+   * listings, blobfuse). Set by the listings (listObjects and listLevel).
    */
   isFolder?: boolean;
 }
@@ -49,6 +49,16 @@ export interface PutOptions {
   contentEncoding?: string;
 }
 
+/**
+ * One page of a delimiter ('/') listing: the objects directly under the prefix and the "folders"
+ * (common prefixes, each ending in '/'), each list in the service's lexicographic order. Pages
+ * follow each other in key order, so merging a page's two lists gives the flat listing's order.
+ */
+export interface LevelPage {
+  objects: ObjectInfo[];
+  prefixes: string[];
+}
+
 export interface StorageProvider {
   readonly kind: ProviderKind;
   /** Container (Azure) or bucket (S3) the object operations act on; '' when only listing containers. */
@@ -60,6 +70,13 @@ export interface StorageProvider {
   listObjects(prefix: string): AsyncIterable<ObjectInfo>;
   /** One level of "folders" under the prefix (delimiter '/'). */
   listPrefixes(prefix: string): AsyncIterable<string>;
+  /**
+   * One level under the prefix through delimiter ('/') listings, pages followed: direct objects
+   * AND folders. Errors are mapped like listObjects' (AuthError, NotFoundError, TransientError…).
+   */
+  listLevel?(prefix: string): AsyncIterable<LevelPage>;
+  /** LIST requests answered so far (one per page of any listing), for --explain and --json totals. */
+  readonly listRequests?: number;
   stat(key: string): Promise<ObjectInfo>;
   /** The stored bytes as a stream, never inflated by the HTTP layer (Content-Encoding is ignored). */
   read(key: string, opts?: ReadOptions): Promise<Readable>;

@@ -1,331 +1,390 @@
 /**
- * npm run bench:list — `archive list` over 100k keys on Azurite (on disk) and `archive --help` cold
- * start. Wall time and the CLI child's peak RSS; a Markdown table on stdout, progress on stderr.
+ * npm run bench:list — time-pruned and full listings side by side with rclone, on Azurite and
+ * s3rver. A Markdown table on stdout, progress on stderr.
  *
- *   npm run bench:list [-- --runs N] [--keys N] [--quick]
+ *   npm run bench:list [-- --runs N (default 1)] [--emulators azure,s3] [--quick]
  *
- * The seeded Azurite data directory is cached in .bench/ keyed by a version string (key count,
- * key-set version, azurite version) and copied into a temp dir for every run.
+ * Archives (keys relative to the moment of seeding, so `--since 2h` hits real data):
+ *   cf30    Cloudflare Logpush, daily folders, 288 files a day, 30 days    (8,640 keys)
+ *   cf365   the same for 365 days                                         (105,120 keys)
+ *   vespa   Vespa, 20 hosts × 3 log types, hourly, 90 days                (129,600 keys)
+ *   hive    Hive partitions year=/month=/day=/hour=, 4 files an hour, 90 days (8,640 keys)
+ *   ten     10 keys (start-up cost)
+ * --quick: 7 days for cf365 and vespa (for trying the harness, not for numbers).
+ *
+ * For each archive and window (`--since 2h`, `--since 1d`, full): wall, LIST requests, keys scanned
+ * and peak RSS of `archive list`, of `rclone lsf -R --max-age` over the whole container, and of
+ * `rclone lsf -R` of exactly the folders holding the window (the physical floor: what a perfect
+ * pruner must read; one rclone process per folder, walls summed). rclone's requests are counted
+ * from its `--dump headers` output in a separate run; archive's come from its `--json` totals.
+ * Note: the emulators stamp every object with the seeding time, so rclone's --max-age (which only
+ * sees last-modified) selects everything; its row shows the cost of scanning, not an answer.
+ *
+ * Seeding: Azurite's metadata store is written directly with Azurite's own LokiBlobMetadataStore
+ * while Azurite is stopped (one real template blob per container, its document cloned under every
+ * key): Put Blob over HTTP slows to ~20/s past 20k blobs on these machines. s3rver is seeded with
+ * its own FilesystemStore.putObject (the code its PUT handler runs), without HTTP.
  */
-import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import http from 'node:http';
 import { createRequire } from 'node:module';
-import { ContainerSASPermissions, StorageSharedKeyCredential, generateBlobSASQueryParameters } from '@azure/storage-blob';
-import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type AzuriteEmulator } from '../support/emulators.js';
+import { startAzurite, startS3rver, S3RVER_KEY_ID, S3RVER_SECRET, type AzuriteEmulator, type S3Emulator } from '../support/emulators.js';
 import { azureService } from '../support/seed.js';
-import {
-  BIN,
-  CACHE_DIR,
-  cliEnv,
-  findTools,
-  fmtMs,
-  fmtRss,
-  log,
-  machineLine,
-  markdownTable,
-  median,
-  onCleanup,
-  packageVersion,
-  parseArgs,
-  runMain,
-  runOk,
-  tempDir,
-  type RunResult,
-} from './lib.js';
+import { BIN, cliEnv, findTools, fmtMs, fmtRss, log, machineLine, markdownTable, median, onCleanup, parseArgs, runMain, runMeasured, runOk, tempDir, type RunResult, type Tools } from './lib.js';
 
-const CONTAINER = 'bench-list';
-/** Bump when the generated key set changes, so a stale cache is not reused. */
-const KEYSET_VERSION = 'v1';
+const require = createRequire(import.meta.url);
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
-/** Vendor-shaped keys (Vespa, Cloudflare with daily folders, Amplitude), deterministic. */
-function* keys(n: number): Generator<{ key: string; size: number }> {
-  const base = Date.UTC(2026, 0, 1);
-  const pad = (x: number, w = 2) => String(x).padStart(w, '0');
-  const stamp = (t: Date, sep = false) =>
-    sep
-      ? `${t.getUTCFullYear()}${pad(t.getUTCMonth() + 1)}${pad(t.getUTCDate())}T${pad(t.getUTCHours())}${pad(t.getUTCMinutes())}${pad(t.getUTCSeconds())}Z`
-      : `${t.getUTCFullYear()}${pad(t.getUTCMonth() + 1)}${pad(t.getUTCDate())}${pad(t.getUTCHours())}${pad(t.getUTCMinutes())}${pad(t.getUTCSeconds())}`;
-  for (let i = 0; i < n; i++) {
-    const size = 200 + ((i * 2654435761) >>> 0) % 4000;
-    const kind = i % 20;
-    if (kind < 12) {
-      // Vespa: 48 hosts, one file per host every 5 minutes, plus connection logs.
-      const host = i % 48;
-      const t = new Date(base + Math.floor(i / 48) * 300_000);
-      const type = kind < 10 ? 'access/JsonAccessLog.default' : 'connection/ConnectionLog.default';
-      yield { key: `acme/search/prod/h${pad(host, 3)}.vespa.example/logs/${type}.${stamp(t)}.zst`, size };
-    } else if (kind < 17) {
-      const t = new Date(base + i * 30_000);
-      const e = new Date(t.getTime() + 30_000);
-      const day = stamp(t).slice(0, 8);
-      yield { key: `logpush/http_requests/${day}/${stamp(t, true)}_${stamp(e, true)}_${((i * 40503) >>> 0).toString(16).padStart(8, '0')}.log.gz`, size };
-    } else {
-      const t = new Date(base + Math.floor(i / 8) * 3_600_000);
-      const date = t.toISOString().slice(0, 10);
-      yield { key: `amplitude/187520/187520_${date}_${t.getUTCHours()}#${i % 8}.json.gz`, size };
-    }
-  }
+const p2 = (n: number) => String(n).padStart(2, '0');
+const ymd = (t: number) => new Date(t).toISOString().slice(0, 10).replace(/-/g, '');
+const stamp = (t: number) => new Date(t).toISOString().replace(/[-:]/g, '').slice(0, 15) + 'Z';
+const compact = (t: number) => stamp(t).replace('T', '').slice(0, 14);
+
+interface Archive {
+  name: string;
+  label: string;
+  keys: () => Generator<string>;
+  count: number;
+  /** The folders a perfect pruner must read for a window starting at `since` (open end). */
+  floorFolders(since: number): string[];
+  /** The folder whose one-level (delimiter) listing any pruner must make first, when there is one. */
+  level?: string;
 }
 
-/** A container SAS (read, add, create, write, list) for raw HTTP requests from the harness. */
-function containerSas(): string {
-  return generateBlobSASQueryParameters(
-    { containerName: CONTAINER, permissions: ContainerSASPermissions.parse('racwl'), expiresOn: new Date(Date.now() + 7 * 24 * 3600_000) },
-    new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
-  ).toString();
-}
-
-const blobUrl = (emu: AzuriteEmulator, key: string, sas: string) => `${emu.serviceUrl}/${CONTAINER}/${key.split('/').map(encodeURIComponent).join('/')}?${sas}`;
-
-function request(url: string, method: string, headers: Record<string, string | number>, body: Buffer | undefined, agent: http.Agent): Promise<{ status: number; text: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers, agent }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (d: Buffer) => chunks.push(d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString() }));
-      res.on('error', reject);
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
-}
-
-/**
- * Seeds with plain keep-alive HTTP PUTs and a SAS: Azurite spends ~3 ms CPU per Put Blob on these
- * 2-core machines, and the SDK would take another ~1 ms of the other core per request.
- */
-async function seed(emu: AzuriteEmulator, n: number): Promise<void> {
-  await azureService(emu).getContainerClient(CONTAINER).createIfNotExists();
-  const sas = containerSas();
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 32 });
-  const body = Buffer.alloc(4200, 'x');
-  const it = keys(n);
-  let done = 0;
-  const started = performance.now();
-  const worker = async (): Promise<void> => {
-    for (let next = it.next(); !next.done; next = it.next()) {
-      const { key, size } = next.value;
-      for (let attempt = 1; ; attempt++) {
-        const r = await request(blobUrl(emu, key, sas), 'PUT', { 'x-ms-blob-type': 'BlockBlob', 'content-length': size }, body.subarray(0, size), agent).catch((e: Error) => ({ status: 0, text: e.message }));
-        if (r.status === 201) break;
-        if (attempt >= 5) throw new Error(`seeding ${key} failed: HTTP ${r.status} ${r.text.slice(0, 300)}`);
+function archives(now: number, quick: boolean): Archive[] {
+  const end = Math.floor(now / 300_000) * 300_000; // last 5-minute batch before now
+  const cf = (days: number): Archive => ({
+    name: `cf${days === 30 ? 30 : 365}`,
+    label: `Cloudflare daily folders, ${days} days`,
+    count: days * 288,
+    level: 'http_requests/',
+    *keys() {
+      for (let i = 0; i < days * 288; i++) {
+        const t = end - (i + 1) * 300_000;
+        yield `http_requests/${ymd(t)}/${stamp(t)}_${stamp(t + 300_000)}_${((i * 2654435761) >>> 0).toString(16).padStart(8, '0')}.log.gz`;
       }
-      if (++done % 10_000 === 0) log(`  seeded ${done}/${n} (${Math.round(done / ((performance.now() - started) / 1000))}/s)`);
-    }
+    },
+    floorFolders(since) {
+      const out: string[] = [];
+      for (let d = Math.floor(since / DAY) * DAY; d <= end; d += DAY) out.push(`http_requests/${ymd(d)}/`);
+      return out;
+    },
+  });
+  const vespaDays = quick ? 7 : 90;
+  const vespa: Archive = {
+    name: 'vespa',
+    label: `Vespa 20 hosts × 3 types, hourly, ${vespaDays} days`,
+    count: 20 * 3 * 24 * vespaDays,
+    *keys() {
+      const last = Math.floor(now / HOUR) * HOUR - HOUR;
+      for (let h = 0; h < 20; h++) {
+        const host = `acme/search/prod/h${p2(h)}.vespa.example`;
+        for (let i = 0; i < 24 * vespaDays; i++) {
+          const t = last - i * HOUR;
+          yield `${host}/logs/access/JsonAccessLog.default.${compact(t)}.zst`;
+          yield `${host}/logs/connection/ConnectionLog.default.${compact(t)}.zst`;
+          const iso = new Date(t + HOUR).toISOString();
+          yield `${host}/logs/vespa/vespa.log-${iso.slice(0, 10)}.${iso.slice(11, 19).replace(/:/g, '-')}.zst`;
+        }
+      }
+    },
+    // The time is in the file names: no folder holds only the window, so the floor reads them all.
+    floorFolders: () => ['acme/search/prod/'],
   };
-  await Promise.all(Array.from({ length: 32 }, worker));
-  agent.destroy();
+  const hive: Archive = {
+    name: 'hive',
+    label: 'Hive year=/month=/day=/hour=, 4 files an hour, 90 days',
+    count: 90 * 24 * 4,
+    level: 'events/',
+    *keys() {
+      const last = Math.floor(now / HOUR) * HOUR;
+      for (let i = 0; i < 90 * 24; i++) {
+        const d = new Date(last - i * HOUR);
+        const dir = `events/year=${d.getUTCFullYear()}/month=${p2(d.getUTCMonth() + 1)}/day=${p2(d.getUTCDate())}/hour=${p2(d.getUTCHours())}`;
+        for (let n = 0; n < 4; n++) yield `${dir}/part-0000${n}.json.gz`;
+      }
+    },
+    floorFolders(since) {
+      const out: string[] = [];
+      const hourly = end - since <= 6 * HOUR;
+      const step = hourly ? HOUR : DAY;
+      for (let t = Math.floor(since / step) * step; t <= end; t += step) {
+        const d = new Date(t);
+        const day = `events/year=${d.getUTCFullYear()}/month=${p2(d.getUTCMonth() + 1)}/day=${p2(d.getUTCDate())}/`;
+        out.push(hourly ? `${day}hour=${p2(d.getUTCHours())}/` : day);
+      }
+      return out;
+    },
+  };
+  const cf365 = cf(quick ? 7 : 365);
+  cf365.name = 'cf365';
+  return [cf(30), cf365, vespa, hive];
 }
 
-/** The emulator's own floor: List Blobs pages over plain HTTP, no XML parsing beyond NextMarker. */
-async function rawList(emu: AzuriteEmulator): Promise<{ wallMs: number; count: number }> {
-  const sas = containerSas();
-  const agent = new http.Agent({ keepAlive: true });
-  const start = performance.now();
-  let marker = '';
-  let count = 0;
-  do {
-    const r = await request(`${emu.serviceUrl}/${CONTAINER}?restype=container&comp=list&maxresults=5000${marker ? `&marker=${encodeURIComponent(marker)}` : ''}&${sas}`, 'GET', {}, undefined, agent);
-    if (r.status !== 200) throw new Error(`List Blobs: HTTP ${r.status} ${r.text.slice(0, 300)}`);
-    count += r.text.split('<Blob>').length - 1;
-    marker = /<NextMarker>([^<]*)<\/NextMarker>/.exec(r.text)?.[1] ?? '';
-  } while (marker);
-  agent.destroy();
-  return { wallMs: performance.now() - start, count };
+function* tenKeys(): Generator<string> {
+  for (let i = 0; i < 10; i++) yield `acme/search/prod/h1.vespa.example/logs/access/JsonAccessLog.default.2026010517000${i}.zst`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// seeding
+
+interface LokiCollection {
+  find(q: object): Array<Record<string, unknown>>;
+  insert(docs: object[]): unknown;
+  remove(doc: object): unknown;
+}
+interface LokiStore {
+  BLOBS_COLLECTION: string;
+  db: { getCollection(name: string): LokiCollection | null; saveDatabase(cb: (err?: Error) => void): void };
+  init(): Promise<void>;
+  close(): Promise<void>;
 }
 
 const TEMPLATE_KEY = 'bench-template.bin';
 
-/**
- * Seeds `n` blobs in seconds: one real blob is uploaded through Azurite, then its metadata
- * document is cloned under every key with Azurite's own LokiBlobMetadataStore while Azurite is
- * stopped (all clones share the template's 1 KiB of data). Seeding 100k blobs over HTTP is not
- * practical: Azurite's Put Blob scans every blob of the account (findOne on a shared index), so
- * it slows from ~300/s to ~20/s by 20k blobs on these machines (`--seed-http` still does it).
- */
-async function bulkSeed(dir: string, n: number): Promise<void> {
+async function seedAzurite(dir: string, sets: Array<{ container: string; keys: () => Generator<string> }>): Promise<void> {
   const emu = await startAzurite({ dir, keepDir: true });
-  const stopSeed = onCleanup(() => emu.stop());
-  const cc = azureService(emu).getContainerClient(CONTAINER);
-  await cc.createIfNotExists();
-  await cc.getBlockBlobClient(TEMPLATE_KEY).upload(Buffer.alloc(1024, 'x'), 1024);
+  const stop = onCleanup(() => emu.stop());
+  for (const s of sets) {
+    const cc = azureService(emu).getContainerClient(s.container);
+    await cc.createIfNotExists();
+    await cc.getBlockBlobClient(TEMPLATE_KEY).upload(Buffer.alloc(1024, 'x'), 1024);
+  }
   await emu.stop();
-  stopSeed();
-
-  interface LokiCollection {
-    findOne(q: object): Record<string, unknown> | null;
-    insert(docs: object[]): unknown;
-    remove(doc: object): unknown;
-  }
-  interface Store {
-    BLOBS_COLLECTION: string;
-    db: { getCollection(name: string): LokiCollection | null; saveDatabase(cb: (err?: Error) => void): void };
-    init(): Promise<void>;
-    close(): Promise<void>;
-  }
-  const require = createRequire(import.meta.url);
-  const mod = require('azurite/dist/src/blob/persistence/LokiBlobMetadataStore') as { default: new (dbPath: string, inMemory: boolean) => Store };
+  stop();
+  const mod = require('azurite/dist/src/blob/persistence/LokiBlobMetadataStore') as { default: new (dbPath: string, inMemory: boolean) => LokiStore };
   const store = new mod.default(path.join(dir, '__azurite_db_blob__.json'), false);
   await store.init();
   const coll = store.db.getCollection(store.BLOBS_COLLECTION);
-  const tpl = coll?.findOne({ name: TEMPLATE_KEY });
-  if (!coll || !tpl) throw new Error('Azurite metadata layout not as expected (template blob not found): use --seed-http');
-  const docs: object[] = [];
-  let i = 0;
-  for (const { key } of keys(n)) {
-    const d = structuredClone(tpl) as Record<string, unknown> & { properties: Record<string, unknown> };
-    delete d['$loki'];
-    delete d['meta'];
-    d['name'] = key;
-    d.properties = { ...d.properties, etag: `"0x8DE${(0x1000000 + i++).toString(16).toUpperCase()}"` };
-    docs.push(d);
+  if (!coll) throw new Error('Azurite metadata layout not as expected');
+  let n = 0;
+  for (const s of sets) {
+    const tpl = coll.find({ name: TEMPLATE_KEY }).find((d) => d['containerName'] === s.container);
+    if (!tpl) throw new Error(`template blob for ${s.container} not found`);
+    let docs: object[] = [];
+    for (const key of s.keys()) {
+      const d = structuredClone(tpl) as Record<string, unknown> & { properties: Record<string, unknown> };
+      delete d['$loki'];
+      delete d['meta'];
+      d['name'] = key;
+      d.properties = { ...d.properties, etag: `"0x8DE${(0x1000000 + n++).toString(16).toUpperCase()}"` };
+      docs.push(d);
+      if (docs.length === 20_000) {
+        coll.insert(docs);
+        docs = [];
+      }
+    }
+    if (docs.length) coll.insert(docs);
+    coll.remove(tpl);
   }
-  coll.insert(docs);
-  coll.remove(tpl);
   await new Promise<void>((resolve, reject) => store.db.saveDatabase((err) => (err ? reject(err) : resolve())));
   await store.close();
 }
 
-/** Starts Azurite on a copy of the cached seeded data dir, seeding (and caching) it first if needed. */
-async function seededAzurite(n: number, viaHttp: boolean): Promise<AzuriteEmulator> {
-  const cacheKey = `azurite-list-${KEYSET_VERSION}-n${n}-azurite${packageVersion('azurite')}${viaHttp ? '-http' : ''}`;
-  const cached = path.join(CACHE_DIR, cacheKey);
-  const marker = path.join(cached, '.complete');
-  const work = tempDir('archive-bench-list-');
-  const dir = path.join(work, 'azurite');
-  if (existsSync(marker)) {
-    log(`using cached seeded Azurite data: ${path.relative(process.cwd(), cached)} (delete it to reseed)`);
-    cpSync(cached, dir, { recursive: true });
-  } else {
-    log(`seeding ${n} blobs into Azurite (on disk${viaHttp ? ', over HTTP: slow' : ''}; cached afterwards in ${path.relative(process.cwd(), cached)})…`);
-    mkdirSync(dir, { recursive: true });
-    if (viaHttp) {
-      const emu = await startAzurite({ dir, keepDir: true });
-      const stopSeed = onCleanup(() => emu.stop());
-      await seed(emu, n);
-      // Azurite's metadata (LokiJS) autosaves every 5 s and saves again on close: wait for one
-      // autosave so a slow close cannot lose blobs.
-      await new Promise((r) => setTimeout(r, 6000));
-      await emu.stop();
-      stopSeed();
-    } else {
-      await bulkSeed(dir, n);
-    }
-    log('  seeded; caching the data dir');
-    rmSync(`${cached}.tmp`, { recursive: true, force: true });
-    mkdirSync(CACHE_DIR, { recursive: true });
-    cpSync(dir, `${cached}.tmp`, { recursive: true });
-    writeFileSync(path.join(`${cached}.tmp`, '.complete'), JSON.stringify({ keys: n, at: new Date().toISOString() }) + '\n');
-    rmSync(cached, { recursive: true, force: true });
-    renameSync(`${cached}.tmp`, cached);
+async function seedS3rverStore(dir: string, sets: Array<{ container: string; keys: () => Generator<string> }>): Promise<void> {
+  const FilesystemStore = require('s3rver/lib/stores/filesystem') as new (root: string) => { putBucket(b: string): Promise<unknown>; putObject(o: unknown): Promise<unknown> };
+  const S3Object = require('s3rver/lib/models/object') as new (bucket: string, key: string, content: Buffer, metadata: Record<string, string>) => unknown;
+  const store = new FilesystemStore(dir);
+  const body = Buffer.alloc(1024, 'x');
+  for (const s of sets) {
+    await store.putBucket(s.container);
+    const it = s.keys();
+    const worker = async () => {
+      for (let r = it.next(); !r.done; r = it.next()) await store.putObject(new S3Object(s.container, r.value, body, { 'content-type': 'application/octet-stream' }));
+    };
+    await Promise.all(Array.from({ length: 16 }, worker));
   }
-  const emu = await startAzurite({ dir });
+}
+
+// ---------------------------------------------------------------------------------------------
+// emulators
+
+interface Emu {
+  label: string;
+  loc(container: string, prefix?: string): string;
+  env: Record<string, string>;
+  remote(container: string, prefix?: string): string;
+  rcloneEnv: Record<string, string | undefined>;
+}
+
+async function startEmu(name: 'azure' | 's3', sets: Array<{ container: string; keys: () => Generator<string> }>): Promise<Emu> {
+  const dir = path.join(tempDir(`archive-bench-list-${name}-`), 'data');
+  mkdirSync(dir, { recursive: true });
+  const started = performance.now();
+  if (name === 'azure') {
+    await seedAzurite(dir, sets);
+    log(`  Azurite seeded in ${fmtMs(performance.now() - started)}; starting it on the seeded data…`);
+    const emu: AzuriteEmulator = await startAzurite({ dir });
+    onCleanup(() => emu.stop());
+    return {
+      label: 'Azurite',
+      loc: (c, p = '') => `${emu.serviceUrl}/${c}${p ? '/' + p : ''}`,
+      env: { AZURE_STORAGE_CONNECTION_STRING: emu.connectionString },
+      remote: (c, p = '') => `bench:${c}${p ? '/' + p : ''}`,
+      rcloneEnv: { RCLONE_CONFIG_BENCH_TYPE: 'azureblob', RCLONE_CONFIG_BENCH_USE_EMULATOR: 'true', RCLONE_CONFIG_BENCH_ENDPOINT: emu.serviceUrl },
+    };
+  }
+  await seedS3rverStore(dir, sets);
+  log(`  s3rver seeded in ${fmtMs(performance.now() - started)}`);
+  const emu: S3Emulator = await startS3rver({ dir });
   onCleanup(() => emu.stop());
-  return emu;
+  return {
+    label: 's3rver',
+    loc: (c, p = '') => `s3://${c}${p ? '/' + p : ''}`,
+    env: emu.env,
+    remote: (c, p = '') => `bench:${c}${p ? '/' + p : ''}`,
+    rcloneEnv: {
+      RCLONE_CONFIG_BENCH_TYPE: 's3',
+      RCLONE_CONFIG_BENCH_PROVIDER: 'Other',
+      RCLONE_CONFIG_BENCH_ENDPOINT: emu.endpoint,
+      RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: 'true',
+      RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: S3RVER_KEY_ID,
+      RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: S3RVER_SECRET,
+      RCLONE_CONFIG_BENCH_REGION: 'us-east-1',
+      AWS_CA_BUNDLE: undefined,
+    },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// measuring
+
+interface Measured {
+  wallMs: number;
+  rssKiB?: number;
+  requests?: number;
+  keys: number;
+  scanned?: number;
+}
+
+function countLines(s: string | undefined): number {
+  if (!s) return 0;
+  let n = 0;
+  for (let i = s.indexOf('\n'); i !== -1; i = s.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2).filter((a) => a !== '--seed-http'), { emulators: ['azure'] });
+  const s3All = process.argv.includes('--s3-all');
+  const args = parseArgs(process.argv.slice(2).filter((a) => a !== '--s3-all'), { emulators: ['azure', 's3'] });
   if (args.help) {
-    process.stdout.write('npm run bench:list [-- --runs N (default 3)] [--keys N (default 100000; --quick: 10000)] [--quick] [--seed-http]\n');
+    process.stdout.write('npm run bench:list [-- --runs N (default 1)] [--emulators azure,s3] [--quick] [--s3-all]\n');
     return;
   }
-  if (!existsSync(path.join(path.dirname(BIN), '..', 'dist', 'main.js'))) throw new Error('dist/ missing: run `npm run build` first');
-  const n = args.keys ?? (args.quick ? 10_000 : 100_000);
-  const tools = findTools({});
+  const runs = process.argv.includes('--runs') ? args.runs : 1;
+  const tools: Tools = findTools({ rclone: true });
   for (const note of tools.notes) log(note);
   const config = tempDir('archive-bench-config-');
   const node = process.execPath;
+  const now = Date.now();
+  const all = archives(now, args.quick);
+  // s3rver keeps three files per object and answers a listing by walking its directories and
+  // reading every object's metadata file: seeding and scanning 230k objects there takes many minutes
+  // on these machines, so by default it gets the two small archives (--s3-all for every one).
+  const forEmu = (which: 'azure' | 's3') => (which === 'azure' || s3All ? all : all.filter((a) => a.name === 'cf30' || a.name === 'hive'));
   const rows: string[][] = [];
+  const startRows: string[][] = [];
 
-  const emu = await seededAzurite(n, process.argv.includes('--seed-http'));
-  const env = cliEnv(config, { AZURE_STORAGE_CONNECTION_STRING: emu.connectionString });
-  const loc = `${emu.serviceUrl}/${CONTAINER}`;
+  for (const which of args.emulators) {
+    const mine = forEmu(which);
+    const sets = [...mine.map((a) => ({ container: a.name, keys: a.keys })), { container: 'ten', keys: tenKeys }];
+    log(`seeding ${which === 'azure' ? 'Azurite' : 's3rver'}: ${mine.map((a) => `${a.name} ${a.count.toLocaleString('en')}`).join(', ')}, ten 10…`);
+    const emu = await startEmu(which, sets);
+    const env = cliEnv(config, emu.env);
+    const renv = cliEnv(config, { ...emu.rcloneEnv, RCLONE_CONFIG: path.join(config, 'rclone.conf') });
 
-  // Correctness first: the listing must hold every key exactly once.
-  log('verifying the listing (--ndjson, every key once)…');
-  const check = await runOk('archive list --ndjson', node, [BIN, 'list', loc, '--ndjson'], tools, { env, stdout: 'capture', rss: false });
-  const listed = check.stdout!.split('\n').filter(Boolean).map((l) => (JSON.parse(l) as { key: string }).key);
-  const expected = new Set<string>();
-  for (const k of keys(n)) expected.add(k.key);
-  const seen = new Set(listed);
-  const missing = [...expected].filter((k) => !seen.has(k)).length;
-  if (listed.length !== n || seen.size !== n || missing) {
-    throw new Error(`listing is wrong: ${listed.length} lines, ${seen.size} distinct, ${missing} of ${n} seeded keys missing (stale cache? delete ${CACHE_DIR})`);
-  }
-  log(`  ok: ${n} keys`);
+    const best = async (label: string, f: () => Promise<Measured>): Promise<Measured> => {
+      const rs: Measured[] = [];
+      for (let i = 0; i < runs; i++) rs.push(await f());
+      const m = { ...rs[0], wallMs: median(rs.map((r) => r.wallMs)), rssKiB: Math.max(...rs.map((r) => r.rssKiB ?? 0)) || undefined };
+      log(`  ${label}: ${fmtMs(m.wallMs)}, ${m.keys} keys${m.requests !== undefined ? `, ${m.requests} requests` : ''}${m.rssKiB ? `, ${fmtRss(m.rssKiB)}` : ''}`);
+      return m;
+    };
+    const archive = (container: string, sub: string, extra: string[]): Promise<Measured> =>
+      best(`archive list ${container}/${sub} ${extra.join(' ')}`, async () => {
+        const r = await runOk('archive list', node, [BIN, 'list', emu.loc(container, sub), '--json', ...extra], tools, { env, stdout: 'capture' });
+        const tail = r.stdout!.slice(r.stdout!.lastIndexOf('],"count"') + 2);
+        const t = JSON.parse(`{${tail}`) as { count: number; scanned: number; requests: number };
+        return { wallMs: r.wallMs, rssKiB: r.rssKiB, keys: t.count, scanned: t.scanned, requests: t.requests };
+      });
+    const rcloneRequests = async (argv: string[]): Promise<number> => {
+      const r = await runMeasured(tools.rclone!, [...argv, '-vv', '--dump', 'headers'], tools, { env: renv, rss: false });
+      // rclone -vv --dump headers logs one "HTTP REQUEST" banner per request it sends.
+      return (r.stderr.match(/HTTP REQUEST/g) ?? []).length;
+    };
+    const rclone = (label: string, argvs: string[][]): Promise<Measured> =>
+      best(label, async () => {
+        let wall = 0;
+        let rss = 0;
+        let keys = 0;
+        let requests = 0;
+        for (const argv of argvs) {
+          const r = await runOk('rclone', tools.rclone!, argv, tools, { env: renv, stdout: 'capture' });
+          wall += r.wallMs;
+          rss = Math.max(rss, r.rssKiB ?? 0);
+          keys += countLines(r.stdout);
+          requests += await rcloneRequests(argv);
+        }
+        return { wallMs: wall, rssKiB: rss || undefined, keys, requests, scanned: undefined };
+      });
 
-  const measure = async (label: string, argv: string[], runs: number, rss = true): Promise<RunResult[]> => {
-    const out: RunResult[] = [];
-    for (let i = 0; i < runs; i++) {
-      const r = await runOk(label, node, argv, tools, { env, rss });
-      out.push(r);
-      log(`  ${label} run ${i + 1}/${runs}: ${fmtMs(r.wallMs)}${r.rssKiB ? `, peak RSS ${fmtRss(r.rssKiB)}` : ''}`);
+    // Warm-up: the first listing after start pays for the emulator's own JIT and page cache.
+    await runOk('warm-up', node, [BIN, 'list', emu.loc('cf30'), '--ndjson'], tools, { env, rss: false });
+    if (tools.rclone) await runOk('warm-up', tools.rclone, ['lsf', '-R', emu.remote('cf30')], tools, { env: renv, rss: false });
+    for (const a of mine) {
+      for (const win of ['2h', '1d', 'full'] as const) {
+        const since = win === '2h' ? now - 2 * HOUR : win === '1d' ? now - DAY : undefined;
+        const flag = since === undefined ? [] : ['--since', win];
+        // Located at the dataset's folder, as a user would (`…/http_requests/ --since 2h`).
+        const sub = a.level ?? '';
+        const arch = await archive(a.name, sub, flag);
+        const cells: Array<[string, Measured | undefined]> = [[`archive list${since ? ` --since ${win}` : ''}`, arch]];
+        if (tools.rclone) {
+          cells.push([`rclone lsf -R${since ? ` --max-age ${win}` : ''}`, await rclone(`rclone lsf ${a.name} ${win}`, [['lsf', '-R', '--files-only', ...(since ? ['--max-age', win] : []), emu.remote(a.name, sub)]])]);
+          if (since) {
+            const folders = a.floorFolders(since);
+            // The emulator's own price for the level listing a pruner cannot avoid (Azurite answers a
+            // delimiter listing by scanning the whole container, unlike the real service).
+            if (a.level && win === '2h') cells.push([`rclone lsf (one level: ${a.level}, no -R)`, await rclone(`rclone level ${a.name}`, [['lsf', emu.remote(a.name, a.level)]])]);
+            cells.push([`rclone lsf -R of the ${folders.length} matching folder${folders.length === 1 ? '' : 's'} (floor)`, await rclone(`rclone floor ${a.name} ${win}`, folders.map((f) => ['lsf', '-R', '--files-only', emu.remote(a.name, f)]))]);
+          }
+        }
+        const floor = cells.find(([l]) => l.includes('floor'))?.[1] ?? cells.find(([l]) => l.startsWith('rclone'))?.[1];
+        for (const [tool, m] of cells) {
+          if (!m) continue;
+          const vs = m === arch && floor ? ` (${(m.wallMs / floor.wallMs).toFixed(2)}× wall, ${floor.requests ? (m.requests! / floor.requests).toFixed(2) : '–'}× requests of ${cells.find(([, x]) => x === floor)![0].startsWith('rclone lsf -R of') ? 'floor' : 'rclone'})` : '';
+          const kps = since === undefined ? ` · ${Math.round(m.keys / (m.wallMs / 1000)).toLocaleString('en')} keys/s` : '';
+          rows.push([emu.label, a.label, win, tool, fmtMs(m.wallMs) + vs + kps, String(m.requests ?? '?'), m.scanned !== undefined ? m.scanned.toLocaleString('en') : `${m.keys.toLocaleString('en')} (listed)`, m.keys.toLocaleString('en'), fmtRss(m.rssKiB)]);
+        }
+      }
     }
-    return out;
-  };
-  const row = (what: string, rs: RunResult[], note: string, rssFrom?: RunResult[]) => {
-    const walls = rs.map((r) => r.wallMs);
-    const rssRuns = (rssFrom ?? rs).map((r) => r.rssKiB).filter((x): x is number => x !== undefined);
-    const cpu = (rssFrom ?? rs).map((r) => r.cpuMs).filter((x): x is number => x !== undefined);
-    rows.push([
-      what,
-      fmtMs(median(walls)),
-      `${fmtMs(Math.min(...walls))}–${fmtMs(Math.max(...walls))}`,
-      cpu.length ? fmtMs(median(cpu)) : 'n/a',
-      rssRuns.length ? fmtRss(Math.max(...rssRuns)) : 'n/a',
-      note,
-    ]);
-  };
 
-  log(`emulator floor: raw List Blobs pages over HTTP (${args.runs} runs)…`);
-  const raw: RunResult[] = [];
-  for (let i = 0; i < args.runs; i++) {
-    const r = await rawList(emu);
-    if (r.count !== n) throw new Error(`raw listing returned ${r.count} of ${n} blobs`);
-    raw.push({ wallMs: r.wallMs, code: 0, signal: null, stderr: '' });
-    log(`  raw list run ${i + 1}/${args.runs}: ${fmtMs(r.wallMs)}`);
+    // Start-up: a storage command that lists one page.
+    const n = args.quick ? 3 : 7;
+    const ours: RunResult[] = [];
+    const theirs: RunResult[] = [];
+    for (let i = 0; i < n; i++) {
+      ours.push(await runOk('archive list ten', node, [BIN, 'list', emu.loc('ten'), '--ndjson'], tools, { env }));
+      theirs.push(await runOk('rclone lsf ten', tools.rclone!, ['lsf', '-R', emu.remote('ten')], tools, { env: renv }));
+    }
+    const o = median(ours.map((r) => r.wallMs));
+    const t = median(theirs.map((r) => r.wallMs));
+    startRows.push([emu.label, `archive list (10 keys)`, fmtMs(o), `${(o / t).toFixed(2)}× rclone`, fmtRss(Math.max(...ours.map((r) => r.rssKiB ?? 0)))]);
+    startRows.push([emu.label, `rclone lsf -R (10 keys)`, fmtMs(t), '', fmtRss(Math.max(...theirs.map((r) => r.rssKiB ?? 0)))]);
   }
-  row(`raw List Blobs over HTTP, 5000/page (emulator floor, in the harness)`, raw, 'Azurite time alone; no SDK, no XML parse');
-  log(`archive list ${n} keys --ndjson > /dev/null (${args.runs} runs)…`);
-  const nd = await measure('list --ndjson', [BIN, 'list', loc, '--ndjson'], args.runs);
-  row(`\`archive list\` ${n.toLocaleString('en')} keys \`--ndjson > /dev/null\``, nd, `${Math.round(n / (median(nd.map((r) => r.wallMs)) / 1000)).toLocaleString('en')} keys/s`);
-  log(`archive list ${n} keys --json > /dev/null (${args.runs} runs)…`);
-  const js = await measure('list --json', [BIN, 'list', loc, '--json'], args.runs);
-  row(`\`archive list\` ${n.toLocaleString('en')} keys \`--json > /dev/null\``, js, `${Math.round(n / (median(js.map((r) => r.wallMs)) / 1000)).toLocaleString('en')} keys/s`);
-
-  // The fixed cost of any command that talks to storage: start, load the SDK, one small request.
-  const one = azureService(emu).getContainerClient('bench-one');
-  await one.createIfNotExists();
-  await one.getBlockBlobClient('acme/search/prod/h1.vespa.example/logs/access/JsonAccessLog.default.20260105170000.zst').upload(Buffer.alloc(100), 100);
-  const oneRuns = args.quick ? 5 : 10;
-  log(`archive list of a 1-key container × ${oneRuns} (start-up + SDK load floor)…`);
-  const small = await measure('list 1 key', [BIN, 'list', `${emu.serviceUrl}/bench-one`, '--ndjson'], oneRuns);
-  row(`\`archive list\` 1 key (start-up + SDK load, median of ${oneRuns})`, small, 'fixed cost of every storage command');
-
-  const coldRuns = args.quick ? 10 : 20;
-  log(`cold start: archive --help × ${coldRuns}, node -e 0 × ${coldRuns}…`);
-  // Wall without the GNU time wrapper; RSS from one extra wrapped run. Alternate to share any drift.
-  const help: RunResult[] = [];
-  const bare: RunResult[] = [];
-  for (let i = 0; i < coldRuns; i++) {
-    help.push(await runOk('archive --help', node, [BIN, '--help'], tools, { env, rss: false }));
-    bare.push(await runOk('node -e 0', node, ['-e', '0'], tools, { env, rss: false }));
-  }
-  const helpRss = [await runOk('archive --help', node, [BIN, '--help'], tools, { env })];
-  const bareRss = [await runOk('node -e 0', node, ['-e', '0'], tools, { env })];
-  const helpMed = median(help.map((r) => r.wallMs));
-  row(`\`archive --help\` cold start (median of ${coldRuns})`, help, `target ≤ 150 ms: ${helpMed <= 150 ? 'met' : 'NOT met'}`, helpRss);
-  row(`\`node -e 0\` (baseline, median of ${coldRuns})`, bare, `archive's own share ≈ ${fmtMs(Math.max(0, helpMed - median(bare.map((r) => r.wallMs))))}`, bareRss);
 
   const out = [
-    `## archive list / cold start (${new Date().toISOString().slice(0, 10)})`,
+    `## archive list: pruned and full listings (${new Date(now).toISOString().slice(0, 16)}Z)`,
     '',
-    markdownTable(['case', 'median wall', 'range', 'CPU user+sys', 'peak RSS', 'notes'], rows),
+    markdownTable(['emulator', 'archive', 'window', 'tool', 'wall', 'LIST requests', 'keys scanned', 'keys out', 'peak RSS'], rows),
     '',
-    `Azurite on disk (data dir cached in .bench/), ${n.toLocaleString('en')} vendor-shaped keys (Vespa, Cloudflare, Amplitude), one container; ${args.runs} runs per list case; CPU time and peak RSS of the CLI process (${tools.time ? 'GNU time %U+%S, %M' : '/proc VmHWM sampling'}). Load average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}.`,
+    `### start-up: one small listing (median of ${args.quick ? 3 : 7}, alternating)`,
+    '',
+    markdownTable(['emulator', 'command', 'median wall', 'ratio', 'peak RSS'], startRows),
+    '',
+    `${runs} run${runs === 1 ? '' : 's'} per cell (median). Peak RSS and CPU from ${tools.time ? 'GNU time' : '/proc VmHWM sampling'}. rclone's requests counted from \`--dump headers\` in a separate run. Load average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (other work shared the 2 cores: compare ratios within this run, not absolute times).`,
     ...tools.notes.map((x) => `Note: ${x}`),
     machineLine(tools),
     '',

@@ -1,0 +1,48 @@
+/**
+ * --explain / --verbose output of the pruning planner: one line per folder decision, runs of
+ * skipped sibling folders folded into one line (a year of daily folders is one line, not 365).
+ */
+import type { PlanEvent } from './walk.js';
+
+export interface PlanPrinter {
+  onPlan(e: PlanEvent): void;
+  /** Flushes a pending run of skips and prints the request/scan totals. */
+  end(t: { requests?: number; scanned: number; count: number }): void;
+}
+
+function parentOf(folder: string): string {
+  const p = folder.endsWith('/') ? folder.slice(0, -1) : folder;
+  return p.slice(0, p.lastIndexOf('/') + 1);
+}
+
+export function planPrinter(write: (line: string) => void): PlanPrinter {
+  let run: { parent: string; first: string; last: string; n: number; reason: string } | undefined;
+  const flush = () => {
+    if (!run) return;
+    const what = run.n === 1 ? run.first : `${run.n} folders ${run.first} … ${run.last}`;
+    write(`plan: skip ${what} (${run.n === 1 ? run.reason : 'their time folders are outside the window'})`);
+    run = undefined;
+  };
+  return {
+    onPlan({ folder, decision }) {
+      if (decision.action === 'skip') {
+        const parent = parentOf(folder);
+        if (run && run.parent === parent) {
+          run.last = folder;
+          run.n++;
+          return;
+        }
+        flush();
+        run = { parent, first: folder, last: folder, n: 1, reason: decision.reason };
+        return;
+      }
+      flush();
+      const how = decision.action === 'flat' ? 'list' : 'walk';
+      write(`plan: ${how} ${folder || '(container root)'} (${decision.reason})`);
+    },
+    end(t) {
+      flush();
+      write(`plan: ${t.requests ?? 'unknown'} LIST request${t.requests === 1 ? '' : 's'}, ${t.scanned} key${t.scanned === 1 ? '' : 's'} scanned, ${t.count} matched`);
+    },
+  };
+}

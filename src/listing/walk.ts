@@ -1,0 +1,131 @@
+/**
+ * The pruned listing: walks the location one folder level at a time (delimiter listings), asks the
+ * planner (plan.ts) what to do with each folder, and yields every object it reads in the order a
+ * flat listing would (the service's lexicographic key order).
+ *
+ * Order: a delimiter page holds the direct objects and the folders of one key range, each sorted.
+ * Every key under folder `a/` sorts between `a/` and any sibling that follows `a/`, so merging the
+ * two lists by key and expanding each folder in place reproduces the flat order exactly.
+ *
+ * Speed: the first page of the next few folders of a level is fetched while the current one is
+ * read (LOOKAHEAD), so a walk over many small folders is not one round trip at a time. At most
+ * LOOKAHEAD first pages are in flight per level of the folder being read, and nothing deeper is
+ * started until its folder's turn comes, so requests and memory stay bounded.
+ */
+import type { LevelPage, ObjectInfo, StorageProvider } from '../providers/types.js';
+import { decideFolder, decideRoot, type FolderDecision, type PlanWindow } from './plan.js';
+
+const LOOKAHEAD = 8;
+
+export interface PlanEvent {
+  folder: string;
+  decision: FolderDecision;
+}
+
+export interface WalkOptions {
+  window: PlanWindow;
+  /** Called for each folder decision, in key order within a level (for --explain). */
+  onPlan?: (e: PlanEvent) => void;
+}
+
+/**
+ * Compares keys the way the services order them: S3 and Azure sort by UTF-8 bytes; for ASCII that
+ * is plain code-unit order, which is also the fast path.
+ */
+export function compareKeys(a: string, b: string): number {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(a) && /^[\x00-\x7f]*$/.test(b)) return a < b ? -1 : a > b ? 1 : 0;
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
+}
+
+const noop = () => undefined;
+
+/** A child listing whose first request is already under way. */
+interface Started {
+  drain(): AsyncGenerator<ObjectInfo>;
+  close(): Promise<void>;
+}
+
+function startFlat(provider: StorageProvider, folder: string): Started {
+  const it = provider.listObjects(folder)[Symbol.asyncIterator]();
+  const first = it.next();
+  first.catch(noop);
+  return {
+    async *drain() {
+      for (let r = await first; !r.done; r = await it.next()) yield r.value;
+    },
+    close: async () => {
+      await it.return?.();
+    },
+  };
+}
+
+function startWalk(provider: StorageProvider, folder: string, d: FolderDecision, opts: WalkOptions): Started {
+  const pages = provider.listLevel!(folder)[Symbol.asyncIterator]();
+  const first = pages.next();
+  first.catch(noop);
+  return {
+    drain: () => walkPages(provider, d, pages, first, opts),
+    close: async () => {
+      await pages.return?.();
+    },
+  };
+}
+
+async function* walkPages(provider: StorageProvider, d: FolderDecision, pages: AsyncIterator<LevelPage>, first: Promise<IteratorResult<LevelPage>>, opts: WalkOptions): AsyncGenerator<ObjectInfo> {
+  try {
+    for (let r = await first; !r.done; r = await pages.next()) {
+      const { objects, prefixes } = r.value;
+      const live: Array<{ folder: string; d: FolderDecision }> = [];
+      for (const folder of prefixes) {
+        const kid = decideFolder(folder, opts.window, d.bound, d.plainDepth);
+        opts.onPlan?.({ folder, decision: kid });
+        if (kid.action !== 'skip') live.push({ folder, d: kid });
+      }
+      const started: Array<Started | undefined> = [];
+      let next = 0;
+      const startUpTo = (i: number) => {
+        for (; next < live.length && next < i + LOOKAHEAD; next++) {
+          const k = live[next];
+          started[next] = k.d.action === 'flat' ? startFlat(provider, k.folder) : startWalk(provider, k.folder, k.d, opts);
+        }
+      };
+      startUpTo(0);
+      let oi = 0;
+      let ki = 0;
+      try {
+        while (oi < objects.length || ki < live.length) {
+          if (ki >= live.length || (oi < objects.length && compareKeys(objects[oi].key, live[ki].folder) < 0)) {
+            yield objects[oi++];
+            continue;
+          }
+          startUpTo(ki);
+          yield* started[ki]!.drain();
+          started[ki] = undefined;
+          ki++;
+        }
+      } finally {
+        // Ended early (consumer stopped, or an error): stop the listings already under way.
+        await Promise.all(started.map((s) => s?.close().catch(noop)));
+      }
+    }
+  } finally {
+    await pages.return?.();
+  }
+}
+
+/**
+ * Every object under `prefix` that the window can still match, in flat-listing order. Without a
+ * window, or on a provider without delimiter listings, this is exactly provider.listObjects.
+ */
+export async function* prunedObjects(provider: StorageProvider, prefix: string, opts: WalkOptions): AsyncGenerator<ObjectInfo> {
+  const root = decideRoot(prefix, opts.window);
+  opts.onPlan?.({ folder: prefix, decision: root });
+  if (root.action === 'skip') return;
+  if (root.action === 'flat' || !provider.listLevel) {
+    yield* provider.listObjects(prefix);
+    return;
+  }
+  const s = startWalk(provider, prefix, root, opts);
+  yield* s.drain();
+}

@@ -1,0 +1,164 @@
+/**
+ * The pruning planner's pure parts: time-folder readings (the binding rule), the folder decisions,
+ * the --explain printer and the key order the walk merges by.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { folderBound, partialTimeFolder, spanInside, spanOverlaps } from '../src/layouts/time-folders.js';
+import { decideFolder, decideRoot, MAX_PLAIN_DEPTH } from '../src/listing/plan.js';
+import { planPrinter } from '../src/listing/explain.js';
+import { compareKeys } from '../src/listing/walk.js';
+
+const T = (iso: string) => Date.parse(iso);
+const span = (a: string, b: string) => ({ start: T(a), end: T(b) });
+
+describe('folderBound: the time folders of a path', () => {
+  const cases: Array<[string, ReturnType<typeof folderBound>]> = [
+    ['http_requests/20260105/20260105T170000Z_20260105T170500Z_ab.log.gz', span('2026-01-05', '2026-01-06')],
+    ['http_requests/20260105/', span('2026-01-05', '2026-01-06')],
+    ['logs/2026-01-05/x.json', span('2026-01-05', '2026-01-06')],
+    ['123456/2026/01/05/17/f.json.gz', span('2026-01-05T17:00Z', '2026-01-05T18:00Z')],
+    ['123456/2026/01/05/f.json.gz', span('2026-01-05', '2026-01-06')],
+    ['123456/2026/01/f.json.gz', span('2026-01-01', '2026-02-01')],
+    ['123456/2026/1/f.json.gz', undefined], // month must be two digits when it stands alone
+    ['reports/2026/summary.pdf', undefined], // a lone year folder is not a reading
+    ['table/year=2026/x', span('2026-01-01', '2027-01-01')],
+    ['table/year=2026/month=1/x', span('2026-01-01', '2026-02-01')],
+    ['table/year=2026/month=01/day=05/hour=17/x', span('2026-01-05T17:00Z', '2026-01-05T18:00Z')],
+    ['table/YEAR=2026/MONTH=12/x', span('2026-12-01', '2027-01-01')],
+    ['t/dt=2026-01-05/x', span('2026-01-05', '2026-01-06')],
+    ['t/dt=20260105/hr=03/x', span('2026-01-05T03:00Z', '2026-01-05T04:00Z')],
+    ['t/date=2026-01-05/hour=24/x', span('2026-01-05', '2026-01-06')], // hour 24 is no hour
+    ['20260105/20260107/x', null], // contradictory folders: nothing matches a window
+    ['2026/01/05/20260105/x', span('2026-01-05', '2026-01-06')],
+    ['20260230/x', undefined], // no 30 February
+    ['12345678/x', undefined],
+    ['20260105', undefined], // a file name is never a folder
+    ['a/20260105.log', undefined],
+    ['h20260105/x', undefined], // part of a name
+    ['', undefined],
+    ['README.md', undefined],
+  ];
+  for (const [path, want] of cases) {
+    test(JSON.stringify(path), () => assert.deepEqual(folderBound(path), want));
+  }
+
+  test('the bound can only shrink as a path grows (what pruning relies on), random paths', () => {
+    const parts = ['2026', '01', '1', '05', '17', '20260105', '2026-01-06', 'year=2026', 'month=01', 'day=05', 'hour=17', 'dt=2026-01-05', 'x', 'logs', '99', '12', '31', '2025'];
+    let seed = 7;
+    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+    for (let i = 0; i < 3000; i++) {
+      const segs = Array.from({ length: 1 + rnd(7) }, () => parts[rnd(parts.length)]);
+      const key = segs.join('/') + '/file';
+      const full = folderBound(key);
+      for (let j = 1; j < segs.length; j++) {
+        const p = folderBound(segs.slice(0, j).join('/') + '/');
+        if (p === undefined) continue;
+        if (p === null) {
+          assert.equal(full, null, `${key}: prefix contradicts, key must too`);
+          continue;
+        }
+        if (full === null) continue;
+        assert.ok(full !== undefined && full.start >= p.start && full.end <= p.end, `${key}: bound ${JSON.stringify(full)} not within prefix bound ${JSON.stringify(p)}`);
+      }
+    }
+  });
+
+  test('spanOverlaps / spanInside with open ends', () => {
+    const d = span('2026-01-05', '2026-01-06');
+    assert.equal(spanOverlaps(d, undefined, undefined), true);
+    assert.equal(spanOverlaps(d, T('2026-01-06'), undefined), false); // end is exclusive
+    assert.equal(spanOverlaps(d, undefined, T('2026-01-05')), false); // until is exclusive
+    assert.equal(spanOverlaps(d, T('2026-01-05T23:59Z'), undefined), true);
+    assert.equal(spanInside(d, T('2026-01-05'), T('2026-01-06')), true);
+    assert.equal(spanInside(d, T('2026-01-05T00:01Z'), undefined), false);
+  });
+
+  test('partialTimeFolder: a year folder may lead to month folders', () => {
+    assert.equal(partialTimeFolder('acct/2026/'), true);
+    assert.equal(partialTimeFolder('acct/1234/'), false);
+    assert.equal(partialTimeFolder('acct/logs/'), false);
+  });
+});
+
+describe('decideFolder / decideRoot', () => {
+  const w = { since: T('2026-01-05T16:00Z'), until: T('2026-01-05T18:00Z') };
+  const cases: Array<[string, string, string]> = [
+    ['lp/20260104/', 'skip', 'outside'],
+    ['lp/20260106/', 'skip', 'outside'],
+    ['lp/20260105/', 'walk', 'straddles'],
+    ['a/2026/01/05/17/', 'flat', 'inside'],
+    ['a/2026/01/05/18/', 'skip', 'outside'],
+    ['t/year=2026/month=02/', 'skip', 'outside'],
+    ['20260105/20260107/', 'skip', 'contradict'],
+    ['acct/2026/', 'walk', 'year folder'],
+    ['misc/', 'walk', 'looking'],
+  ];
+  for (const [folder, action, why] of cases) {
+    test(`${folder} → ${action}`, () => {
+      const d = decideFolder(folder, w, undefined, 0);
+      assert.equal(d.action, action);
+      assert.match(d.reason, new RegExp(why));
+    });
+  }
+
+  test('no window: always one flat listing', () => {
+    assert.equal(decideFolder('lp/20260104/', {}, undefined, 0).action, 'flat');
+    assert.equal(decideRoot('', {}).action, 'flat');
+  });
+
+  test('plain folders are walked only a few levels deep, then read flat', () => {
+    let depth = 0; // the location itself is level 0
+    const seen: string[] = [];
+    for (const f of ['acme/', 'acme/search/', 'acme/search/prod/', 'acme/search/prod/h1/']) {
+      const d = decideFolder(f, w, undefined, depth);
+      seen.push(d.action);
+      depth = d.plainDepth;
+    }
+    assert.equal(MAX_PLAIN_DEPTH, 2);
+    assert.deepEqual(seen, ['walk', 'walk', 'flat', 'flat']);
+  });
+
+  test('a folder under a straddling time folder that adds no time counts as plain', () => {
+    const day = folderBound('lp/20260105/');
+    const d = decideFolder('lp/20260105/sub/', w, day, 0);
+    assert.equal(d.action, 'walk');
+    assert.equal(d.plainDepth, 1);
+  });
+
+  test('decideRoot: the location itself may be a time folder', () => {
+    assert.equal(decideRoot('lp/20260101/', w).action, 'skip');
+    assert.equal(decideRoot('lp/20260105/2026010517', w).action, 'walk');
+    assert.equal(decideRoot('lp/', w).action, 'walk');
+    assert.equal(decideRoot('', w).action, 'walk');
+  });
+});
+
+describe('planPrinter', () => {
+  test('folds sibling skips, prints totals', () => {
+    const lines: string[] = [];
+    const p = planPrinter((l) => lines.push(l));
+    const w = { since: T('2026-01-05T16:00Z') };
+    p.onPlan({ folder: 'lp/', decision: decideRoot('lp/', w) });
+    for (const f of ['lp/20260101/', 'lp/20260102/', 'lp/20260103/']) p.onPlan({ folder: f, decision: decideFolder(f, w, undefined, 0) });
+    p.onPlan({ folder: 'lp/20260105/', decision: decideFolder('lp/20260105/', w, undefined, 0) });
+    p.end({ requests: 2, scanned: 10, count: 3 });
+    assert.deepEqual(lines, [
+      'plan: walk lp/ (looking for time folders)',
+      'plan: skip 3 folders lp/20260101/ … lp/20260103/ (their time folders are outside the window)',
+      'plan: walk lp/20260105/ (time folder 2026-01-05..2026-01-06 straddles the window)',
+      'plan: 2 LIST requests, 10 keys scanned, 3 matched',
+    ]);
+  });
+});
+
+describe('compareKeys: the services order keys by UTF-8 bytes', () => {
+  const cases: Array<[string, string, number]> = [
+    ['a.txt', 'a/', -1], // '.' < '/': a file named a.txt comes before folder a/
+    ['a/', 'a0', -1],
+    ['a/', 'a/', 0],
+    ['é', 'z', 1],
+    ['\uffff', '\u{1F600}', -1], // UTF-16 code units would say the opposite
+  ];
+  for (const [a, b, want] of cases) test(`${JSON.stringify(a)} vs ${JSON.stringify(b)}`, () => assert.equal(Math.sign(compareKeys(a, b)), want));
+});

@@ -1,0 +1,240 @@
+/**
+ * Pruned listings give exactly the full scan's answer: a property test on both emulators over an
+ * archive holding every layout, keys that follow no layout, and keys built to trip a careless
+ * pruner (a file time that disagrees with its daily folder, a Vespa tree copied under a date
+ * folder, ownership challenges and READMEs inside daily folders, impossible dates, folder markers).
+ * Then the CLI surface: --explain, --json totals, --no-prune.
+ */
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { runCli } from './support/cli.js';
+import { PROVIDERS, startProvider, type ProviderFixture } from './support/providers.js';
+import { resolveTarget } from '../src/target.js';
+import { openProvider } from '../src/providers/index.js';
+import { listEntries, entryToJson, type ListOptions, type ListTotals } from '../src/listing.js';
+import type { StorageProvider } from '../src/providers/types.js';
+
+const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
+const DAYS = 40;
+// Keys carry times relative to the test run, so relative windows (2h, 1d) hit real data and the
+// last-modified times (the seeding moment) fall inside some windows and outside others.
+const NOW = Math.floor(Date.now() / HOUR) * HOUR;
+
+const p2 = (n: number) => String(n).padStart(2, '0');
+const ymd = (t: number) => new Date(t).toISOString().slice(0, 10).replace(/-/g, '');
+const dashed = (t: number) => new Date(t).toISOString().slice(0, 10);
+const stamp = (t: number) => new Date(t).toISOString().replace(/[-:]/g, '').slice(0, 15) + 'Z'; // 20260105T170000Z
+const compact = (t: number) => stamp(t).replace('T', '').slice(0, 14); // 20260105170000
+const parts = (t: number) => {
+  const d = new Date(t);
+  return { y: String(d.getUTCFullYear()), m: p2(d.getUTCMonth() + 1), d: p2(d.getUTCDate()), h: p2(d.getUTCHours()) };
+};
+
+function archiveKeys(withMarkers: boolean): string[] {
+  const keys = new Set<string>();
+  const every = (stepH: number, f: (t: number, i: number) => void) => {
+    let i = 0;
+    for (let t = NOW - DAYS * DAY; t <= NOW; t += stepH * HOUR) f(t, i++);
+  };
+  // Cloudflare with daily folders, and the odd things people find in them.
+  every(4, (t, i) => keys.add(`cf/http_requests/${ymd(t)}/${stamp(t)}_${stamp(t + 300_000)}_${(i * 7919).toString(16)}.log.gz`));
+  keys.add('cf/http_requests/ownership-challenge-1a2b.txt');
+  keys.add(`cf/http_requests/${ymd(NOW - 3 * DAY)}/ownership-challenge.txt`);
+  keys.add(`cf/http_requests/${ymd(NOW - 5 * DAY)}/README`);
+  keys.add(`cf/http_requests/${ymd(NOW)}/notes.txt`);
+  keys.add(`cf/http_requests/${ymd(NOW - 2 * DAY)}/sub/deep/thing.bin`);
+  // A file whose own stamps say "now" inside a folder that says "30 days ago".
+  keys.add(`cf/http_requests/${ymd(NOW - 30 * DAY)}/${stamp(NOW - HOUR)}_${stamp(NOW)}_bad0.log.gz`);
+  // Cloudflare without daily folders.
+  every(6, (t, i) => keys.add(`cfflat/${stamp(t)}_${stamp(t + 300_000)}_${(i * 104729).toString(16)}.log.gz`));
+  // Vespa: three hosts, access and connection logs, a timeless vespa.log, a heap dump.
+  every(6, (t) => {
+    for (const h of ['h1', 'h2', 'h3']) keys.add(`acme/search/prod/${h}.vespa.example/logs/access/JsonAccessLog.default.${compact(t)}.zst`);
+    keys.add(`acme/search/prod/h1.vespa.example/logs/connection/ConnectionLog.default.${compact(t)}.zst`);
+  });
+  keys.add('acme/search/prod/h2.vespa.example/logs/vespa/vespa.log');
+  keys.add(`acme/search/prod/h1.vespa.example/service-dump/container.default-${NOW - 2 * DAY}/jvm-heap-dump.bin.zst`);
+  // A Vespa tree copied under a date folder: the folder binds it.
+  keys.add(`backup/${ymd(NOW - 20 * DAY)}/acme/search/prod/h3.vespa.example/logs/access/JsonAccessLog.default.${compact(NOW - HOUR)}.zst`);
+  keys.add(`backup/${ymd(NOW)}/acme/search/prod/h3.vespa.example/logs/access/JsonAccessLog.default.${compact(NOW - HOUR)}.zst`);
+  // Amplitude events and merged ids.
+  every(5, (t) => {
+    const d = new Date(t);
+    keys.add(`amp/187520/187520_${dashed(t)}_${d.getUTCHours()}#0.json.gz`);
+  });
+  every(24, (t) => keys.add(`amp/merged/-189524_${dashed(t)}_${new Date(t).getUTCHours()}.json.gz`));
+  // Logz.io, both folder spellings, and the marker.
+  every(8, (t) => {
+    const { y, m, d, h } = parts(t);
+    keys.add(`lz/123456/${y}/${m}/${d}/${h}/logs-${t}.json.gz`);
+    keys.add(`lz/654321/year=${y}/month=${m}/day=${d}/hour=${h}/logs.json.gz`);
+  });
+  keys.add('lz/logzio-verified');
+  // Hive and dt= partitions, dated folders, with strays at every level.
+  every(6, (t) => {
+    const { y, m, d, h } = parts(t);
+    keys.add(`hive/events/year=${y}/month=${m}/day=${d}/hour=${h}/part-00000.json`);
+    keys.add(`dtt/dt=${dashed(t)}/x.log`);
+    keys.add(`dated/${y}/${m}/${d}/app.log`);
+  });
+  const { y, m } = parts(NOW);
+  keys.add(`hive/events/year=${y}/README`);
+  keys.add(`hive/events/year=${y}/month=${m}/_SUCCESS`);
+  keys.add(`dated/${y}/${m}/notes.txt`);
+  keys.add(`dated/${y}/summary.txt`);
+  // Keys that follow no layout.
+  for (const k of ['README.md', 'misc/readme.txt', 'misc/sub/data.bin', 'unrelated/a/b/c/d/e/f.txt', '20269999/x.txt', 'report-é/ünïcode.txt', 'a.txt', 'a/b.txt', 'a0']) keys.add(k);
+  if (withMarkers) {
+    keys.add('markers/');
+    keys.add(`cf/http_requests/${ymd(NOW - DAY)}/`);
+  }
+  return [...keys];
+}
+
+const LAYOUTS = ['auto', 'auto', 'auto', 'auto', 'cloudflare', 'vespa', 'amplitude', 'logzio', 'dated', 'generic'];
+const KINDS = [...Array(10).fill(undefined), 'logs', 'access', 'challenge', 'events', 'marker', 'heapdump'];
+const HOSTS = [...Array(10).fill(undefined), 'h1.vespa.example', 'h*', 'h3*'];
+const PREFIXES = ['', '', '', 'cf/', 'cf/http_requests/', 'cf/http_requests', `cf/http_requests/${ymd(NOW - 2 * DAY)}/`, 'hive/events/', 'lz/', 'dated/', 'acme/', 'a'];
+
+function iso(t: number): string {
+  return new Date(t).toISOString();
+}
+
+/** Deterministic random windows (seeded), a few relative ones, some open-ended. */
+function* windows(n: number, seed: number): Generator<ListOptions & { prefix: string }> {
+  let s = seed;
+  const rnd = (k: number) => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) % k);
+  const pick = <T>(a: readonly T[]): T => a[rnd(a.length)];
+  const fixed: Array<Partial<ListOptions>> = [{ since: '2h' }, { since: '1d' }, { since: '3d', until: '1d' }, { until: '30d' }, { since: '90m', until: 'now' }];
+  for (let i = 0; i < n; i++) {
+    let w: Partial<ListOptions> = fixed[i] ?? {};
+    if (!fixed[i]) {
+      // Minute-granular edges anywhere in the archive (and a bit beyond), lengths from minutes to weeks.
+      const since = NOW - (DAYS + 3) * DAY + rnd((DAYS + 5) * 24 * 60) * 60_000;
+      const len = [20 * 60_000, 2 * HOUR, DAY, 3 * DAY, 15 * DAY][rnd(5)] + rnd(90) * 60_000;
+      const shape = rnd(4);
+      w = shape === 0 ? { since: iso(since) } : shape === 1 ? { until: iso(since + len) } : { since: iso(since), until: iso(since + len) };
+    }
+    const kind = pick(KINDS);
+    const host = pick(HOSTS);
+    yield { prefix: pick(PREFIXES), layout: pick(LAYOUTS), ...w, kind: kind ? [kind] : undefined, host: host ? [host] : undefined };
+  }
+}
+
+async function run(provider: StorageProvider, prefix: string, o: ListOptions): Promise<{ rows: string[]; totals: ListTotals }> {
+  const totals: ListTotals = { count: 0, bytes: 0, scanned: 0 };
+  const rows: string[] = [];
+  for await (const e of listEntries(provider, prefix, o, totals)) rows.push(JSON.stringify(entryToJson(e)));
+  return { rows, totals };
+}
+
+for (const name of PROVIDERS) {
+  describe(`pruned listing equals the full scan on ${name}`, () => {
+    let p: ProviderFixture;
+    let provider: StorageProvider;
+    let keys: string[];
+    before(async () => {
+      p = await startProvider(name);
+      // s3rver keeps objects as files, so a key ending in '/' would collide with its folder.
+      keys = archiveKeys(name === 'azure');
+      await p.seed('arch', keys.map((key) => ({ key, body: `${key}\n` })));
+      // The in-process S3 client takes its credential from the environment's chain, as the CLI does.
+      if (name === 's3') Object.assign(process.env, p.env);
+      provider = await openProvider(await resolveTarget(p.loc('arch'), {}, p.env));
+    });
+    after(async () => p?.stop());
+
+    test('the full scan sees every seeded key once, in key order', async () => {
+      const { rows } = await run(provider, '', { prune: false });
+      const listed = rows.map((r) => (JSON.parse(r) as { key: string }).key);
+      assert.deepEqual([...listed].sort(), [...keys].sort());
+      assert.equal(new Set(listed).size, keys.length);
+    });
+
+    test('120 random windows × prefixes × layouts × kinds × hosts: same entries, same order', async (t) => {
+      let pruned = 0;
+      let nonEmpty = 0;
+      let fullScanned = 0;
+      let prunedScanned = 0;
+      const t0 = Date.now();
+      for (const w of windows(120, name === 'azure' ? 11 : 23)) {
+        const { prefix, ...o } = w;
+        const full = await run(provider, prefix, { ...o, prune: false });
+        const fast = await run(provider, prefix, o);
+        assert.deepEqual(fast.rows, full.rows, `mismatch for ${JSON.stringify(w)}`);
+        assert.ok(fast.totals.requests! > 0 || fast.totals.scanned === 0);
+        if (fast.totals.scanned < full.totals.scanned) pruned++;
+        if (full.rows.length) nonEmpty++;
+        fullScanned += full.totals.scanned;
+        prunedScanned += fast.totals.scanned;
+      }
+      t.diagnostic(`${nonEmpty} windows matched something, ${pruned} listings were pruned, keys read ${prunedScanned} vs ${fullScanned} full, ${Date.now() - t0} ms`);
+      // Not a vacuous pass: most windows match something and most listings were actually pruned.
+      assert.ok(nonEmpty >= 25, `only ${nonEmpty} of 120 windows matched anything`);
+      assert.ok(pruned >= 60, `only ${pruned} of 120 listings read fewer keys than the full scan`);
+      // (Open-ended windows and the Vespa tree, which has no time folders, keep this well above 0.)
+      assert.ok(prunedScanned < fullScanned * 0.85, `pruned listings read ${prunedScanned} keys, full scans ${fullScanned}`);
+    });
+
+    test('the adversarial keys land where the rule says', async () => {
+      const { rows } = await run(provider, '', { since: '2h' });
+      const got = rows.map((r) => (JSON.parse(r) as { key: string }).key);
+      // Its own stamps say "now" but its daily folder says 30 days ago: the folder binds it.
+      assert.ok(!got.some((k) => k.endsWith('_bad0.log.gz')));
+      assert.ok(!got.includes(`backup/${ymd(NOW - 20 * DAY)}/acme/search/prod/h3.vespa.example/logs/access/JsonAccessLog.default.${compact(NOW - HOUR)}.zst`));
+      // Under today's folder it is found, as are the strays filtered by last-modified (seeded now).
+      assert.ok(got.includes(`backup/${ymd(NOW)}/acme/search/prod/h3.vespa.example/logs/access/JsonAccessLog.default.${compact(NOW - HOUR)}.zst`));
+      for (const k of ['README.md', 'misc/readme.txt', 'unrelated/a/b/c/d/e/f.txt', 'lz/logzio-verified', 'acme/search/prod/h2.vespa.example/logs/vespa/vespa.log', `cf/http_requests/${ymd(NOW)}/notes.txt`]) {
+        assert.ok(got.includes(k), `${k} missing`);
+      }
+    });
+  });
+
+  describe(`list --explain / --json / --no-prune on ${name}`, () => {
+    let p: ProviderFixture;
+    before(async () => {
+      p = await startProvider(name);
+      await p.seed('arch', archiveKeys(false).map((key) => ({ key, body: 'x' })));
+    });
+    after(async () => p?.stop());
+
+    test('--explain prints the plan and the requests on stderr; --json carries requests and scanned', async () => {
+      const r = await runCli(['list', p.loc('arch', 'cf/http_requests/'), '--since', '2h', '--json', '--explain'], { env: p.env });
+      assert.equal(r.code, 0, r.stderr);
+      const j = JSON.parse(r.stdout) as { count: number; scanned: number; requests: number; objects: Array<{ key: string }> };
+      const lines = r.stderr.trimEnd().split('\n');
+      assert.equal(lines[0], 'plan: walk cf/http_requests/ (looking for time folders)');
+      assert.match(r.stderr, /^plan: skip \d+ folders cf\/http_requests\/\d{8}\/ … cf\/http_requests\/\d{8}\/ \(their time folders are outside the window\)$/m);
+      assert.equal(lines.at(-1), `plan: ${j.requests} LIST request${j.requests === 1 ? '' : 's'}, ${j.scanned} keys scanned, ${j.count} matched`);
+      // One listing of the level, one of today's folder (two when 2h reaches back past midnight).
+      assert.ok(j.requests >= 2 && j.requests <= 3, `requests ${j.requests}`);
+      assert.ok(j.scanned <= 20, `scanned ${j.scanned}`);
+
+      const full = await runCli(['list', p.loc('arch', 'cf/http_requests/'), '--since', '2h', '--json', '--no-prune', '--explain'], { env: p.env });
+      assert.equal(full.code, 0, full.stderr);
+      const jf = JSON.parse(full.stdout) as typeof j;
+      assert.deepEqual(j.objects, jf.objects);
+      assert.ok(jf.scanned > 240, `full scan read ${jf.scanned}`);
+      assert.doesNotMatch(full.stderr, /^plan: (skip|walk)/m);
+      assert.match(full.stderr, /^plan: \d+ LIST requests?, \d+ keys scanned, \d+ matched$/m);
+    });
+
+    test('--verbose shows the plan too; without either, stderr stays empty', async () => {
+      const v = await runCli(['--verbose', 'list', p.loc('arch', 'hive/'), '--since', '1d', '--ndjson'], { env: p.env });
+      assert.equal(v.code, 0, v.stderr);
+      assert.match(v.stderr, /^plan: skip /m);
+      const q = await runCli(['list', p.loc('arch', 'hive/'), '--since', '1d', '--ndjson'], { env: p.env });
+      assert.equal(q.code, 0);
+      assert.equal(q.stderr, '');
+      assert.equal(q.stdout, v.stdout);
+    });
+
+    test('a location that is itself a day folder outside the window makes no request at all', async () => {
+      const r = await runCli(['list', p.loc('arch', `cf/http_requests/${ymd(NOW - 10 * DAY)}/`), '--since', '2h', '--json', '--explain'], { env: p.env });
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(JSON.parse(r.stdout), { objects: [], count: 0, bytes: 0, scanned: 0, requests: 0 });
+      assert.match(r.stderr, /^plan: skip cf\/http_requests\/\d{8}\/ \(time folder .* is outside the window\)$/m);
+    });
+  });
+}
