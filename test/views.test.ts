@@ -173,3 +173,24 @@ test('progress: resumed bytes count as done, never as rate; ETA waits for data a
   assert.equal(m.etaMs(), undefined);
   assert.match(progressLine('pull', m), /^pull 100% 400 MiB\/400 MiB · 3\/4 files \(1 failed, 1 skipped\) · \d+ MiB\/s · verifying…$/);
 });
+
+test('output format: -o and its aliases; conflicts and unknown formats are usage errors', async () => {
+  const { resolveOutputFormat } = await import('../src/output/output-format.js');
+  const { UsageError } = await import('../src/errors.js');
+  assert.equal(resolveOutputFormat({}), 'table');
+  assert.equal(resolveOutputFormat({ json: true }), 'json');
+  assert.equal(resolveOutputFormat({ output: 'NDJSON' }), 'ndjson');
+  assert.equal(resolveOutputFormat({ output: 'json', json: true }), 'json');
+  const bad: [object, string, string][] = [
+    [{ json: true, ndjson: true }, 'conflicting output formats: --json and --ndjson', 'choose one output format'],
+    [{ output: 'csv', json: true }, 'conflicting output formats: -o csv and --json', 'choose one output format'],
+    [{ output: 'yaml' }, 'unknown output format "yaml"', 'use -o with one of: table, json, ndjson, csv'],
+  ];
+  for (const [flags, message, hint] of bad) {
+    assert.throws(() => resolveOutputFormat(flags), (e: unknown) => e instanceof UsageError && e.message === message && e.hint === hint);
+  }
+  assert.throws(
+    () => resolveOutputFormat({ csv: true }, ['table', 'json']),
+    (e: unknown) => e instanceof UsageError && e.message === '--csv is not an output of this command',
+  );
+});
