@@ -12,6 +12,7 @@ import { registerValidate } from './commands/validate.js';
 import { registerPull } from './commands/pull.js';
 import { registerCat } from './commands/cat.js';
 import { registerCompletion } from './commands/completion.js';
+import { registerCompleteLocation } from './commands/complete-location.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../package.json') as { version: string };
@@ -55,6 +56,7 @@ Exit codes: 0 ok, 1 unexpected, 2 usage, 3 auth/permission, 4 not found, 5 parti
   registerPull(program);
   registerCat(program);
   registerCompletion(program);
+  registerCompleteLocation(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -13,13 +13,14 @@ import { join } from 'node:path';
 import { runCli, BIN } from './support/cli.js';
 import { buildProgram } from '../src/cli.js';
 import { describeProgram, type CmdSpec } from '../src/commands/completion.js';
+import { KIND_NAMES } from '../src/layouts/kinds.js';
 
 function has(prog: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${prog}`], { stdio: 'ignore' }).status === 0;
 }
 
 function everything(): { commands: string[]; options: string[] } {
-  const tree = describeProgram(buildProgram(), { layout: [], auth: [], sasPurpose: [], probes: [] });
+  const tree = describeProgram(buildProgram(), { layout: [], auth: [], sasPurpose: [], probes: [], kinds: [] });
   const commands: string[] = [];
   const options: string[] = [];
   const go = (c: CmdSpec) => {
@@ -114,7 +115,7 @@ t "archive completion "
     assert.deepEqual(words('archive profile ').sort(), ['add', 'help', 'list', 'ls', 'remove', 'rm', 'show', 'use']);
     assert.deepEqual(words('archive profile show '), ['vespa']);
     assert.ok(words('archive list ').includes('vespa:') && words('archive list ').includes('s3://'), String(got.get('archive list ')));
-    assert.deepEqual(words('archive list vespa:acme/ --kind '), []);
+    assert.deepEqual(words('archive list vespa:acme/ --kind '), [...KIND_NAMES]);
     assert.ok(words('archive validate --require ').includes('write'));
     assert.deepEqual(words('archive completion '), ['bash', 'zsh', 'fish']);
   });
