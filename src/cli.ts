@@ -13,6 +13,7 @@ import { registerPull } from './commands/pull.js';
 import { registerCat } from './commands/cat.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerQuery } from './commands/query.js';
+import { registerCompleteLocation } from './commands/complete-location.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../package.json') as { version: string };
@@ -57,6 +58,7 @@ Exit codes: 0 ok, 1 unexpected, 2 usage, 3 auth/permission, 4 not found, 5 parti
   registerCat(program);
   registerQuery(program);
   registerCompletion(program);
+  registerCompleteLocation(program);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

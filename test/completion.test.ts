@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { runCli, BIN } from './support/cli.js';
 import { buildProgram } from '../src/cli.js';
 import { describeProgram, type CmdSpec } from '../src/commands/completion.js';
+import { KIND_NAMES } from '../src/layouts/kinds.js';
 
 function has(prog: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${prog}`], { stdio: 'ignore' }).status === 0;
@@ -20,14 +21,14 @@ function has(prog: string): boolean {
 
 /** Top-level commands and their aliases (commander's `help` among them), as the program defines them. */
 function topLevel(): string[] {
-  const tree = describeProgram(buildProgram(), { layout: [], auth: [], sasPurpose: [], probes: [] });
+  const tree = describeProgram(buildProgram(), { layout: [], auth: [], sasPurpose: [], probes: [], kinds: [] });
   return [...new Set(tree.subcommands.flatMap((c) => [c.name, ...c.aliases]))];
 }
 
 const LAYOUT_NAMES = ['vespa', 'cloudflare', 'amplitude', 'logzio', 'dated', 'generic'];
 
 function everything(): { commands: string[]; options: string[] } {
-  const tree = describeProgram(buildProgram(), { layout: [], auth: [], sasPurpose: [], probes: [] });
+  const tree = describeProgram(buildProgram(), { layout: [], auth: [], sasPurpose: [], probes: [], kinds: [] });
   const commands: string[] = [];
   const options: string[] = [];
   const go = (c: CmdSpec) => {
@@ -125,7 +126,7 @@ t "archive completion "
     assert.deepEqual(words('archive profile ').sort(), ['add', 'help', 'list', 'ls', 'remove', 'rm', 'show', 'use']);
     assert.deepEqual(words('archive profile show '), ['vespa']);
     assert.ok(words('archive list ').includes('vespa:') && words('archive list ').includes('s3://'), String(got.get('archive list ')));
-    assert.deepEqual(words('archive list vespa:acme/ --kind '), []);
+    assert.deepEqual(words('archive list vespa:acme/ --kind '), [...KIND_NAMES]);
     assert.deepEqual(words('archive validate --require ').sort(), ['all', 'challenge', 'delete', 'list', 'marker', 'read', 'write']);
     assert.deepEqual(words('archive completion '), ['bash', 'zsh', 'fish']);
   });

@@ -50,6 +50,7 @@ export interface ValueLists {
   auth: string[];
   sasPurpose: string[];
   probes: string[];
+  kinds: string[];
 }
 
 function firstLine(s: string): string {
@@ -61,6 +62,7 @@ function optionValue(o: Option, lists: ValueLists): ValueKind {
   const long = o.long ?? '';
   const valueName = /[<[]([^>\]]+)[>\]]/.exec(o.flags)?.[1] ?? '';
   if (long === '--layout') return { type: 'words', words: lists.layout };
+  if (long === '--kind') return { type: 'words', words: lists.kinds };
   if (long === '--auth') return { type: 'words', words: lists.auth };
   if (long === '--for') return { type: 'words', words: lists.sasPurpose };
   if (long === '--require') return { type: 'words', words: [...lists.probes, 'all'] };
@@ -278,6 +280,14 @@ export function bashScript(root: CmdSpec, version: string): string {
   L.push(`          [[ $p == "$cur"* ]] && COMPREPLY[\${#COMPREPLY[@]}]="$p"`);
   L.push(`        done`);
   L.push(`        compopt -o nospace 2>/dev/null`);
+  L.push(`      elif [[ $cur == [A-Za-z0-9]*:* && $cur != *://* ]]; then`);
+  L.push(`        # PROFILE:PATH: the folders below it, from one short listing. Readline replaces only`);
+  L.push(`        # the text after the last ':' (a word break), so offer the rest of each folder.`);
+  L.push(`        local f strip="\${cur%"\${cur##*:}"}"`);
+  L.push(`        while IFS= read -r f; do`);
+  L.push(`          [[ -n $f ]] && COMPREPLY[\${#COMPREPLY[@]}]="\${f#"$strip"}"`);
+  L.push(`        done < <("\${COMP_WORDS[0]}" __complete-location "$cur" 2>/dev/null)`);
+  L.push(`        compopt -o nospace 2>/dev/null`);
   L.push(`      fi ;;`);
   L.push(`  esac`);
   L.push(`  return 0`);
@@ -337,6 +347,9 @@ export function zshScript(root: CmdSpec, version: string): string {
   L.push(`  if [[ $PREFIX != *[:/]* ]]; then`);
   L.push(`    (( $#names )) && compadd -S '' -X 'saved profiles (PROFILE:PREFIX)' -- \${^names}:`);
   L.push(`    compadd -S '' -- az:// s3:// https://`);
+  L.push(`  elif [[ $PREFIX == [A-Za-z0-9]*:* && $PREFIX != *://* ]]; then`);
+  L.push(`    local -a found; found=(\${(f)"$(\${${fn}_cmd:-${prog}} __complete-location "$PREFIX" 2>/dev/null)"})`);
+  L.push(`    (( $#found )) && compadd -S '' -X 'folders' -- $found`);
   L.push(`  fi`);
   L.push(`}`);
   const root_opts = root.options.filter((o) => o.long !== '--version');
@@ -478,7 +491,13 @@ export function fishScript(root: CmdSpec, version: string): string {
   L.push(`    $cmd profile list --json 2>/dev/null | ${PROFILE_NAMES_SED}`);
   L.push(`end`);
   L.push(`function ${fn}_locations`);
-  L.push(`    string match -q -r '[:/]' -- (commandline -ct); and return`);
+  L.push(`    set -l tok (commandline -ct)`);
+  L.push(`    if string match -q -r '^[A-Za-z0-9][A-Za-z0-9._-]*:(?!//)' -- $tok`);
+  L.push(`        set -l cmd (commandline -opc)[1]`);
+  L.push(`        type -q -- $cmd; and $cmd __complete-location $tok 2>/dev/null`);
+  L.push(`        return`);
+  L.push(`    end`);
+  L.push(`    string match -q -r '[:/]' -- $tok; and return`);
   L.push(`    for p in (${fn}_profiles)`);
   L.push(`        printf '%s:\\tsaved profile\\n' $p`);
   L.push(`    end`);
@@ -535,13 +554,14 @@ export function fishScript(root: CmdSpec, version: string): string {
 
 export async function completionScript(program: Command, shell: string, version: string): Promise<string> {
   if (!(SHELLS as readonly string[]).includes(shell)) throw new UsageError(`unknown shell "${shell}"`, { hint: `use one of ${SHELLS.join(', ')}` });
-  const [{ layoutNames }, { AZURE_AUTH_TYPES, S3_AUTH_TYPES }, { SAS_PURPOSES }, { PROBE_NAMES }] = await Promise.all([
+  const [{ layoutNames }, { AZURE_AUTH_TYPES, S3_AUTH_TYPES }, { SAS_PURPOSES }, { PROBE_NAMES }, { KIND_NAMES }] = await Promise.all([
     import('../layouts/index.js'),
     import('../profiles/types.js'),
     import('../sas/names.js'),
     import('../validate/names.js'),
+    import('../layouts/kinds.js'),
   ]);
-  const lists: ValueLists = { layout: layoutNames(), auth: [...AZURE_AUTH_TYPES, ...S3_AUTH_TYPES], sasPurpose: [...SAS_PURPOSES], probes: [...PROBE_NAMES] };
+  const lists: ValueLists = { layout: layoutNames(), auth: [...AZURE_AUTH_TYPES, ...S3_AUTH_TYPES], sasPurpose: [...SAS_PURPOSES], probes: [...PROBE_NAMES], kinds: [...KIND_NAMES] };
   const tree = describeProgram(program, lists);
   if (shell === 'bash') return bashScript(tree, version);
   if (shell === 'zsh') return zshScript(tree, version);
@@ -557,7 +577,8 @@ export function registerCompletion(program: Command): void {
       'after',
       `
 The script is generated from this version's commands and options: regenerate it after upgrading.
-Locations complete to your saved profiles (PROFILE:), DEST and file options to paths.
+Locations complete to your saved profiles (PROFILE:) and then to the folders under them (one
+short listing per TAB); --kind to the known kinds; DEST and file options to paths.
 
 Examples:
   source <(archive completion bash)                                   # try it in this shell

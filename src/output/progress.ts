@@ -1,42 +1,165 @@
 /**
- * One overall progress line for transfers: bytes, rate, ETA, files. Animated (ora) only when
- * stderr is a terminal and not --quiet; scripts get nothing here, only the final summary.
+ * Progress of a transfer: one bar with percentage, files done/failed/skipped, a smoothed rate and
+ * an ETA. On a terminal it redraws one stderr line in place; with `--progress=plain` (CI logs of
+ * long pulls, as azcopy does) it prints one plain line every 10 s; otherwise it prints nothing and
+ * the command's final summary is all a script sees.
+ *
+ * Bytes already on disk from an earlier run (resumed parts) count as done from the start, so a
+ * re-run after Ctrl-C starts at the percentage where the last one stopped; they never enter the
+ * rate, which measures this run's downloading only.
  */
-import type { Ora } from 'ora';
+import { bar } from './bars.js';
 import { formatBytes } from './format.js';
 import { formatDuration } from '../time.js';
 
+export type ProgressMode = 'off' | 'tty' | 'plain';
+
+/** How often the plain mode prints, and how often the terminal line may redraw at most. */
+const PLAIN_INTERVAL_MS = 10_000;
+const TTY_INTERVAL_MS = 100;
+/** Rate samples are taken this often and smoothed with this weight for the newest sample. */
+const SAMPLE_MS = 500;
+const SMOOTHING = 0.3;
+/** No ETA before this much downloading: the first second of a pull says nothing about the rest. */
+const ETA_AFTER_MS = 1500;
+
+export interface ProgressCounts {
+  totalFiles: number;
+  totalBytes: number;
+  files: number;
+  failed: number;
+  skipped: number;
+  /** Bytes done, resumed bytes included. */
+  bytes: number;
+  resumedBytes: number;
+}
+
+/**
+ * The numbers and their smoothing, without any output: fed by events and a clock, read by the
+ * renderers and by tests.
+ */
+export class ProgressModel {
+  readonly counts: ProgressCounts = { totalFiles: 0, totalBytes: 0, files: 0, failed: 0, skipped: 0, bytes: 0, resumedBytes: 0 };
+  private rate?: number;
+  private sampleAt: number;
+  private sampleBytes = 0;
+  private downloadingSince?: number;
+
+  constructor(private readonly now: () => number = Date.now) {
+    this.sampleAt = now();
+  }
+
+  planned(files: number, bytes: number): void {
+    this.counts.totalFiles = files;
+    this.counts.totalBytes = bytes;
+  }
+  resumed(bytes: number): void {
+    this.counts.resumedBytes += bytes;
+    this.counts.bytes += bytes;
+  }
+  addBytes(n: number): void {
+    this.downloadingSince ??= this.now();
+    this.counts.bytes += n;
+    this.sampleBytes += n;
+    this.sample();
+  }
+  fileDone(status: string): void {
+    this.counts.files++;
+    if (status === 'failed') this.counts.failed++;
+    else if (status === 'skipped') this.counts.skipped++;
+  }
+
+  private sample(): void {
+    const t = this.now();
+    const dt = t - this.sampleAt;
+    if (dt < SAMPLE_MS) return;
+    const r = (this.sampleBytes * 1000) / dt;
+    this.rate = this.rate === undefined ? r : SMOOTHING * r + (1 - SMOOTHING) * this.rate;
+    this.sampleAt = t;
+    this.sampleBytes = 0;
+  }
+
+  /** Smoothed bytes per second of this run, once there is a sample. */
+  bytesPerSecond(): number | undefined {
+    return this.rate;
+  }
+
+  /** Milliseconds left, or undefined while there is not enough to go on (or nothing left). */
+  etaMs(): number | undefined {
+    const left = this.counts.totalBytes - this.counts.bytes;
+    if (!this.rate || left <= 0 || this.downloadingSince === undefined) return undefined;
+    if (this.now() - this.downloadingSince < ETA_AFTER_MS) return undefined;
+    return (left / this.rate) * 1000;
+  }
+
+  fraction(): number {
+    const c = this.counts;
+    if (c.totalBytes > 0) return Math.min(1, c.bytes / c.totalBytes);
+    return c.totalFiles > 0 ? c.files / c.totalFiles : 0;
+  }
+}
+
+/** `pull  42% ██████▍     1.2 GiB/2.8 GiB · 12/30 files (1 failed, 3 skipped) · 84 MiB/s · ETA 19s` */
+export function progressLine(label: string, m: ProgressModel, opts: { barWidth?: number } = {}): string {
+  const c = m.counts;
+  const pct = `${Math.floor(m.fraction() * 100)}%`.padStart(4);
+  const parts = [`${formatBytes(c.bytes)}/${formatBytes(c.totalBytes)}`];
+  const extra = [c.failed ? `${c.failed} failed` : '', c.skipped ? `${c.skipped} skipped` : ''].filter(Boolean);
+  parts.push(`${c.files}/${c.totalFiles} files${extra.length ? ` (${extra.join(', ')})` : ''}`);
+  const rate = m.bytesPerSecond();
+  if (rate !== undefined) parts.push(`${formatBytes(rate)}/s`);
+  const eta = m.etaMs();
+  if (eta !== undefined) parts.push(`ETA ${formatDuration(Math.max(1000, eta))}`);
+  else if (c.totalBytes > 0 && c.bytes >= c.totalBytes && c.files < c.totalFiles) parts.push('verifying…');
+  const width = opts.barWidth ?? 0;
+  const drawn = width > 0 ? ` ${bar(m.fraction(), 1, width).padEnd(width)}` : '';
+  return `${label} ${pct}${drawn} ${parts.join(' · ')}`;
+}
+
 export class Progress {
-  private spinner?: Ora;
-  private files = 0;
-  private totalFiles = 0;
-  private bytes = 0;
-  private totalBytes = 0;
+  private readonly model = new ProgressModel();
   private readonly started = Date.now();
   private lastRender = 0;
+  private timer?: NodeJS.Timeout;
+  private drawn = false;
 
-  private constructor(private readonly label: string) {}
+  private constructor(
+    private readonly label: string,
+    private readonly mode: ProgressMode,
+    private readonly stream: NodeJS.WriteStream,
+  ) {}
 
-  static async create(label: string, enabled: boolean): Promise<Progress> {
-    const p = new Progress(label);
-    if (enabled && process.stderr.isTTY) {
-      const { default: ora } = await import('ora');
-      p.spinner = ora({ text: `${label}: listing…`, stream: process.stderr, discardStdin: false }).start();
+  /**
+   * `enabled` false: nothing at all. Otherwise `requested` picks the mode: 'tty' only draws on a
+   * terminal; 'plain' prints periodic lines anywhere; undefined means 'tty' when stderr is one.
+   */
+  static async create(label: string, enabled: boolean, requested?: 'tty' | 'plain', stream: NodeJS.WriteStream = process.stderr): Promise<Progress> {
+    const mode: ProgressMode = !enabled ? 'off' : requested === 'plain' ? 'plain' : stream.isTTY ? 'tty' : 'off';
+    const p = new Progress(label, mode, stream);
+    if (mode === 'tty') p.draw(`${label}: listing…`);
+    if (mode === 'plain') {
+      p.timer = setInterval(() => p.stream.write(`${progressLine(p.label, p.model)}\n`), PLAIN_INTERVAL_MS);
+      p.timer.unref();
     }
     return p;
   }
 
   planned(files: number, bytes: number): void {
-    this.totalFiles = files;
-    this.totalBytes = bytes;
+    this.model.planned(files, bytes);
     this.render(true);
   }
+  /** Files found partly (or wholly) on disk at the start: said once, then counted as done. */
+  resuming(files: number, bytes: number): void {
+    if (!files) return;
+    this.model.resumed(bytes);
+    if (this.mode !== 'off') this.log(`resuming ${files} file${files === 1 ? '' : 's'} (${formatBytes(bytes)} on disk)`);
+  }
   addBytes(n: number): void {
-    this.bytes += n;
+    this.model.addBytes(n);
     this.render(false);
   }
-  fileDone(): void {
-    this.files++;
+  fileDone(status = 'downloaded'): void {
+    this.model.fileDone(status);
     this.render(false);
   }
 
@@ -45,32 +168,43 @@ export class Progress {
   }
 
   line(): string {
-    const secs = Math.max(0.001, (Date.now() - this.started) / 1000);
-    const rate = this.bytes / secs;
-    const left = this.totalBytes - this.bytes;
-    const eta = rate > 0 && left > 0 ? ` · ETA ${formatDuration((left / rate) * 1000)}` : '';
-    return `${this.label}: ${this.files}/${this.totalFiles} files · ${formatBytes(this.bytes)}/${formatBytes(this.totalBytes)} · ${formatBytes(rate)}/s${eta}`;
+    return progressLine(this.label, this.model);
   }
 
   private render(force: boolean): void {
-    if (!this.spinner) return;
+    if (this.mode !== 'tty') return;
     const now = Date.now();
-    if (!force && now - this.lastRender < 100) return;
+    if (!force && now - this.lastRender < TTY_INTERVAL_MS) return;
     this.lastRender = now;
-    this.spinner.text = this.line();
+    const columns = this.stream.columns || 80;
+    // The bar takes what the numbers leave, between 10 and 30 cells.
+    const text = progressLine(this.label, this.model);
+    const barWidth = Math.max(0, Math.min(30, columns - text.length - 2));
+    this.draw(barWidth >= 10 ? progressLine(this.label, this.model, { barWidth }) : text.slice(0, columns - 1));
   }
 
-  /** Pauses the animation to print a line above it. */
+  private draw(text: string): void {
+    this.stream.write(`\r${text}\x1b[K`);
+    this.drawn = true;
+  }
+
+  private clear(): void {
+    if (this.drawn) this.stream.write('\r\x1b[K');
+    this.drawn = false;
+  }
+
+  /** Prints a line above the progress line (which is redrawn after it). */
   log(text: string): void {
-    if (this.spinner) {
-      this.spinner.clear();
-      process.stderr.write(text + '\n');
-      this.spinner.render();
-    } else process.stderr.write(text + '\n');
+    if (this.mode === 'tty') {
+      this.clear();
+      this.stream.write(text + '\n');
+      this.render(true);
+    } else this.stream.write(text + '\n');
   }
 
   stop(): void {
-    this.spinner?.stop();
-    this.spinner = undefined;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.mode === 'tty') this.clear();
   }
 }
