@@ -136,7 +136,7 @@ export function registerPull(program: Command): void {
     .option('-d, --decompress', 'decode .zst and .gz while downloading; output names drop the suffix')
     .option('--flatten', 'write every file directly into DEST (name clashes get a short hash)')
     .option('-n, --dry-run', 'show what would be pulled, write nothing')
-    .option('--shard <i/n>', 'pull only shard i of n (deterministic split for n CI workers)')
+    .option('--shard <i/n>', 'pull only shard i of n: balanced by bytes, deterministic for the same listing (give every worker the same --until)')
     .option('--dedupe', 'when two objects hold the same logical partition (re-exports), keep the newest')
     .option('--json', 'print a JSON report of every object (key, path, bytes, sha256, status)')
     .option('-q, --quiet', 'no progress and no summary')

@@ -10,7 +10,7 @@ import { ArchiveError, IntegrityError, PartialFailureError, UsageError, errorFor
 import { listEntries, type ListOptions } from '../listing.js';
 import type { Entry } from '../filter.js';
 import type { StorageProvider } from '../providers/types.js';
-import { dedupe, disambiguate, inShard, planItem, type DuplicateNote, type PullItem, type Shard } from './plan.js';
+import { dedupe, disambiguate, planItem, shardAssigner, type DuplicateNote, type PullItem, type Shard } from './plan.js';
 import { prefixDir, prepareDestination } from './safe-path.js';
 import { Transfer, describeTransferError, type Placement, type TransferOutcome } from './transfer.js';
 import { tryLock, waitLock, type FileLock, type LockOwner } from './file-lock.js';
@@ -116,8 +116,10 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
   // between keys of different shards is resolved the same way by every worker.
   const planned: PullItem[] = entries.map((e) => planItem(e, { stripPrefix, flatten: o.flatten, decompress: o.decompress }));
   disambiguate(planned);
-  const items = planned.filter((it) => inShard(it.entry, o.shard));
-  duplicates = duplicates.filter((d) => inShard(d.dropped, o.shard));
+  const shard = o.shard;
+  const shardFor = shard ? shardAssigner(entries, shard.count) : undefined;
+  const items = shardFor && shard ? planned.filter((it) => shardFor(it.entry) === shard.index) : planned;
+  if (shardFor && shard) duplicates = duplicates.filter((d) => shardFor(d.dropped) === shard.index);
   const totalBytes = items.reduce((n, it) => n + it.entry.size, 0);
   ev.planned?.(items.length, totalBytes);
 
