@@ -6,7 +6,7 @@
 import { PassThrough, Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createDecoder, codecFor } from './decompress/index.js';
-import { listEntries, type ListOptions } from './listing.js';
+import { listEntries, nothingUnder, prefixIsEmpty, type ListOptions, type ListTotals } from './listing.js';
 import type { Entry } from './filter.js';
 import type { StorageProvider } from './providers/types.js';
 import { resilientRead, type RetryPolicy } from './pull/retry.js';
@@ -128,10 +128,19 @@ async function explain(provider: StorageProvider, key: string, err: ArchiveError
   }
 }
 
-export async function collect(sources: CatSource[], o: CatOptions): Promise<Item[]> {
+/**
+ * The objects to write, in output order. Only log/record objects unless --kind asks (ownership
+ * challenges, markers, probes, dumps would break `| jq`); what was left out is counted in
+ * `leftOut`. A location under which nothing exists at all is a NotFoundError (a typo in the
+ * prefix), while filters that match none of the objects there give an empty list.
+ */
+export async function collect(sources: CatSource[], o: CatOptions, leftOut: Record<string, number> = {}): Promise<Item[]> {
   const items: Item[] = [];
   for (const s of sources) {
-    for await (const entry of listEntries(s.provider, s.prefix, { ...o, layout: o.layout ?? s.layout })) items.push({ entry, provider: s.provider });
+    const totals: ListTotals = { count: 0, bytes: 0, scanned: 0 };
+    for await (const entry of listEntries(s.provider, s.prefix, { ...o, layout: o.layout ?? s.layout, take: 'records' }, totals)) items.push({ entry, provider: s.provider });
+    for (const [k, n] of Object.entries(totals.leftOut ?? {})) leftOut[k] = (leftOut[k] ?? 0) + n;
+    if (!totals.count && (await prefixIsEmpty(s.provider, s.prefix))) throw nothingUnder(s.provider, s.prefix);
   }
   if (o.order === 'key') items.sort((a, b) => (a.entry.key < b.entry.key ? -1 : a.entry.key > b.entry.key ? 1 : 0));
   else items.sort((a, b) => a.entry.time.getTime() - b.entry.time.getTime() || (a.entry.key < b.entry.key ? -1 : a.entry.key > b.entry.key ? 1 : 0));

@@ -7,6 +7,7 @@ import type { ObjectInfo } from './providers/types.js';
 import { parseTimeSpec } from './time.js';
 import { folderBound, spanOverlaps } from './layouts/time-folders.js';
 import { UsageError } from './errors.js';
+import { KIND_NAMES, KINDS } from './layouts/kinds.js';
 
 export interface FilterOptions {
   include?: string[];
@@ -73,6 +74,8 @@ export function buildFilter(opts: FilterOptions, now = new Date()): EntryFilter 
   const inc = matcher(splitList(opts.include));
   const exc = matcher(splitList(opts.exclude));
   const kinds = new Set(splitList(opts.kind).map((k) => k.toLowerCase()));
+  // A kind no layout gives can match nothing: say so instead of answering "0 objects".
+  for (const k of kinds) if (!Object.hasOwn(KINDS, k)) throw new UsageError(`unknown kind "${k}"`, { hint: `use one of: ${KIND_NAMES.join(', ')}` });
   const hosts = splitList(opts.host);
   const hostMatch = hosts.length ? picomatch(hosts, { nocase: true }) : undefined;
   const w = timeWindow(opts, now);

@@ -5,9 +5,16 @@
 import { parseKey, getLayout } from './layouts/index.js';
 import { buildFilter, timeWindow, type Entry, type FilterOptions } from './filter.js';
 import type { StorageProvider } from './providers/types.js';
+import { NotFoundError } from './errors.js';
 import { prunedObjects, type PlanEvent } from './listing/walk.js';
+import { kindClass, type KindClass } from './layouts/kinds.js';
 
 export type { PlanEvent } from './listing/walk.js';
+
+/** `archive validate` writes its probes under `.archive-validate/` (whatever the layout says). */
+export function isProbeKey(key: string): boolean {
+  return key.startsWith('.archive-validate/') || key.includes('/.archive-validate/');
+}
 
 export interface ListOptions extends FilterOptions {
   /** Layout name or 'auto'. */
@@ -24,6 +31,12 @@ export interface ListOptions extends FilterOptions {
   prune?: boolean;
   /** Each folder decision of the pruning planner, for --explain/--verbose. */
   onPlan?: (e: PlanEvent) => void;
+  /**
+   * What a data command takes when no --kind is given (layouts/kinds.ts): 'records' (cat, query)
+   * leaves out binary and meta objects, 'data' (pull) only meta objects; an exact key (the
+   * location is the object itself) is always taken. What is left out is counted in totals.leftOut.
+   */
+  take?: 'records' | 'data';
 }
 
 export interface ListTotals {
@@ -31,6 +44,8 @@ export interface ListTotals {
   bytes: number;
   /** Objects the service returned (before filtering). */
   scanned: number;
+  /** Objects a data command left out by kind (see ListOptions.take), per kind. */
+  leftOut?: Record<string, number>;
   /** LIST requests (pages) this listing made, when the provider counts them. */
   requests?: number;
 }
@@ -47,12 +62,14 @@ export async function* listEntries(provider: StorageProvider, prefix: string, op
   const w = timeWindow(opts, now);
   const window = { since: w.since?.getTime(), until: w.until?.getTime() };
   const requestsBefore = provider.listRequests ?? 0;
+  const takeKinds = opts.take && !(opts.kind ?? []).length ? new Set<KindClass>(opts.take === 'records' ? ['record'] : ['record', 'binary']) : undefined;
   const source = opts.prune === false ? provider.listObjects(prefix) : prunedObjects(provider, prefix, { window, onPlan: opts.onPlan });
   try {
     for await (const o of source) {
       if (totals) totals.scanned++;
       if (o.isFolder && !opts.folders) continue;
-      const facts = o.isFolder ? { layout: 'generic', kind: 'folder' } : (parseKey(o.key, layout) ?? { layout: 'generic' });
+      let facts = o.isFolder ? { layout: 'generic', kind: 'folder' } : (parseKey(o.key, layout) ?? { layout: 'generic' });
+      if (isProbeKey(o.key)) facts = { ...facts, kind: 'probe' };
       const fromKey = facts.time !== undefined;
       const entry: Entry = {
         ...o,
@@ -63,6 +80,10 @@ export async function* listEntries(provider: StorageProvider, prefix: string, op
       };
       const rel = prefix && o.key.startsWith(prefix) ? o.key.slice(prefix.length).replace(/^\/+/, '') : o.key;
       if (!keep(entry, rel)) continue;
+      if (takeKinds && rel !== '' && !takeKinds.has(kindClass(facts.kind))) {
+        if (totals) (totals.leftOut ??= {})[facts.kind ?? 'other'] = (totals.leftOut[facts.kind ?? 'other'] ?? 0) + 1;
+        continue;
+      }
       if (totals) {
         totals.count++;
         totals.bytes += o.size;
@@ -92,4 +113,23 @@ export function entryToJson(e: Entry): Record<string, unknown> {
   if (e.facts.partition) out.partition = e.facts.partition;
   if (e.facts.fields && Object.keys(e.facts.fields).length) out.fields = e.facts.fields;
   return out;
+}
+
+/** True when not one object (folder markers aside) exists under the prefix: one short listing. */
+export async function prefixIsEmpty(provider: StorageProvider, prefix: string): Promise<boolean> {
+  for await (const o of provider.listObjects(prefix)) if (!o.isFolder) return false;
+  return true;
+}
+
+export function nothingUnder(provider: StorageProvider, prefix: string): NotFoundError {
+  const parent = prefix.replace(/[^/]*\/?$/, '');
+  return new NotFoundError(`nothing under ${provider.describe()}/${prefix}`, { hint: `check the prefix; \`archive list\` of ${parent ? `"${parent}"` : 'the container'} shows what is there` });
+}
+
+/** `left out 2 non-log objects (challenge 1, probe 1); --kind includes them` or undefined. */
+export function leftOutNote(leftOut: Record<string, number> | undefined): string | undefined {
+  const parts = Object.entries(leftOut ?? {}).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const n = parts.reduce((a, [, c]) => a + c, 0);
+  if (!n) return undefined;
+  return `left out ${n} non-log object${n === 1 ? '' : 's'} (${parts.map(([k, c]) => `${k} ${c}`).join(', ')}); --kind includes them`;
 }

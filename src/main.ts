@@ -49,6 +49,11 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
 export async function main(argv: string[]): Promise<number> {
   const verbose = argv.includes('--verbose') || argv.includes('-v');
   if (argv.includes('--no-color')) process.env.NO_COLOR = '1';
+  // The version with what a bug report needs beside it (Node, zstd decoder): src/version.ts.
+  if (argv.length === 1 && (argv[0] === '--version' || argv[0] === '-V')) {
+    process.stdout.write(`${await (await import('./version.js')).versionText()}\n`);
+    return ExitCode.OK;
+  }
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: 'user' });

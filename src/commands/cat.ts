@@ -25,7 +25,7 @@ export async function runCat(locations: string[], flags: CatFlags): Promise<void
   // Hidden: tests need a failing read to give up in seconds, not after the default ~30 s of backoff.
   const retry = flags.retries === undefined ? undefined : { ...DEFAULT_RETRY, attempts: parsePositiveInt(flags.retries, '--retries', 100) };
   // Loaded here, not at the top, so `archive --help` does not pay for them.
-  const [{ cat, collect }, { BrokenPipe }, { stderrColor }] = await Promise.all([import('../cat.js'), import('../output/writer.js'), import('../output/color.js')]);
+  const [{ cat, collect }, { BrokenPipe }, { stderrColor }, { leftOutNote }] = await Promise.all([import('../cat.js'), import('../output/writer.js'), import('../output/color.js'), import('../listing.js')]);
   const sources: CatSource[] = [];
   for (const loc of locations) {
     const target = await targetFor(loc, flags);
@@ -43,7 +43,11 @@ export async function runCat(locations: string[], flags: CatFlags): Promise<void
   let result;
   try {
     const { include, exclude, since, until, kind, host } = flags;
-    const items = await collect(sources, { include, exclude, since, until, kind, host, order: flags.order, layout: flags.layout === 'auto' ? undefined : flags.layout });
+    const leftOut: Record<string, number> = {};
+    const items = await collect(sources, { include, exclude, since, until, kind, host, order: flags.order, layout: flags.layout === 'auto' ? undefined : flags.layout }, leftOut);
+    const note = leftOutNote(leftOut);
+    if (note) process.stderr.write(`${c.dim(note)}\n`);
+    if (!items.length) process.stderr.write(`${c.dim('no object matches the filters')}\n`);
     result = await cat(items, process.stdout, {
       order: flags.order,
       prefetch,

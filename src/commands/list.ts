@@ -1,27 +1,128 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { addFilterOptions, addTargetOptions, targetFor, open, type TargetFlags } from './options.js';
 import type { ListOptions, ListTotals } from '../listing.js';
 import type { Entry } from '../filter.js';
 import { formatBytes, formatTime, pad } from '../output/format.js';
+import { UsageError } from '../errors.js';
+import type { OutputFlags } from '../output/output-format.js';
+import type { LineWriter } from '../output/writer.js';
+import type { ChalkInstance } from 'chalk';
+import { fitWidths, renderHeader, renderRow, type Column } from '../output/table.js';
+import { stdoutColumns, stdoutIsTTY } from '../output/terminal.js';
 
-interface ListFlags extends TargetFlags, ListOptions {
+interface ListFlags extends TargetFlags, ListOptions, OutputFlags {
   long?: boolean;
-  json?: boolean;
-  ndjson?: boolean;
   totals?: boolean;
   urls?: boolean;
   explain?: boolean;
+  sort?: 'time' | 'key' | 'size';
+  limit?: string;
+  summary?: boolean;
+  histogram?: boolean | string;
 }
 
+/** Off a terminal: one full key per row, fixed columns, as scripts have parsed it since 0.1. */
 function row(e: Entry, long: boolean): string {
   const cols = [pad(formatTime(e.time), 19), pad(formatBytes(e.size), 10, true), pad(e.facts.kind ?? '', 10), pad(e.facts.host ?? '', 0)];
   if (long) cols.push(pad(formatTime(e.lastModified), 19), pad(e.etag ?? '', 34));
-  // An ADLS Gen2 directory stub has no trailing slash of its own; show it as the folder it is.
-  cols.push(e.isFolder && !e.key.endsWith('/') ? e.key + '/' : e.key);
+  cols.push(shownKey(e, e.key));
   return cols.filter((c, i) => i !== 3 || c !== '').join('  ');
 }
 
+/** An ADLS Gen2 directory stub has no trailing slash of its own; show it as the folder it is. */
+function shownKey(e: Entry, key: string): string {
+  return e.isFolder && !key.endsWith('/') ? key + '/' : key;
+}
+
+const CSV_FIELDS = ['key', 'size', 'lastModified', 'time', 'timeSource', 'kind', 'host', 'etag'] as const;
+
+function csvCell(v: unknown): string {
+  const s = v === undefined || v === null ? '' : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function csvRow(e: Entry): string {
+  const rec: Record<(typeof CSV_FIELDS)[number], unknown> = {
+    key: e.key,
+    size: e.size,
+    lastModified: e.lastModified.toISOString(),
+    time: e.time.toISOString(),
+    timeSource: e.timeSource,
+    kind: e.facts.kind,
+    host: e.facts.host,
+    etag: e.etag,
+  };
+  return CSV_FIELDS.map((f) => csvCell(rec[f])).join(',');
+}
+
+const SORTS: Record<NonNullable<ListFlags['sort']>, (a: Entry, b: Entry) => number> = {
+  time: (a, b) => a.time.getTime() - b.time.getTime() || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  key: (a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  size: (a, b) => b.size - a.size || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+};
+
+/** Rows for a terminal: keys relative to the location, columns fitted to its width. */
+const TTY_BUFFER_ROWS = 500;
+
+interface TableView {
+  lines(entries: readonly Entry[]): string[];
+  header(): string;
+}
+
+/**
+ * The terminal table, its widths fitted to the first rows (up to TTY_BUFFER_ROWS; later rows are
+ * cut to the same widths). The HOST column is left out when every key already names its host.
+ */
+function tableView(first: readonly Entry[], o: { long: boolean; base: string; width: number }): TableView {
+  const rel = (e: Entry) => shownKey(e, e.key.startsWith(o.base) && e.key.length > o.base.length ? e.key.slice(o.base.length) : e.key);
+  const hostInKey = first.every((e) => !e.facts.host || `/${rel(e)}`.includes(`/${e.facts.host}/`));
+  const showHost = !hostInKey && first.some((e) => e.facts.host);
+  const cols: Column[] = [{ header: 'TIME (UTC)' }, { header: 'SIZE', align: 'right' }, { header: 'KIND' }];
+  if (showHost) cols.push({ header: 'HOST', shrink: 'end', min: 8 });
+  if (o.long) cols.push({ header: 'MODIFIED (UTC)' }, { header: 'ETAG', shrink: 'end', min: 8 });
+  cols.push({ header: 'KEY', shrink: 'middle', min: 16 });
+  const cells = (e: Entry) => {
+    const c = [formatTime(e.time), formatBytes(e.size), e.facts.kind ?? ''];
+    if (showHost) c.push(e.facts.host ?? '');
+    if (o.long) c.push(formatTime(e.lastModified), e.etag ?? '');
+    c.push(rel(e));
+    return c;
+  };
+  const widths = fitWidths(cols, first.map(cells), o.width);
+  return { header: () => renderHeader(cols, widths), lines: (es) => es.map((e) => renderRow(cols, widths, cells(e))) };
+}
+
+async function* sortedBy(source: AsyncIterable<Entry>, cmp: (a: Entry, b: Entry) => number): AsyncIterable<Entry> {
+  const all: Entry[] = [];
+  for await (const e of source) all.push(e);
+  yield* all.sort(cmp);
+}
+
+async function* limited(source: AsyncIterable<Entry>, n: number): AsyncIterable<Entry> {
+  if (n <= 0) return;
+  let i = 0;
+  for await (const e of source) {
+    yield e;
+    if (++i >= n) return;
+  }
+}
+
+function checkFlags(flags: ListFlags, format: string): void {
+  if (flags.urls && format !== 'table') throw new UsageError('--urls prints object URLs only: it cannot be combined with another output format', { hint: 'drop -o/--json/--ndjson/--csv, or --urls' });
+  if (flags.urls && (flags.summary || flags.histogram)) throw new UsageError('--urls cannot be combined with --summary/--histogram', { hint: 'choose one' });
+  if ((flags.summary || flags.histogram) && (format === 'ndjson' || format === 'csv')) {
+    throw new UsageError(`--summary/--histogram print a table or one JSON document, not ${format}`, { hint: 'use --json for scripts' });
+  }
+  if (typeof flags.histogram === 'string' && !['hour', 'day'].includes(flags.histogram)) {
+    throw new UsageError(`--histogram "${flags.histogram}": expected hour or day`, { hint: 'or give --histogram alone to choose by the span' });
+  }
+}
+
 export async function runList(location: string, flags: ListFlags): Promise<void> {
+  const [{ resolveOutputFormat }, { parsePositiveInt }] = await Promise.all([import('../output/output-format.js'), import('../output/size.js')]);
+  const format = resolveOutputFormat(flags);
+  checkFlags(flags, format);
+  const limit = flags.limit !== undefined ? parsePositiveInt(flags.limit, '--limit', Number.MAX_SAFE_INTEGER) : undefined;
   // Loaded here, not at the top, so `archive --help` does not pay for them.
   const [{ listEntries, entryToJson }, { LineWriter }, { stdoutColor }, { planPrinter }] = await Promise.all([
     import('../listing.js'),
@@ -33,36 +134,94 @@ export async function runList(location: string, flags: ListFlags): Promise<void>
   const provider = await open(target);
   const out = new LineWriter();
   const c = stdoutColor();
+  const tty = stdoutIsTTY();
   const totals: ListTotals = { count: 0, bytes: 0, scanned: 0 };
   const urlOf = flags.urls ? (await import('../query/object-urls.js')).objectUrl : undefined;
-  const human = !flags.json && !flags.ndjson && !urlOf;
-  if (flags.json) await out.line('{"objects":[');
-  let first = true;
   const plan = flags.explain || flags.verbose ? planPrinter((l) => process.stderr.write(`${l}\n`)) : undefined;
-  for await (const e of listEntries(provider, target.prefix, { ...flags, layout: flags.layout ?? target.layout, folders: !urlOf, onPlan: plan?.onPlan }, totals)) {
-    if (urlOf) await out.line(urlOf(target, e.key));
-    else if (flags.json) await out.line(`${first ? '' : ','}${JSON.stringify(entryToJson(e))}`);
-    else if (flags.ndjson) await out.line(JSON.stringify(entryToJson(e)));
-    else {
-      if (first && process.stdout.isTTY) {
-        const head = ['TIME (UTC)'.padEnd(19), 'SIZE'.padStart(10), 'KIND'.padEnd(10)];
-        if (flags.long) head.push('MODIFIED'.padEnd(19), 'ETAG'.padEnd(34));
-        head.push('HOST/KEY');
-        await out.line(c.bold(head.join('  ')));
-      }
-      await out.line(row(e, !!flags.long));
-    }
-    first = false;
-  }
-  if (flags.json) await out.line(`],"count":${totals.count},"bytes":${totals.bytes},"scanned":${totals.scanned},"requests":${totals.requests ?? null}}`);
+  let entries = listEntries(provider, target.prefix, { ...flags, layout: flags.layout ?? target.layout, folders: !urlOf, onPlan: plan?.onPlan }, totals);
+  if (flags.sort) entries = sortedBy(entries, SORTS[flags.sort]);
+  if (limit !== undefined) entries = limited(entries, limit);
+
+  const shown = flags.summary || flags.histogram ? await printViews(entries, flags, format, out) : await printObjects(entries, { flags, format, tty, out, c, urlOf: urlOf && ((k) => urlOf(target, k)), base: target.prefix.slice(0, target.prefix.lastIndexOf('/') + 1), entryToJson, totals });
   await out.flush();
   plan?.end(totals);
-  if (human && (flags.totals || process.stdout.isTTY)) {
-    const filtered = totals.scanned !== totals.count ? ` (of ${totals.scanned} scanned)` : '';
-    const line = `${totals.count} object${totals.count === 1 ? '' : 's'}, ${formatBytes(totals.bytes)}${filtered}`;
-    if (process.stdout.isTTY) process.stdout.write(c.dim(line) + '\n');
+  if (format === 'table' && !urlOf && (flags.totals || tty)) {
+    const filtered = totals.scanned !== shown.count ? ` (of ${totals.scanned} scanned)` : '';
+    const line = `${shown.count} object${shown.count === 1 ? '' : 's'}, ${formatBytes(shown.bytes)}${filtered}`;
+    if (tty) process.stdout.write(c.dim(line) + '\n');
     else process.stderr.write(line + '\n');
   }
+}
+
+interface PrintContext {
+  flags: ListFlags;
+  format: string;
+  tty: boolean;
+  out: LineWriter;
+  c: ChalkInstance;
+  urlOf?: (key: string) => string;
+  base: string;
+  entryToJson: (e: Entry) => Record<string, unknown>;
+  totals: ListTotals;
+}
+
+async function printObjects(entries: AsyncIterable<Entry>, x: PrintContext): Promise<{ count: number; bytes: number }> {
+  const { out, format } = x;
+  let count = 0;
+  let bytes = 0;
+  const pending: Entry[] = [];
+  let view: TableView | undefined;
+  const flushTable = async () => {
+    view ??= tableView(pending, { long: !!x.flags.long, base: x.base, width: stdoutColumns() });
+    if (count === pending.length) await out.line(x.c.bold(view.header()));
+    for (const l of view.lines(pending)) await out.line(l);
+    pending.length = 0;
+  };
+  if (format === 'json') await out.line('{"objects":[');
+  if (format === 'csv') await out.line(CSV_FIELDS.join(','));
+  for await (const e of entries) {
+    count++;
+    bytes += e.size;
+    if (x.urlOf) await out.line(x.urlOf(e.key));
+    else if (format === 'json') await out.line(`${count > 1 ? ',' : ''}${JSON.stringify(x.entryToJson(e))}`);
+    else if (format === 'ndjson') await out.line(JSON.stringify(x.entryToJson(e)));
+    else if (format === 'csv') await out.line(csvRow(e));
+    else if (!x.tty) await out.line(row(e, !!x.flags.long));
+    else {
+      pending.push(e);
+      if (!view ? pending.length >= TTY_BUFFER_ROWS : true) await flushTable();
+    }
+  }
+  if (pending.length) await flushTable();
+  if (format === 'json') await out.line(`],"count":${count},"bytes":${bytes},"scanned":${x.totals.scanned},"requests":${x.totals.requests ?? null}}`);
+  return { count, bytes };
+}
+
+async function printViews(entries: AsyncIterable<Entry>, flags: ListFlags, format: string, out: LineWriter): Promise<{ count: number; bytes: number }> {
+  const [{ SummaryBuilder }, { HistogramBuilder }, { renderSummary, renderHistogram }, { timeWindow }, { stdoutColor }] = await Promise.all([
+    import('../views/summary.js'),
+    import('../views/histogram.js'),
+    import('../views/render.js'),
+    import('../filter.js'),
+    import('../output/color.js'),
+  ]);
+  const s = new SummaryBuilder();
+  const h = new HistogramBuilder();
+  for await (const e of entries) {
+    s.add(e);
+    h.add(e);
+  }
+  const summary = s.build();
+  const histogram = flags.histogram ? h.build(timeWindow(flags), typeof flags.histogram === 'string' ? (flags.histogram as 'hour' | 'day') : undefined) : undefined;
+  if (format === 'json') {
+    await out.line(JSON.stringify({ ...(flags.summary ? { summary } : { total: summary.total }), ...(histogram ? { histogram } : {}) }));
+  } else {
+    const width = stdoutColumns();
+    const c = stdoutColor();
+    const lines = [...(flags.summary ? renderSummary(summary, c, width) : []), ...(flags.summary && histogram ? [''] : []), ...(histogram ? renderHistogram(histogram, c, width) : [])];
+    for (const l of lines) await out.line(l);
+  }
+  return summary.total.objects !== undefined ? { count: summary.total.objects, bytes: summary.total.bytes } : { count: 0, bytes: 0 };
 }
 
 export function registerList(program: Command): void {
@@ -75,8 +234,14 @@ export function registerList(program: Command): void {
   addFilterOptions(cmd)
     .option('-l, --long', 'also show last-modified time and ETag')
     .option('--totals', 'print the count/bytes summary even when not on a terminal (to stderr)')
-    .option('--json', 'print one JSON document {objects:[…],count,bytes} (streamed)')
-    .option('--ndjson', 'print one JSON object per line')
+    .addOption(new Option('-o, --output <format>', 'table (default), json, ndjson or csv').choices(['table', 'json', 'ndjson', 'csv']))
+    .option('--json', 'same as -o json: one JSON document {objects:[…],count,bytes,scanned,requests} (streamed)')
+    .option('--ndjson', 'same as -o ndjson: one JSON object per line')
+    .option('--csv', 'same as -o csv: key,size,lastModified,time,timeSource,kind,host,etag')
+    .addOption(new Option('--sort <by>', 'order by time, key or size (largest first); reads the whole listing first').choices(['time', 'key', 'size']))
+    .option('--limit <n>', 'stop after N objects (after --sort: the first N of the sorted listing)')
+    .option('--summary', 'objects and bytes per kind, per host and per day (bar charts; --json for scripts)')
+    .option('--histogram [bucket]', 'objects per hour or day across the window, empty ones marked (hour|day; default by span)')
     .option('--urls', 'print full object URLs, one a line (no secret), for rclone --files-from / azcopy --list-of-files')
     .option('--no-prune', 'read every key under the location even with --since/--until (same answer, full cost)')
     .option('--explain', 'print the listing plan (folders listed, walked, skipped) and the LIST requests made, to stderr')
@@ -91,7 +256,10 @@ Examples:
   archive list "https://acct.blob.core.windows.net/vespa-logs?sv=…&sig=…" --kind access --since 2h
   archive list az://acct/logpush/http_requests/ --since 2026-01-05 --until 2026-01-06
   archive list s3://my-logzio-archive/ --layout logzio --ndjson | jq .key
-  archive list amplitude:exports/ --since 3d --long`,
+  archive list amplitude:exports/ --since 3d --long
+  archive list vespa: --since 2d --histogram            # a missing hour of export shows as a gap
+  archive list cloudflare: --summary --json
+  archive list vespa: --kind heapdump --sort size --limit 5`,
     )
     .action(async (location: string | undefined, flags: ListFlags, command: Command) => {
       if (!location) return (await import('./containers.js')).runContainers(undefined, flags);

@@ -102,7 +102,7 @@ export async function runPull(location: string, dest: string | undefined, flags:
     await out.line(
       JSON.stringify({
         files: result.files.map((f) => ({ key: f.key, path: f.path, bytes: f.bytes, objectBytes: f.objectBytes, sha256: f.sha256, status: f.status, verified: f.verified, resumedBytes: f.resumedBytes, keptInstead: f.keptInstead, error: f.error })),
-        summary: { ...t, seconds: Math.round(secs * 1000) / 1000, dryRun: !!flags.dryRun },
+        summary: { ...t, seconds: Math.round(secs * 1000) / 1000, dryRun: !!flags.dryRun, ...(result.leftOut ? { leftOut: result.leftOut } : {}) },
       }),
     );
   } else if (flags.dryRun) {
@@ -119,6 +119,8 @@ export async function runPull(location: string, dest: string | undefined, flags:
     if (t.resumedBytes) parts.push(`${formatBytes(t.resumedBytes)} resumed`);
     if (t.duplicates) parts.push(`${t.duplicates} duplicate${t.duplicates === 1 ? '' : 's'} skipped (--dedupe)`);
     process.stderr.write(`${parts.join(', ')} in ${formatDuration(secs * 1000)}\n`);
+    const note = (await import('../listing.js')).leftOutNote(result.leftOut);
+    if (note) process.stderr.write(`${note}\n`);
   }
   const failure = pullExitError(result);
   if (failure) throw failure;

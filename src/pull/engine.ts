@@ -7,7 +7,7 @@ import { setMaxListeners } from 'node:events';
 import { access, mkdir, constants, realpath, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ArchiveError, IntegrityError, PartialFailureError, UsageError, errorForExitCode } from '../errors.js';
-import { listEntries, type ListOptions } from '../listing.js';
+import { listEntries, nothingUnder, prefixIsEmpty, type ListOptions, type ListTotals } from '../listing.js';
 import type { Entry } from '../filter.js';
 import type { StorageProvider } from '../providers/types.js';
 import { dedupe, disambiguate, planItem, shardAssigner, type DuplicateNote, type PullItem, type Shard } from './plan.js';
@@ -59,6 +59,8 @@ export interface PullResult {
   files: FileReport[];
   duplicates: DuplicateNote[];
   totals: { files: number; bytes: number; downloaded: number; skipped: number; failed: number; duplicates: number; downloadedBytes: number; resumedBytes: number };
+  /** Objects left out by kind (markers, challenges, probes; --kind takes them), per kind. */
+  leftOut?: Record<string, number>;
   /** Set when the run stopped early because the endpoint stopped answering. */
   gaveUp?: { message: string; code?: string; hint?: string };
 }
@@ -109,7 +111,9 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
   await refuseFileDest(dest);
   const stripPrefix = prefixDir(prefix);
   let entries: Entry[] = [];
-  for await (const e of listEntries(provider, prefix, o)) entries.push(e);
+  const listed: ListTotals = { count: 0, bytes: 0, scanned: 0 };
+  for await (const e of listEntries(provider, prefix, { ...o, take: 'data' }, listed)) entries.push(e);
+  if (!listed.count && (await prefixIsEmpty(provider, prefix))) throw nothingUnder(provider, prefix);
   let duplicates: DuplicateNote[] = [];
   if (o.dedupe) ({ kept: entries, notes: duplicates } = dedupe(entries));
   // Local names are settled over the whole listing and only then split into shards, so a clash
@@ -138,7 +142,7 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
       files.push(r);
       ev.fileDone?.(r);
     }
-    return { files, duplicates, totals: summarize(files) };
+    return { files, duplicates, totals: summarize(files), leftOut: listed.leftOut };
   }
 
   await ensureWritableDest(dest);
@@ -169,7 +173,7 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
   await Promise.all(items.map((it) => objects(async () => done(await pullOne(ctx, it, 'try', () => busy.push(it))))));
   await Promise.all(busy.map((it) => objects(async () => done(await pullOne(ctx, it, 'wait')))));
   const gaveUp = health.error;
-  return { files, duplicates, totals: summarize(files), gaveUp: gaveUp && { message: gaveUp.message, code: gaveUp.serviceCode, hint: gaveUp.hint } };
+  return { files, duplicates, totals: summarize(files), leftOut: listed.leftOut, gaveUp: gaveUp && { message: gaveUp.message, code: gaveUp.serviceCode, hint: gaveUp.hint } };
 }
 
 interface PullContext {

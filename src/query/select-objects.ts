@@ -8,9 +8,8 @@ import { listEntries, type ListOptions } from '../listing.js';
 import type { Entry } from '../filter.js';
 import type { StorageProvider } from '../providers/types.js';
 import { dedupe, type DuplicateNote } from '../pull/plan.js';
+import { kindClass } from '../layouts/kinds.js';
 
-/** Kinds whose objects are not NDJSON records. */
-export const NON_RECORD_KINDS = new Set(['heapdump', 'jfr', 'dump', 'challenge', 'marker']);
 const PROBE_PREFIX = '.archive-validate/';
 
 export interface SelectOptions extends ListOptions {
@@ -27,7 +26,8 @@ export interface Selection {
 export function isRecordObject(e: Entry): boolean {
   if (e.key.endsWith('/')) return false;
   if (e.key.includes(PROBE_PREFIX) || e.key.startsWith(PROBE_PREFIX.slice(0, -1))) return false;
-  return !NON_RECORD_KINDS.has((e.facts.kind ?? '').toLowerCase());
+  // One table of kinds for every data command (layouts/kinds.ts): only 'record' kinds hold NDJSON.
+  return kindClass(e.facts.kind) === 'record';
 }
 
 export async function selectObjects(provider: StorageProvider, prefix: string, o: SelectOptions): Promise<Selection> {
