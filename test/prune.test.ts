@@ -125,7 +125,8 @@ function* windows(n: number, seed: number): Generator<ListOptions & { prefix: st
 async function run(provider: StorageProvider, prefix: string, o: ListOptions): Promise<{ rows: string[]; totals: ListTotals }> {
   const totals: ListTotals = { count: 0, bytes: 0, scanned: 0 };
   const rows: string[] = [];
-  for await (const e of listEntries(provider, prefix, o, totals)) rows.push(JSON.stringify(entryToJson(e)));
+  // As `archive list` asks: folder markers included (data commands drop them, pruned or not).
+  for await (const e of listEntries(provider, prefix, { folders: true, ...o }, totals)) rows.push(JSON.stringify(entryToJson(e)));
   return { rows, totals };
 }
 
