@@ -16,6 +16,8 @@ import { redact } from '../redact.js';
 import { parseConnectionString, type AzureTarget } from '../target.js';
 import { azureHint, networkHint, type Operation } from './hints.js';
 import { mapIdentityError } from './azure-identity-errors.js';
+import { AzureFastReader, azureReadAuthoriser } from './azure-fast-read.js';
+import { fastReadsEnabled } from './http-get.js';
 import type { ContainerInfo, ObjectInfo, PutOptions, ReadOptions, StorageProvider } from './types.js';
 
 /**
@@ -146,6 +148,7 @@ export class AzureProvider implements StorageProvider {
   readonly container: string;
   private readonly usingSas: boolean;
   private readonly containerClient?: ContainerClient;
+  private fastReader?: Promise<AzureFastReader | undefined>;
 
   constructor(
     private readonly target: AzureTarget,
@@ -229,7 +232,24 @@ export class AzureProvider implements StorageProvider {
     }
   }
 
+  /** The lean GET path where this credential allows it (azure-fast-read.ts), else undefined. */
+  private fast(): Promise<AzureFastReader | undefined> {
+    this.cc(); // a container is needed either way: the same error as the SDK path
+    this.fastReader ??= fastReadsEnabled()
+      ? azureReadAuthoriser(this.target, this.service).then((a) => (a ? new AzureFastReader(this.target.serviceUrl, this.container, a) : undefined))
+      : Promise.resolve(undefined);
+    return this.fastReader;
+  }
+
   async read(key: string, opts: ReadOptions = {}): Promise<Readable> {
+    const fast = await this.fast();
+    if (fast) {
+      try {
+        return await fast.read(key, opts);
+      } catch (e) {
+        throw this.fail(e, 'read', key);
+      }
+    }
     const { range, signal, ifMatch } = opts;
     const offset = range?.start ?? 0;
     const count = range && range.end !== undefined ? range.end - range.start + 1 : undefined;

@@ -16,6 +16,8 @@ import { ArchiveError, AuthError, NotFoundError, TransientError } from '../error
 import { redact } from '../redact.js';
 import type { S3Target } from '../target.js';
 import { networkHint, s3Hint, type Operation } from './hints.js';
+import { fastReadsEnabled } from './http-get.js';
+import { S3FastReader } from './s3-fast-read.js';
 import type { ContainerInfo, ObjectInfo, PutOptions, ReadOptions, StorageProvider } from './types.js';
 
 async function credentialsFor(t: S3Target): Promise<S3ClientConfig['credentials']> {
@@ -105,6 +107,7 @@ export function mapS3Error(err: unknown, op: Operation, what: string): Error {
 export class S3Provider implements StorageProvider {
   readonly kind = 's3' as const;
   readonly container: string;
+  private fastReader?: S3FastReader | null;
 
   constructor(
     target: S3Target,
@@ -181,7 +184,21 @@ export class S3Provider implements StorageProvider {
     }
   }
 
+  /** Presigned GETs through undici (s3-fast-read.ts) for every credential type, unless disabled. */
+  private fast(): S3FastReader | undefined {
+    if (this.fastReader === undefined) this.fastReader = fastReadsEnabled() ? new S3FastReader(this.client, this.bucket()) : null;
+    return this.fastReader ?? undefined;
+  }
+
   async read(key: string, opts: ReadOptions = {}): Promise<Readable> {
+    const fast = this.fast();
+    if (fast) {
+      try {
+        return await fast.read(key, opts);
+      } catch (e) {
+        throw this.fail(e, 'read', key);
+      }
+    }
     const { range, signal, ifMatch } = opts;
     const Range = range ? `bytes=${range.start}-${range.end ?? ''}` : undefined;
     try {

@@ -1,0 +1,188 @@
+/**
+ * The lean read path: GETs of object bodies through one pooled undici dispatcher, with the
+ * authorisation already in the URL (a SAS or a presigned query, made once by the SDKs).
+ *
+ * Why: the SDKs' request pipelines cost ~1.4 ms of CPU per GET (policies, header objects,
+ * tracing spans) and hand the body through extra stream layers. A pre-authorised undici
+ * request is one parse (llhttp) and one Readable.
+ *
+ * Error contract: `get` resolves with any HTTP status (the caller maps it like the SDK would) and
+ * rejects only with an AbortError (the caller's signal) or an `HttpNetworkError` whose `code` is a
+ * Node-style errno (ECONNRESET, ETIMEDOUT, …). No error built here carries the URL: a SAS or
+ * presigned query is a secret and must never reach a message, a stack or --verbose output.
+ */
+import type { Readable } from 'node:stream';
+import type { Dispatcher } from 'undici';
+import { redact } from '../redact.js';
+
+/**
+ * ARCHIVE_READ_PATH=sdk sends object reads through the SDKs as before: an escape hatch for a
+ * network the lean path cannot cross, and the bench's before/after comparison.
+ */
+export function fastReadsEnabled(): boolean {
+  return process.env.ARCHIVE_READ_PATH !== 'sdk';
+}
+
+export interface PreparedGet {
+  /** scheme://host[:port]; never carries a secret. */
+  origin: string;
+  /** Path and query sent verbatim (no dot-segment normalisation); the query is a SECRET. */
+  path: string;
+  headers: Record<string, string>;
+}
+
+export interface GetResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Readable;
+}
+
+export class HttpNetworkError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+    this.name = 'HttpNetworkError';
+  }
+}
+
+/**
+ * Which environment variables choose a proxy. 'azure' copies @azure/core-rest-pipeline (one proxy,
+ * HTTPS_PROXY || ALL_PROXY || HTTP_PROXY, for http and https targets alike, NO_PROXY honoured), so
+ * the fast path goes exactly where the SDK's own requests go. 'standard' is curl's / the AWS CLI's
+ * convention (HTTP_PROXY for http:, HTTPS_PROXY for https:, NO_PROXY).
+ */
+export type ProxyConvention = 'azure' | 'standard';
+
+function env(name: string): string | undefined {
+  return process.env[name] || process.env[name.toLowerCase()] || undefined;
+}
+
+export function proxySettings(convention: ProxyConvention): { httpProxy?: string; httpsProxy?: string; noProxy?: string } | undefined {
+  const noProxy = env('NO_PROXY');
+  if (convention === 'azure') {
+    const p = env('HTTPS_PROXY') ?? env('ALL_PROXY') ?? env('HTTP_PROXY');
+    return p ? { httpProxy: p, httpsProxy: p, noProxy } : undefined;
+  }
+  const httpProxy = env('HTTP_PROXY') ?? env('ALL_PROXY');
+  const httpsProxy = env('HTTPS_PROXY') ?? env('ALL_PROXY');
+  return httpProxy || httpsProxy ? { httpProxy, httpsProxy, noProxy } : undefined;
+}
+
+type Undici = typeof import('./undici-dispatchers.js');
+let undici: Promise<Undici> | undefined;
+const loadUndici = () => (undici ??= import('./undici-dispatchers.js'));
+const dispatchers = new Map<ProxyConvention, Promise<Dispatcher>>();
+
+/**
+ * One dispatcher per proxy convention for the whole process: connections are kept alive and reused
+ * across objects and ranged parts (the pull engine bounds how many run at once).
+ */
+export function dispatcherFor(convention: ProxyConvention): Promise<Dispatcher> {
+  let d = dispatchers.get(convention);
+  if (!d) {
+    d = (async () => {
+      // The dispatcher classes alone: undici's index also evaluates fetch, WebSocket, caches and
+      // mocks (~40 ms of start-up CPU here) that a GET never uses.
+      const { Agent, EnvHttpProxyAgent } = await loadUndici();
+      const pool = {
+        keepAliveTimeout: 30_000,
+        // 300 s of silence on a body is a dead connection, not a slow one; the retry loop resumes.
+        bodyTimeout: 300_000,
+        headersTimeout: 300_000,
+      };
+      const proxy = proxySettings(convention);
+      // EnvHttpProxyAgent only when a proxy is set: it adds a per-request no_proxy match.
+      return proxy ? new EnvHttpProxyAgent({ ...pool, ...proxy }) : new Agent(pool);
+    })();
+    dispatchers.set(convention, d);
+  }
+  return d;
+}
+
+/** Node-style errno for an undici/net failure (what the retry loop and the error mappers know). */
+export function networkCode(err: unknown): string {
+  const e = err as { code?: string; cause?: { code?: string } };
+  const code = e?.code ?? e?.cause?.code;
+  switch (code) {
+    case 'UND_ERR_SOCKET':
+    case 'UND_ERR_CLOSED':
+      return 'ECONNRESET';
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+      return 'ETIMEDOUT';
+    case 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH':
+      return 'ECONNRESET'; // a body cut short: resumable like a reset
+    default:
+      // Anything else (a bad argument, a TLS failure) is not retried, as with the SDKs.
+      return code ?? 'UNKNOWN';
+  }
+}
+
+/** Splits an absolute URL into origin and verbatim path+query without URL normalisation. */
+export function splitUrl(url: string): { origin: string; path: string } {
+  const m = /^(https?:\/\/[^/?#]+)(.*)$/i.exec(url);
+  if (!m) throw new HttpNetworkError('not an http(s) URL', 'EINVAL');
+  return { origin: m[1]!, path: m[2] || '/' };
+}
+
+export async function get(req: PreparedGet, dispatcher: Dispatcher, signal?: AbortSignal): Promise<GetResponse> {
+  signal?.throwIfAborted();
+  try {
+    // The body's default 64 KiB high-water mark keeps about one socket chunk queued, so the
+    // consumer's read() hands that chunk over as is; a larger mark let chunks pile up and read()
+    // concatenated them (a copy of every byte: +70 ms per 100 MiB in the profile).
+    const res = await (await loadUndici()).request(dispatcher, { origin: req.origin, path: req.path, method: 'GET', headers: req.headers, signal });
+    return { status: res.statusCode, headers: res.headers, body: res.body as unknown as Readable };
+  } catch (err) {
+    if (signal?.aborted) throw signal.reason ?? err;
+    // A fresh error: undici's own may hold the request options (and so the signed path).
+    const code = networkCode(err);
+    const text = /^E[A-Z]+$/.test(code) ? `network error ${code}` : redact(String((err as Error)?.message ?? code)).split('\n')[0]!;
+    throw new HttpNetworkError(text, code);
+  }
+}
+
+/** The start of an error response body (they are small XML documents), then the body is dropped. */
+export async function errorBody(body: Readable, limit = 64 << 10): Promise<string> {
+  const parts: Buffer[] = [];
+  let n = 0;
+  try {
+    for await (const c of body as AsyncIterable<Buffer>) {
+      parts.push(c);
+      n += c.length;
+      if (n >= limit) break;
+    }
+  } catch {
+    // A broken error body still has its status code; the caller maps that.
+  } finally {
+    body.destroy();
+  }
+  return Buffer.concat(parts).toString('utf8', 0, Math.min(n, limit));
+}
+
+/** Text of the first <name>…</name> element of a small XML error document. */
+export function xmlField(xml: string, name: string): string | undefined {
+  const m = new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(xml);
+  if (!m) return undefined;
+  return m[1]!.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+}
+
+export function header(h: GetResponse['headers'], name: string): string | undefined {
+  const v = h[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/**
+ * A ranged GET must answer with the bytes asked for: 206 from the requested offset, or 200 only
+ * for a read from byte 0. Anything else (a proxy or server that ignores Range) would shift bytes.
+ */
+export function rangeMismatch(res: GetResponse, start: number): string | undefined {
+  if (res.status === 200) return start === 0 ? undefined : 'the server ignored the byte range';
+  const cr = header(res.headers, 'content-range');
+  const m = cr ? /^bytes (\d+)-/.exec(cr) : null;
+  if (m && Number(m[1]) !== start) return `the server answered bytes from ${m[1]} instead of ${start}`;
+  return undefined;
+}
