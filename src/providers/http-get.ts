@@ -85,7 +85,7 @@ export function dispatcherFor(convention: ProxyConvention): Promise<Dispatcher> 
     d = (async () => {
       // The dispatcher classes alone: undici's index also evaluates fetch, WebSocket, caches and
       // mocks (~40 ms of start-up CPU here) that a GET never uses.
-      const { Agent, EnvHttpProxyAgent } = await loadUndici();
+      const { Agent, EnvHttpProxyAgent, withProxySupport } = await loadUndici();
       const pool = {
         keepAliveTimeout: 30_000,
         // 300 s of silence on a body is a dead connection, not a slow one; the retry loop resumes.
@@ -94,7 +94,9 @@ export function dispatcherFor(convention: ProxyConvention): Promise<Dispatcher> 
       };
       const proxy = proxySettings(convention);
       // EnvHttpProxyAgent only when a proxy is set: it adds a per-request no_proxy match.
-      return proxy ? new EnvHttpProxyAgent({ ...pool, ...proxy }) : new Agent(pool);
+      if (!proxy) return new Agent(pool);
+      await withProxySupport();
+      return new EnvHttpProxyAgent({ ...pool, ...proxy });
     })();
     dispatchers.set(convention, d);
   }

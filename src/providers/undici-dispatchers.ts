@@ -14,6 +14,14 @@ import requestImpl from 'undici/lib/api/api-request.js';
 
 export const Agent = AgentImpl as typeof AgentType;
 export const EnvHttpProxyAgent = EnvHttpProxyAgentImpl as typeof EnvHttpProxyAgentType;
+/**
+ * The proxy agents tunnel through Dispatcher.prototype.connect, which only undici's index
+ * attaches: load it (once) before making one. Requests without a proxy never pay for it.
+ */
+export async function withProxySupport(): Promise<void> {
+  await import('undici');
+}
+
 export function request(d: Dispatcher, opts: Dispatcher.RequestOptions): Promise<Dispatcher.ResponseData> {
   return (requestImpl as (this: Dispatcher, o: Dispatcher.RequestOptions) => Promise<Dispatcher.ResponseData>).call(d, opts);
 }
