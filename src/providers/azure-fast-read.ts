@@ -1,12 +1,12 @@
 /**
  * Azure blob reads without the SDK pipeline: authorise once (the caller's SAS, or a short-lived
- * read-only SAS signed locally from the account key, or a user-delegation SAS for Entra ID
- * credentials), then plain GETs through http-get.ts.
+ * read-only SAS signed locally from the account key, or the Entra ID credential's bearer token),
+ * then plain GETs through http-get.ts.
  *
  * Which credentials take it (see `azureReadAuthoriser`):
  *   sas, anonymous, key, connection string with a key or a SAS  → fast path
- *   service principal / device code / default chain            → fast path when a user-delegation
- *     key can be had (Storage Blob Data Reader includes that right), else the SDK
+ *   service principal / device code / default chain            → fast path with the SDK's own
+ *     credential's bearer token (cached by @azure/identity, asked again near expiry)
  *   connection string with neither (rare)                       → the SDK
  *
  * Error contract: `read` rejects with an object shaped like the SDK's RestError (statusCode,
@@ -15,7 +15,8 @@
  * carries the SAS.
  */
 import type { Readable } from 'node:stream';
-import { BlobSASPermissions, SASProtocol, StorageSharedKeyCredential, generateBlobSASQueryParameters, type BlobServiceClient, type UserDelegationKey } from '@azure/storage-blob';
+import type { TokenCredential } from '@azure/identity';
+import { BlobSASPermissions, SASProtocol, StorageSharedKeyCredential, generateBlobSASQueryParameters, type BlobServiceClient } from '@azure/storage-blob';
 import { parseConnectionString, type AzureTarget } from '../target.js';
 import { dispatcherFor, errorBody, get, header, rangeMismatch, splitUrl, xmlField } from './http-get.js';
 import type { ReadOptions } from './types.js';
@@ -26,16 +27,20 @@ const X_MS_VERSION = '2025-05-05';
 const SAS_LIFETIME_MS = 60 * 60_000;
 const RENEW_MS = 15 * 60_000;
 
-/** Returns the query (no '?') that authorises a read of the container's blobs right now. */
-export type Authoriser = () => Promise<string>;
+/** What authorises a read of the container's blobs right now: a query (no '?') and/or headers. SECRET. */
+export interface Authorisation {
+  query: string;
+  headers?: Record<string, string>;
+}
+export type Authoriser = () => Promise<Authorisation>;
 
 function fixed(token: string): Authoriser {
-  const q = token.replace(/^\?/, '');
-  return async () => q;
+  const a = { query: token.replace(/^\?/, '') };
+  return async () => a;
 }
 
-function renewing(make: (expiresOn: Date) => Promise<string>): Authoriser {
-  let current: { q: Promise<string>; expires: number } | undefined;
+function renewing(make: (expiresOn: Date) => Promise<Authorisation>): Authoriser {
+  let current: { q: Promise<Authorisation>; expires: number } | undefined;
   return () => {
     const now = Date.now();
     if (!current || current.expires - now < RENEW_MS) {
@@ -50,24 +55,37 @@ function renewing(make: (expiresOn: Date) => Promise<string>): Authoriser {
 
 function fromKey(container: string, accountName: string, accountKey: string): Authoriser {
   const cred = new StorageSharedKeyCredential(accountName, accountKey);
-  return renewing(async (expiresOn) =>
-    generateBlobSASQueryParameters({ containerName: container, permissions: BlobSASPermissions.parse('r'), expiresOn, protocol: SASProtocol.HttpsAndHttp }, cred).toString(),
-  );
+  return renewing(async (expiresOn) => ({
+    query: generateBlobSASQueryParameters({ containerName: container, permissions: BlobSASPermissions.parse('r'), expiresOn, protocol: SASProtocol.HttpsAndHttp }, cred).toString(),
+  }));
 }
 
-function fromDelegation(container: string, accountName: string, service: BlobServiceClient, first: UserDelegationKey): Authoriser {
-  let key = first;
-  return renewing(async (expiresOn) => {
-    if (new Date(key.signedExpiresOn).getTime() < expiresOn.getTime()) key = await service.getUserDelegationKey(new Date(), new Date(expiresOn.getTime() + RENEW_MS));
-    return generateBlobSASQueryParameters({ containerName: container, permissions: BlobSASPermissions.parse('r'), expiresOn, protocol: SASProtocol.HttpsAndHttp }, key, accountName).toString();
-  });
+/**
+ * The SDK's own token credential: the same sign-in (one device-code prompt, one token cache) as the
+ * listing. A token is reused until 5 minutes before it expires; getToken failures reject with the
+ * identity errors mapAzureError already maps.
+ */
+function fromToken(credential: TokenCredential): Authoriser {
+  let current: { a: Promise<Authorisation>; until: number } | undefined;
+  return () => {
+    if (!current || current.until < Date.now()) {
+      const a = credential.getToken('https://storage.azure.com/.default').then((t) => {
+        if (!t) throw Object.assign(new Error('no token from the Entra ID credential'), { name: 'AuthenticationError' });
+        if (current) current.until = t.expiresOnTimestamp - 5 * 60_000;
+        return { query: '', headers: { authorization: `Bearer ${t.token}` } };
+      });
+      current = { a, until: Number.POSITIVE_INFINITY };
+      a.catch(() => (current = undefined));
+    }
+    return current.a;
+  };
 }
 
 /**
  * The authoriser for this target, or undefined where only the SDK can read (then the caller
- * keeps using it). Never throws: a credential that cannot give a delegation key falls back.
+ * keeps using it).
  */
-export async function azureReadAuthoriser(t: AzureTarget, service: BlobServiceClient): Promise<Authoriser | undefined> {
+export function azureReadAuthoriser(t: AzureTarget, service: BlobServiceClient): Authoriser | undefined {
   const a = t.auth;
   switch (a.type) {
     case 'sas':
@@ -82,14 +100,10 @@ export async function azureReadAuthoriser(t: AzureTarget, service: BlobServiceCl
       if (p.sas) return fixed(p.sas);
       return undefined;
     }
-    default:
-      try {
-        const now = Date.now();
-        const key = await service.getUserDelegationKey(new Date(now - 5 * 60_000), new Date(now + SAS_LIFETIME_MS + RENEW_MS));
-        return fromDelegation(t.container, t.account, service, key);
-      } catch {
-        return undefined;
-      }
+    default: {
+      const credential = service.credential as Partial<TokenCredential>;
+      return typeof credential.getToken === 'function' ? fromToken(credential as TokenCredential) : undefined;
+    }
   }
 }
 
@@ -126,8 +140,9 @@ export class AzureFastReader {
     const headers: Record<string, string> = { 'x-ms-version': X_MS_VERSION, 'user-agent': 'archive-cli' };
     if (range) headers['x-ms-range'] = `bytes=${range.start}-${range.end ?? ''}`;
     if (ifMatch) headers['if-match'] = `"${ifMatch}"`;
-    const q = await this.authorise();
-    const path = `${this.basePath}/${encodeURIComponent(this.container)}/${blobPath(key)}${q ? '?' + q : ''}`;
+    const auth = await this.authorise();
+    if (auth.headers) Object.assign(headers, auth.headers);
+    const path = `${this.basePath}/${encodeURIComponent(this.container)}/${blobPath(key)}${auth.query ? '?' + auth.query : ''}`;
     const res = await get({ origin: this.origin, path, headers }, await dispatcherFor('azure'), signal);
     if (res.status >= 200 && res.status < 300) {
       const bad = rangeMismatch(res, start);

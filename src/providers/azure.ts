@@ -236,7 +236,7 @@ export class AzureProvider implements StorageProvider {
   private fast(): Promise<AzureFastReader | undefined> {
     this.cc(); // a container is needed either way: the same error as the SDK path
     this.fastReader ??= fastReadsEnabled()
-      ? azureReadAuthoriser(this.target, this.service).then((a) => (a ? new AzureFastReader(this.target.serviceUrl, this.container, a) : undefined))
+      ? Promise.resolve(azureReadAuthoriser(this.target, this.service)).then((a) => (a ? new AzureFastReader(this.target.serviceUrl, this.container, a) : undefined))
       : Promise.resolve(undefined);
     return this.fastReader;
   }
