@@ -18,7 +18,7 @@ import type { Readable } from 'node:stream';
 import type { TokenCredential } from '@azure/identity';
 import { BlobSASPermissions, SASProtocol, StorageSharedKeyCredential, generateBlobSASQueryParameters, type BlobServiceClient } from '@azure/storage-blob';
 import { parseConnectionString, type AzureTarget } from '../target.js';
-import { dispatcherFor, errorBody, get, header, rangeMismatch, splitUrl, xmlField } from './http-get.js';
+import { errorBody, get, header, rangeMismatch, splitUrl, xmlField } from './http-get.js';
 import type { ReadOptions } from './types.js';
 
 /** A GA service version that has everything used here (x-ms-range, If-Match). */
@@ -143,7 +143,7 @@ export class AzureFastReader {
     const auth = await this.authorise();
     if (auth.headers) Object.assign(headers, auth.headers);
     const path = `${this.basePath}/${encodeURIComponent(this.container)}/${blobPath(key)}${auth.query ? '?' + auth.query : ''}`;
-    const res = await get({ origin: this.origin, path, headers }, await dispatcherFor('azure'), signal);
+    const res = await get({ origin: this.origin, path, headers }, 'azure', signal);
     if (res.status >= 200 && res.status < 300) {
       const bad = rangeMismatch(res, start);
       if (bad) {

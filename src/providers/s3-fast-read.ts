@@ -13,7 +13,7 @@
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { dispatcherFor, errorBody, get, rangeMismatch, splitUrl, xmlField } from './http-get.js';
+import { errorBody, get, rangeMismatch, splitUrl, xmlField } from './http-get.js';
 import type { ReadOptions } from './types.js';
 
 /** Presigned URLs are valid this long and reused while more than REUSE_MARGIN_MS is left. */
@@ -55,7 +55,7 @@ export class S3FastReader {
     if (range) headers.range = `bytes=${range.start}-${range.end ?? ''}`;
     if (ifMatch) headers['if-match'] = `"${ifMatch}"`;
     const { origin, path } = await this.presigned(key);
-    const res = await get({ origin, path, headers }, await dispatcherFor('standard'), signal);
+    const res = await get({ origin, path, headers }, 'standard', signal);
     if (res.status >= 200 && res.status < 300) {
       const bad = rangeMismatch(res, start);
       if (bad) {
