@@ -73,33 +73,20 @@ export function proxySettings(convention: ProxyConvention): { httpProxy?: string
   return httpProxy || httpsProxy ? { httpProxy, httpsProxy, noProxy } : undefined;
 }
 
-type Undici = typeof import('./undici-dispatchers.js');
-let undici: Promise<Undici> | undefined;
-const loadUndici = () => (undici ??= import('./undici-dispatchers.js'));
 const dispatchers = new Map<ProxyConvention, Promise<Dispatcher>>();
 
 /**
- * With a proxy configured: one undici dispatcher per proxy convention for the whole process
- * (EnvHttpProxyAgent: CONNECT tunnels, NO_PROXY), connections kept alive across objects and parts.
+ * With a proxy configured: one undici EnvHttpProxyAgent per proxy convention for the whole
+ * process (CONNECT tunnels for https, NO_PROXY matching), connections kept alive across objects
+ * and parts. Loaded only then: runs without a proxy never load undici.
  */
-export function dispatcherFor(convention: ProxyConvention): Promise<Dispatcher> {
+function proxyDispatcher(convention: ProxyConvention): Promise<Dispatcher> {
   let d = dispatchers.get(convention);
   if (!d) {
     d = (async () => {
-      // The dispatcher classes alone: undici's index also evaluates fetch, WebSocket, caches and
-      // mocks (~40 ms of start-up CPU here) that a GET never uses.
-      const { Agent, EnvHttpProxyAgent, withProxySupport } = await loadUndici();
-      const pool = {
-        keepAliveTimeout: 30_000,
-        // 300 s of silence on a body is a dead connection, not a slow one; the retry loop resumes.
-        bodyTimeout: 300_000,
-        headersTimeout: 300_000,
-      };
-      const proxy = proxySettings(convention);
-      // EnvHttpProxyAgent only when a proxy is set: it adds a per-request no_proxy match.
-      if (!proxy) return new Agent(pool);
-      await withProxySupport();
-      return new EnvHttpProxyAgent({ ...pool, ...proxy });
+      const { EnvHttpProxyAgent } = await import('./undici-proxy.js');
+      // 300 s of silence on a body is a dead connection, not a slow one; the retry loop resumes.
+      return new EnvHttpProxyAgent({ keepAliveTimeout: 30_000, bodyTimeout: 300_000, headersTimeout: 300_000, ...proxySettings(convention) });
     })();
     dispatchers.set(convention, d);
   }
@@ -177,9 +164,9 @@ async function nodeGet(req: PreparedGet, signal?: AbortSignal): Promise<GetRespo
 export async function get(req: PreparedGet, convention: ProxyConvention, signal?: AbortSignal): Promise<GetResponse> {
   signal?.throwIfAborted();
   if (!proxySettings(convention)) return nodeGet(req, signal);
-  const dispatcher = await dispatcherFor(convention);
+  const dispatcher = await proxyDispatcher(convention);
   try {
-    const res = await (await loadUndici()).request(dispatcher, { origin: req.origin, path: req.path, method: 'GET', headers: req.headers, signal });
+    const res = await dispatcher.request({ origin: req.origin, path: req.path, method: 'GET', headers: req.headers, signal });
     return { status: res.statusCode, headers: res.headers, body: res.body as unknown as Readable };
   } catch (err) {
     if (signal?.aborted) throw signal.reason ?? err;
