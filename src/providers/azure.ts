@@ -21,6 +21,8 @@ import { mapIdentityError } from './azure-identity-errors.js';
 import { explainSasRefusal, targetSasToken } from '../sas/expiry.js';
 import type { ContainerInfo, LevelPage, ObjectInfo, PutOptions, ReadOptions, StorageProvider } from './types.js';
 import { retryAfterMs } from './retry-after.js';
+import { AzureFastReader, azureReadAuthoriser } from './azure-fast-read.js';
+import { fastReadsEnabled } from './http-get.js';
 
 /**
  * Blobs per List Blobs page, the service maximum. The SDK held ~60-90 MB of parsed XML per
@@ -181,6 +183,7 @@ export class AzureProvider implements StorageProvider {
   private readonly host: string;
   private readonly containerClient?: ContainerClient;
   listRequests = 0;
+  private fastReader?: Promise<AzureFastReader | undefined>;
 
   constructor(
     private readonly target: AzureTarget,
@@ -305,12 +308,29 @@ export class AzureProvider implements StorageProvider {
     }
   }
 
+  /** The lean GET path where this credential allows it (azure-fast-read.ts), else undefined. */
+  private fast(): Promise<AzureFastReader | undefined> {
+    this.cc(); // a container is needed either way: the same error as the SDK path
+    this.fastReader ??= fastReadsEnabled()
+      ? Promise.resolve(azureReadAuthoriser(this.target, this.service)).then((a) => (a ? new AzureFastReader(this.target.serviceUrl, this.container, a) : undefined))
+      : Promise.resolve(undefined);
+    return this.fastReader;
+  }
+
   async read(key: string, opts: ReadOptions = {}): Promise<Readable> {
+    const unsafe = unaddressable(key, 'read', `${this.describe()}/${key}`);
+    if (unsafe) throw unsafe;
+    const fast = await this.fast();
+    if (fast) {
+      try {
+        return await fast.read(key, opts);
+      } catch (e) {
+        throw this.fail(e, 'read', key);
+      }
+    }
     const { range, signal, ifMatch } = opts;
     const offset = range?.start ?? 0;
     const count = range && range.end !== undefined ? range.end - range.start + 1 : undefined;
-    const unsafe = unaddressable(key, 'read', `${this.describe()}/${key}`);
-    if (unsafe) throw unsafe;
     try {
       const res = await this.cc()
         .getBlobClient(key)

@@ -18,6 +18,8 @@ import type { S3Target } from '../target.js';
 import { networkHint, s3Hint, type Operation } from './hints.js';
 import type { ContainerInfo, LevelPage, ObjectInfo, PutOptions, ReadOptions, StorageProvider } from './types.js';
 import { retryAfterMs } from './retry-after.js';
+import { fastReadsEnabled } from './http-get.js';
+import { S3FastReader } from './s3-fast-read.js';
 
 async function credentialsFor(t: S3Target): Promise<S3ClientConfig['credentials']> {
   const a = t.auth;
@@ -108,6 +110,7 @@ export class S3Provider implements StorageProvider {
   readonly kind = 's3' as const;
   readonly container: string;
   listRequests = 0;
+  private fastReader?: S3FastReader | null;
 
   constructor(
     target: S3Target,
@@ -208,7 +211,21 @@ export class S3Provider implements StorageProvider {
     }
   }
 
+  /** Presigned GETs through undici (s3-fast-read.ts) for every credential type, unless disabled. */
+  private fast(): S3FastReader | undefined {
+    if (this.fastReader === undefined) this.fastReader = fastReadsEnabled() ? new S3FastReader(this.client, this.bucket()) : null;
+    return this.fastReader ?? undefined;
+  }
+
   async read(key: string, opts: ReadOptions = {}): Promise<Readable> {
+    const fast = this.fast();
+    if (fast) {
+      try {
+        return await fast.read(key, opts);
+      } catch (e) {
+        throw this.fail(e, 'read', key);
+      }
+    }
     const { range, signal, ifMatch } = opts;
     const Range = range ? `bytes=${range.start}-${range.end ?? ''}` : undefined;
     try {

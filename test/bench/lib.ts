@@ -492,3 +492,120 @@ export function markdownTable(headers: string[], rows: string[][]): string {
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
   return [line(headers), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.map(line)].join('\n');
 }
+
+// ---------------------------------------------------------------------------------------------
+// a WAN-shaped link in user space (no kernel netem on these machines)
+
+export interface ShapedLink {
+  /** http://127.0.0.1:PORT — give it to a tool as the endpoint in place of the emulator's. */
+  url: string;
+  /** Connections accepted so far (to say how many streams a tool opened). */
+  connections(): number;
+  /** Most connections open at once since the last reset. */
+  peakConnections(): number;
+  /** Starts counting afresh (between runs). */
+  reset(): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * A TCP proxy that makes loopback look like a long-distance link: every connection waits one round
+ * trip before its first byte, every chunk is delayed by half the RTT in each direction, and each
+ * connection's downstream (server → client) is capped at `bytesPerSec` by a per-connection pacer,
+ * as a per-flow bottleneck (a congested path, a per-connection limit of a CDN or cloud front end)
+ * would. Upstream backpressure keeps the proxy's buffering near `bufferBytes` per connection.
+ */
+export async function startShapedLink(upstream: { host: string; port: number }, o: { rttMs: number; bytesPerSec: number; bufferBytes?: number }): Promise<ShapedLink> {
+  const net = await import('node:net');
+  const half = o.rttMs / 2;
+  const buffer = o.bufferBytes ?? 1 << 20;
+  const slice = 16 << 10;
+  let accepted = 0;
+  let open = 0;
+  let peak = 0;
+  const sockets = new Set<import('node:net').Socket>();
+  /** Forwards from → to, delayed by `half` ms, paced at `rate` bytes/s when given. */
+  const forward = (from: import('node:net').Socket, to: import('node:net').Socket, rate?: number) => {
+    const queue: Array<{ at: number; buf: Buffer }> = [];
+    let queued = 0;
+    let nextFree = 0;
+    let timer: NodeJS.Timeout | undefined;
+    let ended = false;
+    const pump = () => {
+      timer = undefined;
+      const now = performance.now();
+      while (queue.length) {
+        const head = queue[0]!;
+        const at = Math.max(head.at, nextFree);
+        if (at > now + 1) {
+          timer = setTimeout(pump, at - now);
+          return;
+        }
+        queue.shift();
+        queued -= head.buf.length;
+        if (rate) nextFree = Math.max(nextFree, now) + (head.buf.length / rate) * 1000;
+        if (!to.destroyed) to.write(head.buf);
+        if (queued < buffer && from.isPaused()) from.resume();
+      }
+      if (ended && !to.destroyed) to.end();
+    };
+    from.on('data', (chunk: Buffer) => {
+      const at = performance.now() + half;
+      for (let i = 0; i < chunk.length; i += slice) queue.push({ at, buf: chunk.subarray(i, i + slice) });
+      queued += chunk.length;
+      if (queued >= buffer) from.pause();
+      if (!timer) pump();
+    });
+    from.on('end', () => {
+      ended = true;
+      if (!timer) pump();
+    });
+  };
+  const server = net.createServer((client) => {
+    accepted++;
+    peak = Math.max(peak, ++open);
+    sockets.add(client);
+    client.pause();
+    const up = net.connect(upstream.port, upstream.host);
+    sockets.add(up);
+    up.pause();
+    const close = () => {
+      client.destroy();
+      up.destroy();
+    };
+    client.once('close', () => {
+      open--;
+      sockets.delete(client);
+      close();
+    });
+    up.once('close', () => {
+      sockets.delete(up);
+      close();
+    });
+    client.on('error', close);
+    up.on('error', close);
+    // The handshake's round trip, then data flows with half the RTT each way.
+    setTimeout(() => {
+      forward(client, up);
+      forward(up, client, o.bytesPerSec);
+      client.resume();
+      up.resume();
+    }, o.rttMs);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as import('node:net').AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    connections: () => accepted,
+    peakConnections: () => peak,
+    reset: () => {
+      accepted = 0;
+      peak = open;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,15 +1,18 @@
 /**
  * npm run bench — `archive pull` / `archive cat` side by side with rclone and zstd, on local
  * emulators (Azurite on disk, s3rver), several runs each, medians, ratios and peak RSS; every output
- * is checked byte for byte against the generated source.
+ * is checked byte for byte against the generated source. CPU (user+sys) per GiB is the
+ * machine-independent figure; wall time depends on the shared cores.
  *
- *   npm run bench [-- --runs N] [--quick] [--only a,b,c,d] [--emulators azure,s3] [--concurrency N] [--no-node24]
+ *   npm run bench [-- --runs N] [--quick] [--only a,b,c,d,w] [--emulators azure,s3] [--concurrency N] [--no-node24]
  *
  * Cases (per emulator):
  *   a  many files: 500 × 2 MiB incompressible     archive pull      vs rclone copy
  *   b  one 2 GiB object (ranged parts)             archive pull      vs rclone copy --multi-thread-streams
  *   c  .zst log archives (many files)              archive pull -d   vs archive pull (same Node)
  *   d  the same .zst archives, decoded to stdout   archive cat       vs zstd -dc of the same local files
+ *   w  WAN-shaped (a userspace proxy: 40 ms RTT, 12 MB/s per connection): 200 × 2 MiB and
+ *      1 × 1 GiB, each tool at its defaults and at matched concurrency   archive pull vs rclone copy
  * c and d run on this machine's Node and on Node 24 (npx -y -p node@24 node: native zlib zstd).
  */
 import { spawnSync } from 'node:child_process';
@@ -24,6 +27,7 @@ import { AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, Sto
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, startS3rver, S3RVER_KEY_ID, S3RVER_SECRET } from '../support/emulators.js';
 import { azureService, s3Client } from '../support/seed.js';
 import { logData } from '../support/zstd-fixtures.js';
+import { DEFAULT_CONCURRENCY } from '../../src/pull/defaults.js';
 import {
   BIN,
   GiB,
@@ -44,12 +48,16 @@ import {
   runMain,
   runMeasured,
   sha256,
+  startShapedLink,
   tempDir,
   verifyTree,
   type RunResult,
 } from './lib.js';
 
 type EmuName = 'azure' | 's3';
+
+/** The WAN-shaped link of case w: a far region or a home connection to a cloud front end. */
+const WAN = { rttMs: 40, bytesPerSec: 12e6 };
 
 interface Emu {
   name: EmuName;
@@ -65,6 +73,10 @@ interface Emu {
   putLarge(container: string, key: string, size: number, chunks: () => Iterable<Buffer>): Promise<void>;
   /** Plain GET URLs (read SAS) for curl, where the emulator can give them. */
   getUrl?(container: string, key: string): string;
+  /** The emulator's TCP address (for the WAN-shaped link in front of it). */
+  port: number;
+  /** Location, archive env and rclone env that reach the emulator through a proxy at `url`. */
+  via(url: string): { loc(container: string): string; env: Record<string, string>; rcloneEnv: Record<string, string | undefined> };
   stop(): Promise<void>;
 }
 
@@ -107,6 +119,13 @@ async function startEmu(name: EmuName): Promise<Emu> {
         ).toString();
         return `${emu.serviceUrl}/${c}/${key.split('/').map(encodeURIComponent).join('/')}?${sas}`;
       },
+      port: emu.port,
+      via: (url) => ({
+        // The location's endpoint wins over the connection string's, which only lends its key.
+        loc: (c) => `${url}/${AZURITE_ACCOUNT}/${c}`,
+        env: { AZURE_STORAGE_CONNECTION_STRING: emu.connectionString },
+        rcloneEnv: { RCLONE_CONFIG_BENCH_TYPE: 'azureblob', RCLONE_CONFIG_BENCH_USE_EMULATOR: 'true', RCLONE_CONFIG_BENCH_ENDPOINT: `${url}/${AZURITE_ACCOUNT}` },
+      }),
       stop: () => emu.stop(),
     };
   }
@@ -137,6 +156,21 @@ async function startEmu(name: EmuName): Promise<Emu> {
       RCLONE_CONFIG_BENCH_REGION: 'us-east-1',
       AWS_CA_BUNDLE: undefined,
     },
+    port: emu.port,
+    via: (url) => ({
+      loc: (b) => `s3://${b}`,
+      env: { ...emu.env, AWS_ENDPOINT_URL_S3: url },
+      rcloneEnv: {
+        RCLONE_CONFIG_BENCH_TYPE: 's3',
+        RCLONE_CONFIG_BENCH_PROVIDER: 'Other',
+        RCLONE_CONFIG_BENCH_ENDPOINT: url,
+        RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: 'true',
+        RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: S3RVER_KEY_ID,
+        RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: S3RVER_SECRET,
+        RCLONE_CONFIG_BENCH_REGION: 'us-east-1',
+        AWS_CA_BUNDLE: undefined,
+      },
+    }),
     async putSmall(b, objects) {
       await ensure(b);
       const limit = pLimit(16);
@@ -289,6 +323,10 @@ interface Row {
   baseline?: string;
   /** Wall ratio target vs the baseline, e.g. 0.8. */
   target?: number;
+  /** CPU (user+sys) ratio target vs the baseline. */
+  cpuTarget?: number;
+  /** Extra text for the target column (e.g. share of a shaped link's capacity). */
+  note?: string;
   problem?: string;
 }
 
@@ -301,12 +339,12 @@ function addRow(r: Omit<Row, 'runs'>): Row {
 }
 
 function renderTable(): string {
-  const headers = ['case', 'emulator', 'tool', 'median wall', 'MB/s', 'CPU user+sys', 'peak RSS', 'ratio', 'target'];
+  const headers = ['case', 'emulator', 'tool', 'median wall', 'MB/s', 'CPU user+sys', 'CPU s/GiB', 'peak RSS', 'wall ratio', 'CPU ratio', 'target'];
   const out: string[][] = [];
   for (const r of rows) {
     const walls = r.runs.map((x) => x.wallMs);
     if (!walls.length) {
-      if (r.problem) out.push([r.caseLabel, r.emulator, r.tool, 'n/a', '', '', '', '', `WRONG OUTPUT: ${r.problem}`]);
+      if (r.problem) out.push([r.caseLabel, r.emulator, r.tool, 'n/a', '', '', '', '', '', '', `WRONG OUTPUT: ${r.problem}`]);
       continue;
     }
     const med = median(walls);
@@ -314,8 +352,13 @@ function renderTable(): string {
     const rss = r.runs.map((x) => x.rssKiB).filter((x): x is number => x !== undefined);
     const base = r.baseline ? rows.find((b) => b.caseId === r.caseId && b.emulator === r.emulator && b.tool === r.baseline && b.runs.length) : undefined;
     const ratio = base ? med / median(base.runs.map((x) => x.wallMs)) : undefined;
-    let target = '';
-    if (r.target !== undefined && ratio !== undefined) target = `≤ ${r.target.toFixed(2)}× ${ratio <= r.target ? 'met' : 'NOT met'}`;
+    const baseCpu = base?.runs.map((x) => x.cpuMs).filter((x): x is number => x !== undefined) ?? [];
+    const cpuRatio = base && cpu.length && baseCpu.length ? median(cpu) / median(baseCpu) : undefined;
+    const targets: string[] = [];
+    if (r.target !== undefined && ratio !== undefined) targets.push(`wall ≤ ${r.target.toFixed(2)}× ${ratio <= r.target ? 'met' : 'NOT met'}`);
+    if (r.cpuTarget !== undefined && cpuRatio !== undefined) targets.push(`CPU ≤ ${r.cpuTarget.toFixed(1)}× ${cpuRatio <= r.cpuTarget ? 'met' : 'NOT met'}`);
+    if (r.note) targets.push(r.note);
+    let target = targets.join('; ');
     if (r.problem) target = `WRONG OUTPUT: ${r.problem}`;
     out.push([
       r.caseLabel,
@@ -324,8 +367,10 @@ function renderTable(): string {
       `${fmtMs(med)}${walls.length > 1 ? ` (${fmtMs(Math.min(...walls))}–${fmtMs(Math.max(...walls))})` : ''}`,
       ((r.outBytes / 1e6) / (med / 1000)).toFixed(0),
       cpu.length ? fmtMs(median(cpu)) : 'n/a',
+      cpu.length ? (median(cpu) / 1000 / (r.outBytes / GiB)).toFixed(2) : 'n/a',
       rss.length ? fmtRss(Math.max(...rss)) : 'n/a',
       ratio !== undefined ? `${ratio.toFixed(2)}× ${r.baseline}` : r.baseline === undefined ? 'baseline' : 'n/a',
+      cpuRatio !== undefined ? `${cpuRatio.toFixed(2)}×` : '',
       target,
     ]);
   }
@@ -368,7 +413,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2), { emulators: ['azure', 's3'] });
   if (args.help) {
     process.stdout.write(
-      'npm run bench [-- --runs N (default 3; --quick: 1)] [--quick] [--only a,b,c,d] [--emulators azure,s3] [--concurrency N (default 8)] [--no-node24]\n',
+      'npm run bench [-- --runs N (default 3; --quick: 1)] [--quick] [--only a,b,c,d,w] [--emulators azure,s3] [--concurrency N (default 8)] [--no-node24]\n',
     );
     return;
   }
@@ -377,10 +422,11 @@ async function main(): Promise<void> {
   const want = (c: string) => !args.only || args.only.has(c);
   const conc = args.concurrency;
   const size = args.quick
-    ? { aCount: 50, aSize: 2 * MiB, bSize: 256 * MiB, zCount: 24, zSize: 4 * MiB }
-    : { aCount: 500, aSize: 2 * MiB, bSize: 2 * GiB, zCount: 96, zSize: 8 * MiB };
+    ? { aCount: 50, aSize: 2 * MiB, bSize: 256 * MiB, zCount: 24, zSize: 4 * MiB, wCount: 50, wBig: 256 * MiB }
+    : { aCount: 500, aSize: 2 * MiB, bSize: 2 * GiB, zCount: 96, zSize: 8 * MiB, wCount: 200, wBig: 1 * GiB };
+  let wBigSha: string | undefined;
 
-  const tools = findTools({ rclone: want('a') || want('b'), curl: want('a'), zstd: want('c') || want('d'), node24: args.node24 && (want('c') || want('d')) });
+  const tools = findTools({ rclone: want('a') || want('b') || want('w'), curl: want('a'), zstd: want('c') || want('d'), node24: args.node24 && (want('c') || want('d')) });
   for (const n of tools.notes) log(n);
   const root = tempDir('archive-bench-');
   const config = path.join(root, 'config');
@@ -432,8 +478,14 @@ async function main(): Promise<void> {
       await emu.putSmall('bench-a', aSet.objects());
       const ts: Tool[] = [
         {
-          row: addRow({ caseId: 'a', caseLabel: aLabel, emulator: emu.label, tool: `archive pull -c ${conc}`, outBytes: aSet.bytes, baseline: tools.rclone ? 'rclone copy' : undefined, target: 0.8 }),
+          row: addRow({ caseId: 'a', caseLabel: aLabel, emulator: emu.label, tool: `archive pull -c ${conc}`, outBytes: aSet.bytes, baseline: tools.rclone ? 'rclone copy' : undefined, target: 1.2, cpuTarget: 1.5 }),
           run: (out) => archive(process.execPath, ['pull', emu.loc('bench-a'), out, '-c', String(conc), '-q'], emu),
+          verify: (out) => verifyTree(out, aSet.expected),
+        },
+        {
+          // The same build with object reads through the SDK (before the lean GET path).
+          row: addRow({ caseId: 'a', caseLabel: aLabel, emulator: emu.label, tool: `archive pull -c ${conc} (SDK reads)`, outBytes: aSet.bytes, baseline: tools.rclone ? 'rclone copy' : undefined }),
+          run: (out) => archive(process.execPath, ['pull', emu.loc('bench-a'), out, '-c', String(conc), '-q'], emu, { ARCHIVE_READ_PATH: 'sdk' }),
           verify: (out) => verifyTree(out, aSet.expected),
         },
       ];
@@ -480,8 +532,13 @@ async function main(): Promise<void> {
       const expected = new Map([[bKey, bSha!]]);
       const ts: Tool[] = [
         {
-          row: addRow({ caseId: 'b', caseLabel: bLabel, emulator: emu.label, tool: `archive pull -c ${conc}`, outBytes: size.bSize, baseline: tools.rclone ? 'rclone copy' : undefined, target: 0.8 }),
+          row: addRow({ caseId: 'b', caseLabel: bLabel, emulator: emu.label, tool: `archive pull -c ${conc}`, outBytes: size.bSize, baseline: tools.rclone ? 'rclone copy' : undefined, target: 1.0, cpuTarget: 2 }),
           run: (out) => archive(process.execPath, ['pull', emu.loc('bench-b'), out, '-c', String(conc), '-q'], emu),
+          verify: (out) => verifyTree(out, expected),
+        },
+        {
+          row: addRow({ caseId: 'b', caseLabel: bLabel, emulator: emu.label, tool: `archive pull -c ${conc} (SDK reads)`, outBytes: size.bSize, baseline: tools.rclone ? 'rclone copy' : undefined }),
+          run: (out) => archive(process.execPath, ['pull', emu.loc('bench-b'), out, '-c', String(conc), '-q'], emu, { ARCHIVE_READ_PATH: 'sdk' }),
           verify: (out) => verifyTree(out, expected),
         },
       ];
@@ -493,6 +550,63 @@ async function main(): Promise<void> {
         });
       }
       await runTools('b', ts, runs, scratch);
+    }
+
+    if (want('w') && tools.rclone) {
+      // What users feel: a far-away service. Each tool at its defaults, then at matched concurrency.
+      const link = await startShapedLink({ host: '127.0.0.1', port: emu.port }, { rttMs: WAN.rttMs, bytesPerSec: WAN.bytesPerSec });
+      onCleanup(() => link.stop());
+      const via = emu.via(link.url);
+      const wSet = manyFiles(size.wCount, 2 * MiB);
+      log(`[w] seeding ${wSet.count} × 2 MiB and 1 × ${fmtBytes(size.wBig)} into ${emu.label} (direct)…`);
+      await emu.putSmall('bench-w', wSet.objects());
+      await emu.putLarge('bench-wb', bKey, size.wBig, () => {
+        const h = createHash('sha256');
+        const gen = pseudoRandom(size.wBig, 'w/heap', name === 's3' ? 64 * MiB : 16 * MiB);
+        return (function* () {
+          for (const c of gen) {
+            h.update(c);
+            yield c;
+          }
+          wBigSha = h.digest('hex');
+        })();
+      });
+      const bigExpected = new Map([[bKey, wBigSha!]]);
+      const wArchive = (argv: string[]) => runMeasured(process.execPath, [BIN, ...argv], tools, { env: cliEnv(config, via.env) });
+      const wRclone = (argv: string[]) => runMeasured(tools.rclone!, argv, tools, { env: cliEnv(config, { ...via.rcloneEnv, RCLONE_CONFIG: path.join(config, 'rclone.conf') }) });
+      const shaped = `${WAN.rttMs} ms RTT, ${(WAN.bytesPerSec / 1e6).toFixed(0)} MB/s per connection`;
+      for (const [id, label, container, bytes, expected] of [
+        ['w1', `w: ${wSet.count} × 2 MiB over WAN (${shaped})`, 'bench-w', wSet.bytes, wSet.expected],
+        ['w2', `w: 1 × ${fmtBytes(size.wBig)} over WAN (${shaped})`, 'bench-wb', size.wBig, bigExpected],
+      ] as const) {
+        const peak = new Map<Row, number[]>();
+        const measured = (row: Row, run: (out: string) => Promise<RunResult>) => async (out: string) => {
+          link.reset();
+          const r = await run(out);
+          peak.set(row, [...(peak.get(row) ?? []), link.peakConnections()]);
+          return r;
+        };
+        const mk = (tool: string, baseline: string | undefined, target: number | undefined, run: (out: string) => Promise<RunResult>): Tool => {
+          const row = addRow({ caseId: id, caseLabel: label, emulator: emu.label, tool, outBytes: bytes, baseline, target });
+          return { row, run: measured(row, run), verify: (out) => verifyTree(out, expected) };
+        };
+        const ts: Tool[] = [
+          mk('archive pull (defaults)', 'rclone copy (defaults)', 1 / 1.3, (out) => wArchive(['pull', via.loc(container), out, '-q'])),
+          mk('rclone copy (defaults)', undefined, undefined, (out) => wRclone(['copy', `bench:${container}`, out, '-q'])),
+          mk(`archive pull -c ${conc}`, `rclone copy (${conc} streams)`, undefined, (out) => wArchive(['pull', via.loc(container), out, '-c', String(conc), '-q'])),
+          mk(`rclone copy (${conc} streams)`, undefined, undefined, (out) => wRclone(['copy', `bench:${container}`, out, ...rcloneFlags])),
+        ];
+        await runTools(id, ts, runs, scratch);
+        for (const t of ts) {
+          const conns = Math.max(...(peak.get(t.row) ?? [0]));
+          const walls = t.row.runs.map((x) => x.wallMs);
+          if (!walls.length || !conns) continue;
+          const rate = t.row.outBytes / (median(walls) / 1000);
+          // The link a tool can use is its open connections × the per-connection cap.
+          t.row.note = `${conns} conns, ${((100 * rate) / (conns * WAN.bytesPerSec)).toFixed(0)}% of their shaped capacity`;
+        }
+      }
+      await link.stop();
     }
 
     if ((want('c') || want('d')) && zset) {
@@ -554,7 +668,7 @@ async function main(): Promise<void> {
         const decoders: Array<'native' | 'binary' | 'fzstd'> = node.native ? ['native'] : ['binary', 'fzstd'];
         for (const dec of decoders) {
           ts.push({
-            row: addRow({ caseId: 'd', caseLabel: dLabel, emulator: emu.label, tool: `archive cat (${node.label}, ${dec})`, outBytes: z.decodedBytes, baseline: 'zstd -dc (local files)', target: node.native ? 2 : undefined }),
+            row: addRow({ caseId: 'd', caseLabel: dLabel, emulator: emu.label, tool: `archive cat (${node.label}, ${dec})`, outBytes: z.decodedBytes, baseline: 'zstd -dc (local files)', target: node.native ? 1.6 : undefined }),
             run: () => archive(node.exec, ['cat', emu.loc('bench-zst'), '--order', 'key'], emu, { ARCHIVE_ZSTD_DECODER: dec }),
             verify: async () => undefined,
           });
@@ -591,6 +705,7 @@ async function main(): Promise<void> {
   const notes = [
     `Runs: ${runs} per tool, interleaved (order alternates per run); median wall, its range, median CPU (user+sys) and the largest peak RSS over the runs (${tools.time ? 'GNU time: the process and its waited-for children, e.g. a zstd decoder' : 'VmHWM of the CLI process only'}). MB/s = bytes written (files or stdout) / median wall, 1 MB = 10^6 B.`,
     `Every output was checked: pulled trees compared file by file (sha256 of every file, no missing or extra file, no part file left) after every run; cat/zstd stdout sha256 once per tool before the timed runs (those write to /dev/null).`,
+    `w: every byte through a userspace TCP proxy in this process that waits one RTT (${WAN.rttMs} ms) before a connection's first byte, delays every chunk by RTT/2 each way and paces each connection's downstream at ${(WAN.bytesPerSec / 1e6).toFixed(0)} MB/s (a per-flow bottleneck). "defaults" = no tuning flags (archive: -c ${DEFAULT_CONCURRENCY}; rclone: --transfers 4, --multi-thread-streams 4 from 256 MiB); target: archive ≥ 1.3× rclone's throughput at defaults (wall ≤ 0.77×). "% of their shaped capacity" = MB/s over (peak open connections × per-connection cap).`,
     `archive: \`archive pull LOC DEST -c ${conc} -q\` (defaults otherwise: ranged parts of 16 MiB from 64 MiB up). rclone: \`rclone copy REMOTE DEST ${rcloneFlags.join(' ')}\` (Azurite: RCLONE_CONFIG_X_TYPE=azureblob, _USE_EMULATOR=true, _ENDPOINT; s3rver: _TYPE=s3, _PROVIDER=Other, _ENDPOINT, _FORCE_PATH_STYLE=true).`,
     'Small objects are single-request uploads (Azurite Content-MD5, S3 MD5 ETag: both tools verify MD5); the large one is block/multipart-uploaded (no MD5: both check size).',
     'Floors: `minimal Node client` is ~20 lines of plain node:http (keep-alive, MD5 checked, 1 MiB writev, no SDK/retries/part files): the least any Node CLI can spend on case a here. `curl -Z` fetches the same objects from the same emulator into files with a C client (no MD5): the serving limit of the emulator on this machine. `Node 24 zlib zstd alone` decodes the local files with Node\'s zlib and nothing else: the limit of the native decoder as Node builds libzstd (no network, no archive code).',

@@ -6,7 +6,8 @@
  * keys. Requests that pass are forwarded to s3rver under its own root key.
  *
  * What it does not model: bucket policies, conditions, request expiry/clock skew windows,
- * chunked (aws-chunked) payload signatures.
+ * chunked (aws-chunked) payload signatures. Presigned URLs (query-string SigV4, as the CLI's
+ * object reads use) are verified the same way, with their expiry.
  */
 import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
@@ -57,12 +58,36 @@ interface Parsed {
   service: string;
   signedHeaders: string[];
   signature: string;
+  /** Presigned (query-string) authentication: X-Amz-* parameters instead of an Authorization header. */
+  query?: { amzDate: string; expires: number; token?: string };
 }
 
 function parseAuth(h: string | undefined): Parsed | undefined {
   const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request,\s*SignedHeaders=([^,]+),\s*Signature=([0-9a-f]+)$/.exec(h ?? '');
   if (!m) return undefined;
   return { keyId: m[1], date: m[2], region: m[3], service: m[4], signedHeaders: m[5].split(';'), signature: m[6] };
+}
+
+/** Presigned URLs (as S3 accepts them): the same SigV4 fields in the query, payload UNSIGNED-PAYLOAD. */
+function parseQueryAuth(url: string | undefined): Parsed | undefined {
+  const q = new URLSearchParams((url ?? '').split('?')[1] ?? '');
+  if (q.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256') return undefined;
+  const m = /^([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request$/.exec(q.get('X-Amz-Credential') ?? '');
+  if (!m) return undefined;
+  return {
+    keyId: m[1]!,
+    date: m[2]!,
+    region: m[3]!,
+    service: m[4]!,
+    signedHeaders: (q.get('X-Amz-SignedHeaders') ?? 'host').split(';'),
+    signature: q.get('X-Amz-Signature') ?? '',
+    query: { amzDate: q.get('X-Amz-Date') ?? '', expires: Number(q.get('X-Amz-Expires') ?? 0), token: q.get('X-Amz-Security-Token') ?? undefined },
+  };
+}
+
+function amzTime(s: string): number {
+  const m = /^(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z$/.exec(s);
+  return m ? Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!) : NaN;
 }
 
 function canonicalQuery(raw: string): string {
@@ -84,14 +109,15 @@ export function expectedSignature(req: IncomingMessage, body: Buffer, a: Parsed,
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
-  const query = q < 0 ? '' : url.slice(q + 1);
+  let query = q < 0 ? '' : url.slice(q + 1);
+  if (a.query) query = query.split('&').filter((p) => !p.startsWith('X-Amz-Signature=')).join('&');
   const headers = a.signedHeaders.map((n) => {
     const v = req.headers[n];
     return `${n}:${(Array.isArray(v) ? v.join(',') : (v ?? '')).trim().replace(/\s+/g, ' ')}\n`;
   });
-  const payload = (req.headers['x-amz-content-sha256'] as string | undefined) ?? sha256(body);
+  const payload = a.query ? 'UNSIGNED-PAYLOAD' : ((req.headers['x-amz-content-sha256'] as string | undefined) ?? sha256(body));
   const canonical = [req.method, path, canonicalQuery(query), headers.join(''), a.signedHeaders.join(';'), payload].join('\n');
-  const amzDate = req.headers['x-amz-date'] as string;
+  const amzDate = a.query ? a.query.amzDate : (req.headers['x-amz-date'] as string);
   const scope = `${a.date}/${a.region}/${a.service}/aws4_request`;
   const toSign = ['AWS4-HMAC-SHA256', amzDate, scope, sha256(canonical)].join('\n');
   const kDate = hmac(`AWS4${secret}`, a.date);
@@ -116,8 +142,9 @@ export async function startS3Iam(upstream: string, upstreamKeyId = 'S3RVER'): Pr
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const body = Buffer.concat(chunks);
-      const a = parseAuth(req.headers.authorization);
+      const a = parseAuth(req.headers.authorization) ?? parseQueryAuth(req.url);
       if (!a) return xmlError(res, 403, 'AccessDenied', 'Anonymous access is not allowed');
+      if (a.query && !(amzTime(a.query.amzDate) + a.query.expires * 1000 > Date.now())) return xmlError(res, 403, 'AccessDenied', 'Request has expired');
       const key = state.keys.get(a.keyId);
       const isSts = req.method === 'POST' && a.service === 'sts';
       if (!key) {
@@ -130,7 +157,7 @@ export async function startS3Iam(upstream: string, upstreamKeyId = 'S3RVER'): Pr
         state.log.push({ keyId: a.keyId, action: isSts ? 'sts:AssumeRole' : '?', verdict: 'SignatureDoesNotMatch' });
         return xmlError(res, 403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', isSts);
       }
-      if (key.sessionToken && req.headers['x-amz-security-token'] !== key.sessionToken) {
+      if (key.sessionToken && (req.headers['x-amz-security-token'] ?? a.query?.token) !== key.sessionToken) {
         state.log.push({ keyId: a.keyId, action: '?', verdict: 'InvalidToken' });
         return xmlError(res, 400, 'InvalidToken', 'The provided token is malformed or otherwise invalid.', isSts);
       }
@@ -155,7 +182,7 @@ export async function startS3Iam(upstream: string, upstreamKeyId = 'S3RVER'): Pr
           `<AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult><Credentials><AccessKeyId>${id}</AccessKeyId><SecretAccessKey>${secret}</SecretAccessKey><SessionToken>${token}</SessionToken><Expiration>${new Date(Date.now() + 3600_000).toISOString()}</Expiration></Credentials><AssumedRoleUser><AssumedRoleId>AROATEST:${form.get('RoleSessionName')}</AssumedRoleId><Arn>${arn.replace(':iam:', ':sts:').replace(':role/', ':assumed-role/')}/${form.get('RoleSessionName')}</Arn></AssumedRoleUser></AssumeRoleResult><ResponseMetadata><RequestId>x</RequestId></ResponseMetadata></AssumeRoleResponse>`,
         );
       }
-      const url = req.url ?? '/';
+      let url = req.url ?? '/';
       const qi = url.indexOf('?');
       const action = actionOf(req.method ?? 'GET', qi < 0 ? url : url.slice(0, qi), qi < 0 ? '' : url.slice(qi + 1));
       if (!key.allow.includes(action)) {
@@ -169,7 +196,11 @@ export async function startS3Iam(upstream: string, upstreamKeyId = 'S3RVER'): Pr
       state.log.push({ keyId: a.keyId, action, verdict: 'ok' });
       // Forward under s3rver's own key (it checks only the id, not the signature).
       const headers: Record<string, string | string[] | undefined> = { ...req.headers, host: up.host };
-      headers.authorization = (req.headers.authorization as string).replace(`Credential=${a.keyId}/`, `Credential=${upstreamKeyId}/`);
+      if (a.query) {
+        url = url
+          .replace(`X-Amz-Credential=${encodeURIComponent(a.keyId + '/')}`, `X-Amz-Credential=${encodeURIComponent(upstreamKeyId + '/')}`)
+          .replace(/&?X-Amz-Security-Token=[^&]*/, '');
+      } else headers.authorization = (req.headers.authorization as string).replace(`Credential=${a.keyId}/`, `Credential=${upstreamKeyId}/`);
       delete headers['x-amz-security-token'];
       const fwd = httpRequest({ host: up.hostname, port: up.port, method: req.method, path: url, headers }, (r) => {
         res.writeHead(r.statusCode ?? 502, r.headers);
