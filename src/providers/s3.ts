@@ -96,7 +96,8 @@ export function mapS3Error(err: unknown, op: Operation, what: string): Error {
   }
   if (status === 429 || status === 500 || status === 503 || code === 'SlowDown' || (!status && netCode && /^E[A-Z]+$/.test(netCode))) {
     return new TransientError(`${op} ${what}: ${status ? `service answered ${status}` : `network error ${netCode}`}`, {
-      serviceCode: code ?? netCode,
+      // A network failure's code is its errno, not the JS class that carried it (TimeoutError, …).
+      serviceCode: status ? (code ?? netCode) : (netCode ?? code),
       hint: networkHint(netCode),
       status,
       retryAfterMs: retryAfterMs(err),
