@@ -26,6 +26,22 @@ export interface SasReport {
 const DAY = 86_400_000;
 const FIVE_YEARS_DAYS = 5 * 365 + 1; // five calendar years contain at least one leap day
 
+/**
+ * "Expiring soon" is relative to the token's own lifetime when its start is known: a 7-day reader
+ * token made by `sas create --for reader` is not "within 30 days" on its first day, but it is in
+ * its last 1.4 days. Never later than --warn-days before the end.
+ */
+const LIFETIME_SHARE = 0.2;
+
+function lifetimeMs(info: SasInfo): number | undefined {
+  return info.start && info.expiry ? info.expiry.getTime() - info.start.getTime() : undefined;
+}
+
+function expiringWithin(info: SasInfo, warnDays: number): number {
+  const lifetime = lifetimeMs(info);
+  return lifetime !== undefined && lifetime > 0 ? Math.min(warnDays * DAY, lifetime * LIFETIME_SHARE) : warnDays * DAY;
+}
+
 export function inspectSas(info: SasInfo, opts: { now?: Date; warnDays?: number; purpose?: SasPurpose } = {}): SasReport {
   const now = opts.now ?? new Date();
   const warnDays = opts.warnDays ?? 30;
@@ -36,8 +52,10 @@ export function inspectSas(info: SasInfo, opts: { now?: Date; warnDays?: number;
   const notYetValid = !!info.start && info.start.getTime() > now.getTime();
 
   if (expired) w.push({ code: 'expired', message: `expired ${formatDuration(-msLeft!)} ago (${iso(info.expiry)}): ask the issuer for a new token, or make one with \`archive sas create\`` });
-  else if (msLeft !== undefined && msLeft < warnDays * DAY) {
-    w.push({ code: 'expiring', message: `expires in ${formatDuration(msLeft)} (within ${warnDays} days): plan its renewal` });
+  else if (msLeft !== undefined && msLeft < expiringWithin(info, warnDays)) {
+    const lifetime = lifetimeMs(info);
+    const within = lifetime !== undefined && lifetime * LIFETIME_SHARE < warnDays * DAY ? `in the last fifth of its ${formatDuration(lifetime)} lifetime` : `within ${warnDays} days`;
+    w.push({ code: 'expiring', message: `expires in ${formatDuration(msLeft)} (${within}): plan its renewal` });
   }
   if (notYetValid) w.push({ code: 'not-yet-valid', message: `not valid before ${iso(info.start)} (in ${formatDuration(info.start!.getTime() - now.getTime())}); check the clock of whoever created it` });
   if (info.delegation?.expiry && info.delegation.expiry.getTime() <= now.getTime()) {
