@@ -150,7 +150,7 @@ test('progress: resumed bytes count as done, never as rate; ETA waits for data a
   const m = new ProgressModel(() => t);
   m.planned(4, 400 * 1024 * 1024);
   m.resumed(100 * 1024 * 1024);
-  assert.equal(progressLine('pull', m), 'pull  25% 100 MiB/400 MiB · 0/4 files');
+  assert.equal(progressLine('pull', m), 'pull  25% 100 MiB/400 MiB · 0/4 files · resuming 1 file (100 MiB on disk)');
   // 1 s at 10 MiB/s: a rate, but no ETA yet (too early to say).
   for (let i = 0; i < 10; i++) {
     t += 100;
@@ -165,13 +165,13 @@ test('progress: resumed bytes count as done, never as rate; ETA waits for data a
   m.fileDone('failed');
   // 280 MiB left at 10 MiB/s.
   assert.equal(Math.round(m.etaMs()!), 28_000);
-  assert.equal(progressLine('pull', m), 'pull  30% 120 MiB/400 MiB · 3/4 files (1 failed, 1 skipped) · 10 MiB/s · ETA 28s');
-  assert.equal(progressLine('pull', m, { barWidth: 10 }), 'pull  30% ███        120 MiB/400 MiB · 3/4 files (1 failed, 1 skipped) · 10 MiB/s · ETA 28s');
+  assert.equal(progressLine('pull', m), 'pull  30% 120 MiB/400 MiB · 3/4 files (1 failed, 1 skipped) · resuming 1 file (100 MiB on disk) · 10 MiB/s · ETA 28s');
+  assert.equal(progressLine('pull', m, { barWidth: 10 }), 'pull  30% ███        120 MiB/400 MiB · 3/4 files (1 failed, 1 skipped) · resuming 1 file (100 MiB on disk) · 10 MiB/s · ETA 28s');
   // All bytes in but a file not yet renamed: no "ETA 0s".
   t += 500;
   m.addBytes(280 * 1024 * 1024);
   assert.equal(m.etaMs(), undefined);
-  assert.match(progressLine('pull', m), /^pull 100% 400 MiB\/400 MiB · 3\/4 files \(1 failed, 1 skipped\) · \d+ MiB\/s · verifying…$/);
+  assert.match(progressLine('pull', m), /^pull 100% 400 MiB\/400 MiB · 3\/4 files \(1 failed, 1 skipped\) · resuming 1 file \(100 MiB on disk\) · \d+ MiB\/s · verifying…$/);
 });
 
 test('output format: -o and its aliases; conflicts and unknown formats are usage errors', async () => {

@@ -8,7 +8,7 @@ import { parsePositiveInt, parseSize } from '../output/size.js';
 import { formatBytes } from '../output/format.js';
 import { formatDuration } from '../time.js';
 import { interruptSignal } from '../interrupt.js';
-import { InterruptedError } from '../errors.js';
+import { InterruptedError, UsageError } from '../errors.js';
 import { redact } from '../redact.js';
 
 interface PullFlags extends TargetFlags, ListOptions {
@@ -20,6 +20,7 @@ interface PullFlags extends TargetFlags, ListOptions {
   dedupe?: boolean;
   json?: boolean;
   quiet?: boolean;
+  progress?: boolean | string;
   chunkSize?: string;
   multipartThreshold?: string;
 }
@@ -54,7 +55,11 @@ export async function runPull(location: string, dest: string | undefined, flags:
   const target = await targetFor(location, flags);
   const provider = await open(target);
   const signal = interruptSignal();
-  const progress = await Progress.create('pull', !flags.quiet && !flags.json && !flags.dryRun);
+  const progressMode = flags.progress === undefined ? undefined : flags.progress === 'plain' || !process.stderr.isTTY ? 'plain' : 'tty';
+  if (typeof flags.progress === 'string' && !['plain', 'bar'].includes(flags.progress)) {
+    throw new UsageError(`--progress "${flags.progress}": expected bar or plain`, { hint: 'plain prints one line every 10 s (for CI logs); bar draws on a terminal' });
+  }
+  const progress = await Progress.create('pull', !flags.quiet && !flags.json && !flags.dryRun, progressMode);
   const out = new LineWriter();
   let result;
   try {
@@ -75,8 +80,9 @@ export async function runPull(location: string, dest: string | undefined, flags:
       {
         planned: (n, b) => progress.planned(n, b),
         bytes: (n) => progress.addBytes(n),
+        resumed: (key, n) => progress.resuming(1, n),
         fileDone: (r) => {
-          progress.fileDone();
+          progress.fileDone(r.status);
           if (flags.dryRun && !flags.json) void out.line(fileLine(r));
           else if (!flags.json && (verbose || r.status === 'failed') && !flags.quiet) progress.log(fileLine(r));
         },
@@ -142,6 +148,7 @@ export function registerPull(program: Command): void {
     .option('--dedupe', 'when two objects hold the same logical partition (re-exports), keep the newest')
     .option('--json', 'print a JSON report of every object (key, path, bytes, sha256, status)')
     .option('-q, --quiet', 'no progress and no summary')
+    .option('--progress [style]', 'progress even off a terminal: plain prints a line every 10 s (CI logs); bar (the default on a terminal)')
     .option('--chunk-size <size>', 'ranged part size for large objects (default 16M)')
     .option('--multipart-threshold <size>', 'objects at least this large download in parallel parts (default 64M)')
     .addHelpText(

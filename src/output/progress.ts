@@ -32,6 +32,7 @@ export interface ProgressCounts {
   /** Bytes done, resumed bytes included. */
   bytes: number;
   resumedBytes: number;
+  resumedFiles: number;
 }
 
 /**
@@ -39,7 +40,7 @@ export interface ProgressCounts {
  * renderers and by tests.
  */
 export class ProgressModel {
-  readonly counts: ProgressCounts = { totalFiles: 0, totalBytes: 0, files: 0, failed: 0, skipped: 0, bytes: 0, resumedBytes: 0 };
+  readonly counts: ProgressCounts = { totalFiles: 0, totalBytes: 0, files: 0, failed: 0, skipped: 0, bytes: 0, resumedBytes: 0, resumedFiles: 0 };
   private rate?: number;
   private sampleAt: number;
   private sampleBytes = 0;
@@ -53,7 +54,8 @@ export class ProgressModel {
     this.counts.totalFiles = files;
     this.counts.totalBytes = bytes;
   }
-  resumed(bytes: number): void {
+  resumed(bytes: number, files = 1): void {
+    this.counts.resumedFiles += files;
     this.counts.resumedBytes += bytes;
     this.counts.bytes += bytes;
   }
@@ -106,6 +108,7 @@ export function progressLine(label: string, m: ProgressModel, opts: { barWidth?:
   const parts = [`${formatBytes(c.bytes)}/${formatBytes(c.totalBytes)}`];
   const extra = [c.failed ? `${c.failed} failed` : '', c.skipped ? `${c.skipped} skipped` : ''].filter(Boolean);
   parts.push(`${c.files}/${c.totalFiles} files${extra.length ? ` (${extra.join(', ')})` : ''}`);
+  if (c.resumedFiles) parts.push(`resuming ${c.resumedFiles} file${c.resumedFiles === 1 ? '' : 's'} (${formatBytes(c.resumedBytes)} on disk)`);
   const rate = m.bytesPerSecond();
   if (rate !== undefined) parts.push(`${formatBytes(rate)}/s`);
   const eta = m.etaMs();
@@ -148,11 +151,11 @@ export class Progress {
     this.model.planned(files, bytes);
     this.render(true);
   }
-  /** Files found partly (or wholly) on disk at the start: said once, then counted as done. */
+  /** Files found partly on disk: their bytes count as done, and the line says how many resume. */
   resuming(files: number, bytes: number): void {
     if (!files) return;
-    this.model.resumed(bytes);
-    if (this.mode !== 'off') this.log(`resuming ${files} file${files === 1 ? '' : 's'} (${formatBytes(bytes)} on disk)`);
+    this.model.resumed(bytes, files);
+    this.render(true);
   }
   addBytes(n: number): void {
     this.model.addBytes(n);

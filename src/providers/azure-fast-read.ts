@@ -118,6 +118,7 @@ interface AzureHttpError {
   code?: string;
   details: { errorCode?: string };
   message: string;
+  response?: { headers: { get(name: string): string | undefined } };
 }
 
 export class AzureFastReader {
@@ -154,7 +155,16 @@ export class AzureFastReader {
     }
     const xml = await errorBody(res.body);
     const code = header(res.headers, 'x-ms-error-code') ?? xmlField(xml, 'Code');
-    const err: AzureHttpError = { name: 'RestError', statusCode: res.status, code, details: { errorCode: code }, message: xmlField(xml, 'Message') ?? `service answered ${res.status}` };
+    const retryAfter = header(res.headers, 'retry-after');
+    const err: AzureHttpError = {
+      name: 'RestError',
+      statusCode: res.status,
+      code,
+      details: { errorCode: code },
+      message: xmlField(xml, 'Message') ?? `service answered ${res.status}`,
+      // Where retry-after.ts looks on the SDK's RestError, so a 429's wait is honoured here too.
+      response: { headers: { get: (n: string) => (n.toLowerCase() === 'retry-after' ? retryAfter : undefined) } },
+    };
     throw err;
   }
 }

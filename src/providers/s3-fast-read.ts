@@ -13,7 +13,7 @@
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import { errorBody, get, rangeMismatch, splitUrl, xmlField } from './http-get.js';
+import { errorBody, get, header, rangeMismatch, splitUrl, xmlField } from './http-get.js';
 import type { ReadOptions } from './types.js';
 
 /** Presigned URLs are valid this long and reused while more than REUSE_MARGIN_MS is left. */
@@ -27,6 +27,7 @@ interface S3HttpError {
   Code?: string;
   message: string;
   $metadata: { httpStatusCode: number };
+  $response?: { headers: Record<string, string | undefined> };
 }
 
 export class S3FastReader {
@@ -66,7 +67,9 @@ export class S3FastReader {
     }
     const xml = await errorBody(res.body);
     const code = xmlField(xml, 'Code');
-    const err: S3HttpError = { name: code ?? 'Unknown', Code: code, message: xmlField(xml, 'Message') ?? `service answered ${res.status}`, $metadata: { httpStatusCode: res.status } };
+    const retryAfter = header(res.headers, 'retry-after');
+    // $response.headers is where retry-after.ts looks on the AWS SDK's errors.
+    const err: S3HttpError = { name: code ?? 'Unknown', Code: code, message: xmlField(xml, 'Message') ?? `service answered ${res.status}`, $metadata: { httpStatusCode: res.status }, $response: { headers: { 'retry-after': retryAfter } } };
     throw err;
   }
 }

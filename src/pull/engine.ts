@@ -49,6 +49,8 @@ export interface FileReport {
 export interface PullEvents {
   planned?(files: number, bytes: number): void;
   bytes?(n: number): void;
+  /** A file found partly on disk: its `n` bytes are kept, the rest is fetched. */
+  resumed?(key: string, n: number): void;
   fileDone?(r: FileReport): void;
   retry?(key: string, err: unknown, attempt: number): void;
   /** Another run holds this file; this one waits for it. */
@@ -158,6 +160,7 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
     chunkSize: o.chunkSize ?? DEFAULT_CHUNK_SIZE,
     wantSha256: !!o.wantSha256,
     onBytes: ev.bytes,
+    onResume: ev.resumed,
     onRetry: ev.retry,
   });
   const objects = pLimit(concurrency);

@@ -40,6 +40,8 @@ export interface TransferOptions {
   wantSha256: boolean;
   policy?: RetryPolicy;
   onBytes?: (n: number) => void;
+  /** Bytes of an earlier run's part file this transfer keeps (said before it fetches the rest). */
+  onResume?: (key: string, n: number) => void;
   onRetry?: (key: string, err: unknown, attempt: number) => void;
   /** Shared by every read of the run: stops it after consecutive connection failures. */
   health?: EndpointHealth;
@@ -215,6 +217,7 @@ export class Transfer {
       existing = await openExisting(part);
       offset = existing ? Math.min((await existing.stat()).size, info.size) : 0;
     }
+    if (offset > 0) this.o.onResume?.(info.key, offset);
     if (offset === 0 && tracked) await writeState(statePath, { v: 1, key: info.key, etag: info.etag, size: info.size, lastModified: info.lastModified.toISOString() });
     // MD5 of the streamed bytes is the MD5 of the file: it is ours alone (created O_EXCL under the lock).
     const md5 = offset === 0 && ref ? createHash('md5') : undefined;
@@ -250,6 +253,7 @@ export class Transfer {
     const file = fh;
     let resumed = 0;
     for (const i of done) resumed += Math.min(chunkSize, info.size - i * chunkSize);
+    if (resumed > 0) this.o.onResume?.(info.key, resumed);
     let saving = Promise.resolve();
     const save = () => {
       state.done = [...done].sort((a, b) => a - b);
