@@ -143,6 +143,12 @@ for (const name of PROVIDERS) {
       assert.deepEqual((await readdir(join(dest, '20260105'))).sort(), LOGS.map((k) => k.slice(DIR.length + 1)).sort());
       assert.deepEqual((await readdir(dest)).sort(), ['20260105']);
       assert.equal(r.stderr.split('\n').at(-2), 'left out 2 non-log objects (challenge 1, probe 1); --kind includes them');
+      // Right after a complete pull, --dry-run says every file would be skipped.
+      const dry = await runCli(['pull', p.loc('cflogs', 'http_requests/'), dest, '--dry-run'], { env: p.env });
+      assert.equal(dry.code, 0, dry.stderr);
+      const lines = dry.stdout.trimEnd().split('\n');
+      assert.deepEqual(lines, LOGS.map((k) => `would skip  ${k} → ${join(dest, k.slice('http_requests/'.length))} (complete)`));
+      assert.match(dry.stderr, /^0 objects \(0 B\) would be pulled, 3 already complete in \S+/m);
     });
 
     test('nothing at the location: cat and pull exit 4 naming it; filters matching nothing exit 0 with a note', async () => {

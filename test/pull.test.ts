@@ -484,6 +484,15 @@ for (const name of PROVIDERS) {
           assert.ok(existsSync(target + '.archive-part'));
           assert.ok(chunksDone(target + '.archive-part.json') >= doneAtSignal, 'chunks recorded before the signal were kept');
           assert.deepEqual(walk(dest), ['dumps/h1/jvm-heap-dump.hprof.archive-part', 'dumps/h1/jvm-heap-dump.hprof.archive-part.json']);
+          if (after === 3) {
+            // --dry-run reads the disk: the interrupted file would resume, from what its state file recorded.
+            const dry = await runCli(['pull', via.loc('big'), dest, '--dry-run', '--multipart-threshold', '4M', '--chunk-size', '1M'], { env: via.env });
+            assert.equal(dry.code, 0, dry.stderr);
+            const kept = chunksDone(target + '.archive-part.json');
+            assert.match(dry.stdout, new RegExp(`^would resume \\S*jvm-heap-dump\\.hprof → \\S+ \\(${kept}\\.0 MiB of 20 MiB on disk\\)$`, 'm'));
+            assert.match(dry.stderr, /^1 object \(\d+(\.\d)? MiB\) would be pulled, 1 of them resumed \(\d+(\.\d)? MiB on disk\) in /m);
+            assert.deepEqual(walk(dest), ['dumps/h1/jvm-heap-dump.hprof.archive-part', 'dumps/h1/jvm-heap-dump.hprof.archive-part.json'], 'the dry run wrote nothing');
+          }
         } finally {
           await proxy.close();
         }

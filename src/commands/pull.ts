@@ -32,10 +32,24 @@ function fileLine(r: FileReport): string {
     case 'duplicate':
       return `duplicate   ${r.key} (same partition as ${r.keptInstead}; kept that one)`;
     case 'planned':
+      if (r.planned === 'skip') return `would skip  ${r.key} → ${r.path} (complete)`;
+      if (r.planned === 'resume') return `would resume ${r.key} → ${r.path} (${formatBytes(r.resumedBytes ?? 0)} of ${formatBytes(r.objectBytes)} on disk)`;
       return `would pull  ${r.key} → ${r.path} (${formatBytes(r.objectBytes)})`;
     default:
       return `${r.status.padEnd(11)} ${r.key} → ${r.path}${r.resumedBytes ? ` (resumed at ${formatBytes(r.resumedBytes)})` : ''}`;
   }
+}
+
+function dryRunSummary(files: FileReport[]): string[] {
+  const planned = files.filter((f) => f.status === 'planned');
+  const by = (p: FileReport['planned']) => planned.filter((f) => (f.planned ?? 'pull') === p);
+  const [pull, resume, skip] = [by('pull'), by('resume'), by('skip')];
+  const fetch = [...pull, ...resume];
+  const bytes = fetch.reduce((n, f) => n + f.objectBytes - (f.resumedBytes ?? 0), 0);
+  const parts = [`${fetch.length} object${fetch.length === 1 ? '' : 's'} (${formatBytes(bytes)}) would be pulled`];
+  if (resume.length) parts.push(`${resume.length} of them resumed (${formatBytes(resume.reduce((n, f) => n + (f.resumedBytes ?? 0), 0))} on disk)`);
+  if (skip.length) parts.push(`${skip.length} already complete`);
+  return parts;
 }
 
 export async function runPull(location: string, dest: string | undefined, flags: PullFlags, parent: { verbose?: boolean }): Promise<void> {
@@ -107,7 +121,7 @@ export async function runPull(location: string, dest: string | undefined, flags:
   if (flags.json) {
     await out.line(
       JSON.stringify({
-        files: result.files.map((f) => ({ key: f.key, path: f.path, bytes: f.bytes, objectBytes: f.objectBytes, sha256: f.sha256, status: f.status, verified: f.verified, resumedBytes: f.resumedBytes, keptInstead: f.keptInstead, error: f.error })),
+        files: result.files.map((f) => ({ key: f.key, path: f.path, bytes: f.bytes, objectBytes: f.objectBytes, sha256: f.sha256, status: f.status, planned: f.planned, verified: f.verified, resumedBytes: f.resumedBytes, keptInstead: f.keptInstead, error: f.error })),
         summary: { ...t, seconds: Math.round(secs * 1000) / 1000, dryRun: !!flags.dryRun, ...(result.leftOut ? { leftOut: result.leftOut } : {}) },
       }),
     );
@@ -120,7 +134,7 @@ export async function runPull(location: string, dest: string | undefined, flags:
   if (!flags.quiet && !flags.json) {
     const rate = secs > 0 ? ` at ${formatBytes(t.downloadedBytes / secs)}/s` : '';
     const parts = flags.dryRun
-      ? [`${t.files} object${t.files === 1 ? '' : 's'} (${formatBytes(t.bytes)}) would be pulled`]
+      ? dryRunSummary(result.files)
       : [`${t.downloaded} downloaded (${formatBytes(t.downloadedBytes)}${rate})`, `${t.skipped} already complete`, `${t.failed} failed`];
     if (t.resumedBytes) parts.push(`${formatBytes(t.resumedBytes)} resumed`);
     if (t.duplicates) parts.push(`${t.duplicates} duplicate${t.duplicates === 1 ? '' : 's'} skipped (--dedupe)`);

@@ -12,7 +12,7 @@ import type { Entry } from '../filter.js';
 import type { StorageProvider } from '../providers/types.js';
 import { dedupe, disambiguate, planItem, shardAssigner, type DuplicateNote, type PullItem, type Shard } from './plan.js';
 import { prefixDir, prepareDestination } from './safe-path.js';
-import { Transfer, describeTransferError, type Placement, type TransferOutcome } from './transfer.js';
+import { Transfer, describeTransferError, diskState, type Placement, type TransferOutcome } from './transfer.js';
 import { tryLock, waitLock, type FileLock, type LockOwner } from './file-lock.js';
 import { PulledRecords } from './pulled-record.js';
 import { EndpointHealth } from './endpoint-health.js';
@@ -42,6 +42,8 @@ export interface FileReport {
   status: FileStatus;
   verified?: 'md5' | 'size';
   resumedBytes?: number;
+  /** With --dry-run: what a real run would do with this file, from what is on disk. */
+  planned?: 'pull' | 'resume' | 'skip';
   error?: { message: string; code?: string; hint?: string; exitCode: number };
   keptInstead?: string;
 }
@@ -139,8 +141,14 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
   }));
 
   if (o.dryRun) {
+    // What is already on disk decides what a real run would do: pull, resume or skip.
+    const destReal = await realpath(dest).catch(() => undefined);
+    const records = destReal ? new PulledRecords(destReal, provider.describe()) : undefined;
     for (const it of items) {
-      const r: FileReport = { key: it.entry.key, path: resolve(dest, it.rel), bytes: it.entry.size, objectBytes: it.entry.size, status: 'planned' };
+      const path = resolve(dest, it.rel);
+      const disk = destReal ? await diskState({ final: path, rel: it.rel, natural: !o.flatten && !it.renamed, records }, it.entry, it.codec !== 'none') : { state: 'none' as const, bytes: 0 };
+      const r: FileReport = { key: it.entry.key, path, bytes: it.entry.size, objectBytes: it.entry.size, status: 'planned', planned: disk.state === 'complete' ? 'skip' : disk.state === 'resume' ? 'resume' : 'pull' };
+      if (disk.state === 'resume') r.resumedBytes = disk.bytes;
       files.push(r);
       ev.fileDone?.(r);
     }

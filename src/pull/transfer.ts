@@ -107,6 +107,30 @@ export async function completeCopy(p: Placement, o: ObjectInfo, decoded: boolean
   return p.natural ? { exists: true, bytes: s.size } : no;
 }
 
+/**
+ * What a run would find on disk for this object, without touching anything (for --dry-run): a
+ * complete copy, a part file of the same object version to resume (bytes kept), or nothing.
+ */
+export async function diskState(p: Placement, o: ObjectInfo, decoded: boolean): Promise<{ state: 'complete' | 'resume' | 'none'; bytes: number }> {
+  const have = await completeCopy(p, o, decoded);
+  if (have.bytes !== undefined) return { state: 'complete', bytes: have.bytes };
+  const prior = await readState(p.final + STATE_SUFFIX);
+  if (!sameVersion(prior, o)) return { state: 'none', bytes: 0 };
+  let kept = 0;
+  if (prior.chunkSize !== undefined) {
+    const size = prior.chunkSize;
+    for (const i of prior.done ?? []) kept += Math.min(size, o.size - i * size);
+  } else {
+    try {
+      const st = await lstat(p.final + PART_SUFFIX);
+      kept = st.isFile() ? Math.min(st.size, o.size) : 0;
+    } catch {
+      kept = 0;
+    }
+  }
+  return kept > 0 ? { state: 'resume', bytes: kept } : { state: 'none', bytes: 0 };
+}
+
 async function readState(path: string): Promise<PartState | undefined> {
   const text = await readNoFollow(path);
   try {
