@@ -20,19 +20,10 @@ import { runCli } from './support/cli.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY, type AzuriteEmulator } from './support/emulators.js';
 import { PROVIDERS, startProvider, type ProviderFixture } from './support/providers.js';
 import { startFaultProxy } from './support/fault-proxy.js';
+import { walk, sha256 as sha } from './support/files.js';
 
 const MiB = 1 << 20;
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-function walk(root: string, dir = root): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...walk(root, p));
-    else out.push(relative(root, p));
-  }
-  return out.sort();
-}
 
 function isObjectGet(req: http.IncomingMessage): boolean {
   const url = req.url ?? '';

@@ -15,19 +15,9 @@ import { runCli } from './support/cli.js';
 import { PROVIDERS, startProvider, type ProviderFixture } from './support/providers.js';
 import { azureService } from './support/seed.js';
 import type { AzuriteEmulator } from './support/emulators.js';
+import { walk, sha256 as sha } from './support/files.js';
 
-const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
-function walk(root: string, dir = root): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...walk(root, p));
-    else out.push(relative(root, p));
-  }
-  return out.sort();
-}
 
 for (const name of PROVIDERS) {
   describe(`folder markers on ${name}`, () => {

@@ -15,20 +15,10 @@ import { join, relative } from 'node:path';
 import { runCli, cleanEnv, BIN, type CliResult } from './support/cli.js';
 import { PROVIDERS, startProvider, type ProviderFixture } from './support/providers.js';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
+import { walk, sha256 as sha } from './support/files.js';
 
 const MiB = 1 << 20;
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-function walk(root: string, dir = root): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...walk(root, p));
-    else out.push(relative(root, p));
-  }
-  return out.sort();
-}
 
 /** Polls for a state on disk; fails at once (with its output) if the run being watched ends first. */
 async function until(cond: () => boolean, what: string, watched?: Promise<unknown>, timeoutMs = 120_000): Promise<void> {

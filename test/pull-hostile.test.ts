@@ -16,20 +16,10 @@ import { runCli, cleanEnv, BIN } from './support/cli.js';
 import { PROVIDERS, startProvider, type ProviderFixture } from './support/providers.js';
 import { startFaultProxy } from './support/fault-proxy.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY, type AzuriteEmulator } from './support/emulators.js';
+import { walk, sha256 as sha } from './support/files.js';
 
 const MiB = 1 << 20;
-const sha = (b: Buffer | string) => createHash('sha256').update(b).digest('hex');
 
-function walk(root: string, dir = root): string[] {
-  if (!existsSync(dir)) return [];
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...walk(root, p));
-    else out.push(relative(root, p));
-  }
-  return out.sort();
-}
 
 /** sha256 of every file under a folder, by relative path. */
 function snapshot(dir: string): Record<string, string> {

@@ -14,18 +14,9 @@ import { runCli, cleanEnv, BIN } from './support/cli.js';
 import { PROVIDERS, startProvider, type ProviderFixture } from './support/providers.js';
 import { startFaultProxy, type Fault } from './support/fault-proxy.js';
 import { ZstdFixtures, zstdProgram, logData, MiB } from './support/zstd-fixtures.js';
+import { walk, sha256 as sha } from './support/files.js';
 
-const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
-function walk(root: string, dir = root): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) out.push(...walk(root, p));
-    else out.push(relative(root, p));
-  }
-  return out.sort();
-}
 
 const zstdBin = zstdProgram();
 const NO_ZSTD = 'the zstd program (needed to make .zst fixtures) is not on PATH: apt-get install zstd';
