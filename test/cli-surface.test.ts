@@ -22,12 +22,15 @@ describe('cli surface', () => {
   });
   after(async () => rm(cfg, { recursive: true, force: true }));
 
-  test('--version and -V print the package version', async () => {
+  test('--version and -V print the package version, the Node.js version and the zstd decoder', async () => {
     const { version } = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { version: string };
     for (const flag of ['--version', '-V']) {
       const r = await runCli([flag]);
       assert.equal(r.code, 0, r.stderr);
-      assert.equal(r.stdout.trim(), version);
+      // The version first, then what a bug report needs beside it (src/version.ts).
+      assert.equal(r.stdout.split('\n')[0], `archive ${version}`);
+      assert.equal(r.stdout.split('\n')[1], `node ${process.versions.node} (${process.platform}-${process.arch})`);
+      assert.match(r.stdout.split('\n')[2], /^zstd decoder: /);
     }
   });
 
