@@ -77,3 +77,8 @@ export function formatDuration(ms: number): string {
   const parts = d ? [`${d}d`, `${h}h`] : h ? [`${h}h`, `${m}m`] : m ? [`${m}m`, `${s}s`] : [`${s}s`];
   return (neg ? '-' : '') + parts.join(' ');
 }
+
+/** ISO 8601 UTC without zero milliseconds: 2026-01-05T17:00:00Z. */
+export function isoUtc(d: Date | undefined): string {
+  return d ? d.toISOString().replace(/\.000Z$/, 'Z') : '';
+}

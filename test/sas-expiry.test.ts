@@ -13,7 +13,7 @@ import { ContainerSASPermissions, StorageSharedKeyCredential, generateBlobSASQue
 import { runCli } from './support/cli.js';
 import { startProvider, type ProviderFixture } from './support/providers.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from './support/emulators.js';
-import { sasTimeProblem, describeSasTimeProblem, sasExpiryWarning, explainSasRefusal, sasWindow } from '../src/sas/expiry.js';
+import { sasTimeProblem, describeSasTimeProblem, sasExpiryWarning, explainSasRefusal, sasWindow } from '../src/providers/sas-expiry.js';
 import { AuthError, NotFoundError } from '../src/errors.js';
 
 const HOUR = 3600_000;

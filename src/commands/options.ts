@@ -44,7 +44,7 @@ const warnedSas = new Set<string>();
 
 /** Opens the provider; warns first (once per token) when a SAS runs out within the hour. */
 export async function open(target: Target): Promise<StorageProvider> {
-  const [{ openProvider }, { sasExpiryWarning, targetSasToken }, { redact }] = await Promise.all([import('../providers/index.js'), import('../sas/expiry.js'), import('../redact.js')]);
+  const [{ openProvider }, { sasExpiryWarning, targetSasToken }, { redact }] = await Promise.all([import('../providers/index.js'), import('../providers/sas-expiry.js'), import('../redact.js')]);
   const token = targetSasToken(target);
   const warning = sasExpiryWarning(token);
   if (token && warning && !warnedSas.has(token)) {

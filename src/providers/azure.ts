@@ -18,7 +18,7 @@ import { redact } from '../redact.js';
 import { parseConnectionString, type AzureTarget } from '../target.js';
 import { azureHint, networkHint, type Operation } from './hints.js';
 import { mapIdentityError } from './azure-identity-errors.js';
-import { explainSasRefusal, targetSasToken } from '../sas/expiry.js';
+import { explainSasRefusal, targetSasToken } from './sas-expiry.js';
 import type { ContainerInfo, LevelPage, ObjectInfo, PutOptions, ReadOptions, StorageProvider } from './types.js';
 import { retryAfterMs } from './retry-after.js';
 import { AzureFastReader, azureReadAuthoriser } from './azure-fast-read.js';

@@ -2,7 +2,7 @@
  * What a SAS allows, in words, and what is wrong with it: expired, expiring soon, not yet valid,
  * or broader than the job needs. Pure (the clock is passed in).
  */
-import { formatDuration } from '../time.js';
+import { formatDuration, isoUtc as iso } from '../time.js';
 import { isDeleting, isWriting, PERMISSION_ORDER, spellPermissions, type SasInfo } from './parse.js';
 
 import type { SasPurpose } from './names.js';
@@ -95,9 +95,7 @@ export function inspectSas(info: SasInfo, opts: { now?: Date; warnDays?: number;
   return { info, expired, notYetValid, msLeft, warnings: w };
 }
 
-export function iso(d: Date | undefined): string {
-  return d ? d.toISOString().replace(/\.000Z$/, 'Z') : '';
-}
+export { iso };
 
 export function describeLeft(r: SasReport): string {
   if (r.msLeft === undefined) return 'set by stored access policy';

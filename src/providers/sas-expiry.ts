@@ -5,8 +5,7 @@
  * settings for a token that simply ran out. Pure: the clock is passed in.
  */
 import { AuthError } from '../errors.js';
-import { formatDuration } from '../time.js';
-import { iso } from './inspect.js';
+import { formatDuration, isoUtc as iso } from '../time.js';
 import { parseConnectionString, type Target } from '../target.js';
 
 export type SasTimeProblem = { kind: 'expired'; at: Date; ms: number } | { kind: 'not-yet-valid'; at: Date; ms: number };
