@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { addTargetOptions } from './options.js';
 import { PRESET_DESCRIPTIONS, SAS_FORMATS, SAS_PURPOSES } from '../sas/names.js';
-import type { CreateFlags, InspectFlags } from '../sas/commands.js';
+import type { CreateFlags, InspectFlags } from './sas-run.js';
 
 export function registerSas(program: Command): void {
   const sas = program.command('sas').description('inspect and create Azure SAS tokens');
@@ -32,7 +32,7 @@ Examples:
   pbpaste | archive sas inspect --for logpush
   archive sas inspect "$VESPA_SAS_URL" --warn-days 60 --json | jq .secondsLeft`,
     )
-    .action(async (arg: string | undefined, flags: InspectFlags) => (await import('../sas/commands.js')).runInspect(arg, flags));
+    .action(async (arg: string | undefined, flags: InspectFlags) => (await import('./sas-run.js')).runInspect(arg, flags));
 
   const create = sas
     .command('create')
@@ -60,5 +60,5 @@ Examples:
   archive sas create myprofile: --for reader --expires 2d
   archive sas create az://acct/exports --permissions rl --ip 203.0.113.7 --expires 12h`,
     )
-    .action(async (location: string | undefined, flags: CreateFlags) => (await import('../sas/commands.js')).runCreate(location, flags));
+    .action(async (location: string | undefined, flags: CreateFlags) => (await import('./sas-run.js')).runCreate(location, flags));
 }

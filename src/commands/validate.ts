@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { addTargetOptions } from './options.js';
 import { PROBE_NAMES } from '../validate/names.js';
-import type { ValidateFlags } from '../validate/command.js';
+import type { ValidateFlags } from './validate-run.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -34,5 +34,5 @@ Examples:
   archive validate s3://my-logzio-archive --marker logzio-verified --json
   archive validate az://acct/cf-logs/http_requests --challenge`,
     )
-    .action(async (location: string | undefined, flags: ValidateFlags) => (await import('../validate/command.js')).runValidate(location, flags));
+    .action(async (location: string | undefined, flags: ValidateFlags) => (await import('./validate-run.js')).runValidate(location, flags));
 }

@@ -1,16 +1,16 @@
 /**
- * `archive validate` run: resolve, probe, render (table or JSON), exit code. Loaded on first use.
+ * `archive validate` run: resolve, probe, render (table or JSON), exit code. The heavy half of commands/validate.ts, loaded on first use.
  */
-import { targetFor, accountTargetFor, open, type TargetFlags } from '../commands/options.js';
+import { targetFor, accountTargetFor, open, type TargetFlags } from './options.js';
 import { AuthError, ArchiveError, ExitCode, InterruptedError, NotFoundError, UsageError } from '../errors.js';
 import { formatLocation, parseLocation } from '../location.js';
 import { stdoutColor } from '../output/color.js';
 import { LineWriter } from '../output/writer.js';
 import { interruptSignal } from '../interrupt.js';
 import { describeLeft, iso, sasJson } from '../sas/inspect.js';
-import { exitCodeFor, requiredFailures, runProbes, type ProbeName, type ProbeResult, type ValidateReport } from './probes.js';
+import { exitCodeFor, requiredFailures, runProbes, type ProbeName, type ProbeResult, type ValidateReport } from '../validate/probes.js';
 import type { Target } from '../target.js';
-import { PROBE_NAMES } from './names.js';
+import { PROBE_NAMES } from '../validate/names.js';
 
 export interface ValidateFlags extends TargetFlags {
   require?: string;

@@ -1,14 +1,14 @@
 /**
- * `archive sas inspect|create` runs. Loaded on first use.
+ * `archive sas inspect|create` runs (the heavy half of commands/sas.ts, loaded on first use).
  */
-import { accountTargetFor, targetFor, type TargetFlags } from '../commands/options.js';
+import { accountTargetFor, targetFor, type TargetFlags } from './options.js';
 import { AuthError, UsageError } from '../errors.js';
 import { registerSecret } from '../redact.js';
 import { stdoutColor } from '../output/color.js';
-import { parseSas } from './parse.js';
-import { inspectSas, renderSas, sasJson, iso, describeLeft } from './inspect.js';
-import { SAS_PURPOSES, SAS_FORMATS, type SasPurpose, type SasFormat } from './names.js';
-import { planSas, containerUrl, cloudflareDestination, type SasCreateFlags } from './create.js';
+import { parseSas } from '../sas/parse.js';
+import { inspectSas, renderSas, sasJson, iso, describeLeft } from '../sas/inspect.js';
+import { SAS_PURPOSES, SAS_FORMATS, type SasPurpose, type SasFormat } from '../sas/names.js';
+import { planSas, containerUrl, cloudflareDestination, type SasCreateFlags } from '../sas/create.js';
 import { formatDuration } from '../time.js';
 
 export interface InspectFlags {
