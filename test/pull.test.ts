@@ -522,6 +522,7 @@ for (const name of PROVIDERS) {
       const again = await runCli(['pull', p.loc('big'), dest, '--json'], { env: p.env });
       assert.equal(again.code, 0, again.stderr);
       assert.equal(JSON.parse(again.stdout).files[0].status, 'skipped');
+      assert.equal(JSON.parse(again.stdout).files[0].sha256, sha(big), 'a skipped file reports the sha256 of what is on disk');
       assert.equal(statSync(target).mtimeMs, mtime);
     });
   });

@@ -156,6 +156,15 @@ async function hashFile(fh: FileHandle, algos: string[]): Promise<Record<string,
   return Object.fromEntries(algos.map((a, i) => [a, hashes[i].digest('hex')]));
 }
 
+async function sha256OfFile(path: string): Promise<string> {
+  const fh = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    return (await hashFile(fh, ['sha256'])).sha256;
+  } finally {
+    await fh.close();
+  }
+}
+
 /** True when a failed download left no byte worth resuming (an empty part, or no chunk done). */
 async function nothingToResume(part: string, statePath: string): Promise<boolean> {
   try {
@@ -321,7 +330,11 @@ export class Transfer {
     const decoding = codec !== 'none';
     const final = place.final;
     const have = await completeCopy(place, info, decoding);
-    if (have.bytes !== undefined) return { status: 'skipped', bytes: have.bytes, resumedBytes: 0, verified: 'size' };
+    if (have.bytes !== undefined) {
+      // The --json report promises every file's sha256: a skipped file's comes from the disk.
+      const sha256 = this.o.wantSha256 ? await sha256OfFile(final) : undefined;
+      return { status: 'skipped', bytes: have.bytes, sha256, resumedBytes: 0, verified: 'size' };
+    }
     // The file under this name is about to be replaced: its record must not outlive it (a crash
     // between rename and the new record would otherwise vouch for the wrong bytes).
     if (have.exists) await place.records?.drop(place.rel);
