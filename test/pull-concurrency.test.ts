@@ -15,22 +15,11 @@ import { join, relative } from 'node:path';
 import { runCli, cleanEnv, BIN, type CliResult } from './support/cli.js';
 import { PROVIDERS, startProvider, type ProviderFixture } from './support/providers.js';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
-import { walk, sha256 as sha } from './support/files.js';
+import { walk, sha256 as sha, until } from './support/files.js';
 
 const MiB = 1 << 20;
 
 
-/** Polls for a state on disk; fails at once (with its output) if the run being watched ends first. */
-async function until(cond: () => boolean, what: string, watched?: Promise<unknown>, timeoutMs = 120_000): Promise<void> {
-  let ended: unknown;
-  void watched?.then((r) => (ended = r ?? 'exited'));
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (ended) throw new Error(`the run ended before ${what}: ${JSON.stringify(ended)}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 const BIG_KEY = 'dumps/h1/heap.hprof';
 

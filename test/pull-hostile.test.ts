@@ -16,7 +16,7 @@ import { runCli, cleanEnv, BIN } from './support/cli.js';
 import { PROVIDERS, startProvider, type ProviderFixture } from './support/providers.js';
 import { startFaultProxy } from './support/fault-proxy.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY, type AzuriteEmulator } from './support/emulators.js';
-import { walk, sha256 as sha } from './support/files.js';
+import { walk, sha256 as sha, until } from './support/files.js';
 
 const MiB = 1 << 20;
 
@@ -26,17 +26,6 @@ function snapshot(dir: string): Record<string, string> {
   return Object.fromEntries(walk(dir).map((f) => [f, sha(readFileSync(join(dir, f)))]));
 }
 
-/** Polls for a state on disk; fails at once (with its output) if the run being watched ends first. */
-async function until(cond: () => boolean, what: string, watched?: Promise<unknown>, timeoutMs = 120_000): Promise<void> {
-  let ended: unknown;
-  void watched?.then((r) => (ended = r ?? 'exited'));
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (ended) throw new Error(`the run ended before ${what}: ${JSON.stringify(ended)}`);
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 for (const name of PROVIDERS) {
   describe(`hostile pulls on ${name}`, () => {

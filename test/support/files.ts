@@ -1,5 +1,6 @@
 /**
- * What a test asserts about the disk: every file under a directory, and content hashes.
+ * What a test asserts about the disk: every file under a directory, content hashes, and waiting
+ * for a state to appear on it.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
@@ -18,3 +19,15 @@ export function walk(root: string, dir = root): string[] {
 }
 
 export const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
+
+/** Polls for a state on disk; fails at once (with its output) if the run being watched ends first. */
+export async function until(cond: () => boolean, what: string, watched?: Promise<unknown>, timeoutMs = 120_000): Promise<void> {
+  let ended: unknown;
+  void watched?.then((r) => (ended = r ?? 'exited'));
+  const deadline = Date.now() + timeoutMs;
+  while (!cond()) {
+    if (ended) throw new Error(`the run ended before ${what}: ${JSON.stringify(ended)}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
