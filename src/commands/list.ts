@@ -221,7 +221,7 @@ async function printViews(entries: AsyncIterable<Entry>, flags: ListFlags, forma
     const lines = [...(flags.summary ? renderSummary(summary, c, width) : []), ...(flags.summary && histogram ? [''] : []), ...(histogram ? renderHistogram(histogram, c, width) : [])];
     for (const l of lines) await out.line(l);
   }
-  return summary.total.objects !== undefined ? { count: summary.total.objects, bytes: summary.total.bytes } : { count: 0, bytes: 0 };
+  return { count: summary.total.objects, bytes: summary.total.bytes };
 }
 
 export function registerList(program: Command): void {
