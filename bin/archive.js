@@ -9,6 +9,8 @@ module.enableCompileCache?.();
 if (process.argv.includes('--verbose') || process.argv.includes('-v')) process.setSourceMapsEnabled?.(true);
 
 import('../dist/main.js').catch((err) => {
-  process.stderr.write(`archive: failed to start (${err && err.code ? err.code : 'build missing?'})\nhint: run \`npm run build\` in the package directory\n`);
+  process.stderr.write(
+    `archive: failed to start (${err?.code ? err.code : 'build missing?'})\nhint: run \`npm run build\` in the package directory\n`,
+  );
   process.exit(1);
 });

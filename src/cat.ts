@@ -138,12 +138,16 @@ export async function collect(sources: CatSource[], o: CatOptions, leftOut: Reco
   const items: Item[] = [];
   for (const s of sources) {
     const totals: ListTotals = { count: 0, bytes: 0, scanned: 0 };
-    for await (const entry of listEntries(s.provider, s.prefix, { ...o, layout: o.layout ?? s.layout, take: 'records' }, totals)) items.push({ entry, provider: s.provider });
+    for await (const entry of listEntries(s.provider, s.prefix, { ...o, layout: o.layout ?? s.layout, take: 'records' }, totals))
+      items.push({ entry, provider: s.provider });
     for (const [k, n] of Object.entries(totals.leftOut ?? {})) leftOut[k] = (leftOut[k] ?? 0) + n;
     if (!totals.count && (await prefixIsEmpty(s.provider, s.prefix))) throw nothingUnder(s.provider, s.prefix);
   }
   if (o.order === 'key') items.sort((a, b) => (a.entry.key < b.entry.key ? -1 : a.entry.key > b.entry.key ? 1 : 0));
-  else items.sort((a, b) => a.entry.time.getTime() - b.entry.time.getTime() || (a.entry.key < b.entry.key ? -1 : a.entry.key > b.entry.key ? 1 : 0));
+  else
+    items.sort(
+      (a, b) => a.entry.time.getTime() - b.entry.time.getTime() || (a.entry.key < b.entry.key ? -1 : a.entry.key > b.entry.key ? 1 : 0),
+    );
   return items;
 }
 
@@ -160,7 +164,10 @@ export async function cat(items: Item[], out: Writable, o: CatOptions = {}): Pro
     const outcome = (async (): Promise<Outcome> => {
       try {
         const decoder = await createDecoder(o.raw ? 'none' : codecFor(entry.key), { label: entry.key });
-        const source = Readable.from(resilientRead(provider, entry.key, { start: 0, end: entry.size - 1, etag: entry.etag, signal: o.signal, policy: o.retry }), { objectMode: false });
+        const source = Readable.from(
+          resilientRead(provider, entry.key, { start: 0, end: entry.size - 1, etag: entry.etag, signal: o.signal, policy: o.retry }),
+          { objectMode: false },
+        );
         await pipeline(source, decoder, stream, { signal: o.signal });
         return { ok: true };
       } catch (err) {

@@ -37,7 +37,12 @@ export function buildProgram(): Command {
     .option('--no-color', 'disable colours (also: NO_COLOR=1)')
     .exitOverride()
     // SPEC's error shape for usage errors too: `archive: …` then `hint: …`.
-    .configureOutput({ outputError: (str, write) => write(`${str.trim().replace(/^error: /, 'archive: ')}\nhint: run \`archive ${/unknown command/.test(str) ? '' : usagePath()}--help\` for usage\n`) });
+    .configureOutput({
+      outputError: (str, write) =>
+        write(
+          `${str.trim().replace(/^error: /, 'archive: ')}\nhint: run \`archive ${/unknown command/.test(str) ? '' : usagePath()}--help\` for usage\n`,
+        ),
+    });
   program.addHelpText(
     'after',
     `

@@ -34,7 +34,10 @@ export interface Entry extends ObjectInfo {
 export type EntryFilter = (e: Entry, relKey: string) => boolean;
 
 function splitList(values: string[] | undefined): string[] {
-  return (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  return (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
 }
 
 export function timeWindow(opts: FilterOptions, now = new Date()): TimeWindow {
@@ -43,7 +46,9 @@ export function timeWindow(opts: FilterOptions, now = new Date()): TimeWindow {
     until: opts.until ? parseTimeSpec(opts.until, '--until', now) : undefined,
   };
   if (w.since && w.until && w.since >= w.until) {
-    throw new UsageError(`--since (${w.since.toISOString()}) is not before --until (${w.until.toISOString()})`, { hint: 'swap the two, or widen the window' });
+    throw new UsageError(`--since (${w.since.toISOString()}) is not before --until (${w.until.toISOString()})`, {
+      hint: 'swap the two, or widen the window',
+    });
   }
   return w;
 }
@@ -75,7 +80,8 @@ export function buildFilter(opts: FilterOptions, now = new Date()): EntryFilter 
   const exc = matcher(splitList(opts.exclude));
   const kinds = new Set(splitList(opts.kind).map((k) => k.toLowerCase()));
   // A kind no layout gives can match nothing: say so instead of answering "0 objects".
-  for (const k of kinds) if (!Object.hasOwn(KINDS, k)) throw new UsageError(`unknown kind "${k}"`, { hint: `use one of: ${KIND_NAMES.join(', ')}` });
+  for (const k of kinds)
+    if (!Object.hasOwn(KINDS, k)) throw new UsageError(`unknown kind "${k}"`, { hint: `use one of: ${KIND_NAMES.join(', ')}` });
   const hosts = splitList(opts.host);
   const hostMatch = hosts.length ? picomatch(hosts, { nocase: true }) : undefined;
   const w = timeWindow(opts, now);

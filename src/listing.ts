@@ -54,7 +54,12 @@ export interface ListTotals {
  * Filtered entries under the prefix, in the service's key order. With a time window the listing is
  * pruned (listing/walk.ts) unless `opts.prune === false`; both give exactly the same entries.
  */
-export async function* listEntries(provider: StorageProvider, prefix: string, opts: ListOptions, totals?: ListTotals): AsyncIterable<Entry> {
+export async function* listEntries(
+  provider: StorageProvider,
+  prefix: string,
+  opts: ListOptions,
+  totals?: ListTotals,
+): AsyncIterable<Entry> {
   const layout = opts.layout ?? 'auto';
   if (layout !== 'auto') getLayout(layout); // a typo must fail before the first request
   const now = new Date();
@@ -62,7 +67,8 @@ export async function* listEntries(provider: StorageProvider, prefix: string, op
   const w = timeWindow(opts, now);
   const window = { since: w.since?.getTime(), until: w.until?.getTime() };
   const requestsBefore = provider.listRequests ?? 0;
-  const takeKinds = opts.take && !(opts.kind ?? []).length ? new Set<KindClass>(opts.take === 'records' ? ['record'] : ['record', 'binary']) : undefined;
+  const takeKinds =
+    opts.take && !(opts.kind ?? []).length ? new Set<KindClass>(opts.take === 'records' ? ['record'] : ['record', 'binary']) : undefined;
   const source = opts.prune === false ? provider.listObjects(prefix) : prunedObjects(provider, prefix, { window, onPlan: opts.onPlan });
   try {
     for await (const o of source) {
@@ -123,7 +129,9 @@ export async function prefixIsEmpty(provider: StorageProvider, prefix: string): 
 
 export function nothingUnder(provider: StorageProvider, prefix: string): NotFoundError {
   const parent = prefix.replace(/[^/]*\/?$/, '');
-  return new NotFoundError(`nothing under ${provider.describe()}/${prefix}`, { hint: `check the prefix; \`archive list\` of ${parent ? `"${parent}"` : 'the container'} shows what is there` });
+  return new NotFoundError(`nothing under ${provider.describe()}/${prefix}`, {
+    hint: `check the prefix; \`archive list\` of ${parent ? `"${parent}"` : 'the container'} shows what is there`,
+  });
 }
 
 /** `left out 2 non-log objects (challenge 1, probe 1); --kind includes them` or undefined. */

@@ -30,7 +30,8 @@ export interface ProfileLocation {
 }
 export type Location = AzureLocation | S3Location | ProfileLocation;
 
-const AZURE_HOST = /^([a-z0-9]{3,24})\.blob\.(core\.windows\.net|core\.chinacloudapi\.cn|core\.usgovcloudapi\.net|core\.cloudapi\.de|storage\.azure\.net)$/i;
+const AZURE_HOST =
+  /^([a-z0-9]{3,24})\.blob\.(core\.windows\.net|core\.chinacloudapi\.cn|core\.usgovcloudapi\.net|core\.cloudapi\.de|storage\.azure\.net)$/i;
 const PROFILE_REF = /^([A-Za-z0-9][A-Za-z0-9_.-]*):(?!\/\/)(.*)$/s;
 
 function decodePath(path: string, input: string): string {
@@ -61,7 +62,10 @@ function safeInput(input: string): string {
 
 export function parseLocation(input: string): Location {
   const raw = input.trim();
-  if (!raw) throw new UsageError('empty location', { hint: 'give az://ACCOUNT/CONTAINER/PREFIX, s3://BUCKET/PREFIX, a blob URL or PROFILE:PREFIX' });
+  if (!raw)
+    throw new UsageError('empty location', {
+      hint: 'give az://ACCOUNT/CONTAINER/PREFIX, s3://BUCKET/PREFIX, a blob URL or PROFILE:PREFIX',
+    });
 
   if (/^az:\/\//i.test(raw)) {
     const [pathPart, query] = splitQuery(raw.slice(5));
@@ -73,7 +77,10 @@ export function parseLocation(input: string): Location {
       });
     }
     const { container, prefix } = splitContainer(slash < 0 ? '' : decodePath(pathPart.slice(slash + 1), input));
-    return withSas({ provider: 'azure', account, serviceUrl: `https://${account}.blob.core.windows.net`, container, prefix, endpointGuessed: true }, query);
+    return withSas(
+      { provider: 'azure', account, serviceUrl: `https://${account}.blob.core.windows.net`, container, prefix, endpointGuessed: true },
+      query,
+    );
   }
 
   if (/^s3:\/\//i.test(raw)) {
@@ -91,14 +98,19 @@ export function parseLocation(input: string): Location {
     try {
       url = new URL(raw);
     } catch {
-      throw new UsageError(`malformed location "${safeInput(input)}": not a valid URL`, { hint: 'quote the URL in your shell: a SAS URL contains & characters' });
+      throw new UsageError(`malformed location "${safeInput(input)}": not a valid URL`, {
+        hint: 'quote the URL in your shell: a SAS URL contains & characters',
+      });
     }
     const query = url.search ? url.search.slice(1) : undefined;
     const host = url.hostname;
     const m = AZURE_HOST.exec(host);
     if (m) {
       const { container, prefix } = splitContainer(decodePath(url.pathname, input));
-      return withSas({ provider: 'azure', account: m[1].toLowerCase(), serviceUrl: `${url.protocol}//${url.host}`, container, prefix }, query);
+      return withSas(
+        { provider: 'azure', account: m[1].toLowerCase(), serviceUrl: `${url.protocol}//${url.host}`, container, prefix },
+        query,
+      );
     }
     if (isLoopbackOrIp(host) || url.port) {
       // Emulator / path-style endpoint: the first path segment is the account.
@@ -145,9 +157,9 @@ function withSas(loc: AzureLocation, query: string | undefined): AzureLocation {
 export function formatLocation(loc: Location): string {
   switch (loc.provider) {
     case 'azure':
-      return `az://${loc.account}/${loc.container}${loc.prefix ? '/' + loc.prefix : ''}`;
+      return `az://${loc.account}/${loc.container}${loc.prefix ? `/${loc.prefix}` : ''}`;
     case 's3':
-      return `s3://${loc.bucket}${loc.prefix ? '/' + loc.prefix : ''}`;
+      return `s3://${loc.bucket}${loc.prefix ? `/${loc.prefix}` : ''}`;
     case 'profile':
       return `${loc.profile}:${loc.prefix}`;
   }

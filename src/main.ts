@@ -19,18 +19,22 @@ async function report(err: unknown, verbose: boolean): Promise<number> {
   if (interrupted() && !(err instanceof ArchiveError && err.exitCode !== ExitCode.UNEXPECTED)) err = new InterruptedError('interrupted');
   // Commands say "interrupted" whatever the signal; SIGTERM gets its own wording and exit code.
   if (err instanceof InterruptedError && interruptedBy() === 'SIGTERM') {
-    err = new TerminatedError(err.message.replace(/\binterrupted\b/, 'terminated by SIGTERM'), { hint: err.hint, serviceCode: err.serviceCode, cause: err.cause });
+    err = new TerminatedError(err.message.replace(/\binterrupted\b/, 'terminated by SIGTERM'), {
+      hint: err.hint,
+      serviceCode: err.serviceCode,
+      cause: err.cause,
+    });
   }
   const ae = err instanceof ArchiveError ? err : undefined;
   const msg = ae ? ae.message : err instanceof Error ? err.message : String(err);
   const code = ae?.serviceCode ? ` (${ae.serviceCode})` : '';
-  process.stderr.write(redact(`${c.red('archive:')} ${msg}${code}`) + '\n');
-  if (ae?.hint) process.stderr.write(redact(`${c.yellow('hint:')} ${ae.hint}`) + '\n');
+  process.stderr.write(`${redact(`${c.red('archive:')} ${msg}${code}`)}\n`);
+  if (ae?.hint) process.stderr.write(`${redact(`${c.yellow('hint:')} ${ae.hint}`)}\n`);
   else if (!ae) process.stderr.write(`${c.yellow('hint:')} this is unexpected; re-run with --verbose and report it\n`);
   if (verbose && err instanceof Error) {
     let e: unknown = err;
     while (e instanceof Error) {
-      process.stderr.write(redact(e.stack ?? String(e)) + '\n');
+      process.stderr.write(`${redact(e.stack ?? String(e))}\n`);
       e = e.cause;
       if (e) process.stderr.write('caused by:\n');
     }
@@ -78,7 +82,14 @@ process.exitCode = code;
 await stdioFlushed();
 if (stdoutError) {
   const why = stdoutError.code === 'ENOSPC' ? 'no space left on the device' : stdoutError.message;
-  code = await report(new ArchiveError(`cannot write the output: ${why}`, { serviceCode: stdoutError.code, hint: 'stdout could not take all of it; free space or redirect it elsewhere and run the command again', cause: stdoutError }), false);
+  code = await report(
+    new ArchiveError(`cannot write the output: ${why}`, {
+      serviceCode: stdoutError.code,
+      hint: 'stdout could not take all of it; free space or redirect it elsewhere and run the command again',
+      cause: stdoutError,
+    }),
+    false,
+  );
   process.exitCode = code;
 }
 // Exit explicitly rather than wait on keep-alive sockets held by SDK agents.

@@ -90,7 +90,18 @@ const VALUE = `(?:(?!${encodedByte('26')}|${encodedByte('3b')}|${encodedByte('22
 /** A connection string's value may hold `=`/`&` (base64 key, SAS) and ends at `;` only. */
 const CS_VALUE = `(?:(?!${encodedByte('3b')}|${encodedByte('22')})[^;\\s"'<>])+`;
 
-const SECRET_KEYS = ['sig', 'client_secret', 'client_assertion', 'access_token', 'refresh_token', 'id_token', 'X-Amz-Signature', 'X-Amz-Security-Token', 'X-Amz-Credential', 'password'];
+const SECRET_KEYS = [
+  'sig',
+  'client_secret',
+  'client_assertion',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'X-Amz-Signature',
+  'X-Amz-Security-Token',
+  'X-Amz-Credential',
+  'password',
+];
 const CS_KEYS = ['AccountKey', 'SharedAccessSignature', 'SharedAccessKey'];
 
 const PATTERNS: Array<[RegExp, string]> = [

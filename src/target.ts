@@ -76,13 +76,19 @@ export function parseConnectionString(cs: string): ConnectionStringParts {
   const accountName = map.get('accountname');
   const protocol = map.get('defaultendpointsprotocol') ?? 'https';
   const suffix = map.get('endpointsuffix') ?? 'core.windows.net';
-  const blobEndpoint = map.get('blobendpoint')?.replace(/\/+$/, '') ?? (accountName ? `${protocol}://${accountName}.blob.${suffix}` : undefined);
+  const blobEndpoint =
+    map.get('blobendpoint')?.replace(/\/+$/, '') ?? (accountName ? `${protocol}://${accountName}.blob.${suffix}` : undefined);
   if (!blobEndpoint) {
     throw new UsageError('AZURE_STORAGE_CONNECTION_STRING has neither AccountName nor BlobEndpoint', {
       hint: 'copy the connection string from the portal: Storage account → Access keys',
     });
   }
-  return { accountName: accountName ?? blobEndpoint.split('/').pop(), accountKey: map.get('accountkey'), blobEndpoint, sas: map.get('sharedaccesssignature') };
+  return {
+    accountName: accountName ?? blobEndpoint.split('/').pop(),
+    accountKey: map.get('accountkey'),
+    blobEndpoint,
+    sas: map.get('sharedaccesssignature'),
+  };
 }
 
 /**
@@ -102,7 +108,11 @@ export function connectionStringEndpoint(account: string, env: NodeJS.ProcessEnv
   }
 }
 
-function azureAuthFromEnv(account: string, opts: TargetOptions, env: NodeJS.ProcessEnv): { auth: AzureAuth; serviceUrl?: string } | undefined {
+function azureAuthFromEnv(
+  account: string,
+  opts: TargetOptions,
+  env: NodeJS.ProcessEnv,
+): { auth: AzureAuth; serviceUrl?: string } | undefined {
   const sas = opts.sas ?? env.AZURE_STORAGE_SAS_TOKEN;
   if (sas) return { auth: { type: 'sas', token: sas.replace(/^\?/, '') } };
   const cs = env.AZURE_STORAGE_CONNECTION_STRING;
@@ -119,7 +129,13 @@ function azureAuthFromEnv(account: string, opts: TargetOptions, env: NodeJS.Proc
   }
   if (env.AZURE_CLIENT_SECRET && env.AZURE_CLIENT_ID && env.AZURE_TENANT_ID) {
     return {
-      auth: { type: 'service-principal', tenantId: env.AZURE_TENANT_ID, clientId: env.AZURE_CLIENT_ID, clientSecret: env.AZURE_CLIENT_SECRET, authorityHost: env.AZURE_AUTHORITY_HOST },
+      auth: {
+        type: 'service-principal',
+        tenantId: env.AZURE_TENANT_ID,
+        clientId: env.AZURE_CLIENT_ID,
+        clientSecret: env.AZURE_CLIENT_SECRET,
+        authorityHost: env.AZURE_AUTHORITY_HOST,
+      },
     };
   }
   return undefined;
@@ -154,7 +170,15 @@ function fromLocation(loc: Exclude<Location, { provider: 'profile' }>, opts: Tar
     // az://ACCOUNT names no endpoint: the connection string's, when it is for that account, wins
     // over the public-cloud guess whatever supplies the credential. A URL's own host always wins.
     const serviceUrl = (loc.endpointGuessed && connectionStringEndpoint(loc.account, env)) || loc.serviceUrl;
-    if (loc.sas) return { provider: 'azure', account: loc.account, serviceUrl, container: loc.container, prefix: loc.prefix, auth: { type: 'sas', token: loc.sas } };
+    if (loc.sas)
+      return {
+        provider: 'azure',
+        account: loc.account,
+        serviceUrl,
+        container: loc.container,
+        prefix: loc.prefix,
+        auth: { type: 'sas', token: loc.sas },
+      };
     const found = azureAuthFromEnv(loc.account, opts, env);
     return {
       provider: 'azure',
@@ -177,11 +201,19 @@ function fromLocation(loc: Exclude<Location, { provider: 'profile' }>, opts: Tar
   };
 }
 
-export async function resolveTarget(input: string, opts: TargetOptions = {}, env: NodeJS.ProcessEnv = process.env, profiles?: ProfileSource): Promise<Target> {
+export async function resolveTarget(
+  input: string,
+  opts: TargetOptions = {},
+  env: NodeJS.ProcessEnv = process.env,
+  profiles?: ProfileSource,
+): Promise<Target> {
   const loc = parseLocation(input);
   let target: Target;
   if (loc.provider === 'profile') {
-    if (!profiles) throw new UsageError(`unknown profile "${loc.profile}"`, { hint: 'list profiles with `archive profile list`, add one with `archive profile add`' });
+    if (!profiles)
+      throw new UsageError(`unknown profile "${loc.profile}"`, {
+        hint: 'list profiles with `archive profile list`, add one with `archive profile add`',
+      });
     target = await profiles.resolve(loc.profile, loc.prefix, opts, env);
   } else {
     target = fromLocation(loc, opts, env);
@@ -194,7 +226,12 @@ export async function resolveTarget(input: string, opts: TargetOptions = {}, env
  * For commands where the location is optional (`containers`): fall back to the default profile,
  * then to an account named by the environment (connection string, AZURE_STORAGE_ACCOUNT).
  */
-export async function resolveAccountTarget(input: string | undefined, opts: TargetOptions, env: NodeJS.ProcessEnv = process.env, profiles?: ProfileSource): Promise<Target> {
+export async function resolveAccountTarget(
+  input: string | undefined,
+  opts: TargetOptions,
+  env: NodeJS.ProcessEnv = process.env,
+  profiles?: ProfileSource,
+): Promise<Target> {
   if (input) return resolveTarget(input, opts, env, profiles);
   const def = profiles ? await profiles.defaultName() : undefined;
   if (def) return resolveTarget(`${def}:`, opts, env, profiles);

@@ -62,7 +62,9 @@ export function parseFutureSpec(text: string, flag: string, now: Date = new Date
   }
   const abs = parseAbsolute(text);
   if (abs) return abs;
-  throw new UsageError(`${flag}: cannot read "${text}" as a time`, { hint: 'use a duration like 30d, 1y, 5y or an ISO date like 2031-01-01' });
+  throw new UsageError(`${flag}: cannot read "${text}" as a time`, {
+    hint: 'use a duration like 30d, 1y, 5y or an ISO date like 2031-01-01',
+  });
 }
 
 export function formatDuration(ms: number): string {

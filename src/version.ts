@@ -25,5 +25,9 @@ export async function versionText(): Promise<string> {
   } catch (err) {
     decoder = `unavailable: ${(err as Error).message}`;
   }
-  return [`archive ${packageVersion()}`, `node ${process.versions.node} (${process.platform}-${process.arch})`, `zstd decoder: ${decoder}`].join('\n');
+  return [
+    `archive ${packageVersion()}`,
+    `node ${process.versions.node} (${process.platform}-${process.arch})`,
+    `zstd decoder: ${decoder}`,
+  ].join('\n');
 }

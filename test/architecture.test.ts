@@ -12,7 +12,9 @@ import { ROOT } from './support/cli.js';
 const SRC = join(ROOT, 'src');
 
 function files(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? files(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : [],
+  );
 }
 
 interface Import {
@@ -34,8 +36,14 @@ const all = files(SRC).map((f) => ({ file: relative(SRC, f), imports: importsOf(
 
 test('the scan sees the tree (not a vacuous pass)', () => {
   assert.ok(all.length > 60, `${all.length} files`);
-  assert.ok(all.some((f) => f.imports.some((i) => i.spec.startsWith('@azure/storage-blob'))), 'the Azure provider imports its SDK');
-  assert.ok(all.some((f) => f.imports.some((i) => i.dynamic)), 'dynamic imports are seen');
+  assert.ok(
+    all.some((f) => f.imports.some((i) => i.spec.startsWith('@azure/storage-blob'))),
+    'the Azure provider imports its SDK',
+  );
+  assert.ok(
+    all.some((f) => f.imports.some((i) => i.dynamic)),
+    'dynamic imports are seen',
+  );
 });
 
 test('cloud SDKs only under src/providers/, DuckDB only under src/query/', () => {
@@ -67,7 +75,9 @@ test('static imports form no cycle', () => {
   for (const f of all) {
     graph.set(
       f.file,
-      f.imports.filter((i) => !i.dynamic && i.spec.startsWith('.')).map((i) => relative(SRC, resolve(dirname(join(SRC, f.file)), i.spec)).replace(/\.js$/, '.ts')),
+      f.imports
+        .filter((i) => !i.dynamic && i.spec.startsWith('.'))
+        .map((i) => relative(SRC, resolve(dirname(join(SRC, f.file)), i.spec)).replace(/\.js$/, '.ts')),
     );
   }
   const state = new Map<string, 'open' | 'done'>();

@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeXmlText, parseListBlobs } from '../src/providers/azure-list-xml.js';
 
-const head = '<?xml version="1.0" encoding="utf-8"?><EnumerationResults ServiceEndpoint="https://a.blob.core.windows.net/" ContainerName="c"><Prefix>p/</Prefix><MaxResults>5000</MaxResults><Delimiter>/</Delimiter>';
+const head =
+  '<?xml version="1.0" encoding="utf-8"?><EnumerationResults ServiceEndpoint="https://a.blob.core.windows.net/" ContainerName="c"><Prefix>p/</Prefix><MaxResults>5000</MaxResults><Delimiter>/</Delimiter>';
 const blob = (name: string, props: string) => `<Blob><Name>${name}</Name><Properties>${props}</Properties><OrMetadata /></Blob>`;
 const full =
   '<Creation-Time>Mon, 05 Jan 2026 17:00:00 GMT</Creation-Time><Last-Modified>Mon, 05 Jan 2026 17:00:01 GMT</Last-Modified><Etag>0x8DE0000000000001</Etag>' +
@@ -27,7 +28,15 @@ test('a page with blobs, folders and a marker, in document order', () => {
       contentEncoding: 'gzip',
       contentType: 'application/gzip',
     },
-    { key: 'p/b & <c> é😀.txt', size: 0, lastModified: new Date('2026-01-06T00:00:00Z'), etag: '0x1', contentMd5: undefined, contentEncoding: undefined, contentType: undefined },
+    {
+      key: 'p/b & <c> é😀.txt',
+      size: 0,
+      lastModified: new Date('2026-01-06T00:00:00Z'),
+      etag: '0x1',
+      contentMd5: undefined,
+      contentEncoding: undefined,
+      contentType: undefined,
+    },
   ]);
 });
 

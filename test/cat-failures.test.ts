@@ -31,11 +31,15 @@ const RESET_ANSWERS = 2;
 
 /** Distinct, sizeable bodies: a few hundred KiB decoded, so they span many chunks. */
 function records(name: string): string {
-  return Array.from({ length: 4000 }, (_, i) => JSON.stringify({ obj: name, i, pad: 'x'.repeat(40) })).join('\n') + '\n';
+  return `${Array.from({ length: 4000 }, (_, i) => JSON.stringify({ obj: name, i, pad: 'x'.repeat(40) })).join('\n')}\n`;
 }
 
 async function deleteObject(p: ProviderFixture, container: string, key: string): Promise<void> {
-  if (p.name === 'azure') await azureService(p.emu as AzuriteEmulator).getContainerClient(container).getBlobClient(key).delete();
+  if (p.name === 'azure')
+    await azureService(p.emu as AzuriteEmulator)
+      .getContainerClient(container)
+      .getBlobClient(key)
+      .delete();
   else await s3Client(p.emu as S3Emulator).send(new DeleteObjectCommand({ Bucket: container, Key: key }));
 }
 
@@ -48,7 +52,9 @@ function expectedFailureLine(p: ProviderFixture, kind: Kind, container: string, 
     case '404':
       return p.name === 'azure' ? `archive: read ${where}: not found (BlobNotFound)` : `archive: read ${where}: not found (NoSuchKey)`;
     case 'reset':
-      return p.name === 'azure' ? `archive: read ${where}: network error ECONNRESET reaching ${host} (ECONNRESET)` : `archive: read ${where}: network error ECONNRESET (ECONNRESET)`;
+      return p.name === 'azure'
+        ? `archive: read ${where}: network error ECONNRESET reaching ${host} (ECONNRESET)`
+        : `archive: read ${where}: network error ECONNRESET (ECONNRESET)`;
   }
 }
 
@@ -91,7 +97,10 @@ for (const name of ['azure', 's3'] as const) {
         const badKey = keys[c.bad];
         await p.seed(
           container,
-          NAMES.map((x, i) => ({ key: keys[i], body: i === c.bad && c.kind === 'corrupt' ? Buffer.from('this is not gzip\n') : gzipSync(records(x)) })),
+          NAMES.map((x, i) => ({
+            key: keys[i],
+            body: i === c.bad && c.kind === 'corrupt' ? Buffer.from('this is not gzip\n') : gzipSync(records(x)),
+          })),
         );
         const answersOfBad = c.kind === 'reset' ? RESET_ANSWERS : 1;
         let proxyRef: Awaited<ReturnType<typeof startHookProxy>> | undefined;
@@ -105,8 +114,13 @@ for (const name of ['azure', 's3'] as const) {
         proxyRef = proxy;
         try {
           const v = p.via(proxy.url);
-          const r = await runCli(['cat', v.loc(container, 'x/'), '--order', 'key', '--prefetch', String(c.depth), '--retries', '2'], { env: v.env, timeoutMs: 90_000 });
-          const good = NAMES.filter((_, i) => i !== c.bad).map(records).join('');
+          const r = await runCli(['cat', v.loc(container, 'x/'), '--order', 'key', '--prefetch', String(c.depth), '--retries', '2'], {
+            env: v.env,
+            timeoutMs: 90_000,
+          });
+          const good = NAMES.filter((_, i) => i !== c.bad)
+            .map(records)
+            .join('');
           assert.equal(r.code, 5, r.stderr);
           assert.equal(r.stdout.length, good.length, r.stderr);
           assert.ok(r.stdout === good, 'stdout must be the good objects, whole and in key order');
@@ -143,7 +157,10 @@ for (const name of ['azure', 's3'] as const) {
     test('--prefetch out of range is a usage error', async () => {
       const r = await runCli(['cat', p.loc('nothing'), '--prefetch', '65'], { env: p.env });
       assert.equal(r.code, 2, r.stderr);
-      assert.equal(r.stderr, 'archive: --prefetch: expected a whole number from 0 to 64, got "65"\nhint: 0 reads one object at a time; the default is 4\n');
+      assert.equal(
+        r.stderr,
+        'archive: --prefetch: expected a whole number from 0 to 64, got "65"\nhint: 0 reads one object at a time; the default is 4\n',
+      );
     });
   });
 }

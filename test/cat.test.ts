@@ -20,7 +20,7 @@ const NO_ZSTD = 'the zstd program (needed to make .zst fixtures) is not on PATH:
 const tail72k = randomBytes(72 * 1024);
 
 function lines(host: string, hour: number): string {
-  return Array.from({ length: 3 }, (_, i) => JSON.stringify({ host, hour, i })).join('\n') + '\n';
+  return `${Array.from({ length: 3 }, (_, i) => JSON.stringify({ host, hour, i })).join('\n')}\n`;
 }
 
 for (const name of PROVIDERS) {
@@ -53,29 +53,61 @@ for (const name of PROVIDERS) {
     after(async () => p?.stop());
 
     test('decoded objects in time order across hosts', async () => {
-      const r = await runCli(['cat', p.loc('vespa', base + '/')], { env: p.env });
+      const r = await runCli(['cat', p.loc('vespa', `${base}/`)], { env: p.env });
       assert.equal(r.code, 0, r.stderr);
-      const hours = r.stdout.trim().split('\n').map((l) => JSON.parse(l).hour);
+      const hours = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).hour);
       assert.deepEqual(hours, [10, 10, 10, 11, 11, 11, 12, 12, 12, 13, 13, 13]);
       assert.equal(r.stderr, '');
     });
 
     test('the .zst objects among them are decoded (not only the .gz ones)', { skip: zstdBin ? false : NO_ZSTD }, async () => {
-      const r = await runCli(['cat', p.loc('vespa', base + '/h1.example/')], { env: p.env });
+      const r = await runCli(['cat', p.loc('vespa', `${base}/h1.example/`)], { env: p.env });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, lines('h1', 10) + lines('h1', 12));
-      const listed = await runCli(['list', p.loc('vespa', base + '/h1.example/'), '--ndjson'], { env: p.env });
-      assert.deepEqual(listed.stdout.trim().split('\n').map((l) => JSON.parse(l).key.split('.').pop()), ['zst', 'zst']);
+      const listed = await runCli(['list', p.loc('vespa', `${base}/h1.example/`), '--ndjson'], { env: p.env });
+      assert.deepEqual(
+        listed.stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l).key.split('.').pop()),
+        ['zst', 'zst'],
+      );
     });
 
     test('--order key, --since filter, several locations', async () => {
-      const k = await runCli(['cat', p.loc('vespa', base + '/'), '--order', 'key', '--kind', 'access'], { env: p.env });
+      const k = await runCli(['cat', p.loc('vespa', `${base}/`), '--order', 'key', '--kind', 'access'], { env: p.env });
       assert.equal(k.code, 0, k.stderr);
-      assert.deepEqual([...new Set(k.stdout.trim().split('\n').map((l) => JSON.parse(l).hour))], [10, 12, 11, 13]);
-      const s = await runCli(['cat', p.loc('vespa', base + '/h1.example/'), p.loc('vespa', base + '/h2.example/'), '--since', '2026-01-05T12:30:00Z'], { env: p.env });
+      assert.deepEqual(
+        [
+          ...new Set(
+            k.stdout
+              .trim()
+              .split('\n')
+              .map((l) => JSON.parse(l).hour),
+          ),
+        ],
+        [10, 12, 11, 13],
+      );
+      const s = await runCli(
+        ['cat', p.loc('vespa', `${base}/h1.example/`), p.loc('vespa', `${base}/h2.example/`), '--since', '2026-01-05T12:30:00Z'],
+        { env: p.env },
+      );
       assert.equal(s.code, 0, s.stderr);
       // The 12:00 file covers 12:00-13:00 (hourly rotation) and overlaps 12:30.
-      assert.deepEqual([...new Set(s.stdout.trim().split('\n').map((l) => JSON.parse(l).hour))], [12, 13]);
+      assert.deepEqual(
+        [
+          ...new Set(
+            s.stdout
+              .trim()
+              .split('\n')
+              .map((l) => JSON.parse(l).hour),
+          ),
+        ],
+        [12, 13],
+      );
     });
 
     test('closing the pipe early (| head) exits 0 quietly', async () => {
@@ -96,10 +128,14 @@ for (const name of PROVIDERS) {
       try {
         const out = join(dir, 'out');
         const script = `{ "$0" "$1" cat --raw "$2"; echo $? > "$4"; date +%s%N > "$5"; } | { sleep 1; date +%s%N > "$6"; cat > "$3"; }`;
-        const child = spawn('sh', ['-c', script, process.execPath, BIN, p.loc('pipe'), out, join(dir, 'code'), join(dir, 'writer-done'), join(dir, 'reader-start')], {
-          env: cleanEnv(p.env),
-          stdio: ['ignore', 'ignore', 'pipe'],
-        });
+        const child = spawn(
+          'sh',
+          ['-c', script, process.execPath, BIN, p.loc('pipe'), out, join(dir, 'code'), join(dir, 'writer-done'), join(dir, 'reader-start')],
+          {
+            env: cleanEnv(p.env),
+            stdio: ['ignore', 'ignore', 'pipe'],
+          },
+        );
         let err = '';
         child.stderr.on('data', (d) => (err += d));
         const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
@@ -133,7 +169,10 @@ for (const name of PROVIDERS) {
 
     test('stdout on a full device (/dev/full, ENOSPC): exit 1 naming it, never a quiet 0', async () => {
       // ENOSPC injected where no file system can be mounted: /dev/full refuses every write.
-      for (const args of [['cat', p.loc('pipe')], ['list', p.loc('vespa'), '--ndjson']]) {
+      for (const args of [
+        ['cat', p.loc('pipe')],
+        ['list', p.loc('vespa'), '--ndjson'],
+      ]) {
         const fd = openSync('/dev/full', 'w');
         try {
           const r = spawnSync(process.execPath, [BIN, ...args], { env: cleanEnv(p.env), stdio: ['ignore', fd, 'pipe'] });

@@ -36,7 +36,12 @@ describe('cli surface', () => {
 
   // An error that needs no network: a profile that does not exist.
   const failing = ['list', 'nosuchprofile:'];
-  const env = (extra: Record<string, string | undefined>) => ({ ARCHIVE_CONFIG_DIR: cfg, NO_COLOR: undefined, FORCE_COLOR: undefined, ...extra });
+  const env = (extra: Record<string, string | undefined>) => ({
+    ARCHIVE_CONFIG_DIR: cfg,
+    NO_COLOR: undefined,
+    FORCE_COLOR: undefined,
+    ...extra,
+  });
 
   test('off a terminal there is no colour by default', async () => {
     const r = await runCli(failing, { env: env({}) });
@@ -72,7 +77,19 @@ describe('cli surface', () => {
   });
 
   test('every command group and command with arguments shows examples in --help', async () => {
-    for (const cmd of ['containers', 'list', 'profile', 'profile add', 'sas', 'sas inspect', 'sas create', 'validate', 'pull', 'cat', 'completion']) {
+    for (const cmd of [
+      'containers',
+      'list',
+      'profile',
+      'profile add',
+      'sas',
+      'sas inspect',
+      'sas create',
+      'validate',
+      'pull',
+      'cat',
+      'completion',
+    ]) {
       const r = await runCli([...cmd.split(' '), '--help']);
       assert.equal(r.code, 0, r.stderr);
       assert.match(r.stdout, /^Examples:\n {2}\S/m, `archive ${cmd} --help has no examples`);
@@ -86,13 +103,16 @@ describe('hermetic harness (test/support/cli.ts, loopback-guard.mjs)', () => {
   let server: Server;
   let port = 0;
   const requests: string[] = [];
-  const cs = (host: string) => `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${AZURITE_KEY};BlobEndpoint=http://${host}:${port}/devstoreaccount1;`;
+  const cs = (host: string) =>
+    `DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=${AZURITE_KEY};BlobEndpoint=http://${host}:${port}/devstoreaccount1;`;
   before(async () => {
     server = createServer((req, res) => {
       requests.push(`${req.method} ${req.url}`);
       req.resume();
       res.writeHead(404, { 'content-type': 'application/xml', 'x-ms-error-code': 'ContainerNotFound' });
-      res.end('<?xml version="1.0" encoding="utf-8"?><Error><Code>ContainerNotFound</Code><Message>The specified container does not exist.</Message></Error>');
+      res.end(
+        '<?xml version="1.0" encoding="utf-8"?><Error><Code>ContainerNotFound</Code><Message>The specified container does not exist.</Message></Error>',
+      );
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     port = (server.address() as AddressInfo).port;
@@ -110,7 +130,10 @@ describe('hermetic harness (test/support/cli.ts, loopback-guard.mjs)', () => {
     assert.ok(env.HOME!.startsWith(tmpdir()), env.HOME);
     for (const f of [env.AWS_CONFIG_FILE!, env.AWS_SHARED_CREDENTIALS_FILE!]) assert.equal(readFileSync(f, 'utf8'), '', f);
     assert.equal(env.AWS_EC2_METADATA_DISABLED, 'true');
-    assert.deepEqual(Object.keys(env).filter((k) => /^(AZURE_|MSI_|IDENTITY_)/.test(k)), []);
+    assert.deepEqual(
+      Object.keys(env).filter((k) => /^(AZURE_|MSI_|IDENTITY_)/.test(k)),
+      [],
+    );
     for (const d of (env.PATH ?? '').split(':')) assert.ok(!existsSync(join(d, 'az')), `${d}/az is on the PATH`);
     // A test that sets its own HOME gets the product's own config lookup, not ours.
     assert.equal(cleanEnv({ HOME: '/nonexistent' }).ARCHIVE_CONFIG_DIR, undefined);
@@ -119,7 +142,9 @@ describe('hermetic harness (test/support/cli.ts, loopback-guard.mjs)', () => {
   test('loopback is allowed: the CLI reaches a server on 127.0.0.1, also by the name "localhost"', async () => {
     for (const host of ['127.0.0.1', 'localhost']) {
       const before = requests.length;
-      const r = await runCli(['list', `http://${host}:${port}/devstoreaccount1/logs`], { env: { AZURE_STORAGE_CONNECTION_STRING: cs(host) } });
+      const r = await runCli(['list', `http://${host}:${port}/devstoreaccount1/logs`], {
+        env: { AZURE_STORAGE_CONNECTION_STRING: cs(host) },
+      });
       assert.equal(r.code, 4, r.stderr);
       assert.match(r.stderr, /^archive: list .*: not found \(ContainerNotFound\)$/m);
       assert.ok(requests.length > before, `no request reached the server through ${host}`);
@@ -128,18 +153,35 @@ describe('hermetic harness (test/support/cli.ts, loopback-guard.mjs)', () => {
 
   test('a connection to a non-loopback address is stopped and fails the run', async () => {
     // 192.0.2.0/24 is TEST-NET-1: never routed, so without the guard this would hang or time out.
-    const r = await runCli(['list', 'http://192.0.2.1:10000/devstoreaccount1/logs'], { env: { AZURE_STORAGE_CONNECTION_STRING: cs('192.0.2.1') }, expectGuardTrip: true, timeoutMs: 60_000 });
+    const r = await runCli(['list', 'http://192.0.2.1:10000/devstoreaccount1/logs'], {
+      env: { AZURE_STORAGE_CONNECTION_STRING: cs('192.0.2.1') },
+      expectGuardTrip: true,
+      timeoutMs: 60_000,
+    });
     assert.equal(r.code, GUARD_EXIT, r.stderr);
     assert.match(r.stderr, /^archive-test loopback guard: blocked connection to 192\.0\.2\.1:10000 /m);
   });
 
   test('a DNS lookup of a cloud host name is stopped (az://ACCOUNT means *.blob.core.windows.net)', async () => {
-    const r = await runCli(['list', 'az://someaccount/logs'], { env: { AZURE_STORAGE_KEY: 'a2V5' }, expectGuardTrip: true, timeoutMs: 60_000 });
+    const r = await runCli(['list', 'az://someaccount/logs'], {
+      env: { AZURE_STORAGE_KEY: 'a2V5' },
+      expectGuardTrip: true,
+      timeoutMs: 60_000,
+    });
     assert.equal(r.code, GUARD_EXIT, r.stderr);
-    assert.match(r.stderr, /^archive-test loopback guard: blocked (DNS lookup\(someaccount\.blob\.core\.windows\.net\)|connection to someaccount\.blob\.core\.windows\.net:443) /m);
+    assert.match(
+      r.stderr,
+      /^archive-test loopback guard: blocked (DNS lookup\(someaccount\.blob\.core\.windows\.net\)|connection to someaccount\.blob\.core\.windows\.net:443) /m,
+    );
   });
 
   test('runCli itself rejects a run the guard stopped, whatever the test then asserts', async () => {
-    await assert.rejects(runCli(['list', 'http://192.0.2.1:10000/devstoreaccount1/logs'], { env: { AZURE_STORAGE_CONNECTION_STRING: cs('192.0.2.1') }, timeoutMs: 60_000 }), /tried to leave loopback: .*192\.0\.2\.1:10000/);
+    await assert.rejects(
+      runCli(['list', 'http://192.0.2.1:10000/devstoreaccount1/logs'], {
+        env: { AZURE_STORAGE_CONNECTION_STRING: cs('192.0.2.1') },
+        timeoutMs: 60_000,
+      }),
+      /tried to leave loopback: .*192\.0\.2\.1:10000/,
+    );
   });
 });

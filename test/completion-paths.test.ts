@@ -20,7 +20,14 @@ function has(prog: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${prog}`], { stdio: 'ignore' }).status === 0;
 }
 
-const KEYS = ['acme/search/prod/h1/logs/access/a.zst', 'acme/search/prod/h2/logs/access/b.zst', 'acme/shop/dev/h3/x.log', 'acme/README.md', 'other/y.log', 'top.txt'];
+const KEYS = [
+  'acme/search/prod/h1/logs/access/a.zst',
+  'acme/search/prod/h2/logs/access/b.zst',
+  'acme/shop/dev/h3/x.log',
+  'acme/README.md',
+  'other/y.log',
+  'top.txt',
+];
 
 for (const name of PROVIDERS) {
   describe(`completion of PROFILE:PATH (${name})`, () => {
@@ -32,24 +39,64 @@ for (const name of PROVIDERS) {
     before(async () => {
       p = await startProvider(name);
       dir = await mkdtemp(join(tmpdir(), 'archive-complete-'));
-      await p.seed('logs', KEYS.map((key) => ({ key, body: 'x' })));
+      await p.seed(
+        'logs',
+        KEYS.map((key) => ({ key, body: 'x' })),
+      );
       env = { ...p.env, ARCHIVE_CONFIG_DIR: join(dir, 'config') };
       const add =
         name === 'azure'
-          ? await runCli(['profile', 'add', 'arch', p.loc('logs'), '--auth', 'key', '--secret-stdin'], { env, input: AZURITE_KEY + '\n' })
-          : await runCli(['profile', 'add', 'arch', 's3://logs', '--auth', 'keys', '--access-key-id', 'S3RVER', '--secret-stdin', '--endpoint', (p.emu as { endpoint: string }).endpoint, '--region', 'us-east-1'], {
-              env,
-              input: S3RVER_SECRET,
-            });
+          ? await runCli(['profile', 'add', 'arch', p.loc('logs'), '--auth', 'key', '--secret-stdin'], { env, input: `${AZURITE_KEY}\n` })
+          : await runCli(
+              [
+                'profile',
+                'add',
+                'arch',
+                's3://logs',
+                '--auth',
+                'keys',
+                '--access-key-id',
+                'S3RVER',
+                '--secret-stdin',
+                '--endpoint',
+                (p.emu as { endpoint: string }).endpoint,
+                '--region',
+                'us-east-1',
+              ],
+              {
+                env,
+                input: S3RVER_SECRET,
+              },
+            );
       assert.equal(add.code, 0, add.stderr);
       // A second profile under a prefix: completions are relative to the profile's own prefix.
       const sub =
         name === 'azure'
-          ? await runCli(['profile', 'add', 'acme', p.loc('logs', 'acme'), '--auth', 'key', '--secret-stdin'], { env, input: AZURITE_KEY + '\n' })
-          : await runCli(['profile', 'add', 'acme', 's3://logs/acme', '--auth', 'keys', '--access-key-id', 'S3RVER', '--secret-stdin', '--endpoint', (p.emu as { endpoint: string }).endpoint, '--region', 'us-east-1'], {
+          ? await runCli(['profile', 'add', 'acme', p.loc('logs', 'acme'), '--auth', 'key', '--secret-stdin'], {
               env,
-              input: S3RVER_SECRET,
-            });
+              input: `${AZURITE_KEY}\n`,
+            })
+          : await runCli(
+              [
+                'profile',
+                'add',
+                'acme',
+                's3://logs/acme',
+                '--auth',
+                'keys',
+                '--access-key-id',
+                'S3RVER',
+                '--secret-stdin',
+                '--endpoint',
+                (p.emu as { endpoint: string }).endpoint,
+                '--region',
+                'us-east-1',
+              ],
+              {
+                env,
+                input: S3RVER_SECRET,
+              },
+            );
       assert.equal(sub.code, 0, sub.stderr);
       for (const sh of ['bash', 'fish']) {
         const r = await runCli(['completion', sh]);
@@ -84,7 +131,9 @@ for (const name of PROVIDERS) {
       }
     });
 
-    test('bash: PROFILE:<TAB> offers folders (after the colon, as readline replaces), --kind <TAB> the kinds', { skip: has('bash') ? false : 'bash is not installed' }, () => {
+    test('bash: PROFILE:<TAB> offers folders (after the colon, as readline replaces), --kind <TAB> the kinds', {
+      skip: has('bash') ? false : 'bash is not installed',
+    }, () => {
       const harness = `
 source ${JSON.stringify(scripts.bash)}
 t() {
@@ -108,7 +157,12 @@ t "archive list arch: --kind "
       const r = spawnSync('bash', ['-c', harness], { encoding: 'utf8', env: cleanEnv(env) });
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stderr, '');
-      const got = new Map(r.stdout.trim().split('\n').map((l) => l.split('=>') as [string, string]));
+      const got = new Map(
+        r.stdout
+          .trim()
+          .split('\n')
+          .map((l) => l.split('=>') as [string, string]),
+      );
       const words = (line: string) => (got.get(line) ?? '').split(' ').filter(Boolean);
       assert.deepEqual(words('archive list arch:'), ['acme/', 'other/']);
       assert.deepEqual(words('archive pull arch:acme/s'), ['acme/search/', 'acme/shop/']);
@@ -116,7 +170,9 @@ t "archive list arch: --kind "
       assert.deepEqual(words('archive list arch: --kind '), [...KIND_NAMES]);
     });
 
-    test('fish: PROFILE:<TAB> offers the folders as whole words', { skip: has('fish') ? false : 'fish is not installed (apt-get install fish)' }, () => {
+    test('fish: PROFILE:<TAB> offers the folders as whole words', {
+      skip: has('fish') ? false : 'fish is not installed (apt-get install fish)',
+    }, () => {
       const harness = `
 source ${JSON.stringify(scripts.fish)}
 function archive; ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} $argv; end
@@ -127,7 +183,12 @@ end
       const r = spawnSync('fish', ['-c', harness], { encoding: 'utf8', env: cleanEnv(env) });
       assert.equal(r.status, 0, r.stderr);
       assert.equal(r.stderr, '');
-      const got = new Map(r.stdout.trim().split('\n').map((l) => l.split('=>') as [string, string]));
+      const got = new Map(
+        r.stdout
+          .trim()
+          .split('\n')
+          .map((l) => l.split('=>') as [string, string]),
+      );
       const words = (line: string) => (got.get(line) ?? '').split(' ').filter(Boolean);
       assert.deepEqual(words('archive list arch:'), ['arch:acme/', 'arch:other/']);
       assert.deepEqual(words('archive pull arch:acme/s'), ['arch:acme/search/', 'arch:acme/shop/']);
@@ -145,10 +206,27 @@ test('an endpoint that never answers gives no completion, within the time-out an
   const port = (server.address() as AddressInfo).port;
   try {
     const env = { ARCHIVE_CONFIG_DIR: join(dir, 'config') };
-    const add = await runCli(['profile', 'add', 'dead', 's3://hung-bucket', '--auth', 'keys', '--access-key-id', 'K', '--secret-stdin', '--endpoint', `http://127.0.0.1:${port}`, '--region', 'us-east-1'], {
-      env,
-      input: 'S',
-    });
+    const add = await runCli(
+      [
+        'profile',
+        'add',
+        'dead',
+        's3://hung-bucket',
+        '--auth',
+        'keys',
+        '--access-key-id',
+        'K',
+        '--secret-stdin',
+        '--endpoint',
+        `http://127.0.0.1:${port}`,
+        '--region',
+        'us-east-1',
+      ],
+      {
+        env,
+        input: 'S',
+      },
+    );
     assert.equal(add.code, 0, add.stderr);
     const started = Date.now();
     const r = await runCli(['__complete-location', 'dead:'], { env });

@@ -54,7 +54,10 @@ before(async () => {
   }
   // A saved profile, so location and profile-name completion have something to offer.
   const cfg = join(dir, 'config');
-  const p = await runCli(['profile', 'add', 'vespa', 'az://acct/vespa-logs', '--auth', 'key', '--secret-stdin'], { env: { ARCHIVE_CONFIG_DIR: cfg }, input: 'a2V5\n' });
+  const p = await runCli(['profile', 'add', 'vespa', 'az://acct/vespa-logs', '--auth', 'key', '--secret-stdin'], {
+    env: { ARCHIVE_CONFIG_DIR: cfg },
+    input: 'a2V5\n',
+  });
   assert.equal(p.code, 0, p.stderr);
   await mkdir(join(dir, 'pulled-here'));
 });
@@ -65,7 +68,8 @@ describe('completion scripts', () => {
     test(`${sh}: names every command, alias and option of the program`, async () => {
       const r = await runCli(['completion', sh]);
       const { commands, options } = everything();
-      for (const c of ['completion', 'pull', 'add', 'containers', 'buckets', 'ls']) assert.ok(commands.includes(c), `${c} not in the program tree: ${commands.join(' ')}`);
+      for (const c of ['completion', 'pull', 'add', 'containers', 'buckets', 'ls'])
+        assert.ok(commands.includes(c), `${c} not in the program tree: ${commands.join(' ')}`);
       // Whole words only: a substring check would find "ls" in any script.
       const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
       const word = (x: string) => new RegExp(`(^|[\\s'"(|={,*])${esc(x)}($|[\\s'")|=},\\[])`, 'm');
@@ -114,10 +118,18 @@ t "archive list vespa:acme/ --kind "
 t "archive validate --require "
 t "archive completion "
 `;
-    const r = spawnSync('bash', ['-c', harness], { encoding: 'utf8', env: { ...process.env, ARCHIVE_CONFIG_DIR: join(dir, 'config'), NO_COLOR: '1' } });
+    const r = spawnSync('bash', ['-c', harness], {
+      encoding: 'utf8',
+      env: { ...process.env, ARCHIVE_CONFIG_DIR: join(dir, 'config'), NO_COLOR: '1' },
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '');
-    const got = new Map(r.stdout.trim().split('\n').map((l) => l.split('=>') as [string, string]));
+    const got = new Map(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split('=>') as [string, string]),
+    );
     const words = (line: string) => (got.get(line) ?? '').split(' ').filter(Boolean);
     assert.deepEqual(words('archive ').sort(), topLevel().sort(), String(got.get('archive ')));
     assert.deepEqual(words('archive pu'), ['pull']);
@@ -131,7 +143,9 @@ t "archive completion "
     assert.deepEqual(words('archive completion '), ['bash', 'zsh', 'fish']);
   });
 
-  test('fish: commands, options, values, profiles and DEST complete', { skip: has('fish') ? false : 'fish is not installed (apt-get install fish)' }, () => {
+  test('fish: commands, options, values, profiles and DEST complete', {
+    skip: has('fish') ? false : 'fish is not installed (apt-get install fish)',
+  }, () => {
     const harness = `
 source ${JSON.stringify(scripts.fish)}
 function archive; ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} $argv; end
@@ -140,10 +154,18 @@ for l in 'archive ' 'archive pu' 'archive pull --layout ' 'archive pull -c 4 ves
   echo "$l=>"(complete -C "$l" | string split -f1 \\t | string join ' ')
 end
 `;
-    const r = spawnSync('fish', ['-c', harness], { encoding: 'utf8', env: { ...process.env, ARCHIVE_CONFIG_DIR: join(dir, 'config'), NO_COLOR: '1' } });
+    const r = spawnSync('fish', ['-c', harness], {
+      encoding: 'utf8',
+      env: { ...process.env, ARCHIVE_CONFIG_DIR: join(dir, 'config'), NO_COLOR: '1' },
+    });
     assert.equal(r.status, 0, r.stderr);
     assert.equal(r.stderr, '');
-    const got = new Map(r.stdout.trim().split('\n').map((l) => l.split('=>') as [string, string]));
+    const got = new Map(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => l.split('=>') as [string, string]),
+    );
     const words = (line: string) => (got.get(line) ?? '').split(' ').filter(Boolean);
     assert.deepEqual(words('archive ').sort(), topLevel().sort(), String(got.get('archive ')));
     assert.deepEqual(words('archive pu'), ['pull']);

@@ -44,9 +44,20 @@ test('container-less profile takes the container from the first segment', () => 
 });
 
 test('s3 profile: keys override as a pair; flags > env > stored for region/endpoint', () => {
-  const s3: S3Profile = { provider: 's3', bucket: 'b', region: 'eu-west-1', endpoint: 'http://stored', auth: { type: 'keys', accessKeyId: 'AK', secretAccessKey: 'SK' } };
+  const s3: S3Profile = {
+    provider: 's3',
+    bucket: 'b',
+    region: 'eu-west-1',
+    endpoint: 'http://stored',
+    auth: { type: 'keys', accessKeyId: 'AK', secretAccessKey: 'SK' },
+  };
   const onlyId = profileTarget('p', s3, '', {}, { AWS_ACCESS_KEY_ID: 'OTHER' });
-  assert.deepEqual(onlyId.provider === 's3' && onlyId.auth, { type: 'keys', accessKeyId: 'AK', secretAccessKey: 'SK', sessionToken: undefined });
+  assert.deepEqual(onlyId.provider === 's3' && onlyId.auth, {
+    type: 'keys',
+    accessKeyId: 'AK',
+    secretAccessKey: 'SK',
+    sessionToken: undefined,
+  });
   const pair = profileTarget('p', s3, '', {}, { AWS_ACCESS_KEY_ID: 'A2', AWS_SECRET_ACCESS_KEY: 'S2', AWS_SESSION_TOKEN: 'T2' });
   assert.deepEqual(pair.provider === 's3' && pair.auth, { type: 'keys', accessKeyId: 'A2', secretAccessKey: 'S2', sessionToken: 'T2' });
   const loc = profileTarget('p', s3, '', {}, {});
@@ -56,12 +67,28 @@ test('s3 profile: keys override as a pair; flags > env > stored for region/endpo
   assert.equal(loc.forcePathStyle, true);
   const env = profileTarget('p', s3, '', {}, { AWS_REGION: 'us-east-2', AWS_ENDPOINT_URL_S3: 'http://env' });
   assert.ok(env.provider === 's3' && env.region === 'us-east-2' && env.endpoint === 'http://env');
-  const flags = profileTarget('p', s3, '', { region: 'ap-south-1', endpoint: 'http://flag' }, { AWS_REGION: 'us-east-2', AWS_ENDPOINT_URL_S3: 'http://env' });
+  const flags = profileTarget(
+    'p',
+    s3,
+    '',
+    { region: 'ap-south-1', endpoint: 'http://flag' },
+    { AWS_REGION: 'us-east-2', AWS_ENDPOINT_URL_S3: 'http://env' },
+  );
   assert.ok(flags.provider === 's3' && flags.region === 'ap-south-1' && flags.endpoint === 'http://flag');
-  assert.throws(() => profileTarget('p', { ...s3, auth: { type: 'keys', accessKeyId: 'AK' } }, '', {}, {}), (e: unknown) => e instanceof UsageError && /no secret access key/.test(e.message));
+  assert.throws(
+    () => profileTarget('p', { ...s3, auth: { type: 'keys', accessKeyId: 'AK' } }, '', {}, {}),
+    (e: unknown) => e instanceof UsageError && /no secret access key/.test(e.message),
+  );
 });
 
-const keyTarget: AzureTarget = { provider: 'azure', account: 'acct', serviceUrl: 'https://acct.blob.core.windows.net', container: 'logs', prefix: 'http_requests', auth: { type: 'key', accountName: 'acct', accountKey: 'eA==' } };
+const keyTarget: AzureTarget = {
+  provider: 'azure',
+  account: 'acct',
+  serviceUrl: 'https://acct.blob.core.windows.net',
+  container: 'logs',
+  prefix: 'http_requests',
+  auth: { type: 'key', accountName: 'acct', accountKey: 'eA==' },
+};
 const now = new Date('2026-01-05T17:00:00.000Z');
 
 test('sas plan: logpush preset is w, container scope, five calendar years and a day, https only', () => {
@@ -81,14 +108,22 @@ test('sas plan: user-delegation capped at 7 days; SAS cannot sign; letters norma
   const sp: AzureTarget = { ...keyTarget, auth: { type: 'service-principal', tenantId: 't', clientId: 'c', clientSecret: 's' } };
   assert.equal(planSas(sp, { for: 'reader' }, now).signing, 'user-delegation');
   assert.throws(() => planSas(sp, { for: 'reader', expires: '8d' }, now), /at most 7 days/);
-  assert.throws(() => planSas({ ...keyTarget, auth: { type: 'sas', token: 'x' } }, { permissions: 'r' }, now), /cannot create a SAS from a SAS/);
+  assert.throws(
+    () => planSas({ ...keyTarget, auth: { type: 'sas', token: 'x' } }, { permissions: 'r' }, now),
+    /cannot create a SAS from a SAS/,
+  );
   assert.equal(normalizePermissions('lwr'), 'rwl');
-  assert.equal(planSas({ ...keyTarget, serviceUrl: 'http://127.0.0.1:1/devstoreaccount1' }, { permissions: 'r' }, now).protocol, 'https,http');
+  assert.equal(
+    planSas({ ...keyTarget, serviceUrl: 'http://127.0.0.1:1/devstoreaccount1' }, { permissions: 'r' }, now).protocol,
+    'https,http',
+  );
   assert.deepEqual(planSas(keyTarget, { permissions: 'r', ip: '10.0.0.1-10.0.0.9' }, now).ip, { start: '10.0.0.1', end: '10.0.0.9' });
 });
 
 test('sas parse + inspect: a token from sas-plan-like values round-trips; the signature is dropped', () => {
-  const info = parseSas('https://acct.blob.core.windows.net/logs?sv=2025-05-05&st=2026-01-05T16%3A45%3A00Z&se=2031-01-06T17%3A00%3A00Z&sr=c&sp=w&spr=https&sig=SECRETSIG');
+  const info = parseSas(
+    'https://acct.blob.core.windows.net/logs?sv=2025-05-05&st=2026-01-05T16%3A45%3A00Z&se=2031-01-06T17%3A00%3A00Z&sr=c&sp=w&spr=https&sig=SECRETSIG',
+  );
   assert.equal(info.kind, 'service');
   assert.equal(info.url?.account, 'acct');
   assert.equal(info.redacted.includes('SECRETSIG'), false);
@@ -96,7 +131,10 @@ test('sas parse + inspect: a token from sas-plan-like values round-trips; the si
   assert.deepEqual(r.warnings, []);
   assert.equal(r.expired, false);
   const late = inspectSas(info, { now: new Date('2030-12-20T00:00:00Z') });
-  assert.deepEqual(late.warnings.map((w) => w.code), ['expiring']);
+  assert.deepEqual(
+    late.warnings.map((w) => w.code),
+    ['expiring'],
+  );
 });
 
 test('Retry-After from either SDK error shape: seconds, HTTP date, absent or junk', async () => {

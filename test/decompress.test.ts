@@ -98,7 +98,13 @@ async function makeDecoder(kind: ZstdDecoderKind | undefined, codec: Codec, labe
   return withEnv({ [ENV]: kind }, () => createDecoder(codec, { label }));
 }
 
-async function decodeWith(kind: ZstdDecoderKind | undefined, codec: Codec, input: Uint8Array | string, label = 'logs/x', sizes = [256 * 1024]): Promise<Decoded> {
+async function decodeWith(
+  kind: ZstdDecoderKind | undefined,
+  codec: Codec,
+  input: Uint8Array | string,
+  label = 'logs/x',
+  sizes = [256 * 1024],
+): Promise<Decoded> {
   return withEnv({ [ENV]: kind === 'fzstd+binary' ? undefined : kind }, async () => {
     const dec = await makeDecoder(kind, codec, label);
     const h = createHash('sha256');
@@ -119,13 +125,25 @@ async function decodeWith(kind: ZstdDecoderKind | undefined, codec: Codec, input
   });
 }
 
-async function assertDecodes(kind: ZstdDecoderKind | undefined, codec: Codec, input: Uint8Array | string, original: Uint8Array, sizes?: number[]): Promise<void> {
+async function assertDecodes(
+  kind: ZstdDecoderKind | undefined,
+  codec: Codec,
+  input: Uint8Array | string,
+  original: Uint8Array,
+  sizes?: number[],
+): Promise<void> {
   const out = await decodeWith(kind, codec, input, 'logs/x', sizes);
   assert.equal(out.bytes, original.length);
   assert.equal(out.sha, sha256(original));
 }
 
-async function assertIntegrityError(kind: ZstdDecoderKind | undefined, codec: Codec, input: Uint8Array, label: string, detail?: RegExp): Promise<void> {
+async function assertIntegrityError(
+  kind: ZstdDecoderKind | undefined,
+  codec: Codec,
+  input: Uint8Array,
+  label: string,
+  detail?: RegExp,
+): Promise<void> {
   await assert.rejects(decodeWith(kind, codec, input, label), (err: unknown) => {
     assert.ok(err instanceof IntegrityError, `expected IntegrityError, got ${String(err)}`);
     assert.ok(err.message.includes(label), `message names the object: ${err.message}`);
@@ -154,7 +172,12 @@ const single = (): Buffer => memo('single', () => fx.compress(data, ['-3']));
 const singleNoCheck = (): Buffer => memo('nocheck', () => fx.compress(data, ['-3', '--no-check']));
 const viaStdin = (): Buffer => memo('stdin', () => fx.compress(data, ['-3'], false));
 /** Frames as a log rotator appends them: with and without checksum, an empty one, skippable frames. */
-const multiParts = (): Buffer[] => [data.subarray(0, MiB), data.subarray(MiB, MiB), data.subarray(MiB, 2 * MiB + 12345), data.subarray(2 * MiB + 12345)];
+const multiParts = (): Buffer[] => [
+  data.subarray(0, MiB),
+  data.subarray(MiB, MiB),
+  data.subarray(MiB, 2 * MiB + 12345),
+  data.subarray(2 * MiB + 12345),
+];
 const multi = (): Buffer =>
   memo('multi', () => {
     const [a, b, c, d] = multiParts();
@@ -184,7 +207,13 @@ const window100 = (): Buffer => memo('w100', () => fx.compress(farData100(), ['-
 const window256 = (): Buffer => memo('w256', () => fx.compress(data, ['-3', '--long=28'], false));
 
 /** Frames with small windows (fzstd in the hybrid) and 256 MiB windows (the zstd program), interleaved. */
-const mixedParts = (): Buffer[] => [data.subarray(0, MiB), data.subarray(MiB, 2 * MiB), data.subarray(2 * MiB, 2 * MiB + 5000), data.subarray(2 * MiB + 5000), data.subarray(0, 300000)];
+const mixedParts = (): Buffer[] => [
+  data.subarray(0, MiB),
+  data.subarray(MiB, 2 * MiB),
+  data.subarray(2 * MiB, 2 * MiB + 5000),
+  data.subarray(2 * MiB + 5000),
+  data.subarray(0, 300000),
+];
 const mixedWindowsData = (): Buffer => Buffer.concat(mixedParts());
 const mixedWindows = (): Buffer =>
   memo('mixed-windows', () => {
@@ -235,13 +264,27 @@ describe('zstd frame header and scanner', () => {
   it('parses window descriptor, content size, checksum, dictionary id', () => {
     // FHD 0x04: checksum, no FCS, window descriptor 0x58 = 2^(10+11) * (1 + 0/8) = 2 MiB
     let h = parseFrameHeader(Uint8Array.from([0x28, 0xb5, 0x2f, 0xfd, 0x04, 0x58]));
-    assert.deepEqual(h, { headerSize: 6, windowSize: 2 * MiB, singleSegment: false, contentSize: undefined, hasChecksum: true, dictionaryId: 0 });
+    assert.deepEqual(h, {
+      headerSize: 6,
+      windowSize: 2 * MiB,
+      singleSegment: false,
+      contentSize: undefined,
+      hasChecksum: true,
+      dictionaryId: 0,
+    });
     // window descriptor 0x83: 2^26 + 3 * 2^23 = 88 MiB
     h = parseFrameHeader(Uint8Array.from([0x28, 0xb5, 0x2f, 0xfd, 0x00, 0x83]));
     assert.equal(h.windowSize, 88 * MiB);
     // FHD 0x61: single segment, 2-byte FCS (+256), 1-byte dictionary id
     h = parseFrameHeader(Uint8Array.from([0x28, 0xb5, 0x2f, 0xfd, 0x61, 0x07, 0x10, 0x00]));
-    assert.deepEqual(h, { headerSize: 8, windowSize: 0x10 + 256, singleSegment: true, contentSize: 0x10 + 256, hasChecksum: false, dictionaryId: 7 });
+    assert.deepEqual(h, {
+      headerSize: 8,
+      windowSize: 0x10 + 256,
+      singleSegment: true,
+      contentSize: 0x10 + 256,
+      hasChecksum: false,
+      dictionaryId: 7,
+    });
     assert.throws(() => parseFrameHeader(Uint8Array.from([0x28, 0xb5, 0x2f, 0xfd, 0x08, 0x58])), /reserved bit/);
   });
 
@@ -427,6 +470,7 @@ for (const kind of KINDS) {
           { signal: ac.signal },
         );
         await assert.rejects(done, { name: 'AbortError' });
+        assert.ok(got > 0, 'aborted on the first decoded bytes');
         assert.ok(dec.destroyed);
         const child = (dec as unknown as { child?: import('node:child_process').ChildProcess }).child;
         if (kind === 'binary') {
@@ -573,19 +617,25 @@ describe('zstd decoder selection', () => {
   });
 
   it('rejects an unknown ARCHIVE_ZSTD_DECODER', async () => {
-    await assert.rejects(withEnv({ [ENV]: 'turbo' }, () => createDecoder('zstd', { label: 'x.zst' })), (err: unknown) => {
-      assert.ok(err instanceof UsageError);
-      assert.match(err.hint ?? '', /native, binary, fzstd/);
-      return true;
-    });
+    await assert.rejects(
+      withEnv({ [ENV]: 'turbo' }, () => createDecoder('zstd', { label: 'x.zst' })),
+      (err: unknown) => {
+        assert.ok(err instanceof UsageError);
+        assert.match(err.hint ?? '', /native, binary, fzstd/);
+        return true;
+      },
+    );
   });
 
   it('fails when the forced binary is not on PATH', async () => {
-    await assert.rejects(withEnv({ [ENV]: 'binary', PATH: '' }, () => createDecoder('zstd', { label: 'x.zst' })), (err: unknown) => {
-      assert.ok(err instanceof ArchiveError);
-      assert.match(err.message, /no zstd program is on PATH/);
-      return true;
-    });
+    await assert.rejects(
+      withEnv({ [ENV]: 'binary', PATH: '' }, () => createDecoder('zstd', { label: 'x.zst' })),
+      (err: unknown) => {
+        assert.ok(err instanceof ArchiveError);
+        assert.match(err.message, /no zstd program is on PATH/);
+        return true;
+      },
+    );
   });
 
   it('fails when native is forced on a Node without zstd', async (t) => {
@@ -593,12 +643,15 @@ describe('zstd decoder selection', () => {
       t.skip(`Node ${process.versions.node} has native zstd`);
       return;
     }
-    await assert.rejects(withEnv({ [ENV]: 'native' }, () => createDecoder('zstd', { label: 'x.zst' })), (err: unknown) => {
-      assert.ok(err instanceof ArchiveError);
-      assert.match(err.message, /has no built-in zstd/);
-      assert.match(err.hint ?? '', /22\.15/);
-      return true;
-    });
+    await assert.rejects(
+      withEnv({ [ENV]: 'native' }, () => createDecoder('zstd', { label: 'x.zst' })),
+      (err: unknown) => {
+        assert.ok(err instanceof ArchiveError);
+        assert.match(err.message, /has no built-in zstd/);
+        assert.match(err.hint ?? '', /22\.15/);
+        return true;
+      },
+    );
   });
 });
 

@@ -87,7 +87,15 @@ describe('npm run demo', () => {
 
   test('runs every section and exits 0', () => {
     assert.equal(run.code, 0, run.out);
-    const order = ['archive profile add vespa', '$ archive containers', '$ archive list vespa: --since 6h', '$ archive validate', '$ archive pull vespa:', '$ archive cat vespa:', 'Demo finished'];
+    const order = [
+      'archive profile add vespa',
+      '$ archive containers',
+      '$ archive list vespa: --since 6h',
+      '$ archive validate',
+      '$ archive pull vespa:',
+      '$ archive cat vespa:',
+      'Demo finished',
+    ];
     let at = -1;
     for (const s of order) {
       const i = run.out.indexOf(s);
@@ -107,7 +115,12 @@ describe('npm run demo', () => {
   test('list --since 6h shows the vendor keys by their key time, and filters the old ones', () => {
     const vespa = after$(run.out, 'archive list vespa: --since 6h');
     for (const host of ['h1001a.prod.vespa-app.example', 'h1002b.prod.vespa-app.example']) {
-      assert.match(vespa, new RegExp(`access +${host.replace(/\./g, '\\.')} +acme/shop-search/default/${host.replace(/\./g, '\\.')}/logs/access/JsonAccessLog\\.default\\.\\d{14}\\.${EXT}`));
+      assert.match(
+        vespa,
+        new RegExp(
+          `access +${host.replace(/\./g, '\\.')} +acme/shop-search/default/${host.replace(/\./g, '\\.')}/logs/access/JsonAccessLog\\.default\\.\\d{14}\\.${EXT}`,
+        ),
+      );
     }
     assert.match(vespa, new RegExp(`heapdump .*/service-dump/default-container\\.0-\\d{13}/jvm-heap-dump\\.bin\\.${EXT}`));
     assert.match(vespa, new RegExp(`jfr .*/service-dump/default-container\\.0-\\d{13}/recording\\.jfr\\.${EXT}`));
@@ -199,7 +212,8 @@ describe('npm run demo -- --keep', () => {
     try {
       assert.equal(r.code, 0, r.out);
       assert.match(r.out, /stopping the emulators/);
-      for (const c of ['archive list vespa:', 'archive pull amplitude:', 'archive validate s3://logzio-archive']) assert.match(r.out, new RegExp(`^\\s*(\\$ )?${c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`, 'm'), c);
+      for (const c of ['archive list vespa:', 'archive pull amplitude:', 'archive validate s3://logzio-archive'])
+        assert.match(r.out, new RegExp(`^\\s*(\\$ )?${c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`, 'm'), c);
       const urls = [...r.out.matchAll(/emulator: +(http:\/\/127\.0\.0\.1:\d+)/g)].map((m) => m[1]);
       assert.equal(urls.length, 2, r.out);
       for (const u of urls) assert.ok(await portClosed(u), `${u} still answers`);

@@ -11,7 +11,7 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './support/cli.js';
-import { startProvider, type ProviderFixture } from './support/providers.js';
+import { startProvider, type AzureFixture } from './support/providers.js';
 import { AZURITE_KEY } from './support/emulators.js';
 import { resolveTarget } from '../src/target.js';
 
@@ -19,13 +19,48 @@ const csFor = (rest: string) => `DefaultEndpointsProtocol=https;AccountName=devs
 
 describe('connection-string endpoint (pure resolution)', () => {
   const cases: Array<[string, string, Record<string, string>, string]> = [
-    ['BlobEndpoint for the account', 'az://devstoreaccount1/logs', { AZURE_STORAGE_CONNECTION_STRING: csFor('BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1/') }, 'http://127.0.0.1:10000/devstoreaccount1'],
-    ['EndpointSuffix (Azure China)', 'az://devstoreaccount1/logs', { AZURE_STORAGE_CONNECTION_STRING: csFor('EndpointSuffix=core.chinacloudapi.cn') }, 'https://devstoreaccount1.blob.core.chinacloudapi.cn'],
-    ['protocol + suffix (US Gov over http is odd but honoured)', 'az://devstoreaccount1/c', { AZURE_STORAGE_CONNECTION_STRING: csFor('EndpointSuffix=core.usgovcloudapi.net').replace('https', 'http') }, 'http://devstoreaccount1.blob.core.usgovcloudapi.net'],
-    ['UseDevelopmentStorage=true', 'az://devstoreaccount1/c', { AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' }, 'http://127.0.0.1:10000/devstoreaccount1'],
-    ['a connection string for another account does not apply', 'az://otheraccount/c', { AZURE_STORAGE_CONNECTION_STRING: csFor('EndpointSuffix=core.chinacloudapi.cn') }, 'https://otheraccount.blob.core.windows.net'],
-    ['a URL keeps its own host', 'https://devstoreaccount1.blob.core.windows.net/c', { AZURE_STORAGE_CONNECTION_STRING: csFor('EndpointSuffix=core.chinacloudapi.cn') }, 'https://devstoreaccount1.blob.core.windows.net'],
-    ['az:// with a SAS from --sas env still uses the account endpoint', 'az://devstoreaccount1/c', { AZURE_STORAGE_SAS_TOKEN: 'sv=1&sig=x', AZURE_STORAGE_CONNECTION_STRING: csFor('EndpointSuffix=core.chinacloudapi.cn') }, 'https://devstoreaccount1.blob.core.chinacloudapi.cn'],
+    [
+      'BlobEndpoint for the account',
+      'az://devstoreaccount1/logs',
+      { AZURE_STORAGE_CONNECTION_STRING: csFor('BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1/') },
+      'http://127.0.0.1:10000/devstoreaccount1',
+    ],
+    [
+      'EndpointSuffix (Azure China)',
+      'az://devstoreaccount1/logs',
+      { AZURE_STORAGE_CONNECTION_STRING: csFor('EndpointSuffix=core.chinacloudapi.cn') },
+      'https://devstoreaccount1.blob.core.chinacloudapi.cn',
+    ],
+    [
+      'protocol + suffix (US Gov over http is odd but honoured)',
+      'az://devstoreaccount1/c',
+      { AZURE_STORAGE_CONNECTION_STRING: csFor('EndpointSuffix=core.usgovcloudapi.net').replace('https', 'http') },
+      'http://devstoreaccount1.blob.core.usgovcloudapi.net',
+    ],
+    [
+      'UseDevelopmentStorage=true',
+      'az://devstoreaccount1/c',
+      { AZURE_STORAGE_CONNECTION_STRING: 'UseDevelopmentStorage=true' },
+      'http://127.0.0.1:10000/devstoreaccount1',
+    ],
+    [
+      'a connection string for another account does not apply',
+      'az://otheraccount/c',
+      { AZURE_STORAGE_CONNECTION_STRING: csFor('EndpointSuffix=core.chinacloudapi.cn') },
+      'https://otheraccount.blob.core.windows.net',
+    ],
+    [
+      'a URL keeps its own host',
+      'https://devstoreaccount1.blob.core.windows.net/c',
+      { AZURE_STORAGE_CONNECTION_STRING: csFor('EndpointSuffix=core.chinacloudapi.cn') },
+      'https://devstoreaccount1.blob.core.windows.net',
+    ],
+    [
+      'az:// with a SAS from --sas env still uses the account endpoint',
+      'az://devstoreaccount1/c',
+      { AZURE_STORAGE_SAS_TOKEN: 'sv=1&sig=x', AZURE_STORAGE_CONNECTION_STRING: csFor('EndpointSuffix=core.chinacloudapi.cn') },
+      'https://devstoreaccount1.blob.core.chinacloudapi.cn',
+    ],
   ];
   for (const [name, loc, env, want] of cases) {
     test(name, async () => {
@@ -37,7 +72,7 @@ describe('connection-string endpoint (pure resolution)', () => {
 });
 
 describe('connection-string endpoint against Azurite', () => {
-  let p: ProviderFixture;
+  let p: AzureFixture;
   let tmp: string;
   let env: Record<string, string>;
   const body = 'hello from the emulator\n';
@@ -55,7 +90,10 @@ describe('connection-string endpoint against Azurite', () => {
   test('list, cat, pull, containers and validate reach the emulator through az://', async () => {
     const list = await runCli(['list', 'az://devstoreaccount1/logs', '--json'], { env });
     assert.equal(list.code, 0, list.stderr);
-    assert.deepEqual(JSON.parse(list.stdout).objects.map((o: { key: string }) => o.key), ['a/x.log']);
+    assert.deepEqual(
+      JSON.parse(list.stdout).objects.map((o: { key: string }) => o.key),
+      ['a/x.log'],
+    );
     const cat = await runCli(['cat', 'az://devstoreaccount1/logs/a/'], { env });
     assert.equal(cat.code, 0, cat.stderr);
     assert.equal(cat.stdout, body);
@@ -63,7 +101,12 @@ describe('connection-string endpoint against Azurite', () => {
     const pull = await runCli(['pull', 'az://devstoreaccount1/logs/a/', dest], { env });
     assert.equal(pull.code, 0, pull.stderr);
     assert.deepEqual(readdirSync(dest), ['x.log']);
-    assert.equal(createHash('sha256').update(readFileSync(join(dest, 'x.log'))).digest('hex'), createHash('sha256').update(body).digest('hex'));
+    assert.equal(
+      createHash('sha256')
+        .update(readFileSync(join(dest, 'x.log')))
+        .digest('hex'),
+      createHash('sha256').update(body).digest('hex'),
+    );
     const containers = await runCli(['containers', 'az://devstoreaccount1'], { env });
     assert.equal(containers.code, 0, containers.stderr);
     assert.match(containers.stdout, /\blogs$/m);
@@ -82,14 +125,19 @@ describe('connection-string endpoint against Azurite', () => {
   });
 
   test('sas create with EndpointSuffix prints the sovereign-cloud host', async () => {
-    const r = await runCli(['sas', 'create', 'az://devstoreaccount1/logs', '--for', 'reader'], { env: { AZURE_STORAGE_CONNECTION_STRING: csFor('EndpointSuffix=core.chinacloudapi.cn') } });
+    const r = await runCli(['sas', 'create', 'az://devstoreaccount1/logs', '--for', 'reader'], {
+      env: { AZURE_STORAGE_CONNECTION_STRING: csFor('EndpointSuffix=core.chinacloudapi.cn') },
+    });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^https:\/\/devstoreaccount1\.blob\.core\.chinacloudapi\.cn\/logs\?sv=/);
   });
 
   test('an endpoint nobody listens on: the error names host:port, no secret', async () => {
     const cs = csFor('BlobEndpoint=http://127.0.0.1:9/devstoreaccount1');
-    for (const cmd of [['list', 'az://devstoreaccount1/logs'], ['cat', 'az://devstoreaccount1/logs/a/']]) {
+    for (const cmd of [
+      ['list', 'az://devstoreaccount1/logs'],
+      ['cat', 'az://devstoreaccount1/logs/a/'],
+    ]) {
       const r = await runCli(cmd, { env: { AZURE_STORAGE_CONNECTION_STRING: cs } });
       assert.equal(r.code, 1, r.stderr);
       assert.equal(
@@ -102,9 +150,14 @@ describe('connection-string endpoint against Azurite', () => {
   });
 
   test('a host that does not resolve (EndpointSuffix=example.invalid): the error names it', async () => {
-    const r = await runCli(['list', 'az://devstoreaccount1/logs'], { env: { AZURE_STORAGE_CONNECTION_STRING: csFor('EndpointSuffix=example.invalid') } });
+    const r = await runCli(['list', 'az://devstoreaccount1/logs'], {
+      env: { AZURE_STORAGE_CONNECTION_STRING: csFor('EndpointSuffix=example.invalid') },
+    });
     assert.equal(r.code, 1, r.stderr);
     // .invalid never resolves (RFC 6761); without any DNS the resolver says EAI_AGAIN instead.
-    assert.match(r.stderr, /^archive: list az:\/\/devstoreaccount1\/logs: network error (ENOTFOUND|EAI_AGAIN) reaching devstoreaccount1\.blob\.example\.invalid \((ENOTFOUND|EAI_AGAIN)\)\nhint: the host name does not resolve: check the account\/bucket name and your DNS or proxy\n$/);
+    assert.match(
+      r.stderr,
+      /^archive: list az:\/\/devstoreaccount1\/logs: network error (ENOTFOUND|EAI_AGAIN) reaching devstoreaccount1\.blob\.example\.invalid \((ENOTFOUND|EAI_AGAIN)\)\nhint: the host name does not resolve: check the account\/bucket name and your DNS or proxy\n$/,
+    );
   });
 });

@@ -8,26 +8,29 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { ContainerSASPermissions, StorageSharedKeyCredential, generateBlobSASQueryParameters } from '@azure/storage-blob';
 import { runCli } from './support/cli.js';
-import { AZURITE_ACCOUNT, AZURITE_KEY, type AzuriteEmulator } from './support/emulators.js';
+import { AZURITE_ACCOUNT, AZURITE_KEY } from './support/emulators.js';
 import { PROVIDERS, startProvider, type ProviderFixture } from './support/providers.js';
 import { startFaultProxy } from './support/fault-proxy.js';
 import { walk, sha256 as sha } from './support/files.js';
 
 const MiB = 1 << 20;
 
-
 function isObjectGet(req: http.IncomingMessage): boolean {
   const url = req.url ?? '';
-  return req.method === 'GET' && !/[?&](comp=|restype=|list-type=|delimiter=|prefix=)/.test(url) && url.split('?')[0]!.split('/').filter(Boolean).length >= 2;
+  return (
+    req.method === 'GET' &&
+    !/[?&](comp=|restype=|list-type=|delimiter=|prefix=)/.test(url) &&
+    url.split('?')[0]!.split('/').filter(Boolean).length >= 2
+  );
 }
 
 /**
@@ -35,7 +38,10 @@ function isObjectGet(req: http.IncomingMessage): boolean {
  * (half the body sent, then `cut` awaited, then the connection dropped): the test replaces the
  * object inside those windows, so the interleaving is fixed by events, not by sleeps.
  */
-async function startGate(upstream: string, plan: (n: number) => { hold?: () => Promise<unknown>; cut?: () => Promise<unknown> } | undefined) {
+async function startGate(
+  upstream: string,
+  plan: (n: number) => { hold?: () => Promise<unknown>; cut?: () => Promise<unknown> } | undefined,
+) {
   const up = new URL(upstream);
   let gets = 0;
   const statuses: number[] = [];
@@ -67,7 +73,11 @@ async function startGate(upstream: string, plan: (n: number) => { hold?: () => P
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     statuses,
-    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -77,10 +87,13 @@ async function startForwardProxy() {
   const server = http.createServer((req, res) => {
     seen.forwarded++;
     const target = new URL(req.url ?? '');
-    const fwd = http.request({ host: target.hostname, port: target.port, method: req.method, path: target.pathname + target.search, headers: req.headers }, (upRes) => {
-      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-      upRes.pipe(res);
-    });
+    const fwd = http.request(
+      { host: target.hostname, port: target.port, method: req.method, path: target.pathname + target.search, headers: req.headers },
+      (upRes) => {
+        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+        upRes.pipe(res);
+      },
+    );
     fwd.on('error', () => res.destroy());
     req.pipe(fwd);
   });
@@ -97,7 +110,15 @@ async function startForwardProxy() {
     socket.on('error', () => up.destroy());
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, seen, close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))) };
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    seen,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
 }
 
 for (const name of PROVIDERS) {
@@ -112,7 +133,10 @@ for (const name of PROVIDERS) {
     before(async () => {
       tmp = mkdtempSync(join(tmpdir(), `archive-fast-${name}-`));
       p = await startProvider(name);
-      await p.seed('files', [...files].map(([key, body]) => ({ key, body })));
+      await p.seed(
+        'files',
+        [...files].map(([key, body]) => ({ key, body })),
+      );
     });
     after(async () => {
       await p?.stop();
@@ -122,7 +146,10 @@ for (const name of PROVIDERS) {
     test('an object replaced while its body streams: the resumed read is refused (If-Match), exit 5, no mixed file; a re-run gets the new version', async () => {
       const v1 = randomBytes(6 * MiB + 3);
       const v2 = randomBytes(6 * MiB + 9);
-      await p.seed('swap1', [{ key: 'x/heap.bin', body: v1 }, { key: 'x/stable.bin', body: files.get('logs/a.log')! }]);
+      await p.seed('swap1', [
+        { key: 'x/heap.bin', body: v1 },
+        { key: 'x/stable.bin', body: files.get('logs/a.log')! },
+      ]);
       let replaced = false;
       // The first object GET (heap.bin: keys are fetched in listing order with -c 1) is cut halfway;
       // the object is replaced before the connection drops, so the resumed read meets a new ETag.
@@ -152,7 +179,10 @@ for (const name of PROVIDERS) {
           assert.match(r.stderr, /x\/heap\.bin: MD5 mismatch .*\(ChecksumMismatch\)/);
         }
         assert.ok(!existsSync(heap), 'no file under the final name');
-        assert.deepEqual(walk(dest).filter((f) => !f.includes('.archive-part')), ['x/stable.bin']);
+        assert.deepEqual(
+          walk(dest).filter((f) => !f.includes('.archive-part')),
+          ['x/stable.bin'],
+        );
         assert.ok(readFileSync(join(dest, 'x/stable.bin')).equals(files.get('logs/a.log')!));
         const again = await runCli(['pull', p.loc('swap1'), dest], { env: p.env });
         assert.equal(again.code, 0, again.stderr);
@@ -169,11 +199,15 @@ for (const name of PROVIDERS) {
       await p.seed('swap2', [{ key: 'dump.hprof', body: v1 }]);
       let swapped: Promise<void> | undefined;
       // Parts are 2 MiB, one at a time; the third part's request waits until the object is replaced.
-      const g = await startGate(p.upstream, (n) => (n === 2 ? { hold: () => (swapped ??= p.seed('swap2', [{ key: 'dump.hprof', body: v2 }])) } : undefined));
+      const g = await startGate(p.upstream, (n) =>
+        n === 2 ? { hold: () => (swapped ??= p.seed('swap2', [{ key: 'dump.hprof', body: v2 }])) } : undefined,
+      );
       try {
         const via = p.via(g.url);
         const dest = join(tmp, 'swap2');
-        const r = await runCli(['pull', via.loc('swap2'), dest, '-c', '1', '--multipart-threshold', '4M', '--chunk-size', '2M'], { env: via.env });
+        const r = await runCli(['pull', via.loc('swap2'), dest, '-c', '1', '--multipart-threshold', '4M', '--chunk-size', '2M'], {
+          env: via.env,
+        });
         assert.ok(swapped, 'the proxy replaced the object between parts');
         assert.notEqual(r.code, 0, r.stderr);
         if (name === 'azure') {
@@ -221,7 +255,13 @@ for (const name of PROVIDERS) {
         { containerName: 'files', permissions: ContainerSASPermissions.parse('rl'), expiresOn: new Date(Date.now() + 3600_000) },
         new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
       ).toString();
-      const secrets = [/sig=/i, /X-Amz-Signature/i, /X-Amz-Credential/i, /se=\d{4}/, new RegExp(new URLSearchParams(sas).get('sig')!.slice(0, 12).replace(/[+/]/g, '.'))];
+      const secrets = [
+        /sig=/i,
+        /X-Amz-Signature/i,
+        /X-Amz-Credential/i,
+        /se=\d{4}/,
+        new RegExp(new URLSearchParams(sas).get('sig')!.slice(0, 12).replace(/[+/]/g, '.')),
+      ];
       try {
         const via = p.via(proxy.url);
         // Azure: the caller's own SAS URL, no other credential.

@@ -42,7 +42,11 @@ function shortWrites(fh: FileHandle, cap: number): FileHandle {
 test('PositionalWriter writes every byte at its offset, continuing short writes', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'archive-fw-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
-  for (const [name, cap, start] of [['full', Infinity, 0], ['short', 100_003, 0], ['offset', 65_537, 5000]] as const) {
+  for (const [name, cap, start] of [
+    ['full', Infinity, 0],
+    ['short', 100_003, 0],
+    ['offset', 65_537, 5000],
+  ] as const) {
     const file = join(dir, name);
     const fh = await open(file, 'w');
     const data = chunks(3 * 1024 * 1024 + 17, [65536, 1, 300_000, 4096]);
@@ -79,5 +83,8 @@ test('FileSink fails the pipeline when the file cannot be written', async (t) =>
   t.after(() => rm(dir, { recursive: true, force: true }));
   const fh = await open(join(dir, 'ro'), 'w');
   await fh.close(); // writes on a closed handle fail with EBADF
-  await assert.rejects(pipeline(Readable.from(chunks(2 << 20, [65536])), new FileSink(fh)), (e: NodeJS.ErrnoException) => e.code === 'EBADF');
+  await assert.rejects(
+    pipeline(Readable.from(chunks(2 << 20, [65536])), new FileSink(fh)),
+    (e: NodeJS.ErrnoException) => e.code === 'EBADF',
+  );
 });

@@ -7,17 +7,14 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { runCli } from './support/cli.js';
 import { PROVIDERS, startProvider, type ProviderFixture } from './support/providers.js';
 import { azureService } from './support/seed.js';
 import type { AzuriteEmulator } from './support/emulators.js';
 import { walk, sha256 as sha } from './support/files.js';
-
-
 
 for (const name of PROVIDERS) {
   describe(`folder markers on ${name}`, () => {
@@ -76,7 +73,12 @@ for (const name of PROVIDERS) {
       const flat = join(tmp, 'flat');
       const f = await runCli(['pull', p.loc('fold'), flat, '--flatten'], { env });
       assert.equal(f.code, 0, f.stderr);
-      assert.deepEqual(walk(flat), Object.keys(files).map((k) => k.slice(k.lastIndexOf('/') + 1)).sort());
+      assert.deepEqual(
+        walk(flat),
+        Object.keys(files)
+          .map((k) => k.slice(k.lastIndexOf('/') + 1))
+          .sort(),
+      );
     });
 
     test('cat skips folder markers: every file in key order, nothing on stderr', async () => {
@@ -93,16 +95,25 @@ for (const name of PROVIDERS) {
     test('list shows folder markers as folders', async () => {
       const r = await runCli(['list', p.loc('fold'), '--ndjson'], { env });
       assert.equal(r.code, 0, r.stderr);
-      const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      const rows = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       const folders = rows.filter((o) => o.kind === 'folder');
       assert.deepEqual(folders.map((o) => o.key).sort(), [...markers, ...stubs].sort());
       for (const f of folders) assert.equal(f.folder, true);
       for (const o of rows.filter((o) => o.kind !== 'folder')) assert.equal(o.folder, undefined, o.key);
-      assert.deepEqual(rows.filter((o) => !o.folder).map((o) => o.key).sort(), Object.keys(files).sort());
+      assert.deepEqual(
+        rows
+          .filter((o) => !o.folder)
+          .map((o) => o.key)
+          .sort(),
+        Object.keys(files).sort(),
+      );
       const human = await runCli(['list', p.loc('fold')], { env });
       assert.equal(human.code, 0, human.stderr);
       for (const key of [...markers, ...stubs]) {
-        const shown = key.endsWith('/') ? key : key + '/';
+        const shown = key.endsWith('/') ? key : `${key}/`;
         assert.match(human.stdout, new RegExp(`\\s+0 B\\s+folder\\s+${shown.replace(/[./]/g, '\\$&')}$`, 'm'), `${key} shown as ${shown}`);
       }
     });

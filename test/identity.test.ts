@@ -54,8 +54,22 @@ describe('Entra ID credentials against Azurite in OAuth mode', () => {
 
   test('service principal profile (client secret from stdin): every probe passes', async () => {
     const add = await runCli(
-      ['profile', 'add', 'amp', url(), '--auth', 'service-principal', '--tenant-id', entra.tenantId, '--client-id', entra.clientId, '--authority-host', entra.authorityHost, '--secret-stdin'],
-      { env, input: entra.clientSecret + '\n' },
+      [
+        'profile',
+        'add',
+        'amp',
+        url(),
+        '--auth',
+        'service-principal',
+        '--tenant-id',
+        entra.tenantId,
+        '--client-id',
+        entra.clientId,
+        '--authority-host',
+        entra.authorityHost,
+        '--secret-stdin',
+      ],
+      { env, input: `${entra.clientSecret}\n` },
     );
     assert.equal(add.code, 0, add.stderr);
     const show = await runCli(['profile', 'show', 'amp'], { env });
@@ -79,10 +93,23 @@ describe('Entra ID credentials against Azurite in OAuth mode', () => {
 
   test('service principal from the environment (no profile) lists with a bearer token', async () => {
     const r = await runCli(['list', url(), '--ndjson'], {
-      env: { ...env, AZURE_TENANT_ID: entra.tenantId, AZURE_CLIENT_ID: entra.clientId, AZURE_CLIENT_SECRET: entra.clientSecret, AZURE_AUTHORITY_HOST: entra.authorityHost },
+      env: {
+        ...env,
+        AZURE_TENANT_ID: entra.tenantId,
+        AZURE_CLIENT_ID: entra.clientId,
+        AZURE_CLIENT_SECRET: entra.clientSecret,
+        AZURE_AUTHORITY_HOST: entra.authorityHost,
+      },
     });
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(r.stdout.trim().split('\n').map((l) => JSON.parse(l).key).sort(), ['readme.txt', 'vespa/h1/logs/access/JsonAccessLog.default.20260105170001.zst']);
+    assert.deepEqual(
+      r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).key)
+        .sort(),
+      ['readme.txt', 'vespa/h1/logs/access/JsonAccessLog.default.20260105170001.zst'],
+    );
   });
 
   test('wrong client secret (env overrides the stored one) → exit 3 with a hint, secret never printed', async () => {
@@ -98,7 +125,23 @@ describe('Entra ID credentials against Azurite in OAuth mode', () => {
   });
 
   test('device-code login (guest principal): prompt on stderr, token from the polling grant', async () => {
-    const add = await runCli(['profile', 'add', 'vespa-guest', url(), '--auth', 'device-code', '--tenant-id', entra.tenantId, '--authority-host', entra.authorityHost, '--layout', 'vespa'], { env });
+    const add = await runCli(
+      [
+        'profile',
+        'add',
+        'vespa-guest',
+        url(),
+        '--auth',
+        'device-code',
+        '--tenant-id',
+        entra.tenantId,
+        '--authority-host',
+        entra.authorityHost,
+        '--layout',
+        'vespa',
+      ],
+      { env },
+    );
     assert.equal(add.code, 0, add.stderr);
     const ci = await runCli(['validate', 'vespa-guest:', '--no-write'], { env: { ...env, CI: 'true' } });
     assert.equal(ci.code, 2, 'CI must not wait for a person');
@@ -132,7 +175,9 @@ describe('Entra ID credentials against Azurite in OAuth mode', () => {
       assert.equal(doc.auth, 'default Azure credential chain');
       assert.ok(doc.probes.every((p: { status: string }) => p.status === 'ok'));
       // Without any credential the chain fails cleanly: exit 3 and a hint, no hang.
-      const none = await runCli(['list', 'chain:'], { env: { ...env, PATH: '/usr/bin:/bin', AZURE_TOKEN_CREDENTIALS: 'AzureCliCredential' } });
+      const none = await runCli(['list', 'chain:'], {
+        env: { ...env, PATH: '/usr/bin:/bin', AZURE_TOKEN_CREDENTIALS: 'AzureCliCredential' },
+      });
       assert.equal(none.code, 3, none.stderr);
       assert.match(none.stderr, /^hint: /m);
     } finally {

@@ -36,30 +36,30 @@ test('vespa: the JSON access log key from the Vespa archive guide', () => {
 
 test('vespa: connection, vespa, zookeeper and start-services logs', () => {
   const p = 'mytenant/myapp/myinstance/h404a/logs/';
-  const conn = vespa.parse(p + 'connection/ConnectionLog.search.20210212103000.zst');
+  const conn = vespa.parse(`${p}connection/ConnectionLog.search.20210212103000.zst`);
   assert.equal(conn?.kind, 'connection');
   assert.equal(conn?.fields?.container, 'search');
   assert.equal(iso(conn?.time), '2021-02-12T10:30:00.000Z');
   assert.equal(iso(conn?.timeEnd), '2021-02-12T11:30:00.000Z');
 
-  const vlog = vespa.parse(p + 'vespa/vespa.log-2021-06-29.10-00-01.zst');
+  const vlog = vespa.parse(`${p}vespa/vespa.log-2021-06-29.10-00-01.zst`);
   assert.equal(vlog?.kind, 'vespa');
   assert.equal(vlog?.host, 'h404a');
   assert.equal(iso(vlog?.time), '2021-06-29T10:00:01.000Z');
   assert.equal(vlog?.timeEnd, undefined, 'vespa.log names carry the close/sync time, the span is unknown');
 
-  const dayOnly = vespa.parse(p + 'vespa/vespa.log-2021-02-12.zst');
+  const dayOnly = vespa.parse(`${p}vespa/vespa.log-2021-02-12.zst`);
   assert.equal(iso(dayOnly?.time), '2021-02-12T00:00:00.000Z');
 
-  const live = vespa.parse(p + 'vespa/vespa.log.zst');
+  const live = vespa.parse(`${p}vespa/vespa.log.zst`);
   assert.equal(live?.kind, 'vespa');
   assert.equal(live?.time, undefined, 'the live vespa.log has no stamp: callers use last-modified');
 
-  const zk = vespa.parse(p + 'zookeeper/zookeeper.log-2021-06-29.10-00-01.zst');
+  const zk = vespa.parse(`${p}zookeeper/zookeeper.log-2021-06-29.10-00-01.zst`);
   assert.equal(zk?.kind, 'zookeeper');
   assert.equal(iso(zk?.time), '2021-06-29T10:00:01.000Z');
 
-  assert.equal(vespa.parse(p + 'start-services/start-services.out-20210629.zst')?.kind, 'start-services');
+  assert.equal(vespa.parse(`${p}start-services/start-services.out-20210629.zst`)?.kind, 'start-services');
 });
 
 test('vespa: older access log names with a date-only stamp cover the day', () => {
@@ -68,19 +68,22 @@ test('vespa: older access log names with a date-only stamp cover the day', () =>
   assert.equal(iso(f?.time), '2021-02-11T00:00:00.000Z');
   assert.equal(iso(f?.timeEnd), '2021-02-12T00:00:00.000Z');
   assert.equal(vespa.parse('vespa/music/main/h432a/logs/access/access-json.log.20210213.zst')?.kind, 'access');
-  assert.equal(iso(vespa.parse('vespa/music/main/h432a/logs/access/JsonAccessLog.default.20210214.zst')?.timeEnd), '2021-02-15T00:00:00.000Z');
+  assert.equal(
+    iso(vespa.parse('vespa/music/main/h432a/logs/access/JsonAccessLog.default.20210214.zst')?.timeEnd),
+    '2021-02-15T00:00:00.000Z',
+  );
 });
 
 test('vespa: service dumps give heapdump, jfr and dump kinds and the request time', () => {
   const dir = 't1/a1/default/h1a/service-dump/default-container-0-1625000000000/';
-  const heap = vespa.parse(dir + 'jvm-heap-dump.bin.zst');
+  const heap = vespa.parse(`${dir}jvm-heap-dump.bin.zst`);
   assert.equal(heap?.kind, 'heapdump');
   assert.equal(heap?.host, 'h1a');
   assert.equal(heap?.fields?.dump, 'default-container-0');
   assert.equal(heap?.fields?.tenant, 't1');
   assert.equal(iso(heap?.time), new Date(1625000000000).toISOString());
-  assert.equal(vespa.parse(dir + 'recording.jfr.zst')?.kind, 'jfr');
-  assert.equal(vespa.parse(dir + 'jvm-jstack.txt')?.kind, 'dump');
+  assert.equal(vespa.parse(`${dir}recording.jfr.zst`)?.kind, 'jfr');
+  assert.equal(vespa.parse(`${dir}jvm-jstack.txt`)?.kind, 'dump');
 });
 
 test('vespa: .hprof and .jfr files in a dump folder under the host', () => {
@@ -121,7 +124,10 @@ test('cloudflare: daily subfolders on', () => {
     fields: { hash: 'fb4b2e2b' },
   });
   // {DATE} may sit anywhere in the destination path
-  assert.equal(iso(cloudflare.parse('logs/dt=20260105/20260105T235930Z_20260106T000010Z_0a1b2c3d.log.gz')?.timeEnd), '2026-01-06T00:00:10.000Z');
+  assert.equal(
+    iso(cloudflare.parse('logs/dt=20260105/20260105T235930Z_20260106T000010Z_0a1b2c3d.log.gz')?.timeEnd),
+    '2026-01-06T00:00:10.000Z',
+  );
 });
 
 test('cloudflare: daily subfolders off, with and without a subpath', () => {
@@ -244,23 +250,38 @@ test('dated: Hive partitions', () => {
 });
 
 test('dated: date folders', () => {
-  assert.deepEqual(span('testbucket/2021/05/14/21/prod/host-1/1sXpYZPs83808oGZPJExJXlLXrb.log.gz'), ['2021-05-14T21:00:00.000Z', '2021-05-14T22:00:00.000Z']);
-  assert.deepEqual(span('AWSLogs/123456789012/CloudTrail/eu-west-1/2026/01/05/trail.json.gz'), ['2026-01-05T00:00:00.000Z', '2026-01-06T00:00:00.000Z']);
+  assert.deepEqual(span('testbucket/2021/05/14/21/prod/host-1/1sXpYZPs83808oGZPJExJXlLXrb.log.gz'), [
+    '2021-05-14T21:00:00.000Z',
+    '2021-05-14T22:00:00.000Z',
+  ]);
+  assert.deepEqual(span('AWSLogs/123456789012/CloudTrail/eu-west-1/2026/01/05/trail.json.gz'), [
+    '2026-01-05T00:00:00.000Z',
+    '2026-01-06T00:00:00.000Z',
+  ]);
 });
 
 test('dated: compact stamps', () => {
   assert.deepEqual(span('exports/app_20260105T170000Z.json.gz'), ['2026-01-05T17:00:00.000Z', undefined]);
   assert.deepEqual(span('exports/app-20260105170000.log'), ['2026-01-05T17:00:00.000Z', undefined]);
   // Wazuh: <CLOUD_ID>_<CATEGORY>_<YYYYMMDDTHHmm>_<UniqueString>.json.gz
-  assert.deepEqual(span('cold/abc/output/alerts/2026/01/05/abc_output_alerts_20260105T1712_x1y2z3w4.json.gz'), ['2026-01-05T17:12:00.000Z', undefined]);
+  assert.deepEqual(span('cold/abc/output/alerts/2026/01/05/abc_output_alerts_20260105T1712_x1y2z3w4.json.gz'), [
+    '2026-01-05T17:12:00.000Z',
+    undefined,
+  ]);
   assert.deepEqual(span('daily/20260105/a.log'), ['2026-01-05T00:00:00.000Z', '2026-01-06T00:00:00.000Z']);
 });
 
 test('dated: separated and ISO-ish stamps', () => {
   assert.deepEqual(span('app/2026-01-05_17.log.gz'), ['2026-01-05T17:00:00.000Z', '2026-01-05T18:00:00.000Z']);
   // Mezmo: year=/month=/day=/<accountID>.<YYYY>-<MM>-<DD>.<HH>00.json.gz
-  assert.deepEqual(span('year=2026/month=01/day=05/a1b2c3.2026-01-05.1700.json.gz'), ['2026-01-05T17:00:00.000Z', '2026-01-05T18:00:00.000Z']);
-  assert.deepEqual(span('year=2026/month=01/day=05/a1b2c3.2026-01-05.1700.1.json.gz'), ['2026-01-05T17:00:00.000Z', '2026-01-05T18:00:00.000Z']);
+  assert.deepEqual(span('year=2026/month=01/day=05/a1b2c3.2026-01-05.1700.json.gz'), [
+    '2026-01-05T17:00:00.000Z',
+    '2026-01-05T18:00:00.000Z',
+  ]);
+  assert.deepEqual(span('year=2026/month=01/day=05/a1b2c3.2026-01-05.1700.1.json.gz'), [
+    '2026-01-05T17:00:00.000Z',
+    '2026-01-05T18:00:00.000Z',
+  ]);
   // CloudFront: <distribution ID>.YYYY-MM-DD-HH.unique-ID.gz
   assert.deepEqual(span('cf/EMLARXS9EXAMPLE.2019-11-14-20.RT4KCN4SGK9.gz'), ['2019-11-14T20:00:00.000Z', '2019-11-14T21:00:00.000Z']);
   assert.deepEqual(span('x/2026-01-05T17:00:00Z.json'), ['2026-01-05T17:00:00.000Z', undefined]);
@@ -270,8 +291,14 @@ test('dated: separated and ISO-ish stamps', () => {
 
 test('dated: a start and an end stamp in the name give a range', () => {
   assert.deepEqual(span('x/20260105T170000Z_20260105T171500Z.log.gz'), ['2026-01-05T17:00:00.000Z', '2026-01-05T17:15:00.000Z']);
-  assert.deepEqual(span('archive/mlog-20210901100858-20210901100905-95b1f27097524105.zip'), ['2021-09-01T10:08:58.000Z', '2021-09-01T10:09:05.000Z']);
-  assert.deepEqual(span('data/2023-10-01T00-00-00-000000000Z_2023-10-01T23-59-59-999999999Z.parquet'), ['2023-10-01T00:00:00.000Z', '2023-10-01T23:59:59.000Z']);
+  assert.deepEqual(span('archive/mlog-20210901100858-20210901100905-95b1f27097524105.zip'), [
+    '2021-09-01T10:08:58.000Z',
+    '2021-09-01T10:09:05.000Z',
+  ]);
+  assert.deepEqual(span('data/2023-10-01T00-00-00-000000000Z_2023-10-01T23-59-59-999999999Z.parquet'), [
+    '2023-10-01T00:00:00.000Z',
+    '2023-10-01T23:59:59.000Z',
+  ]);
   // a date folder plus one stamp in the name is not a range: the finer stamp wins
   assert.deepEqual(span('2026/01/05/app-20260105T170000Z.log'), ['2026-01-05T17:00:00.000Z', undefined]);
 });
@@ -311,7 +338,10 @@ test('dated and generic: kind from the extension', () => {
 // ------------------------------------------------------------------------------------- registry
 
 test('registry: order, names and lookup', () => {
-  assert.deepEqual(LAYOUTS.map((l) => l.name), ['vespa', 'cloudflare', 'amplitude', 'logzio', 'dated', 'generic']);
+  assert.deepEqual(
+    LAYOUTS.map((l) => l.name),
+    ['vespa', 'cloudflare', 'amplitude', 'logzio', 'dated', 'generic'],
+  );
   assert.deepEqual(layoutNames(), ['auto', 'vespa', 'cloudflare', 'amplitude', 'logzio', 'dated', 'generic']);
   for (const l of LAYOUTS) assert.equal(getLayout(l.name), l);
   assert.equal(getLayout('Vespa'), vespa);

@@ -16,13 +16,17 @@ import { startProvider, PROVIDERS, type ProviderFixture } from './support/provid
 import { KIND_NAMES } from '../src/layouts/kinds.js';
 
 const DIR = 'http_requests/20260105';
-const log = (h: number, m: number) => `${DIR}/20260105T${String(h).padStart(2, '0')}${String(m).padStart(2, '0')}00Z_20260105T${String(h).padStart(2, '0')}${String(m + 5).padStart(2, '0')}00Z_deadbeef${h}${m}.log.gz`;
+const log = (h: number, m: number) =>
+  `${DIR}/20260105T${String(h).padStart(2, '0')}${String(m).padStart(2, '0')}00Z_20260105T${String(h).padStart(2, '0')}${String(m + 5).padStart(2, '0')}00Z_deadbeef${h}${m}.log.gz`;
 const LOGS = [log(17, 0), log(17, 5), log(19, 0)];
 const CHALLENGE = 'http_requests/ownership-challenge-1a2b3c.txt';
 const PROBE = 'http_requests/.archive-validate/k9/probe.txt';
-const record = (k: string) => JSON.stringify({ ClientRequestURI: `/${k.length}` }) + '\n';
 /** Object i holds (i + 1) × 40 distinct records, so sizes grow with i (for --sort size). */
-const body = (k: string, i: number) => Array.from({ length: (i + 1) * 40 }, (_, n) => JSON.stringify({ ClientRequestURI: `/${k.length}`, RayID: `${i}-${n * 7919}` }) + '\n').join('');
+const body = (k: string, i: number) =>
+  Array.from(
+    { length: (i + 1) * 40 },
+    (_, n) => `${JSON.stringify({ ClientRequestURI: `/${k.length}`, RayID: `${i}-${n * 7919}` })}\n`,
+  ).join('');
 const WINDOW = ['--since', '2026-01-05T17:00:00Z', '--until', '2026-01-05T21:00:00Z'];
 
 for (const name of PROVIDERS) {
@@ -50,7 +54,7 @@ for (const name of PROVIDERS) {
         assert.equal(r.code, 0, r.stderr);
         const lines = r.stdout.trimEnd().split('\n');
         assert.equal(lines.length, 5, r.stdout);
-        assert.match(lines[0], /^TIME \(UTC\) +SIZE  KIND  KEY$/);
+        assert.match(lines[0], /^TIME \(UTC\) +SIZE {2}KIND {2}KEY$/);
         const keyAt = lines[0].indexOf('KEY');
         for (const l of lines) assert.ok([...l].length <= cols, `${cols}: ${l}`);
         // Every row's key starts under the KEY header, and its size ends under SIZE.
@@ -59,16 +63,26 @@ for (const name of PROVIDERS) {
           assert.equal(l.slice(keyAt - 6, keyAt), 'logs  ', l);
           assert.match(l.slice(0, lines[0].indexOf('SIZE') + 4), /^2026-01-05 1\d:\d\d:00 +\d+(\.\d)? (B|KiB)$/, l);
         }
-        if (cols === 120) assert.deepEqual(keys, LOGS.map((k) => k.slice('http_requests/'.length)));
-        else for (const [i, k] of keys.entries()) assert.ok(k.includes('…') && k.startsWith('20260105/') && k.endsWith(LOGS[i].slice(-16)), k);
+        if (cols === 120)
+          assert.deepEqual(
+            keys,
+            LOGS.map((k) => k.slice('http_requests/'.length)),
+          );
+        else
+          for (const [i, k] of keys.entries()) assert.ok(k.includes('…') && k.startsWith('20260105/') && k.endsWith(LOGS[i].slice(-16)), k);
         assert.match(lines[4], /^3 objects, \d+(\.\d)? (B|KiB) \(of 5 scanned\)$/);
       }
     });
 
     test('off a terminal: full keys, no header; --limit and --sort size; -o csv', async () => {
-      const r = await runCli(['list', p.loc('cflogs', 'http_requests/'), '--sort', 'size', '--limit', '2', '--kind', 'logs'], { env: p.env });
+      const r = await runCli(['list', p.loc('cflogs', 'http_requests/'), '--sort', 'size', '--limit', '2', '--kind', 'logs'], {
+        env: p.env,
+      });
       assert.equal(r.code, 0, r.stderr);
-      const keys = r.stdout.trimEnd().split('\n').map((l) => l.split(/\s+/).at(-1));
+      const keys = r.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => l.split(/\s+/).at(-1));
       assert.deepEqual(keys, [LOGS[2], LOGS[1]]);
       const csv = await runCli(['list', p.loc('cflogs', 'http_requests/'), '-o', 'csv', '--kind', 'challenge'], { env: p.env });
       assert.equal(csv.code, 0, csv.stderr);
@@ -81,7 +95,13 @@ for (const name of PROVIDERS) {
     test('list shows the true kinds of challenge files and probes', async () => {
       const r = await runCli(['list', p.loc('cflogs', 'http_requests/'), '--ndjson'], { env: p.env });
       assert.equal(r.code, 0, r.stderr);
-      const kinds = Object.fromEntries(r.stdout.trim().split('\n').map((l) => JSON.parse(l)).map((o) => [o.key, o.kind]));
+      const kinds = Object.fromEntries(
+        r.stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l))
+          .map((o) => [o.key, o.kind]),
+      );
       assert.deepEqual(kinds, { [LOGS[0]]: 'logs', [LOGS[1]]: 'logs', [LOGS[2]]: 'logs', [CHALLENGE]: 'challenge', [PROBE]: 'probe' });
     });
 
@@ -89,9 +109,15 @@ for (const name of PROVIDERS) {
       const cases: [string[], string][] = [
         [['--json', '--ndjson'], 'archive: conflicting output formats: --json and --ndjson\nhint: choose one output format\n'],
         [['-o', 'csv', '--json'], 'archive: conflicting output formats: -o csv and --json\nhint: choose one output format\n'],
-        [['--urls', '--json'], 'archive: --urls prints object URLs only: it cannot be combined with another output format\nhint: drop -o/--json/--ndjson/--csv, or --urls\n'],
+        [
+          ['--urls', '--json'],
+          'archive: --urls prints object URLs only: it cannot be combined with another output format\nhint: drop -o/--json/--ndjson/--csv, or --urls\n',
+        ],
         [['--kind', 'heapdumps'], `archive: unknown kind "heapdumps"\nhint: use one of: ${KIND_NAMES.join(', ')}\n`],
-        [['--histogram', 'week'], 'archive: --histogram "week": expected hour or day\nhint: or give --histogram alone to choose by the span\n'],
+        [
+          ['--histogram', 'week'],
+          'archive: --histogram "week": expected hour or day\nhint: or give --histogram alone to choose by the span\n',
+        ],
       ];
       for (const [args, stderr] of cases) {
         const r = await runCli(['list', p.loc('cflogs', 'http_requests/'), ...args], { env: p.env });
@@ -105,12 +131,12 @@ for (const name of PROVIDERS) {
       const r = await runCli(['list', p.loc('cflogs', 'http_requests/'), ...WINDOW, '--histogram'], { env: tty(80) });
       assert.equal(r.code, 0, r.stderr);
       const lines = r.stdout.trimEnd().split('\n');
-      assert.match(lines[0], /^HOUR \(UTC\)        OBJECTS +SIZE$/);
+      assert.match(lines[0], /^HOUR \(UTC\) {8}OBJECTS +SIZE$/);
       const sizeEnd = lines[0].length;
-      assert.match(lines[1], /^2026-01-05 17:00        2 +\d+(\.\d)? (B|KiB)  █+$/);
-      assert.match(lines[2], /^2026-01-05 18:00        0 +-  · empty$/);
-      assert.match(lines[3], /^2026-01-05 19:00        1 +\d+(\.\d)? (B|KiB)  █+$/);
-      assert.match(lines[4], /^2026-01-05 20:00        0 +-  · empty$/);
+      assert.match(lines[1], /^2026-01-05 17:00 {8}2 +\d+(\.\d)? (B|KiB) {2}█+$/);
+      assert.match(lines[2], /^2026-01-05 18:00 {8}0 +- {2}· empty$/);
+      assert.match(lines[3], /^2026-01-05 19:00 {8}1 +\d+(\.\d)? (B|KiB) {2}█+$/);
+      assert.match(lines[4], /^2026-01-05 20:00 {8}0 +- {2}· empty$/);
       for (const l of lines.slice(1, 5)) assert.equal(l[sizeEnd], ' ', `size column ends under SIZE: ${l}`);
       // The busier hour has the longer bar.
       assert.ok(lines[1].split('█').length > lines[3].split('█').length);
@@ -119,9 +145,18 @@ for (const name of PROVIDERS) {
       assert.equal(js.code, 0, js.stderr);
       const doc = JSON.parse(js.stdout);
       assert.deepEqual(doc.histogram.empty, ['2026-01-05T18:00:00.000Z', '2026-01-05T20:00:00.000Z']);
-      assert.deepEqual(doc.histogram.buckets.map((b: { objects: number }) => b.objects), [2, 0, 1, 0]);
-      assert.deepEqual(doc.summary.kinds.map((k: { name: string; objects: number }) => [k.name, k.objects]), [['logs', 3]]);
-      assert.deepEqual(doc.summary.days.map((d: { name: string }) => d.name), ['2026-01-05']);
+      assert.deepEqual(
+        doc.histogram.buckets.map((b: { objects: number }) => b.objects),
+        [2, 0, 1, 0],
+      );
+      assert.deepEqual(
+        doc.summary.kinds.map((k: { name: string; objects: number }) => [k.name, k.objects]),
+        [['logs', 3]],
+      );
+      assert.deepEqual(
+        doc.summary.days.map((d: { name: string }) => d.name),
+        ['2026-01-05'],
+      );
     });
 
     test('cat streams log objects only: the challenge and the probe are left out and counted', async () => {
@@ -147,13 +182,19 @@ for (const name of PROVIDERS) {
       const dry = await runCli(['pull', p.loc('cflogs', 'http_requests/'), dest, '--dry-run'], { env: p.env });
       assert.equal(dry.code, 0, dry.stderr);
       const lines = dry.stdout.trimEnd().split('\n');
-      assert.deepEqual(lines, LOGS.map((k) => `would skip  ${k} → ${join(dest, k.slice('http_requests/'.length))} (complete)`));
+      assert.deepEqual(
+        lines,
+        LOGS.map((k) => `would skip  ${k} → ${join(dest, k.slice('http_requests/'.length))} (complete)`),
+      );
       assert.match(dry.stderr, /^0 objects \(0 B\) would be pulled, 3 already complete in \S+/m);
     });
 
     test('nothing at the location: cat and pull exit 4 naming it; filters matching nothing exit 0 with a note', async () => {
       const dest = join(tmp, `empty-${name}`);
-      for (const args of [['cat', p.loc('cflogs', 'nothing/here/')], ['pull', p.loc('cflogs', 'nothing/here/'), dest]]) {
+      for (const args of [
+        ['cat', p.loc('cflogs', 'nothing/here/')],
+        ['pull', p.loc('cflogs', 'nothing/here/'), dest],
+      ]) {
         const r = await runCli(args, { env: p.env });
         assert.equal(r.code, 4, r.stderr);
         const [first, hint] = r.stderr.trimEnd().split('\n');
@@ -176,5 +217,8 @@ test('--version names the Node.js and the zstd decoder', async () => {
   const lines = r.stdout.trimEnd().split('\n');
   assert.match(lines[0], /^archive \d+\.\d+\.\d+$/);
   assert.equal(lines[1], `node ${process.versions.node} (${process.platform}-${process.arch})`);
-  assert.match(lines[2], /^zstd decoder: (native \(Node's zlib\)|fzstd for small windows, \S+ for large ones|fzstd \(JavaScript; frames with windows up to 64 MiB\))$/);
+  assert.match(
+    lines[2],
+    /^zstd decoder: (native \(Node's zlib\)|fzstd for small windows, \S+ for large ones|fzstd \(JavaScript; frames with windows up to 64 MiB\))$/,
+  );
 });

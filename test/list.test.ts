@@ -27,7 +27,13 @@ const ALL = [...VESPA, ...CLOUDFLARE, ...AMPLITUDE, ...OTHER];
 
 function readSas(container: string): string {
   return generateBlobSASQueryParameters(
-    { containerName: container, permissions: ContainerSASPermissions.parse('rl'), expiresOn: new Date(Date.now() + 3_600_000), protocol: SASProtocol.HttpsAndHttp, version: '2025-05-05' },
+    {
+      containerName: container,
+      permissions: ContainerSASPermissions.parse('rl'),
+      expiresOn: new Date(Date.now() + 3_600_000),
+      protocol: SASProtocol.HttpsAndHttp,
+      version: '2025-05-05',
+    },
     new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
   ).toString();
 }
@@ -56,7 +62,10 @@ for (const name of PROVIDERS) {
     before(async () => {
       p = await provider(name);
       await p.seed('logs', ALL.map(body));
-      await p.seed('many', Array.from({ length: MANY }, (_, i) => body(`k/${String(i).padStart(5, '0')}.txt`)));
+      await p.seed(
+        'many',
+        Array.from({ length: MANY }, (_, i) => body(`k/${String(i).padStart(5, '0')}.txt`)),
+      );
     });
 
     test('containers lists containers/buckets', async () => {
@@ -70,7 +79,10 @@ for (const name of PROVIDERS) {
       const r = await runCli(['containers', name === 'azure' ? p.loc('') : 's3://', '--ndjson'], { env: p.env });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stderr, '');
-      const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { name: string; lastModified: string });
+      const rows = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { name: string; lastModified: string });
       assert.deepEqual(rows.map((x) => x.name).sort(), ['logs', 'many']);
       for (const x of rows) assert.deepEqual(Object.keys(x).sort(), ['lastModified', 'name']);
       for (const x of rows) assert.ok(!Number.isNaN(Date.parse(x.lastModified)), x.lastModified);
@@ -82,7 +94,14 @@ for (const name of PROVIDERS) {
       });
       if (name === 'azure') {
         assert.equal(r.code, 0, r.stderr);
-        assert.deepEqual(r.stdout.trim().split('\n').map((l) => l.trim().split(/\s+/).pop()).sort(), ['logs', 'many']);
+        assert.deepEqual(
+          r.stdout
+            .trim()
+            .split('\n')
+            .map((l) => l.trim().split(/\s+/).pop())
+            .sort(),
+          ['logs', 'many'],
+        );
       } else {
         // Nothing names an S3 endpoint as default: a usage error with a hint, not a hang.
         assert.equal(r.code, 2);
@@ -94,7 +113,10 @@ for (const name of PROVIDERS) {
     test('lists every key, streamed as ndjson, with layouts recognised', async () => {
       const r = await runCli(['list', p.loc('logs'), '--ndjson'], { env: p.env });
       assert.equal(r.code, 0, r.stderr);
-      const rows = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
+      const rows = r.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
       assert.deepEqual(rows.map((x) => x.key).sort(), [...ALL].sort());
       const byKey = new Map(rows.map((x) => [x.key, x]));
       assert.equal(byKey.get(VESPA[1]).layout, 'vespa');
@@ -113,7 +135,10 @@ for (const name of PROVIDERS) {
       const doc = JSON.parse(r.stdout);
       assert.equal(doc.count, 3);
       assert.equal(doc.objects.length, 3);
-      assert.equal(doc.bytes, CLOUDFLARE.reduce((n, k) => n + Buffer.byteLength(`data for ${k}\n`), 0));
+      assert.equal(
+        doc.bytes,
+        CLOUDFLARE.reduce((n, k) => n + Buffer.byteLength(`data for ${k}\n`), 0),
+      );
     });
 
     test(`pages are followed: ${MANY} keys in pages of ${PAGE} (the service decides the page size)`, async () => {
@@ -142,7 +167,13 @@ for (const name of PROVIDERS) {
       const run = async (...extra: string[]) => {
         const r = await runCli(['list', p.loc('logs'), '--ndjson', ...extra], { env: p.env });
         assert.equal(r.code, 0, r.stderr);
-        return r.stdout.trim() ? r.stdout.trim().split('\n').map((l) => JSON.parse(l).key).sort() : [];
+        return r.stdout.trim()
+          ? r.stdout
+              .trim()
+              .split('\n')
+              .map((l) => JSON.parse(l).key)
+              .sort()
+          : [];
       };
       // [17:00, 17:01): the 16:55-17:00 Cloudflare file ends exactly at 17:00 (exclusive) → out;
       // the Vespa file rotated at 16:00:01 covers the hour up to 17:00:01 → in; Amplitude hour 17 → in.
@@ -161,7 +192,13 @@ for (const name of PROVIDERS) {
       const run = async (...extra: string[]) => {
         const r = await runCli(['list', p.loc('logs'), '--ndjson', ...extra], { env: p.env });
         assert.equal(r.code, 0, r.stderr);
-        return r.stdout.trim() ? r.stdout.trim().split('\n').map((l) => JSON.parse(l).key).sort() : [];
+        return r.stdout.trim()
+          ? r.stdout
+              .trim()
+              .split('\n')
+              .map((l) => JSON.parse(l).key)
+              .sort()
+          : [];
       };
       assert.deepEqual(await run('--host', 'h2.*'), [VESPA[2], VESPA[3]].sort());
       assert.deepEqual(await run('--kind', 'connection'), [VESPA[3]]);
@@ -173,7 +210,10 @@ for (const name of PROVIDERS) {
       assert.equal(r.code, 0, r.stderr);
       const lines = r.stdout.trim().split('\n');
       assert.equal(lines.length, 2);
-      assert.match(lines.sort()[0], /^2026-01-05 07:00:00\s+\d+ B\s+events\s+2\d{3}-\d\d-\d\d \d\d:\d\d:\d\d\s+\S+\s+amp\/123456_2026-01-05_7#0\.json\.gz$/);
+      assert.match(
+        lines.sort()[0],
+        /^2026-01-05 07:00:00\s+\d+ B\s+events\s+2\d{3}-\d\d-\d\d \d\d:\d\d:\d\d\s+\S+\s+amp\/123456_2026-01-05_7#0\.json\.gz$/,
+      );
       assert.match(r.stderr, /^2 objects, \d+ B$/m);
     });
 
@@ -188,16 +228,23 @@ for (const name of PROVIDERS) {
     test('wrong credential → exit 3, no secret printed even with --verbose', async () => {
       // A wrong secret distinct from the real one (so "not printed" can fail); s3rver checks only
       // the key id, so on S3 the id is wrong too.
-      const badSecret = name === 'azure' ? Buffer.from('not-the-right-key-0123456789').toString('base64') : 'wrong/Secret+Key0123456789abcdefWXYZ';
+      const badSecret =
+        name === 'azure' ? Buffer.from('not-the-right-key-0123456789').toString('base64') : 'wrong/Secret+Key0123456789abcdefWXYZ';
       const env =
         name === 'azure'
           ? { AZURE_STORAGE_CONNECTION_STRING: (p.env.AZURE_STORAGE_CONNECTION_STRING as string).replace(AZURITE_KEY, badSecret) }
           : { ...p.env, AWS_ACCESS_KEY_ID: 'WRONGKEYID', AWS_SECRET_ACCESS_KEY: badSecret };
       const r = await runCli(['list', p.loc('logs'), '--verbose'], { env });
       assert.equal(r.code, 3, r.stderr);
-      assert.match(r.stderr, name === 'azure' ? /^archive: list .*: permission denied \(AuthorizationFailure\)$/m : /^archive: list .*: permission denied \(InvalidAccessKeyId\)$/m);
+      assert.match(
+        r.stderr,
+        name === 'azure'
+          ? /^archive: list .*: permission denied \(AuthorizationFailure\)$/m
+          : /^archive: list .*: permission denied \(InvalidAccessKeyId\)$/m,
+      );
       assert.match(r.stderr, /^hint: /m);
-      for (const form of [badSecret, encodeURIComponent(badSecret)]) assert.ok(!r.stderr.includes(form) && !r.stdout.includes(form), 'the bad secret was printed');
+      for (const form of [badSecret, encodeURIComponent(badSecret)])
+        assert.ok(!r.stderr.includes(form) && !r.stdout.includes(form), 'the bad secret was printed');
       // The stack is mapped from the bundle back to the provider's source file.
       assert.match(r.stderr, new RegExp(`\\bsrc/providers/${name}\\.ts:\\d+:\\d+`));
     });

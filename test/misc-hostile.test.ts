@@ -17,7 +17,21 @@ import { startProvider, type ProviderFixture } from './support/providers.js';
 import { startFaultProxy } from './support/fault-proxy.js';
 
 const SECRET = 'not-a-real-secret-0123456789';
-const addArgs = (name: string) => ['profile', 'add', name, 's3://bucket/p', '--auth', 'keys', '--access-key-id', 'AKIDEXAMPLE', '--secret-stdin', '--endpoint', 'http://127.0.0.1:9', '--region', 'eu-west-1'];
+const addArgs = (name: string) => [
+  'profile',
+  'add',
+  name,
+  's3://bucket/p',
+  '--auth',
+  'keys',
+  '--access-key-id',
+  'AKIDEXAMPLE',
+  '--secret-stdin',
+  '--endpoint',
+  'http://127.0.0.1:9',
+  '--region',
+  'eu-west-1',
+];
 
 describe('signals', () => {
   let p: ProviderFixture;
@@ -36,7 +50,10 @@ describe('signals', () => {
       const proxy = await startFaultProxy(p.upstream, () => 'slow', { slowBytesPerSec: 512 * 1024 });
       try {
         const v = p.via(proxy.url);
-        const child = spawn(process.execPath, [BIN, 'cat', '--raw', v.loc('sig')], { env: cleanEnv(v.env), stdio: ['ignore', 'pipe', 'pipe'] });
+        const child = spawn(process.execPath, [BIN, 'cat', '--raw', v.loc('sig')], {
+          env: cleanEnv(v.env),
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         let err = '';
         child.stderr.on('data', (d) => (err += d));
         await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
@@ -54,7 +71,10 @@ describe('signals', () => {
   test('--help documents 143', async () => {
     const r = await runCli(['--help']);
     assert.equal(r.code, 0);
-    assert.match(r.stdout, /^Exit codes: 0 ok, 1 unexpected, 2 usage, 3 auth\/permission, 4 not found, 5 partial failure, 130 interrupted \(Ctrl-C\), 143 terminated \(SIGTERM\)$/m);
+    assert.match(
+      r.stdout,
+      /^Exit codes: 0 ok, 1 unexpected, 2 usage, 3 auth\/permission, 4 not found, 5 partial failure, 130 interrupted \(Ctrl-C\), 143 terminated \(SIGTERM\)$/m,
+    );
   });
 });
 
@@ -81,7 +101,7 @@ describe('config directory', () => {
     let err = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (err += d));
-    child.stdin.end(SECRET + '\n');
+    child.stdin.end(`${SECRET}\n`);
     const code = await new Promise<number | null>((r) => child.on('close', (c) => r(c)));
     assert.equal(code, 3, err);
     assert.equal(
@@ -102,7 +122,7 @@ describe('config directory', () => {
     await symlink(targetFile, join(cfg, 'profiles.json'));
     const env = { ARCHIVE_CONFIG_DIR: cfg };
     // The link dangles: the first add must be refused rather than create a secrets file there.
-    const dangling = await runCli(addArgs('one'), { env, input: SECRET + '\n' });
+    const dangling = await runCli(addArgs('one'), { env, input: `${SECRET}\n` });
     assert.equal(dangling.code, 2, dangling.stderr);
     assert.equal(
       dangling.stderr,
@@ -115,7 +135,7 @@ describe('config directory', () => {
     // With the target present (as a dotfiles manager leaves it), adds go through the link.
     await import('node:fs/promises').then((fs) => fs.writeFile(targetFile, JSON.stringify({ version: 1, profiles: {} }), { mode: 0o600 }));
     for (const name of ['one', 'two']) {
-      const r = await runCli(addArgs(name), { env, input: SECRET + '\n' });
+      const r = await runCli(addArgs(name), { env, input: `${SECRET}\n` });
       assert.equal(r.code, 0, r.stderr);
     }
     assert.ok((await lstat(join(cfg, 'profiles.json'))).isSymbolicLink(), 'the link was not replaced by a regular file');

@@ -22,7 +22,12 @@ import { seedAzure, seedS3 } from './support/seed.js';
 const NPM = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
 /** DuckDB's packages as npm installs them here: the API, its bindings, this platform's binary and detect-libc. */
-const DUCKDB_TREE = ['@duckdb/node-api', '@duckdb/node-bindings', `@duckdb/node-bindings-${process.platform}-${process.arch}`, 'detect-libc'].sort();
+const DUCKDB_TREE = [
+  '@duckdb/node-api',
+  '@duckdb/node-bindings',
+  `@duckdb/node-bindings-${process.platform}-${process.arch}`,
+  'detect-libc',
+].sort();
 
 /** Package names installed in a node_modules folder (scoped ones as @scope/name). */
 function packagesIn(dir: string): string[] {
@@ -66,10 +71,12 @@ function npmEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env = cleanEnv(extra);
   env.HOME = process.env.HOME;
   env.NODE_OPTIONS = (env.NODE_OPTIONS ?? '').replace(GUARD_PRELOAD, '').trim() || undefined;
-  for (const k of ['NODE_EXTRA_CA_CERTS', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy']) if (process.env[k] && !(k in extra)) env[k] = process.env[k];
+  for (const k of ['NODE_EXTRA_CA_CERTS', 'HTTPS_PROXY', 'HTTP_PROXY', 'NO_PROXY', 'https_proxy', 'http_proxy', 'no_proxy'])
+    if (process.env[k] && !(k in extra)) env[k] = process.env[k];
   // Under `npx -p node@24 node --test …` (how `npm test` runs the suite on Node 24) these name the
   // package that outer npx ran; an inner `npx archive` would then try to install node@24.
-  for (const k of Object.keys(env)) if (/^npm_(config_package|config_call|config_yes|command|lifecycle_|execpath|node_execpath|package_)/.test(k)) delete env[k];
+  for (const k of Object.keys(env))
+    if (/^npm_(config_package|config_call|config_yes|command|lifecycle_|execpath|node_execpath|package_)/.test(k)) delete env[k];
   // Keep npm quiet and off the network where its cache already has the packages.
   env.npm_config_audit = 'false';
   env.npm_config_fund = 'false';
@@ -95,7 +102,17 @@ describe('npm pack', () => {
     // A clean checkout's view: sources only, no dist/ (node_modules shared read-only by symlink).
     const src = join(work, 'src-copy');
     await mkdir(src);
-    for (const f of ['package.json', 'package-lock.json', 'tsconfig.json', 'bin', 'src', 'patches', 'README.md', 'CHANGELOG.md', 'LICENSE']) {
+    for (const f of [
+      'package.json',
+      'package-lock.json',
+      'tsconfig.json',
+      'bin',
+      'src',
+      'patches',
+      'README.md',
+      'CHANGELOG.md',
+      'LICENSE',
+    ]) {
       if (existsSync(join(ROOT, f))) await cp(join(ROOT, f), join(src, f), { recursive: true });
     }
     await symlink(join(ROOT, 'node_modules'), join(src, 'node_modules'), 'dir');
@@ -108,9 +125,19 @@ describe('npm pack', () => {
     packed = (JSON.parse(json) as Array<typeof packed & { filename: string }>)[0];
     tgz = join(out, (packed as unknown as { filename: string }).filename);
     [azurite, s3] = await Promise.all([startAzurite({ inMemory: true }), startS3rver()]);
-    const keys = ['acme/search/prod/h1.example/logs/access/JsonAccessLog.default.20260105170001.zst', 'http_requests/20260105/20260105T170000Z_20260105T170500Z_0a1b2c3d.log.gz'];
-    await seedAzure(azurite, 'logs', keys.map((key) => ({ key, body: 'x' })));
-    await seedS3(s3, 'logzio-archive', [{ key: 'logzio-verified', body: '' }, { key: '123456/2026/01/05/17/a.json.gz', body: 'x' }]);
+    const keys = [
+      'acme/search/prod/h1.example/logs/access/JsonAccessLog.default.20260105170001.zst',
+      'http_requests/20260105/20260105T170000Z_20260105T170500Z_0a1b2c3d.log.gz',
+    ];
+    await seedAzure(
+      azurite,
+      'logs',
+      keys.map((key) => ({ key, body: 'x' })),
+    );
+    await seedS3(s3, 'logzio-archive', [
+      { key: 'logzio-verified', body: '' },
+      { key: '123456/2026/01/05/17/a.json.gz', body: 'x' },
+    ]);
   });
   after(async () => {
     await Promise.allSettled([azurite?.stop(), s3?.stop()]);
@@ -122,8 +149,12 @@ describe('npm pack', () => {
     assert.ok(paths.includes('bin/archive.js'), paths.join('\n'));
     assert.ok(paths.includes('dist/main.js'), 'prepack built dist/');
     assert.ok(paths.includes('package.json'));
-    for (const doc of ['README.md', 'CHANGELOG.md']) if (existsSync(join(ROOT, doc))) assert.ok(paths.includes(doc), `${doc} is not packed`);
-    assert.deepEqual(paths.filter((p) => /\.(ts|mts|cts|tsx)$/.test(p) || /^(src|test|patches)\//.test(p) || p === 'tsconfig.json'), []);
+    for (const doc of ['README.md', 'CHANGELOG.md'])
+      if (existsSync(join(ROOT, doc))) assert.ok(paths.includes(doc), `${doc} is not packed`);
+    assert.deepEqual(
+      paths.filter((p) => /\.(ts|mts|cts|tsx)$/.test(p) || /^(src|test|patches)\//.test(p) || p === 'tsconfig.json'),
+      [],
+    );
     assert.equal(packed.files.find((f) => f.path === 'bin/archive.js')!.mode & 0o111, 0o111, 'the launcher is executable');
     // dist/ is one esbuild bundle: every file in it is reachable from main.js through its imports
     // (nothing stale from an old build), and the SDKs are separate chunks loaded on demand.
@@ -137,7 +168,11 @@ describe('npm pack', () => {
       for (const m of text.matchAll(/(?:from|import\()\s*["']\.\/([\w.-]+\.js)["']/g)) await visit(`dist/${m[1]}`);
     };
     await visit('dist/main.js');
-    assert.deepEqual(dist.filter((p) => p.endsWith('.js') && !reached.has(p)), [], 'files in dist/ that nothing imports');
+    assert.deepEqual(
+      dist.filter((p) => p.endsWith('.js') && !reached.has(p)),
+      [],
+      'files in dist/ that nothing imports',
+    );
     // Source maps (for --verbose stacks) only beside their chunk, one per chunk.
     assert.deepEqual(dist.filter((p) => !p.endsWith('.js')).sort(), [...reached].map((p) => `${p}.map`).sort());
     const main = await readFile(join(work, 'src-copy', 'dist/main.js'), 'utf8');
@@ -148,7 +183,12 @@ describe('npm pack', () => {
       assert.doesNotMatch(text, /from\s*["']@duckdb\/|require\(["']@duckdb\//, `${p} imports DuckDB statically`);
       assert.doesNotMatch(text, /duckdb_bind|DuckDBInstance\s*=\s*class/, `${p} bundles DuckDB`);
     }
-    const manifest = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as { bin: Record<string, string>; files: string[]; engines: { node: string }; dependencies?: Record<string, string> };
+    const manifest = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')) as {
+      bin: Record<string, string>;
+      files: string[];
+      engines: { node: string };
+      dependencies?: Record<string, string>;
+    };
     assert.deepEqual(manifest.dependencies, { '@duckdb/node-api': '1.5.6-r.1' }, 'exactly one runtime dependency, pinned');
     assert.equal(manifest.bin.archive, 'bin/archive.js');
     assert.ok(manifest.engines.node.startsWith('>=20'));
@@ -166,18 +206,29 @@ describe('npm pack', () => {
     assert.deepEqual(await readdir(join(prefix, 'lib', 'node_modules')), ['archive-cli']);
     assert.deepEqual(packagesIn(join(pkgDir, 'node_modules')), DUCKDB_TREE, 'dependencies beside the bundle');
     const shipped = (await readdir(pkgDir, { recursive: true })).map(String).filter((p) => !p.startsWith('node_modules'));
-    assert.deepEqual(shipped.filter((p) => /\.(ts|mts|cts)$/.test(p)), []);
+    assert.deepEqual(
+      shipped.filter((p) => /\.(ts|mts|cts)$/.test(p)),
+      [],
+    );
 
     // As a user would: `archive` found on PATH, node from PATH via the shebang.
-    const env = archiveEnv({ PATH: [join(prefix, 'bin'), dirname(process.execPath), '/usr/bin', '/bin'].join(process.platform === 'win32' ? ';' : ':') });
+    const env = archiveEnv({
+      PATH: [join(prefix, 'bin'), dirname(process.execPath), '/usr/bin', '/bin'].join(process.platform === 'win32' ? ';' : ':'),
+    });
     const version = JSON.parse(await readFile(join(ROOT, 'package.json'), 'utf8')).version as string;
     const v = await run('archive', ['--version'], { cwd: work, env });
     assert.equal(v.code, 0, v.stderr);
     assert.equal(v.stdout.split('\n')[0], `archive ${version}`);
 
-    const list = await run('archive', ['list', `${azurite.serviceUrl}/logs`, '--ndjson'], { cwd: work, env: { ...env, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString } });
+    const list = await run('archive', ['list', `${azurite.serviceUrl}/logs`, '--ndjson'], {
+      cwd: work,
+      env: { ...env, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString },
+    });
     assert.equal(list.code, 0, list.stderr);
-    const rows = list.stdout.trim().split('\n').map((l) => JSON.parse(l) as { key: string; layout: string });
+    const rows = list.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { key: string; layout: string });
     assert.deepEqual(rows.map((r) => r.layout).sort(), ['cloudflare', 'vespa']);
     assert.equal(list.stderr, '');
 
@@ -192,14 +243,21 @@ describe('npm pack', () => {
     assert.match(comp.stdout, /complete -F _archive archive/);
 
     const azEnv = { ...env, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString };
-    const q = await run('archive', ['query', `${azurite.serviceUrl}/logs`, '--layout', 'generic', '--include', '*.json', '--csv', 'SELECT 42 AS answer'], { cwd: work, env: azEnv });
+    const q = await run(
+      'archive',
+      ['query', `${azurite.serviceUrl}/logs`, '--layout', 'generic', '--include', '*.json', '--csv', 'SELECT 42 AS answer'],
+      { cwd: work, env: azEnv },
+    );
     assert.equal(q.code, 0, q.stderr);
     assert.equal(q.stdout, 'answer\n42\n');
     assert.equal(q.stderr, 'archive: no objects match the location and filters: the result is empty\n');
 
     // Where DuckDB's native binary is missing (an unsupported platform, --omit=optional), only
     // `query` fails, with a hint; --help, list and the rest never load it.
-    await rm(join(pkgDir, 'node_modules', '@duckdb', `node-bindings-${process.platform}-${process.arch}`), { recursive: true, force: true });
+    await rm(join(pkgDir, 'node_modules', '@duckdb', `node-bindings-${process.platform}-${process.arch}`), {
+      recursive: true,
+      force: true,
+    });
     const started = performance.now();
     const help = await run('archive', ['--help'], { cwd: work, env });
     const helpMs = performance.now() - started;
@@ -218,7 +276,10 @@ describe('npm pack', () => {
     assert.equal(broken.stdout, '');
     const lines = broken.stderr.split('\n');
     assert.match(lines[0]!, /^archive: the query engine \(DuckDB, @duckdb\/node-api\) could not be loaded: .*node-bindings/);
-    assert.equal(lines.slice(1).join('\n'), 'hint: reinstall archive with its dependencies (`npm install -g archive-cli`, without --omit=optional/--ignore-scripts); `archive query` needs a platform DuckDB supports (linux/macOS/windows, x64/arm64)\n');
+    assert.equal(
+      lines.slice(1).join('\n'),
+      'hint: reinstall archive with its dependencies (`npm install -g archive-cli`, without --omit=optional/--ignore-scripts); `archive query` needs a platform DuckDB supports (linux/macOS/windows, x64/arm64)\n',
+    );
   });
 
   test('installs into a project and runs with npx', async () => {
@@ -227,12 +288,20 @@ describe('npm pack', () => {
     await writeFile(join(proj, 'package.json'), JSON.stringify({ name: 'uses-archive', version: '1.0.0', private: true }));
     const inst = await run(NPM, ['install', '--foreground-scripts', tgz], { cwd: proj, env: npmEnv() });
     assert.equal(inst.code, 0, `npm install failed:\n${inst.stdout}\n${inst.stderr}`);
-    assert.deepEqual(packagesIn(join(proj, 'node_modules')), ['archive-cli', ...DUCKDB_TREE].sort(), 'npm installed more than the bundle and DuckDB');
+    assert.deepEqual(
+      packagesIn(join(proj, 'node_modules')),
+      ['archive-cli', ...DUCKDB_TREE].sort(),
+      'npm installed more than the bundle and DuckDB',
+    );
     const env = npmEnv({ PATH: [dirname(process.execPath), process.env.PATH ?? ''].join(':') });
     const help = await run('npx', ['--no-install', 'archive', '--help'], { cwd: proj, env });
     assert.equal(help.code, 0, help.stderr);
-    for (const c of ['containers', 'list', 'pull', 'cat', 'query', 'validate', 'profile', 'sas', 'completion']) assert.match(help.stdout, new RegExp(`^  ${c}\\b`, 'm'));
-    const list = await run('npx', ['--no-install', 'archive', 'containers', azurite.serviceUrl], { cwd: proj, env: { ...env, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString } });
+    for (const c of ['containers', 'list', 'pull', 'cat', 'query', 'validate', 'profile', 'sas', 'completion'])
+      assert.match(help.stdout, new RegExp(`^  ${c}\\b`, 'm'));
+    const list = await run('npx', ['--no-install', 'archive', 'containers', azurite.serviceUrl], {
+      cwd: proj,
+      env: { ...env, AZURE_STORAGE_CONNECTION_STRING: azurite.connectionString },
+    });
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, /\blogs$/m);
     assert.ok((await stat(join(proj, 'node_modules', '.bin', 'archive'))).isFile());

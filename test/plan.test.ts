@@ -44,22 +44,44 @@ describe('folderBound: the time folders of a path', () => {
   }
 
   test('the bound can only shrink as a path grows (what pruning relies on), random paths', () => {
-    const parts = ['2026', '01', '1', '05', '17', '20260105', '2026-01-06', 'year=2026', 'month=01', 'day=05', 'hour=17', 'dt=2026-01-05', 'x', 'logs', '99', '12', '31', '2025'];
+    const parts = [
+      '2026',
+      '01',
+      '1',
+      '05',
+      '17',
+      '20260105',
+      '2026-01-06',
+      'year=2026',
+      'month=01',
+      'day=05',
+      'hour=17',
+      'dt=2026-01-05',
+      'x',
+      'logs',
+      '99',
+      '12',
+      '31',
+      '2025',
+    ];
     let seed = 7;
-    const rnd = (n: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) % n);
+    const rnd = (n: number) => (seed = (seed * 1103515245 + 12345) >>> 0) % n;
     for (let i = 0; i < 3000; i++) {
       const segs = Array.from({ length: 1 + rnd(7) }, () => parts[rnd(parts.length)]);
-      const key = segs.join('/') + '/file';
+      const key = `${segs.join('/')}/file`;
       const full = folderBound(key);
       for (let j = 1; j < segs.length; j++) {
-        const p = folderBound(segs.slice(0, j).join('/') + '/');
+        const p = folderBound(`${segs.slice(0, j).join('/')}/`);
         if (p === undefined) continue;
         if (p === null) {
           assert.equal(full, null, `${key}: prefix contradicts, key must too`);
           continue;
         }
         if (full === null) continue;
-        assert.ok(full !== undefined && full.start >= p.start && full.end <= p.end, `${key}: bound ${JSON.stringify(full)} not within prefix bound ${JSON.stringify(p)}`);
+        assert.ok(
+          full !== undefined && full.start >= p.start && full.end <= p.end,
+          `${key}: bound ${JSON.stringify(full)} not within prefix bound ${JSON.stringify(p)}`,
+        );
       }
     }
   });
@@ -160,5 +182,6 @@ describe('compareKeys: the services order keys by UTF-8 bytes', () => {
     ['é', 'z', 1],
     ['\uffff', '\u{1F600}', -1], // UTF-16 code units would say the opposite
   ];
-  for (const [a, b, want] of cases) test(`${JSON.stringify(a)} vs ${JSON.stringify(b)}`, () => assert.equal(Math.sign(compareKeys(a, b)), want));
+  for (const [a, b, want] of cases)
+    test(`${JSON.stringify(a)} vs ${JSON.stringify(b)}`, () => assert.equal(Math.sign(compareKeys(a, b)), want));
 });

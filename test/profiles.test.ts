@@ -11,7 +11,15 @@ import { join } from 'node:path';
 import { ContainerSASPermissions, SASProtocol, StorageSharedKeyCredential, generateBlobSASQueryParameters } from '@azure/storage-blob';
 import { spawn, spawnSync } from 'node:child_process';
 import { runCli, transcript, cleanEnv, BIN, type CliResult } from './support/cli.js';
-import { startAzurite, startS3rver, AZURITE_ACCOUNT, AZURITE_KEY, S3RVER_SECRET, type AzuriteEmulator, type S3Emulator } from './support/emulators.js';
+import {
+  startAzurite,
+  startS3rver,
+  AZURITE_ACCOUNT,
+  AZURITE_KEY,
+  S3RVER_SECRET,
+  type AzuriteEmulator,
+  type S3Emulator,
+} from './support/emulators.js';
 import { seedAzure, seedS3 } from './support/seed.js';
 
 const WRONG_KEY = Buffer.from('definitely-not-the-account-key-0123456789').toString('base64');
@@ -21,7 +29,10 @@ const CF = 'cf/20260105/20260105T165500Z_20260105T170000Z_0a1b2c3d.log.gz';
 /** The CLI as root but without the capabilities that bypass file modes (see the EACCES case). */
 function runUnprivileged(args: string[], env: Record<string, string>): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn('setpriv', ['--bounding-set=-dac_override,-dac_read_search', '--', process.execPath, BIN, ...args], { env: cleanEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('setpriv', ['--bounding-set=-dac_override,-dac_read_search', '--', process.execPath, BIN, ...args], {
+      env: cleanEnv(env),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d));
@@ -64,7 +75,7 @@ describe('profiles', () => {
 
   const file = () => join(cfg, 'archive', 'profiles.json');
   const addKey = (name: string, loc: string, key = AZURITE_KEY, extra: string[] = []) =>
-    runCli(['profile', 'add', name, loc, '--auth', 'key', '--secret-stdin', ...extra], { env, input: key + '\n' });
+    runCli(['profile', 'add', name, loc, '--auth', 'key', '--secret-stdin', ...extra], { env, input: `${key}\n` });
 
   test('add (key from stdin) → file 0600 in a 0700 dir; show masks; list marks the default', async () => {
     const r = await addKey('dev', `${az.serviceUrl}/logs`, AZURITE_KEY, ['--layout', 'generic']);
@@ -89,7 +100,13 @@ describe('profiles', () => {
     assert.match(list.stdout, /^\*\s+dev\s+azure\s+key\s+generic\s+az:\/\/devstoreaccount1\/logs$/m);
     assert.match(list.stdout, /^\s+dev2\s+azure\s+key\s+az:\/\/devstoreaccount1\/other$/m);
     const lj = JSON.parse((await runCli(['profile', 'list', '--json'], { env })).stdout);
-    assert.deepEqual(lj.map((p: { name: string; default: boolean }) => [p.name, p.default]), [['dev', true], ['dev2', false]]);
+    assert.deepEqual(
+      lj.map((p: { name: string; default: boolean }) => [p.name, p.default]),
+      [
+        ['dev', true],
+        ['dev2', false],
+      ],
+    );
   });
 
   test('PROFILE:PREFIX in list, the profile layout, and --layout overriding it', async () => {
@@ -115,7 +132,12 @@ describe('profiles', () => {
     assert.equal(JSON.parse(r.stdout.trim()).key, 'x/y.txt');
     const c = await runCli(['containers', 'acct:', '--json'], { env });
     assert.equal(c.code, 0, c.stderr);
-    assert.deepEqual(JSON.parse(c.stdout).map((x: { name: string }) => x.name).sort(), ['logs', 'other']);
+    assert.deepEqual(
+      JSON.parse(c.stdout)
+        .map((x: { name: string }) => x.name)
+        .sort(),
+      ['logs', 'other'],
+    );
   });
 
   test('environment overrides the stored key; show names the variable', async () => {
@@ -127,7 +149,9 @@ describe('profiles', () => {
     const show = await runCli(['profile', 'show', 'dev'], { env: { ...env, AZURE_STORAGE_KEY: AZURITE_KEY } });
     assert.match(show.stdout, /account key:.*\(overridden by AZURE_STORAGE_KEY\)/);
     // Variables of another credential type are ignored: a key profile does not become a SAS profile.
-    const other = await runCli(['list', 'dev:'], { env: { ...env, AZURE_CLIENT_SECRET: 'x'.repeat(20), AZURE_STORAGE_SAS_TOKEN: 'sv=x&sig=y' } });
+    const other = await runCli(['list', 'dev:'], {
+      env: { ...env, AZURE_CLIENT_SECRET: 'x'.repeat(20), AZURE_STORAGE_SAS_TOKEN: 'sv=x&sig=y' },
+    });
     assert.equal(other.code, 3);
   });
 
@@ -148,7 +172,13 @@ describe('profiles', () => {
 
   test('SAS URL profile: token stored, signature never shown, expiry shown', async () => {
     const token = generateBlobSASQueryParameters(
-      { containerName: 'logs', permissions: ContainerSASPermissions.parse('rl'), expiresOn: new Date(Date.now() + 40 * 86_400_000), protocol: SASProtocol.HttpsAndHttp, version: '2025-05-05' },
+      {
+        containerName: 'logs',
+        permissions: ContainerSASPermissions.parse('rl'),
+        expiresOn: new Date(Date.now() + 40 * 86_400_000),
+        protocol: SASProtocol.HttpsAndHttp,
+        version: '2025-05-05',
+      },
       new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
     ).toString();
     sasSig = new URLSearchParams(token).get('sig') ?? '';
@@ -164,10 +194,27 @@ describe('profiles', () => {
   });
 
   test('S3 profile: region/endpoint from flags; AWS_ENDPOINT_URL_S3 overrides the stored endpoint', async () => {
-    const add = await runCli(['profile', 'add', 'minio', 's3://bucket/p', '--auth', 'keys', '--access-key-id', 'S3RVER', '--secret-stdin', '--endpoint', 'http://127.0.0.1:9', '--region', 'eu-west-1'], {
-      env,
-      input: S3RVER_SECRET,
-    });
+    const add = await runCli(
+      [
+        'profile',
+        'add',
+        'minio',
+        's3://bucket/p',
+        '--auth',
+        'keys',
+        '--access-key-id',
+        'S3RVER',
+        '--secret-stdin',
+        '--endpoint',
+        'http://127.0.0.1:9',
+        '--region',
+        'eu-west-1',
+      ],
+      {
+        env,
+        input: S3RVER_SECRET,
+      },
+    );
     assert.equal(add.code, 0, add.stderr);
     const show = JSON.parse((await runCli(['profile', 'show', 'minio', '--json'], { env })).stdout);
     assert.equal(show.region, 'eu-west-1');
@@ -186,7 +233,9 @@ describe('profiles', () => {
     const names = async (e: Record<string, string>) => {
       const r = await runCli(['containers', '--json'], { env: e });
       assert.equal(r.code, 0, r.stderr);
-      return JSON.parse(r.stdout).map((x: { name: string }) => x.name).sort();
+      return JSON.parse(r.stdout)
+        .map((x: { name: string }) => x.name)
+        .sort();
     };
     assert.deepEqual(await names(env), ['logs', 'other'], 'the first profile became the default');
     const use = await runCli(['profile', 'use', 'b'], { env });
@@ -211,14 +260,20 @@ describe('profiles', () => {
   test('a group/world-readable file is refused with a chmod hint; other commands are unaffected', async () => {
     await addKey('dev', `${az.serviceUrl}/logs`);
     await chmod(file(), 0o644);
-    for (const args of [['list', 'dev:'], ['profile', 'list'], ['profile', 'show', 'dev']]) {
+    for (const args of [
+      ['list', 'dev:'],
+      ['profile', 'list'],
+      ['profile', 'show', 'dev'],
+    ]) {
       const r = await runCli(args, { env });
       assert.equal(r.code, 3, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /^archive: refusing to read .*profiles\.json: it holds secrets but is readable by others \(mode 0644\)$/m);
       assert.match(r.stderr, new RegExp(`^hint: restrict it with \`chmod 600 ${file().replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\``, 'm'));
     }
     // A location that is not a profile never reads the file.
-    const plain = await runCli(['list', `${az.serviceUrl}/logs`, '--ndjson'], { env: { ...env, AZURE_STORAGE_CONNECTION_STRING: az.connectionString } });
+    const plain = await runCli(['list', `${az.serviceUrl}/logs`, '--ndjson'], {
+      env: { ...env, AZURE_STORAGE_CONNECTION_STRING: az.connectionString },
+    });
     assert.equal(plain.code, 0, plain.stderr);
     await chmod(file(), 0o600);
     assert.equal((await runCli(['list', 'dev:'], { env })).code, 0);
@@ -269,7 +324,13 @@ describe('profiles', () => {
       await chmod(file(), mode);
       const r = await runCli(['list', 'dev:'], { env });
       assert.equal(r.code, 3, `${mode.toString(8)}: ${r.stderr}`);
-      assert.match(r.stderr, new RegExp(`^archive: refusing to read .*profiles\\.json: it holds secrets but is readable by others \\(mode 0${mode.toString(8)}\\)$`, 'm'));
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `^archive: refusing to read .*profiles\\.json: it holds secrets but is readable by others \\(mode 0${mode.toString(8)}\\)$`,
+          'm',
+        ),
+      );
     }
   });
 
@@ -292,15 +353,22 @@ describe('profiles', () => {
 
   test('--secret-file: the key is read from a file and stored, never echoed', async () => {
     const keyFile = join(cfg, 'key.txt');
-    await writeFile(keyFile, AZURITE_KEY + '\n', { mode: 0o600 });
+    await writeFile(keyFile, `${AZURITE_KEY}\n`, { mode: 0o600 });
     const r = await runCli(['profile', 'add', 'fromfile', `${az.serviceUrl}/logs`, '--auth', 'key', '--secret-file', keyFile], { env });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^saved profile fromfile: az:\/\/devstoreaccount1\/logs \(key\), default$/m);
-    assert.equal(JSON.parse(await readFile(file(), 'utf8')).profiles.fromfile.auth.accountKey, AZURITE_KEY, 'stored without the trailing newline');
+    assert.equal(
+      JSON.parse(await readFile(file(), 'utf8')).profiles.fromfile.auth.accountKey,
+      AZURITE_KEY,
+      'stored without the trailing newline',
+    );
     const l = await runCli(['list', 'fromfile:misc/', '--ndjson'], { env });
     assert.equal(l.code, 0, l.stderr);
     assert.equal(JSON.parse(l.stdout.trim()).key, DATED);
-    const missing = await runCli(['profile', 'add', 'nofile', `${az.serviceUrl}/logs`, '--auth', 'key', '--secret-file', join(cfg, 'no-such-file')], { env });
+    const missing = await runCli(
+      ['profile', 'add', 'nofile', `${az.serviceUrl}/logs`, '--auth', 'key', '--secret-file', join(cfg, 'no-such-file')],
+      { env },
+    );
     assert.equal(missing.code, 2, missing.stderr);
     assert.match(missing.stderr, /no-such-file/);
     assert.match(missing.stderr, /^hint: /m);
@@ -335,7 +403,10 @@ describe('profiles', () => {
     }
     const missing = await runCli(['profile', 'add', 'x', `${az.serviceUrl}/logs`, '--auth', 'key'], { env });
     assert.match(missing.stderr, /--secret-stdin/);
-    const forced = await runCli(['profile', 'add', 'dev', `${az.serviceUrl}/other`, '--auth', 'key', '--secret-stdin', '--force'], { env, input: AZURITE_KEY });
+    const forced = await runCli(['profile', 'add', 'dev', `${az.serviceUrl}/other`, '--auth', 'key', '--secret-stdin', '--force'], {
+      env,
+      input: AZURITE_KEY,
+    });
     assert.equal(forced.code, 0, forced.stderr);
     assert.match(forced.stdout, /az:\/\/devstoreaccount1\/other/);
   });
@@ -360,7 +431,7 @@ describe('profiles', () => {
       }
       if (!answered.has('key') && out.includes('account key (input hidden)')) {
         answered.add('key');
-        child.stdin.write(secret + '\n');
+        child.stdin.write(`${secret}\n`);
       }
     });
     const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -372,7 +443,7 @@ describe('profiles', () => {
     assert.equal(stored.auth.accountKey, secret);
   });
 
-  test('concurrent `profile add` runs do not lose each other\'s profile', async () => {
+  test("concurrent `profile add` runs do not lose each other's profile", async () => {
     const rs = await Promise.all(Array.from({ length: 6 }, (_, i) => addKey(`p${i}`, `${az.serviceUrl}/logs`)));
     for (const r of rs) assert.equal(r.code, 0, r.stderr);
     const names = Object.keys(JSON.parse(await readFile(file(), 'utf8')).profiles).sort();

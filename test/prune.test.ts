@@ -24,7 +24,7 @@ const NOW = Math.floor(Date.now() / HOUR) * HOUR;
 const p2 = (n: number) => String(n).padStart(2, '0');
 const ymd = (t: number) => new Date(t).toISOString().slice(0, 10).replace(/-/g, '');
 const dashed = (t: number) => new Date(t).toISOString().slice(0, 10);
-const stamp = (t: number) => new Date(t).toISOString().replace(/[-:]/g, '').slice(0, 15) + 'Z'; // 20260105T170000Z
+const stamp = (t: number) => `${new Date(t).toISOString().replace(/[-:]/g, '').slice(0, 15)}Z`; // 20260105T170000Z
 const compact = (t: number) => stamp(t).replace('T', '').slice(0, 14); // 20260105170000
 const parts = (t: number) => {
   const d = new Date(t);
@@ -84,7 +84,18 @@ function archiveKeys(withMarkers: boolean): string[] {
   keys.add(`dated/${y}/${m}/notes.txt`);
   keys.add(`dated/${y}/summary.txt`);
   // Keys that follow no layout.
-  for (const k of ['README.md', 'misc/readme.txt', 'misc/sub/data.bin', 'unrelated/a/b/c/d/e/f.txt', '20269999/x.txt', 'report-é/ünïcode.txt', 'a.txt', 'a/b.txt', 'a0']) keys.add(k);
+  for (const k of [
+    'README.md',
+    'misc/readme.txt',
+    'misc/sub/data.bin',
+    'unrelated/a/b/c/d/e/f.txt',
+    '20269999/x.txt',
+    'report-é/ünïcode.txt',
+    'a.txt',
+    'a/b.txt',
+    'a0',
+  ])
+    keys.add(k);
   if (withMarkers) {
     keys.add('markers/');
     keys.add(`cf/http_requests/${ymd(NOW - DAY)}/`);
@@ -95,7 +106,20 @@ function archiveKeys(withMarkers: boolean): string[] {
 const LAYOUTS = ['auto', 'auto', 'auto', 'auto', 'cloudflare', 'vespa', 'amplitude', 'logzio', 'dated', 'generic'];
 const KINDS = [...Array(10).fill(undefined), 'logs', 'access', 'challenge', 'events', 'marker', 'heapdump'];
 const HOSTS = [...Array(10).fill(undefined), 'h1.vespa.example', 'h*', 'h3*'];
-const PREFIXES = ['', '', '', 'cf/', 'cf/http_requests/', 'cf/http_requests', `cf/http_requests/${ymd(NOW - 2 * DAY)}/`, 'hive/events/', 'lz/', 'dated/', 'acme/', 'a'];
+const PREFIXES = [
+  '',
+  '',
+  '',
+  'cf/',
+  'cf/http_requests/',
+  'cf/http_requests',
+  `cf/http_requests/${ymd(NOW - 2 * DAY)}/`,
+  'hive/events/',
+  'lz/',
+  'dated/',
+  'acme/',
+  'a',
+];
 
 function iso(t: number): string {
   return new Date(t).toISOString();
@@ -104,9 +128,15 @@ function iso(t: number): string {
 /** Deterministic random windows (seeded), a few relative ones, some open-ended. */
 function* windows(n: number, seed: number): Generator<ListOptions & { prefix: string }> {
   let s = seed;
-  const rnd = (k: number) => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0) % k);
+  const rnd = (k: number) => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) % k;
   const pick = <T>(a: readonly T[]): T => a[rnd(a.length)];
-  const fixed: Array<Partial<ListOptions>> = [{ since: '2h' }, { since: '1d' }, { since: '3d', until: '1d' }, { until: '30d' }, { since: '90m', until: 'now' }];
+  const fixed: Array<Partial<ListOptions>> = [
+    { since: '2h' },
+    { since: '1d' },
+    { since: '3d', until: '1d' },
+    { until: '30d' },
+    { since: '90m', until: 'now' },
+  ];
   for (let i = 0; i < n; i++) {
     let w: Partial<ListOptions> = fixed[i] ?? {};
     if (!fixed[i]) {
@@ -139,7 +169,10 @@ for (const name of PROVIDERS) {
       p = await startProvider(name);
       // s3rver keeps objects as files, so a key ending in '/' would collide with its folder.
       keys = archiveKeys(name === 'azure');
-      await p.seed('arch', keys.map((key) => ({ key, body: `${key}\n` })));
+      await p.seed(
+        'arch',
+        keys.map((key) => ({ key, body: `${key}\n` })),
+      );
       // The in-process S3 client takes its credential from the environment's chain, as the CLI does.
       if (name === 's3') Object.assign(process.env, p.env);
       provider = await openProvider(await resolveTarget(p.loc('arch'), {}, p.env));
@@ -170,7 +203,9 @@ for (const name of PROVIDERS) {
         fullScanned += full.totals.scanned;
         prunedScanned += fast.totals.scanned;
       }
-      t.diagnostic(`${nonEmpty} windows matched something, ${pruned} listings were pruned, keys read ${prunedScanned} vs ${fullScanned} full, ${Date.now() - t0} ms`);
+      t.diagnostic(
+        `${nonEmpty} windows matched something, ${pruned} listings were pruned, keys read ${prunedScanned} vs ${fullScanned} full, ${Date.now() - t0} ms`,
+      );
       // Not a vacuous pass: most windows match something and most listings were actually pruned.
       assert.ok(nonEmpty >= 25, `only ${nonEmpty} of 120 windows matched anything`);
       assert.ok(pruned >= 60, `only ${pruned} of 120 listings read fewer keys than the full scan`);
@@ -183,10 +218,23 @@ for (const name of PROVIDERS) {
       const got = rows.map((r) => (JSON.parse(r) as { key: string }).key);
       // Its own stamps say "now" but its daily folder says 30 days ago: the folder binds it.
       assert.ok(!got.some((k) => k.endsWith('_bad0.log.gz')));
-      assert.ok(!got.includes(`backup/${ymd(NOW - 20 * DAY)}/acme/search/prod/h3.vespa.example/logs/access/JsonAccessLog.default.${compact(NOW - HOUR)}.zst`));
+      assert.ok(
+        !got.includes(
+          `backup/${ymd(NOW - 20 * DAY)}/acme/search/prod/h3.vespa.example/logs/access/JsonAccessLog.default.${compact(NOW - HOUR)}.zst`,
+        ),
+      );
       // Under today's folder it is found, as are the strays filtered by last-modified (seeded now).
-      assert.ok(got.includes(`backup/${ymd(NOW)}/acme/search/prod/h3.vespa.example/logs/access/JsonAccessLog.default.${compact(NOW - HOUR)}.zst`));
-      for (const k of ['README.md', 'misc/readme.txt', 'unrelated/a/b/c/d/e/f.txt', 'lz/logzio-verified', 'acme/search/prod/h2.vespa.example/logs/vespa/vespa.log', `cf/http_requests/${ymd(NOW)}/notes.txt`]) {
+      assert.ok(
+        got.includes(`backup/${ymd(NOW)}/acme/search/prod/h3.vespa.example/logs/access/JsonAccessLog.default.${compact(NOW - HOUR)}.zst`),
+      );
+      for (const k of [
+        'README.md',
+        'misc/readme.txt',
+        'unrelated/a/b/c/d/e/f.txt',
+        'lz/logzio-verified',
+        'acme/search/prod/h2.vespa.example/logs/vespa/vespa.log',
+        `cf/http_requests/${ymd(NOW)}/notes.txt`,
+      ]) {
         assert.ok(got.includes(k), `${k} missing`);
       }
     });
@@ -196,7 +244,10 @@ for (const name of PROVIDERS) {
     let p: ProviderFixture;
     before(async () => {
       p = await startProvider(name);
-      await p.seed('arch', archiveKeys(false).map((key) => ({ key, body: 'x' })));
+      await p.seed(
+        'arch',
+        archiveKeys(false).map((key) => ({ key, body: 'x' })),
+      );
     });
     after(async () => p?.stop());
 
@@ -206,13 +257,21 @@ for (const name of PROVIDERS) {
       const j = JSON.parse(r.stdout) as { count: number; scanned: number; requests: number; objects: Array<{ key: string }> };
       const lines = r.stderr.trimEnd().split('\n');
       assert.equal(lines[0], 'plan: walk cf/http_requests/ (looking for time folders)');
-      assert.match(r.stderr, /^plan: skip \d+ folders cf\/http_requests\/\d{8}\/ … cf\/http_requests\/\d{8}\/ \(their time folders are outside the window\)$/m);
-      assert.equal(lines.at(-1), `plan: ${j.requests} LIST request${j.requests === 1 ? '' : 's'}, ${j.scanned} keys scanned, ${j.count} matched`);
+      assert.match(
+        r.stderr,
+        /^plan: skip \d+ folders cf\/http_requests\/\d{8}\/ … cf\/http_requests\/\d{8}\/ \(their time folders are outside the window\)$/m,
+      );
+      assert.equal(
+        lines.at(-1),
+        `plan: ${j.requests} LIST request${j.requests === 1 ? '' : 's'}, ${j.scanned} keys scanned, ${j.count} matched`,
+      );
       // One listing of the level, one of today's folder (two when 2h reaches back past midnight).
       assert.ok(j.requests >= 2 && j.requests <= 3, `requests ${j.requests}`);
       assert.ok(j.scanned <= 20, `scanned ${j.scanned}`);
 
-      const full = await runCli(['list', p.loc('arch', 'cf/http_requests/'), '--since', '2h', '--json', '--no-prune', '--explain'], { env: p.env });
+      const full = await runCli(['list', p.loc('arch', 'cf/http_requests/'), '--since', '2h', '--json', '--no-prune', '--explain'], {
+        env: p.env,
+      });
       assert.equal(full.code, 0, full.stderr);
       const jf = JSON.parse(full.stdout) as typeof j;
       assert.deepEqual(j.objects, jf.objects);
@@ -232,7 +291,9 @@ for (const name of PROVIDERS) {
     });
 
     test('a location that is itself a day folder outside the window makes no request at all', async () => {
-      const r = await runCli(['list', p.loc('arch', `cf/http_requests/${ymd(NOW - 10 * DAY)}/`), '--since', '2h', '--json', '--explain'], { env: p.env });
+      const r = await runCli(['list', p.loc('arch', `cf/http_requests/${ymd(NOW - 10 * DAY)}/`), '--since', '2h', '--json', '--explain'], {
+        env: p.env,
+      });
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(JSON.parse(r.stdout), { objects: [], count: 0, bytes: 0, scanned: 0, requests: 0 });
       assert.match(r.stderr, /^plan: skip cf\/http_requests\/\d{8}\/ \(time folder .* is outside the window\)$/m);

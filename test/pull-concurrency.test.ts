@@ -8,18 +8,16 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { runCli, cleanEnv, BIN, type CliResult } from './support/cli.js';
 import { PROVIDERS, startProvider, type ProviderFixture } from './support/providers.js';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
 import { walk, sha256 as sha, until } from './support/files.js';
 
 const MiB = 1 << 20;
-
-
 
 const BIG_KEY = 'dumps/h1/heap.hprof';
 
@@ -36,7 +34,10 @@ for (const name of PROVIDERS) {
       p = await startProvider(name);
       objects.set(BIG_KEY, randomBytes(6 * MiB + 12345));
       for (let i = 0; i < 30; i++) objects.set(`logs/h${i % 3}/part-${String(i).padStart(2, '0')}.log`, randomBytes(1000 + i * 1301));
-      await p.seed('conc', [...objects].map(([key, body]) => ({ key, body })));
+      await p.seed(
+        'conc',
+        [...objects].map(([key, body]) => ({ key, body })),
+      );
       // Slow bodies (1 MiB/s per stream) keep the first run mid-transfer long enough to overlap.
       proxy = await startFaultProxy(p.upstream, () => 'slow', { slowBytesPerSec: MiB });
       // Slower still where the test must catch the first run between two chunks and its end.
@@ -52,7 +53,18 @@ for (const name of PROVIDERS) {
     function args(dest: string, slow: boolean | 'slower'): { argv: string[]; env: Record<string, string> } {
       const via = slow ? p.via((slow === 'slower' ? slower : proxy).url) : { loc: p.loc, env: p.env };
       return {
-        argv: ['pull', via.loc('conc'), dest, '--json', '--multipart-threshold', '2M', '--chunk-size', '1M', '--concurrency', slow ? '2' : '8'],
+        argv: [
+          'pull',
+          via.loc('conc'),
+          dest,
+          '--json',
+          '--multipart-threshold',
+          '2M',
+          '--chunk-size',
+          '1M',
+          '--concurrency',
+          slow ? '2' : '8',
+        ],
         env: { ...via.env, XDG_STATE_HOME: join(tmp, 'state') },
       };
     }
@@ -92,16 +104,20 @@ for (const name of PROVIDERS) {
     test('second run starts once the first one has created the part file; it waits and says so', async () => {
       const dest = join(tmp, 'after-part');
       const first = run(dest, true);
-      await until(() => existsSync(join(dest, BIG_KEY + '.archive-part')), 'the part file', first);
+      await until(() => existsSync(join(dest, `${BIG_KEY}.archive-part`)), 'the part file', first);
       const second = await run(dest, false);
       check(dest, [await first, second]);
-      assert.match(second.stderr, /^waiting {5}dumps\/h1\/heap\.hprof: another archive pull \(pid \d+ on [^)]+\) is writing .*heap\.hprof$/m, second.stderr);
+      assert.match(
+        second.stderr,
+        /^waiting {5}dumps\/h1\/heap\.hprof: another archive pull \(pid \d+ on [^)]+\) is writing .*heap\.hprof$/m,
+        second.stderr,
+      );
     });
 
     test('second run starts once chunks of the first are on disk', async () => {
       const dest = join(tmp, 'after-chunks');
       const first = run(dest, 'slower');
-      const state = join(dest, BIG_KEY + '.archive-part.json');
+      const state = join(dest, `${BIG_KEY}.archive-part.json`);
       await until(
         () => {
           try {
@@ -129,7 +145,7 @@ for (const name of PROVIDERS) {
       const a2 = args(dest, 'slower');
       const child = spawn(process.execPath, [BIN, ...a2.argv], { env: cleanEnv(a2.env), stdio: 'ignore' });
       const exited = new Promise((r) => child.once('exit', (code) => r({ code })));
-      const state = join(dest, BIG_KEY + '.archive-part.json');
+      const state = join(dest, `${BIG_KEY}.archive-part.json`);
       await until(
         () => {
           try {
@@ -143,7 +159,7 @@ for (const name of PROVIDERS) {
       );
       child.kill('SIGKILL');
       await exited;
-      assert.ok(existsSync(join(dest, BIG_KEY + '.archive-lock')), 'the killed run left its lock');
+      assert.ok(existsSync(join(dest, `${BIG_KEY}.archive-lock`)), 'the killed run left its lock');
       assert.ok(!existsSync(join(dest, BIG_KEY)), 'no final file after kill -9');
       const runs = await Promise.all([run(dest, false), run(dest, false)]);
       const big = runs.map((r) => JSON.parse(r.stdout).files.find((f: { key: string }) => f.key === BIG_KEY));

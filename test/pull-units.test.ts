@@ -59,7 +59,11 @@ test('a lock left by a dead process is taken over; one from another host or a li
 });
 
 test('ownerAlive table', () => {
-  assert.equal(ownerAlive({ pid: process.pid, host: hostname(), token: 't' }), false, 'this pid without its start time is not this process');
+  assert.equal(
+    ownerAlive({ pid: process.pid, host: hostname(), token: 't' }),
+    false,
+    'this pid without its start time is not this process',
+  );
   assert.equal(ownerAlive({ pid: deadPid(), host: hostname(), token: 't' }), false);
   assert.equal(ownerAlive({ pid: deadPid(), host: 'elsewhere', token: 't' }), true);
   assert.equal(ownerAlive({ pid: process.ppid, host: hostname(), token: 't' }), true);

@@ -5,18 +5,16 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { runCli, cleanEnv, BIN } from './support/cli.js';
 import { PROVIDERS, startProvider, type ProviderFixture } from './support/providers.js';
 import { startFaultProxy, type Fault } from './support/fault-proxy.js';
 import { ZstdFixtures, zstdProgram, logData, MiB } from './support/zstd-fixtures.js';
 import { walk, sha256 as sha } from './support/files.js';
-
-
 
 const zstdBin = zstdProgram();
 const NO_ZSTD = 'the zstd program (needed to make .zst fixtures) is not on PATH: apt-get install zstd';
@@ -41,7 +39,9 @@ function chunksDone(statePath: string): number {
 
 /** One `pull` summary line: counts exact, sizes/rate/duration in their printed shape. */
 const SUMMARY = (downloaded: number, complete: number, failed: number) =>
-  new RegExp(`^${downloaded} downloaded \\([\\d.]+ (B|KiB|MiB) at [\\d.]+ (B|KiB|MiB|GiB)/s\\), ${complete} already complete, ${failed} failed in \\d+s$`);
+  new RegExp(
+    `^${downloaded} downloaded \\([\\d.]+ (B|KiB|MiB) at [\\d.]+ (B|KiB|MiB|GiB)/s\\), ${complete} already complete, ${failed} failed in \\d+s$`,
+  );
 
 for (const name of PROVIDERS) {
   describe(`pull on ${name}`, () => {
@@ -58,12 +58,21 @@ for (const name of PROVIDERS) {
     before(async () => {
       tmp = mkdtempSync(join(tmpdir(), `archive-pull-${name}-`));
       p = await startProvider(name);
-      for (let i = 0; i < 40; i++) small.set(`acme/app/prod/h${i % 3}.example/logs/access/JsonAccessLog.default.2026010512${String(i).padStart(2, '0')}00.log`, randomBytes(1000 + i * 997));
+      for (let i = 0; i < 40; i++)
+        small.set(
+          `acme/app/prod/h${i % 3}.example/logs/access/JsonAccessLog.default.2026010512${String(i).padStart(2, '0')}00.log`,
+          randomBytes(1000 + i * 997),
+        );
       const fx = zstdBin ? new ZstdFixtures(zstdBin) : undefined;
       // Two frames, as log rotation concatenates them.
-      zst = fx ? Buffer.concat([fx.compress(plainLog.subarray(0, 2 * MiB), ['-3']), fx.compress(plainLog.subarray(2 * MiB), ['-3', '--no-check'])]) : Buffer.alloc(0);
+      zst = fx
+        ? Buffer.concat([fx.compress(plainLog.subarray(0, 2 * MiB), ['-3']), fx.compress(plainLog.subarray(2 * MiB), ['-3', '--no-check'])])
+        : Buffer.alloc(0);
       fx?.cleanup();
-      await p.seed('small', [...small].map(([key, body]) => ({ key, body })));
+      await p.seed(
+        'small',
+        [...small].map(([key, body]) => ({ key, body })),
+      );
       await p.seed('big', [{ key: 'dumps/h1/jvm-heap-dump.hprof', body: big }]);
       await p.seed('packed', [
         ...(zstdBin ? [{ key: 'a/access.json.zst', body: zst }] : []),
@@ -71,7 +80,14 @@ for (const name of PROVIDERS) {
         { key: 'a/multi.log.gz', body: multiGz },
         { key: 'a/plain.txt', body: 'plain\n' },
       ]);
-      await p.seed('encoded', [{ key: 'cf/20260105/20260105T170000Z_20260105T170500Z_ab12.log.gz', body: gz, contentEncoding: 'gzip', contentType: 'application/gzip' }]);
+      await p.seed('encoded', [
+        {
+          key: 'cf/20260105/20260105T170000Z_20260105T170500Z_ab12.log.gz',
+          body: gz,
+          contentEncoding: 'gzip',
+          contentType: 'application/gzip',
+        },
+      ]);
     });
     after(async () => {
       await p?.stop();
@@ -118,7 +134,10 @@ for (const name of PROVIDERS) {
       for (const threshold of ['64M', '1M']) {
         // 1M forces the download-then-decode path for the larger objects.
         const dest = join(tmp, `dec-${threshold}`);
-        const r = await runCli(['pull', p.loc('packed'), dest, '--decompress', '--multipart-threshold', threshold, '--chunk-size', '1M', '--exclude', '*.zst'], { env: p.env });
+        const r = await runCli(
+          ['pull', p.loc('packed'), dest, '--decompress', '--multipart-threshold', threshold, '--chunk-size', '1M', '--exclude', '*.zst'],
+          { env: p.env },
+        );
         assert.equal(r.code, 0, r.stderr);
         assert.deepEqual(walk(dest), ['a/multi.log', 'a/plain.txt', 'a/requests.log']);
         assert.equal(sha(readFileSync(join(dest, 'a/requests.log'))), sha(gzPlain));
@@ -130,7 +149,9 @@ for (const name of PROVIDERS) {
     test('--decompress decodes .zst (multi-frame) beside the others', { skip: zstdBin ? false : NO_ZSTD }, async () => {
       for (const threshold of ['64M', '1M']) {
         const dest = join(tmp, `deczst-${threshold}`);
-        const r = await runCli(['pull', p.loc('packed'), dest, '--decompress', '--multipart-threshold', threshold, '--chunk-size', '1M'], { env: p.env });
+        const r = await runCli(['pull', p.loc('packed'), dest, '--decompress', '--multipart-threshold', threshold, '--chunk-size', '1M'], {
+          env: p.env,
+        });
         assert.equal(r.code, 0, r.stderr);
         assert.deepEqual(walk(dest), ['a/access.json', 'a/multi.log', 'a/plain.txt', 'a/requests.log']);
         assert.equal(sha(readFileSync(join(dest, 'a/access.json'))), sha(plainLog));
@@ -178,8 +199,15 @@ for (const name of PROVIDERS) {
       for (const key of keys) await p.seed('evil', [{ key, body: `body of ${key}` }]).catch(() => undefined);
       const listed = await runCli(['list', p.loc('evil'), '--ndjson'], { env: p.env });
       assert.equal(listed.code, 0, listed.stderr);
-      const stored: string[] = listed.stdout.trim().split('\n').map((l) => JSON.parse(l).key);
-      assert.deepEqual(stored.sort(), Object.keys(expected[name]).sort(), 'the emulator keeps a different set of keys than this test knows');
+      const stored: string[] = listed.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).key);
+      assert.deepEqual(
+        stored.sort(),
+        Object.keys(expected[name]).sort(),
+        'the emulator keeps a different set of keys than this test knows',
+      );
       const root = join(tmp, 'evil-root');
       const dest = join(root, 'dest');
       const r = await runCli(['pull', p.loc('evil'), dest, '--json'], { env: p.env });
@@ -192,7 +220,7 @@ for (const name of PROVIDERS) {
           assert.equal(f.error.code, 'InvalidResourceName', JSON.stringify(f));
           continue;
         }
-        assert.ok(f.path.startsWith(dest + '/'), `${f.key} → ${f.path}`);
+        assert.ok(f.path.startsWith(`${dest}/`), `${f.key} → ${f.path}`);
         const text = readFileSync(f.path, 'utf8');
         assert.ok(bodies.has(text) && !seen.has(text), `${f.key} → ${f.path} holds ${JSON.stringify(text)}`);
         seen.add(text);
@@ -201,7 +229,10 @@ for (const name of PROVIDERS) {
       // issue #10); nothing else may be there, and never a final file for it.
       const left = walk(dest);
       assert.equal(left.filter((f) => !f.endsWith('.archive-part')).length, seen.size, `one file per downloaded object: ${left}`);
-      assert.ok(left.filter((f) => f.endsWith('.archive-part')).length <= rep.files.filter((f: { status: string }) => f.status === 'failed').length, `${left}`);
+      assert.ok(
+        left.filter((f) => f.endsWith('.archive-part')).length <= rep.files.filter((f: { status: string }) => f.status === 'failed').length,
+        `${left}`,
+      );
       assert.equal(r.code, name === 'azure' ? 5 : 0, r.stderr);
       assert.deepEqual(readdirSync(root), ['dest'], 'nothing written beside DEST');
     });
@@ -219,7 +250,13 @@ for (const name of PROVIDERS) {
       assert.equal(r.code, 1, r.stderr);
       assert.deepEqual(readdirSync(outside), []);
       const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      assert.match(r.stderr, new RegExp(`^archive: all ${h0.length} objects failed; first: refusing to write outside ${esc(dest)}: acme/app/prod/h0\\.example/\\S+ passes through a link to ${esc(outside)} \\(UnsafePath\\)$`, 'm'));
+      assert.match(
+        r.stderr,
+        new RegExp(
+          `^archive: all ${h0.length} objects failed; first: refusing to write outside ${esc(dest)}: acme/app/prod/h0\\.example/\\S+ passes through a link to ${esc(outside)} \\(UnsafePath\\)$`,
+          'm',
+        ),
+      );
       const files = JSON.parse(r.stdout).files as Array<{ key: string; status: string; error: { code: string; message: string } }>;
       assert.deepEqual(files.map((f) => f.key).sort(), h0.sort());
       for (const f of files) {
@@ -283,7 +320,10 @@ for (const name of PROVIDERS) {
         seen.push(...keys);
       }
       assert.deepEqual(seen.sort(), [...small.keys()].sort());
-      assert.ok(perShard.every((n) => n > 0), `every shard gets work: ${perShard}`);
+      assert.ok(
+        perShard.every((n) => n > 0),
+        `every shard gets work: ${perShard}`,
+      );
       assert.ok(!existsSync(dest), '--dry-run with --shard wrote nothing either');
       const bad = await runCli(['pull', p.loc('small'), dest, '--shard', '4/3'], { env: p.env });
       assert.equal(bad.code, 2);
@@ -301,12 +341,21 @@ for (const name of PROVIDERS) {
         { key: 'export/123_2026-01-05_8#0.json.gz', body: gzipSync('eight\n') },
       ]);
       const mods = Object.fromEntries(
-        (await runCli(['list', p.loc('amp'), '--ndjson'], { env: p.env })).stdout.trim().split('\n').map((l) => [JSON.parse(l).key, Date.parse(JSON.parse(l).lastModified)]),
+        (await runCli(['list', p.loc('amp'), '--ndjson'], { env: p.env })).stdout
+          .trim()
+          .split('\n')
+          .map((l) => [JSON.parse(l).key, Date.parse(JSON.parse(l).lastModified)]),
       );
-      assert.ok(Math.floor(mods['backfill/123_2026-01-05_7#0.json.gz'] / 1000) > Math.floor(mods['export/123_2026-01-05_7#0.json.gz'] / 1000), JSON.stringify(mods));
+      assert.ok(
+        Math.floor(mods['backfill/123_2026-01-05_7#0.json.gz'] / 1000) > Math.floor(mods['export/123_2026-01-05_7#0.json.gz'] / 1000),
+        JSON.stringify(mods),
+      );
       const d = await runCli(['pull', p.loc('amp'), join(tmp, 'amp'), '--dedupe', '--decompress', '--flatten'], { env: p.env });
       assert.equal(d.code, 0, d.stderr);
-      assert.match(d.stderr, /duplicate\s+export\/123_2026-01-05_7#0\.json\.gz \(same partition as backfill\/123_2026-01-05_7#0\.json\.gz; kept that one\)/);
+      assert.match(
+        d.stderr,
+        /duplicate\s+export\/123_2026-01-05_7#0\.json\.gz \(same partition as backfill\/123_2026-01-05_7#0\.json\.gz; kept that one\)/,
+      );
       assert.deepEqual(walk(join(tmp, 'amp')), ['123_2026-01-05_7#0.json', '123_2026-01-05_8#0.json']);
       assert.equal(readFileSync(join(tmp, 'amp', '123_2026-01-05_7#0.json'), 'utf8'), 'new\n');
     });
@@ -319,11 +368,16 @@ for (const name of PROVIDERS) {
         const dest = join(tmp, 'faulty');
         const r1 = await runCli(['pull', via.loc('small'), dest, '--json', '--concurrency', '4'], { env: via.env });
         assert.equal(r1.code, 0, r1.stderr);
-        const r2 = await runCli(['pull', via.loc('big'), dest, '--json', '--multipart-threshold', '4M', '--chunk-size', '2M'], { env: via.env });
+        const r2 = await runCli(['pull', via.loc('big'), dest, '--json', '--multipart-threshold', '4M', '--chunk-size', '2M'], {
+          env: via.env,
+        });
         assert.equal(r2.code, 0, r2.stderr);
         for (const [key, body] of small) assert.ok(readFileSync(join(dest, key)).equals(body), key);
         assert.equal(sha(readFileSync(join(dest, 'dumps/h1/jvm-heap-dump.hprof'))), sha(big));
-        assert.ok(proxy.injected.reset > 0 && proxy.injected['503'] > 0 && proxy.injected.truncate > 0 && proxy.injected.slow > 0, JSON.stringify(proxy.injected));
+        assert.ok(
+          proxy.injected.reset > 0 && proxy.injected['503'] > 0 && proxy.injected.truncate > 0 && proxy.injected.slow > 0,
+          JSON.stringify(proxy.injected),
+        );
         assert.deepEqual(walk(dest), [...small.keys(), 'dumps/h1/jvm-heap-dump.hprof'].sort(), 'no part files left');
       } finally {
         await proxy.close();
@@ -335,7 +389,9 @@ for (const name of PROVIDERS) {
       const proxy = await startFaultProxy(p.upstream, (n) => faults[n % faults.length]);
       try {
         const via = p.via(proxy.url);
-        const r3 = await runCli(['pull', via.loc('packed'), join(tmp, 'faulty-dec'), '--decompress', '--include', '*.zst'], { env: via.env });
+        const r3 = await runCli(['pull', via.loc('packed'), join(tmp, 'faulty-dec'), '--decompress', '--include', '*.zst'], {
+          env: via.env,
+        });
         assert.equal(r3.code, 0, r3.stderr);
         assert.deepEqual(walk(join(tmp, 'faulty-dec')), ['a/access.json']);
         assert.equal(sha(readFileSync(join(tmp, 'faulty-dec', 'a/access.json'))), sha(plainLog));
@@ -464,25 +520,37 @@ for (const name of PROVIDERS) {
           let err = '';
           child.stderr.on('data', (d) => (err += d));
           const closed = new Promise<number | null>((r) => child.once('close', (c) => r(c)));
-          await until(`a part file and ${after} chunks done`, () => existsSync(target + '.archive-part') && chunksDone(target + '.archive-part.json') >= after);
-          const doneAtSignal = chunksDone(target + '.archive-part.json');
+          await until(
+            `a part file and ${after} chunks done`,
+            () => existsSync(`${target}.archive-part`) && chunksDone(`${target}.archive-part.json`) >= after,
+          );
+          const doneAtSignal = chunksDone(`${target}.archive-part.json`);
           assert.ok(doneAtSignal < total, `the pull had finished (${doneAtSignal}/${total} chunks) before the signal`);
           child.kill('SIGINT');
           const code = await closed;
           assert.equal(code, 130, err);
           assert.match(err, /^archive: interrupted: part files were kept; run the same command again to resume$/m);
           assert.ok(!existsSync(target));
-          assert.ok(existsSync(target + '.archive-part'));
-          assert.ok(chunksDone(target + '.archive-part.json') >= doneAtSignal, 'chunks recorded before the signal were kept');
+          assert.ok(existsSync(`${target}.archive-part`));
+          assert.ok(chunksDone(`${target}.archive-part.json`) >= doneAtSignal, 'chunks recorded before the signal were kept');
           assert.deepEqual(walk(dest), ['dumps/h1/jvm-heap-dump.hprof.archive-part', 'dumps/h1/jvm-heap-dump.hprof.archive-part.json']);
           if (after === 3) {
             // --dry-run reads the disk: the interrupted file would resume, from what its state file recorded.
-            const dry = await runCli(['pull', via.loc('big'), dest, '--dry-run', '--multipart-threshold', '4M', '--chunk-size', '1M'], { env: via.env });
+            const dry = await runCli(['pull', via.loc('big'), dest, '--dry-run', '--multipart-threshold', '4M', '--chunk-size', '1M'], {
+              env: via.env,
+            });
             assert.equal(dry.code, 0, dry.stderr);
-            const kept = chunksDone(target + '.archive-part.json');
-            assert.match(dry.stdout, new RegExp(`^would resume \\S*jvm-heap-dump\\.hprof → \\S+ \\(${kept}\\.0 MiB of 20 MiB on disk\\)$`, 'm'));
+            const kept = chunksDone(`${target}.archive-part.json`);
+            assert.match(
+              dry.stdout,
+              new RegExp(`^would resume \\S*jvm-heap-dump\\.hprof → \\S+ \\(${kept}\\.0 MiB of 20 MiB on disk\\)$`, 'm'),
+            );
             assert.match(dry.stderr, /^1 object \(\d+(\.\d)? MiB\) would be pulled, 1 of them resumed \(\d+(\.\d)? MiB on disk\) in /m);
-            assert.deepEqual(walk(dest), ['dumps/h1/jvm-heap-dump.hprof.archive-part', 'dumps/h1/jvm-heap-dump.hprof.archive-part.json'], 'the dry run wrote nothing');
+            assert.deepEqual(
+              walk(dest),
+              ['dumps/h1/jvm-heap-dump.hprof.archive-part', 'dumps/h1/jvm-heap-dump.hprof.archive-part.json'],
+              'the dry run wrote nothing',
+            );
           }
         } finally {
           await proxy.close();
@@ -496,18 +564,22 @@ for (const name of PROVIDERS) {
       const dest = join(tmp, 'killed');
       const target = join(dest, 'dumps/h1/jvm-heap-dump.hprof');
       try {
-        const child = spawn(process.execPath, [BIN, 'pull', via.loc('big'), dest, '--multipart-threshold', '4M', '--chunk-size', '1M', '--concurrency', '2'], {
-          env: cleanEnv(via.env),
-          stdio: 'ignore',
-        });
+        const child = spawn(
+          process.execPath,
+          [BIN, 'pull', via.loc('big'), dest, '--multipart-threshold', '4M', '--chunk-size', '1M', '--concurrency', '2'],
+          {
+            env: cleanEnv(via.env),
+            stdio: 'ignore',
+          },
+        );
         // Wait until a few chunks are on disk, then kill without warning.
-        const statePath = target + '.archive-part.json';
+        const statePath = `${target}.archive-part.json`;
         await until('3 chunks done', () => chunksDone(statePath) >= 3);
         assert.ok(chunksDone(statePath) < Math.ceil(big.length / MiB), 'the pull finished before the kill');
         child.kill('SIGKILL');
         await new Promise((r) => child.once('exit', r));
         assert.ok(!existsSync(target), 'no file under the final name after kill -9');
-        assert.ok(existsSync(target + '.archive-part'));
+        assert.ok(existsSync(`${target}.archive-part`));
       } finally {
         await proxy.close();
       }

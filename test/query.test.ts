@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { gzipSync } from 'node:zlib';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -38,7 +38,7 @@ function rng(seed: number): () => number {
   };
 }
 
-const ndjson = (rows: object[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+const ndjson = (rows: object[]) => `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
 const HOUR = 3600;
 const T0 = Date.UTC(2026, 0, 5, 10) / 1000; // 2026-01-05T10:00:00Z
 
@@ -205,7 +205,11 @@ function json<T = Record<string, unknown>>(stdout: string): T[] {
  * (bin/archive.js enables it; Node 24 keeps it under TMPDIR).
  */
 function leftovers(dir: string): string[] {
-  return existsSync(dir) ? readdirSync(dir, { recursive: true }).map(String).filter((f) => !f.startsWith('node-compile-cache')) : [];
+  return existsSync(dir)
+    ? readdirSync(dir, { recursive: true })
+        .map(String)
+        .filter((f) => !f.startsWith('node-compile-cache'))
+    : [];
 }
 
 /** The message archive's own decoder (this Node's zstd/gzip decoder) gives for corrupt bytes. */
@@ -237,7 +241,11 @@ for (const name of PROVIDERS) {
     const vespa = vespaObjects();
     const cf = cloudflareObjects();
     const amp = amplitudeObjects();
-    const typeRows = Array.from({ length: 30_010 }, (_, i) => ({ i, v: i < 30_000 ? i : `text-${i}`, tag: i % 7 === 0 ? 'seven' : 'other' }));
+    const typeRows = Array.from({ length: 30_010 }, (_, i) => ({
+      i,
+      v: i < 30_000 ? i : `text-${i}`,
+      tag: i % 7 === 0 ? 'seven' : 'other',
+    }));
     const goodGz = ndjson(vespaRecords(500, T0, 200));
     const corruptZst = zstd(ndjson(vespaRecords(501, T0 + HOUR, 2000)));
     corruptZst.fill(0x55, 200, 260);
@@ -267,7 +275,8 @@ for (const name of PROVIDERS) {
       const keys = await listedKeys(p, loc, window);
       assert.equal(keys.length, 4, keys.join('\n'));
       const recs = vespa.filter((o) => keys.includes(o.key)).flatMap((o) => o.records as VespaRec[]);
-      const sql = "SELECT split_part(uri, '?', 1) AS path, count(*) AS n, avg(duration) AS avg_s, quantile_disc(duration, 0.99) AS p99, sum(responsesize) AS bytes FROM logs GROUP BY 1 ORDER BY 1";
+      const sql =
+        "SELECT split_part(uri, '?', 1) AS path, count(*) AS n, avg(duration) AS avg_s, quantile_disc(duration, 0.99) AS p99, sum(responsesize) AS bytes FROM logs GROUP BY 1 ORDER BY 1";
       const r = await runCli(['query', loc, ...window, '--json', sql], { env: p.env });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stderr, '');
@@ -283,13 +292,24 @@ for (const name of PROVIDERS) {
         const sorted = rows.map((x) => x.duration).sort((a, b) => a - b);
         // quantile_disc: the smallest value with at least 99% of the values at or below it.
         assert.equal(got[i]!.p99, sorted[Math.ceil(0.99 * sorted.length) - 1], `p99 ${path}`);
-        assert.equal(got[i]!.bytes, rows.reduce((s, x) => s + x.responsesize, 0));
+        assert.equal(
+          got[i]!.bytes,
+          rows.reduce((s, x) => s + x.responsesize, 0),
+        );
       }
     });
 
     test('Vespa: _key, _host, _kind, _time name where each record came from; time is a TIMESTAMP', async () => {
       const loc = p.loc('vespa', `${VBASE}/`);
-      const r = await runCli(['query', loc, '--json', 'SELECT _key, _host, _kind, _time, count(*) AS n, min(time) AS first, typeof(min(time)) AS t FROM logs GROUP BY ALL ORDER BY _key'], { env: p.env });
+      const r = await runCli(
+        [
+          'query',
+          loc,
+          '--json',
+          'SELECT _key, _host, _kind, _time, count(*) AS n, min(time) AS first, typeof(min(time)) AS t FROM logs GROUP BY ALL ORDER BY _key',
+        ],
+        { env: p.env },
+      );
       assert.equal(r.code, 0, r.stderr);
       const got = json<{ _key: string; _host: string; _kind: string; _time: string; n: number; first: string; t: string }>(r.stdout);
       const objs = vespa.filter((o) => o.records).sort((a, b) => (a.key < b.key ? -1 : 1));
@@ -301,7 +321,14 @@ for (const name of PROVIDERS) {
         const stamp = /(\d{4})(\d\d)(\d\d)(\d\d)0000/.exec(o.key)!;
         assert.equal(got[i]!._time, `${stamp[1]}-${stamp[2]}-${stamp[3]} ${stamp[4]}:00:00`);
         const first = new Date(Math.min(...(o.records as VespaRec[]).map((x) => x.time)) * 1000);
-        assert.equal(got[i]!.first, first.toISOString().replace('T', ' ').replace(/\.000Z$/, '').replace('Z', ''));
+        assert.equal(
+          got[i]!.first,
+          first
+            .toISOString()
+            .replace('T', ' ')
+            .replace(/\.000Z$/, '')
+            .replace('Z', ''),
+        );
         assert.equal(got[i]!.t, 'TIMESTAMP');
       }
     });
@@ -310,7 +337,10 @@ for (const name of PROVIDERS) {
       const proxy = await startFaultProxy(p.upstream);
       try {
         const via = p.via(proxy.url);
-        const r = await runCli(['query', via.loc('vespa', `${VBASE}/`), '--since', '2026-01-05T12:00:00Z', '--csv', 'SELECT count(*) AS n FROM logs'], { env: via.env });
+        const r = await runCli(
+          ['query', via.loc('vespa', `${VBASE}/`), '--since', '2026-01-05T12:00:00Z', '--csv', 'SELECT count(*) AS n FROM logs'],
+          { env: via.env },
+        );
         assert.equal(r.code, 0, r.stderr);
         const selected = vespa.filter((o) => o.records && /20260105120000/.test(o.key));
         assert.equal(r.stdout, `n\n${selected.reduce((s, o) => s + o.records!.length, 0)}\n`);
@@ -323,27 +353,60 @@ for (const name of PROVIDERS) {
     test('--clip keeps only records whose own time is inside the window', async () => {
       const loc = p.loc('vespa', `${VBASE}/`);
       const since = '2026-01-05T11:30:00Z';
-      const r = await runCli(['query', loc, '--since', since, '--clip', '--csv', 'SELECT count(*) AS n, min(time) AS first FROM logs'], { env: p.env });
+      const r = await runCli(['query', loc, '--since', since, '--clip', '--csv', 'SELECT count(*) AS n, min(time) AS first FROM logs'], {
+        env: p.env,
+      });
       assert.equal(r.code, 0, r.stderr);
       const s = Date.parse(since) / 1000;
       const all = vespa.flatMap((o) => (o.records as VespaRec[] | undefined) ?? []);
       const kept = all.filter((x) => x.time >= s);
       const first = new Date(Math.min(...kept.map((x) => x.time)) * 1000).toISOString();
-      assert.equal(r.stdout, `n,first\n${kept.length},${first.replace('T', ' ').replace(/\.000Z$/, '').replace('Z', '')}\n`);
+      assert.equal(
+        r.stdout,
+        `n,first\n${kept.length},${first
+          .replace('T', ' ')
+          .replace(/\.000Z$/, '')
+          .replace('Z', '')}\n`,
+      );
     });
 
     test('Cloudflare: top 5xx paths; EdgeStartTimestamp typed from unixnano and RFC 3339 alike', async () => {
       const loc = p.loc('logpush', 'http/');
       const recs = cf.flatMap((o) => (o.records as CfRec[] | undefined) ?? []);
-      const r = await runCli(['query', loc, '--json', 'SELECT ClientRequestPath AS path, count(*) AS n FROM logs WHERE EdgeResponseStatus >= 500 GROUP BY 1 ORDER BY n DESC, path LIMIT 5'], { env: p.env });
+      const r = await runCli(
+        [
+          'query',
+          loc,
+          '--json',
+          'SELECT ClientRequestPath AS path, count(*) AS n FROM logs WHERE EdgeResponseStatus >= 500 GROUP BY 1 ORDER BY n DESC, path LIMIT 5',
+        ],
+        { env: p.env },
+      );
       assert.equal(r.code, 0, r.stderr);
-      const counts = [...groupBy(recs.filter((x) => x.EdgeResponseStatus >= 500), (x) => x.ClientRequestPath)].map(([path, rows]) => ({ path, n: rows.length }));
+      const counts = [
+        ...groupBy(
+          recs.filter((x) => x.EdgeResponseStatus >= 500),
+          (x) => x.ClientRequestPath,
+        ),
+      ].map(([path, rows]) => ({ path, n: rows.length }));
       counts.sort((a, b) => b.n - a.n || (a.path < b.path ? -1 : 1));
       assert.deepEqual(json(r.stdout), counts.slice(0, 5));
 
-      const t = await runCli(['query', loc, '--json', 'SELECT _key, min(EdgeStartTimestamp) AS lo, max(EdgeStartTimestamp) AS hi, typeof(min(EdgeStartTimestamp)) AS ty FROM logs GROUP BY 1 ORDER BY 1'], { env: p.env });
+      const t = await runCli(
+        [
+          'query',
+          loc,
+          '--json',
+          'SELECT _key, min(EdgeStartTimestamp) AS lo, max(EdgeStartTimestamp) AS hi, typeof(min(EdgeStartTimestamp)) AS ty FROM logs GROUP BY 1 ORDER BY 1',
+        ],
+        { env: p.env },
+      );
       assert.equal(t.code, 0, t.stderr);
-      const iso = (v: number | string) => new Date(typeof v === 'number' ? v / 1e6 : Date.parse(v)).toISOString().replace('T', ' ').replace(/\.000Z$/, '');
+      const iso = (v: number | string) =>
+        new Date(typeof v === 'number' ? v / 1e6 : Date.parse(v))
+          .toISOString()
+          .replace('T', ' ')
+          .replace(/\.000Z$/, '');
       assert.deepEqual(
         json(t.stdout),
         cf
@@ -357,39 +420,76 @@ for (const name of PROVIDERS) {
 
     test('Amplitude: events per type per hour, --dedupe reads the backfill instead of the original', async () => {
       const loc = p.loc('amp');
-      const sql = "SELECT strftime(date_trunc('hour', event_time), '%H') AS hour, event_type, count(*) AS n, sum(CAST(event_properties->>'$.amount' AS INTEGER)) AS amount FROM logs GROUP BY ALL ORDER BY 1, 2";
+      const sql =
+        "SELECT strftime(date_trunc('hour', event_time), '%H') AS hour, event_type, count(*) AS n, sum(CAST(event_properties->>'$.amount' AS INTEGER)) AS amount FROM logs GROUP BY ALL ORDER BY 1, 2";
       const r = await runCli(['query', loc, '--dedupe', '--json', sql], { env: p.env });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stderr, `archive: 1 duplicate object skipped (--dedupe): exports/123456_2026-01-05_11#0.json.gz\n`);
-      const kept = [amp.original[0]!, amp.backfill[0]!].flatMap((o) => o.records as Array<{ event_time: string; event_type: string; event_properties: { amount: number } }>);
+      const kept = [amp.original[0]!, amp.backfill[0]!].flatMap(
+        (o) => o.records as Array<{ event_time: string; event_type: string; event_properties: { amount: number } }>,
+      );
       const expected = [...groupBy(kept, (x) => `${x.event_time.slice(11, 13)}|${x.event_type}`)]
         .sort(([a], [b]) => (a < b ? -1 : 1))
-        .map(([k, rows]) => ({ hour: k.split('|')[0], event_type: k.split('|')[1], n: rows.length, amount: rows.reduce((s, x) => s + x.event_properties.amount, 0) }));
+        .map(([k, rows]) => ({
+          hour: k.split('|')[0],
+          event_type: k.split('|')[1],
+          n: rows.length,
+          amount: rows.reduce((s, x) => s + x.event_properties.amount, 0),
+        }));
       assert.deepEqual(json(r.stdout), expected);
       const all = await runCli(['query', loc, '--csv', 'SELECT count(*) AS n FROM logs'], { env: p.env });
       assert.equal(all.stdout, `n\n${300 + 250 + 270}\n`, 'without --dedupe every object is read');
     });
 
     test('a field whose type changes after 30k rows widens instead of failing', async () => {
-      const r = await runCli(['query', p.loc('types', 'x/'), '--json', "SELECT count(*) AS n, max(i) AS m, count(*) FILTER (WHERE tag = 'seven') AS sevens, any_value(CAST(v AS VARCHAR)) FILTER (WHERE i = 30005) AS late FROM logs"], { env: p.env });
+      const r = await runCli(
+        [
+          'query',
+          p.loc('types', 'x/'),
+          '--json',
+          "SELECT count(*) AS n, max(i) AS m, count(*) FILTER (WHERE tag = 'seven') AS sevens, any_value(CAST(v AS VARCHAR)) FILTER (WHERE i = 30005) AS late FROM logs",
+        ],
+        { env: p.env },
+      );
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(json(r.stdout), [{ n: 30_010, m: 30_009, sevens: typeRows.filter((x) => x.tag === 'seven').length, late: '"text-30005"' }]);
+      assert.deepEqual(json(r.stdout), [
+        { n: 30_010, m: 30_009, sevens: typeRows.filter((x) => x.tag === 'seven').length, late: '"text-30005"' },
+      ]);
       const s = await runCli(['query', p.loc('types', 'x/'), '--schema', '--ndjson'], { env: p.env });
       assert.equal(s.code, 0, s.stderr);
       assert.match(s.stdout, /^\{"column":"v","type":"JSON"\}$/m);
     });
 
     test('a field typed differently in different objects (beyond one detection batch) is read as JSON', async () => {
-      const objs = Array.from({ length: 6 }, (_, f) => ({ key: `m/2026-01-05_1${f}.ndjson`, body: Buffer.from(ndjson(Array.from({ length: 10 }, (_, i) => ({ f, x: f === 5 ? `s${i}` : i, y: f * 10 + i })))) }));
+      const objs = Array.from({ length: 6 }, (_, f) => ({
+        key: `m/2026-01-05_1${f}.ndjson`,
+        body: Buffer.from(ndjson(Array.from({ length: 10 }, (_, i) => ({ f, x: f === 5 ? `s${i}` : i, y: f * 10 + i })))),
+      }));
       await p.seed('mixed', objs);
-      const r = await runCli(['query', p.loc('mixed', 'm/'), '--json', "SELECT count(*) AS n, count(x) AS xs, sum(y) AS ys, max(typeof(x)) AS t, count(*) FILTER (WHERE CAST(x AS VARCHAR) = '\"s3\"') AS s3 FROM logs"], { env: p.env });
+      const r = await runCli(
+        [
+          'query',
+          p.loc('mixed', 'm/'),
+          '--json',
+          'SELECT count(*) AS n, count(x) AS xs, sum(y) AS ys, max(typeof(x)) AS t, count(*) FILTER (WHERE CAST(x AS VARCHAR) = \'"s3"\') AS s3 FROM logs',
+        ],
+        { env: p.env },
+      );
       assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(json(r.stdout), [{ n: 60, xs: 60, ys: Array.from({ length: 60 }, (_, k) => Math.floor(k / 10) * 10 + (k % 10)).reduce((a, b) => a + b, 0), t: 'JSON', s3: 1 }]);
+      assert.deepEqual(json(r.stdout), [
+        {
+          n: 60,
+          xs: 60,
+          ys: Array.from({ length: 60 }, (_, k) => Math.floor(k / 10) * 10 + (k % 10)).reduce((a, b) => a + b, 0),
+          t: 'JSON',
+          s3: 1,
+        },
+      ]);
     });
 
     test('outputs: table, --csv, --ndjson, --json, --schema, --out .parquet/.csv/.ndjson', async () => {
       const loc = p.loc('vespa', `${VBASE}/`);
-      const sql = "SELECT _host AS host, count(*) AS n, 'a,\"b\"' AS odd FROM logs GROUP BY 1 ORDER BY 1";
+      const sql = 'SELECT _host AS host, count(*) AS n, \'a,"b"\' AS odd FROM logs GROUP BY 1 ORDER BY 1';
       const perHost = (h: string) => vespa.filter((o) => o.records && o.key.includes(`/${h}/`)).reduce((s, o) => s + o.records!.length, 0);
       const [n1, n2] = [perHost('h1.example'), perHost('h2.example')];
       const table = await runCli(['query', loc, sql], { env: p.env });
@@ -412,10 +512,19 @@ for (const name of PROVIDERS) {
       assert.equal(schema.code, 0, schema.stderr);
       const cols = (JSON.parse(schema.stdout) as { vendor: string; columns: Array<{ name: string; type: string }> }).columns;
       assert.equal((JSON.parse(schema.stdout) as { vendor: string }).vendor, 'vespa-access');
-      assert.deepEqual(
-        Object.fromEntries(cols.map((c) => [c.name, c.type])),
-        { ip: 'VARCHAR', time: 'TIMESTAMP', duration: 'DOUBLE', code: 'INTEGER', method: 'VARCHAR', uri: 'VARCHAR', responsesize: 'BIGINT', _key: 'VARCHAR', _time: 'TIMESTAMP', _host: 'VARCHAR', _kind: 'VARCHAR' },
-      );
+      assert.deepEqual(Object.fromEntries(cols.map((c) => [c.name, c.type])), {
+        ip: 'VARCHAR',
+        time: 'TIMESTAMP',
+        duration: 'DOUBLE',
+        code: 'INTEGER',
+        method: 'VARCHAR',
+        uri: 'VARCHAR',
+        responsesize: 'BIGINT',
+        _key: 'VARCHAR',
+        _time: 'TIMESTAMP',
+        _host: 'VARCHAR',
+        _kind: 'VARCHAR',
+      });
 
       const dir = mkdtempSync(join(tmp, 'out-'));
       const all = vespa.flatMap((o) => (o.records as VespaRec[] | undefined) ?? []);
@@ -426,7 +535,9 @@ for (const name of PROVIDERS) {
         assert.equal(r.stdout, '');
         const db = await DuckDBInstance.create(':memory:');
         const c = await db.connect();
-        const reader = await c.runAndReadAll(`SELECT count(*)::INTEGER AS n, sum(responsesize)::BIGINT AS b, count(DISTINCT _key)::INTEGER AS k FROM '${file}'`);
+        const reader = await c.runAndReadAll(
+          `SELECT count(*)::INTEGER AS n, sum(responsesize)::BIGINT AS b, count(DISTINCT _key)::INTEGER AS k FROM '${file}'`,
+        );
         assert.deepEqual(reader.getRowObjectsJS(), [{ n: all.length, b: BigInt(all.reduce((s, x) => s + x.responsesize, 0)), k: 6 }], ext);
         c.closeSync();
         db.closeSync();
@@ -447,16 +558,22 @@ for (const name of PROVIDERS) {
       assert.ok(!existsSync(out));
       const b = await runCli(['query', loc, 'SELECT nope FROM logs'], { env: p.env });
       assert.equal(b.code, 2);
-      assert.match(b.stderr, /^archive: SQL: Binder Error: Referenced column "nope" not found in FROM clause! \(at line 1, column 8: SELECT nope FROM logs\)\nhint: Candidate bindings: .+; the table is `logs` \(`logs_raw` untyped\); `archive query LOCATION --schema` lists its columns\n$/);
+      assert.match(
+        b.stderr,
+        /^archive: SQL: Binder Error: Referenced column "nope" not found in FROM clause! \(at line 1, column 8: SELECT nope FROM logs\)\nhint: Candidate bindings: .+; the table is `logs` \(`logs_raw` untyped\); `archive query LOCATION --schema` lists its columns\n$/,
+      );
       const none = await runCli(['query', loc], { env: p.env });
       assert.equal(none.code, 2);
-      assert.equal(none.stderr, 'archive: no SQL given\nhint: archive query LOCATION "SELECT count(*) FROM logs" (or --sql-file F, or - for stdin); --schema shows the columns\n');
+      assert.equal(
+        none.stderr,
+        'archive: no SQL given\nhint: archive query LOCATION "SELECT count(*) FROM logs" (or --sql-file F, or - for stdin); --schema shows the columns\n',
+      );
     });
 
     test('SQL from --sql-file and from stdin', async () => {
       const loc = p.loc('vespa', `${VBASE}/`);
       const f = join(tmp, 'q.sql');
-      writeFileSync(f, "-- how many\nCREATE TEMP TABLE t AS SELECT count(*) AS n FROM logs;\nSELECT n FROM t;\n");
+      writeFileSync(f, '-- how many\nCREATE TEMP TABLE t AS SELECT count(*) AS n FROM logs;\nSELECT n FROM t;\n');
       const total = vespa.reduce((s, o) => s + (o.records?.length ?? 0), 0);
       const a = await runCli(['query', loc, '--sql-file', f, '--csv'], { env: p.env });
       assert.equal(a.code, 0, a.stderr);
@@ -473,21 +590,29 @@ for (const name of PROVIDERS) {
       const r = await runCli(['query', loc, '--csv', 'SELECT count(*) AS n FROM logs'], { env: p.env });
       assert.equal(r.code, 5);
       assert.equal(r.stdout, '');
-      assert.equal(r.stderr, `archive: corrupt object ${bad}: ${reason}\nhint: nothing was answered; add --skip-bad to answer from the other objects (exit 5 all the same), or check it with \`archive pull\`\n`);
+      assert.equal(
+        r.stderr,
+        `archive: corrupt object ${bad}: ${reason}\nhint: nothing was answered; add --skip-bad to answer from the other objects (exit 5 all the same), or check it with \`archive pull\`\n`,
+      );
       const s = await runCli(['query', loc, '--skip-bad', '--csv', 'SELECT count(*) AS n FROM logs'], { env: p.env });
       assert.equal(s.code, 5);
       assert.equal(s.stdout, 'n\n200\n');
       const lines = s.stderr.split('\n');
       assert.equal(lines[0]!, `archive: skipped corrupt object ${bad}: ${reason}`);
-      assert.equal(lines.slice(1).join('\n'), 'archive: answered from 1 of 2 objects; 1 skipped (see above)\nhint: re-run without --skip-bad once the skipped objects are fixed\n');
+      assert.equal(
+        lines.slice(1).join('\n'),
+        'archive: answered from 1 of 2 objects; 1 skipped (see above)\nhint: re-run without --skip-bad once the skipped objects are fixed\n',
+      );
     });
 
-    test('a zstd frame with a 2 GiB window (beyond DuckDB\'s decoder limit) is decoded by archive instead', async () => {
+    test("a zstd frame with a 2 GiB window (beyond DuckDB's decoder limit) is decoded by archive instead", async () => {
       const recs = vespaRecords(77, T0, 3000);
       // Through stdin the frame has no content size, so it declares the full --long=31 window.
       const body = spawnSync(zstdBin!, ['-q', '-c', '--long=31'], { input: ndjson(recs) }).stdout;
       await p.seed('longwin', [{ key: 'l/JsonAccessLog.default.20260105100000.zst', body }]);
-      const r = await runCli(['query', p.loc('longwin', 'l/'), '--csv', 'SELECT count(*) AS n, sum(responsesize) AS b FROM logs'], { env: p.env });
+      const r = await runCli(['query', p.loc('longwin', 'l/'), '--csv', 'SELECT count(*) AS n, sum(responsesize) AS b FROM logs'], {
+        env: p.env,
+      });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stderr, '');
       assert.equal(r.stdout, `n,b\n${recs.length},${recs.reduce((s, x) => s + x.responsesize, 0)}\n`);
@@ -495,7 +620,10 @@ for (const name of PROVIDERS) {
 
     test('no objects in the window: empty result, a note on stderr, exit 0', async () => {
       const loc = p.loc('vespa', `${VBASE}/`);
-      const r = await runCli(['query', loc, '--since', '2027-01-01', '--json', "SELECT split_part(uri, '?', 1) AS path, count(*) AS n FROM logs GROUP BY 1"], { env: p.env });
+      const r = await runCli(
+        ['query', loc, '--since', '2027-01-01', '--json', "SELECT split_part(uri, '?', 1) AS path, count(*) AS n FROM logs GROUP BY 1"],
+        { env: p.env },
+      );
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, '[]\n');
       assert.equal(r.stderr, 'archive: no objects match the location and filters: the result is empty\n');
@@ -506,7 +634,8 @@ for (const name of PROVIDERS) {
 
     test('--emit duckdb: the printed statement, run by DuckDB on local copies, gives the same answer', async () => {
       const loc = p.loc('vespa', `${VBASE}/`);
-      const sql = "SELECT _host, split_part(uri, '?', 1) AS path, count(*) AS n, sum(responsesize) AS bytes FROM logs GROUP BY ALL ORDER BY ALL";
+      const sql =
+        "SELECT _host, split_part(uri, '?', 1) AS path, count(*) AS n, sum(responsesize) AS bytes FROM logs GROUP BY ALL ORDER BY ALL";
       const e = await runCli(['query', loc, ...window, '--emit', 'duckdb', sql], { env: p.env });
       assert.equal(e.code, 0, e.stderr);
       const local = mkdtempSync(join(tmp, 'copies-'));
@@ -529,9 +658,14 @@ for (const name of PROVIDERS) {
       const emitted = (await c.runAndReadAll(script)).getRowObjectsJson();
       c.closeSync();
       db.closeSync();
-      const q = await runCli(['query', loc, ...window, '--json', sql.replace('sum(responsesize)', 'CAST(sum(responsesize) AS VARCHAR)')], { env: p.env });
+      const q = await runCli(['query', loc, ...window, '--json', sql.replace('sum(responsesize)', 'CAST(sum(responsesize) AS VARCHAR)')], {
+        env: p.env,
+      });
       assert.equal(q.code, 0, q.stderr);
-      assert.deepEqual(emitted, json<Record<string, unknown>>(q.stdout).map((r) => ({ ...r, n: String(r.n) })));
+      assert.deepEqual(
+        emitted,
+        json<Record<string, unknown>>(q.stdout).map((r) => ({ ...r, n: String(r.n) })),
+      );
       assert.equal(emitted.length > 0, true);
     });
 
@@ -552,7 +686,11 @@ for (const name of PROVIDERS) {
       try {
         const via = p.via(proxy.url);
         const run = (args: string[], env: Record<string, string>) => {
-          const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv({ ...env, TMPDIR: own }), cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+          const child = spawn(process.execPath, [BIN, ...args], {
+            env: cleanEnv({ ...env, TMPDIR: own }),
+            cwd: ROOT,
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
           let stderr = '';
           child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
           const done = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
@@ -608,11 +746,25 @@ for (const name of PROVIDERS) {
 
     if (name === 'azure') {
       test('SAS locations: no secret in --emit or list --urls unless --with-sas', async () => {
-        const { generateAccountSASQueryParameters, AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, StorageSharedKeyCredential } = await import('@azure/storage-blob');
+        const {
+          generateAccountSASQueryParameters,
+          AccountSASPermissions,
+          AccountSASResourceTypes,
+          AccountSASServices,
+          StorageSharedKeyCredential,
+        } = await import('@azure/storage-blob');
         const emu = p.emu as AzuriteEmulator;
         const sas = generateAccountSASQueryParameters(
-          { permissions: AccountSASPermissions.parse('rl'), resourceTypes: AccountSASResourceTypes.parse('sco').toString(), services: AccountSASServices.parse('b').toString(), expiresOn: new Date(Date.now() + 3600_000) },
-          new StorageSharedKeyCredential('devstoreaccount1', 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=='),
+          {
+            permissions: AccountSASPermissions.parse('rl'),
+            resourceTypes: AccountSASResourceTypes.parse('sco').toString(),
+            services: AccountSASServices.parse('b').toString(),
+            expiresOn: new Date(Date.now() + 3600_000),
+          },
+          new StorageSharedKeyCredential(
+            'devstoreaccount1',
+            'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==',
+          ),
         ).toString();
         const sig = new URLSearchParams(sas).get('sig')!;
         const loc = `${emu.serviceUrl}/vespa/${VBASE}/?${sas}`;
@@ -652,9 +804,15 @@ describe('query without the DuckDB package', () => {
     const dir = mkdtempSync(join(tmpdir(), 'archive-noduck-'));
     try {
       spawnSync('cp', ['-r', join(ROOT, 'dist'), join(ROOT, 'bin'), join(ROOT, 'package.json'), dir]);
-      const r = spawnSync(process.execPath, [join(dir, 'bin', 'archive.js'), 'query', 's3://some-bucket/x', 'SELECT 1'], { env: cleanEnv({ AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' }), encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [join(dir, 'bin', 'archive.js'), 'query', 's3://some-bucket/x', 'SELECT 1'], {
+        env: cleanEnv({ AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' }),
+        encoding: 'utf8',
+      });
       assert.equal(r.status, 1);
-      assert.match(r.stderr, /^archive: the query engine \(DuckDB, @duckdb\/node-api\) could not be loaded: .*Cannot find package '@duckdb\/node-api'.*\nhint: reinstall archive with its dependencies/);
+      assert.match(
+        r.stderr,
+        /^archive: the query engine \(DuckDB, @duckdb\/node-api\) could not be loaded: .*Cannot find package '@duckdb\/node-api'.*\nhint: reinstall archive with its dependencies/,
+      );
       const h = spawnSync(process.execPath, [join(dir, 'bin', 'archive.js'), '--help'], { encoding: 'utf8' });
       assert.equal(h.status, 0, h.stderr);
       assert.match(h.stdout, /^ {2}query\b/m);
@@ -674,8 +832,11 @@ describe('query: pure parts', () => {
       ['Parser Error: syntax error at or near "SELEC"\n\nLINE 1: SELEC 1\n        ^', 'usage'],
       ['Binder Error: Referenced column "nope" not found in FROM clause!', 'usage'],
       ['Catalog Error: Table with name nothere does not exist!', 'usage'],
-      ['Conversion Error: Could not convert string \'x\' to INT32', 'usage'],
-      ['Invalid Input Error: JSON transform error in file "/t/000001.ndjson", in line 30001: Failed to cast value to numerical: "str"', 'schema'],
+      ["Conversion Error: Could not convert string 'x' to INT32", 'usage'],
+      [
+        'Invalid Input Error: JSON transform error in file "/t/000001.ndjson", in line 30001: Failed to cast value to numerical: "str"',
+        'schema',
+      ],
       ['Invalid Input Error: Malformed JSON in file "/t/000002.ndjson.gz", at byte 320 in line 3589: unexpected end of data.', 'data'],
       ["IO Error: Restored data doesn't match checksum", 'data'],
       ['IO Error: Frame requires too much memory for decoding', 'data'],
@@ -689,8 +850,16 @@ describe('query: pure parts', () => {
   test('sqlPosition / oneLineSqlMessage read DuckDB caret blocks', async () => {
     const { sqlPosition, oneLineSqlMessage, fileNamedIn } = await import('../src/query/sql-errors.js');
     assert.deepEqual(sqlPosition('Parser Error: x\n\nLINE 1: SELEC 1\n        ^'), { line: 1, column: 1, excerpt: 'SELEC 1' });
-    assert.deepEqual(sqlPosition('Binder Error: y\n\nLINE 2: select nope from logs\n               ^'), { line: 2, column: 8, excerpt: 'select nope from logs' });
-    assert.deepEqual(sqlPosition('Parser Error: z\n\nLINE 1: ...very long line here\n                    ^'), { line: 1, column: undefined, excerpt: '...very long line here' });
+    assert.deepEqual(sqlPosition('Binder Error: y\n\nLINE 2: select nope from logs\n               ^'), {
+      line: 2,
+      column: 8,
+      excerpt: 'select nope from logs',
+    });
+    assert.deepEqual(sqlPosition('Parser Error: z\n\nLINE 1: ...very long line here\n                    ^'), {
+      line: 1,
+      column: undefined,
+      excerpt: '...very long line here',
+    });
     assert.equal(sqlPosition('Parser Error: syntax error at end of input'), undefined);
     assert.equal(oneLineSqlMessage('Parser Error: syntax error at end of input'), 'Parser Error: syntax error at end of input');
     assert.equal(fileNamedIn('Invalid Input Error: Malformed JSON in file "/tmp/a b/000001.ndjson", at byte 3'), '/tmp/a b/000001.ndjson');
@@ -705,13 +874,24 @@ describe('query: pure parts', () => {
       ['BIGINT', 'VARCHAR', 'JSON'],
       ['STRUCT(a BIGINT)', 'STRUCT(b VARCHAR)', 'JSON'],
       ['NULL', 'VARCHAR', 'VARCHAR'],
-    ]) assert.equal(widenType(a!, b!), want, `${a} + ${b}`);
+    ])
+      assert.equal(widenType(a!, b!), want, `${a} + ${b}`);
     assert.deepEqual(
       mergeColumns([
-        [{ name: 'a', type: 'BIGINT' }, { name: 'b', type: 'VARCHAR' }],
-        [{ name: 'c', type: 'DOUBLE' }, { name: 'a', type: 'DOUBLE' }],
+        [
+          { name: 'a', type: 'BIGINT' },
+          { name: 'b', type: 'VARCHAR' },
+        ],
+        [
+          { name: 'c', type: 'DOUBLE' },
+          { name: 'a', type: 'DOUBLE' },
+        ],
       ]),
-      [{ name: 'a', type: 'DOUBLE' }, { name: 'b', type: 'VARCHAR' }, { name: 'c', type: 'DOUBLE' }],
+      [
+        { name: 'a', type: 'DOUBLE' },
+        { name: 'b', type: 'VARCHAR' },
+        { name: 'c', type: 'DOUBLE' },
+      ],
     );
   });
 
@@ -725,8 +905,18 @@ describe('query: pure parts', () => {
     assert.equal(sniffCodec(Buffer.alloc(0)), 'none');
     assert.equal(tempNameFor(7, 'zstd'), '000007.ndjson.zst');
     assert.equal(tempNameFor(12, 'none'), '000012.ndjson');
-    for (const [f, want] of [['a.parquet', 'parquet'], ['A.CSV', 'csv'], ['x.ndjson', 'ndjson'], ['x.jsonl', 'ndjson'], ['x.json', 'json']] as const) assert.equal(fileFormatFor(f), want);
-    assert.throws(() => fileFormatFor('x.xlsx'), (e: Error & { exitCode?: number }) => e.exitCode === 2 && e.message === '--out x.xlsx: unknown file type ".xlsx"');
+    for (const [f, want] of [
+      ['a.parquet', 'parquet'],
+      ['A.CSV', 'csv'],
+      ['x.ndjson', 'ndjson'],
+      ['x.jsonl', 'ndjson'],
+      ['x.json', 'json'],
+    ] as const)
+      assert.equal(fileFormatFor(f), want);
+    assert.throws(
+      () => fileFormatFor('x.xlsx'),
+      (e: Error & { exitCode?: number }) => e.exitCode === 2 && e.message === '--out x.xlsx: unknown file type ".xlsx"',
+    );
   });
 
   test('typedView builds casts from the detected columns only', async () => {
@@ -738,7 +928,10 @@ describe('query: pure parts', () => {
       { name: 'uri', type: 'VARCHAR' },
     ])!;
     assert.equal(v.recordTime, '"time"');
-    assert.equal(v.select, 'SELECT * REPLACE (make_timestamp(CAST(round(CAST("time" AS DOUBLE) * 1000000) AS BIGINT)) AS "time", TRY_CAST("code" AS INTEGER) AS "code") FROM logs_raw');
+    assert.equal(
+      v.select,
+      'SELECT * REPLACE (make_timestamp(CAST(round(CAST("time" AS DOUBLE) * 1000000) AS BIGINT)) AS "time", TRY_CAST("code" AS INTEGER) AS "code") FROM logs_raw',
+    );
     const a = typedView('amplitude-events', [
       { name: 'event_time', type: 'VARCHAR' },
       { name: 'event_properties', type: 'STRUCT(plan VARCHAR)' },
@@ -776,14 +969,34 @@ describe('query: pure parts', () => {
   test('objectUrl / httpsUrl / emit never carry a secret unless asked', async () => {
     const { objectUrl, httpsUrl } = await import('../src/query/object-urls.js');
     const { emitStatement } = await import('../src/query/emit.js');
-    const az = { provider: 'azure' as const, account: 'acct', serviceUrl: 'https://acct.blob.core.windows.net', container: 'logs', prefix: '', auth: { type: 'sas' as const, token: 'sv=2024&sp=rl&sig=SECRETSIG%3D' } };
+    const az = {
+      provider: 'azure' as const,
+      account: 'acct',
+      serviceUrl: 'https://acct.blob.core.windows.net',
+      container: 'logs',
+      prefix: '',
+      auth: { type: 'sas' as const, token: 'sv=2024&sp=rl&sig=SECRETSIG%3D' },
+    };
     assert.equal(objectUrl(az, 'a b/c#1.json.gz'), 'https://acct.blob.core.windows.net/logs/a%20b/c%231.json.gz');
     assert.equal(httpsUrl(az, 'k', { withSas: true }), 'https://acct.blob.core.windows.net/logs/k?sv=2024&sp=rl&sig=SECRETSIG%3D');
-    const s3 = { provider: 's3' as const, bucket: 'bkt', prefix: '', region: 'eu-west-1', auth: { type: 'keys' as const, accessKeyId: 'AKIA', secretAccessKey: 'TOPSECRET' } };
+    const s3 = {
+      provider: 's3' as const,
+      bucket: 'bkt',
+      prefix: '',
+      region: 'eu-west-1',
+      auth: { type: 'keys' as const, accessKeyId: 'AKIA', secretAccessKey: 'TOPSECRET' },
+    };
     assert.equal(objectUrl(s3, 'x/y.gz'), 's3://bkt/x/y.gz');
     assert.equal(httpsUrl(s3, 'x/y.gz'), 'https://bkt.s3.eu-west-1.amazonaws.com/x/y.gz');
     assert.equal(httpsUrl({ ...s3, endpoint: 'http://127.0.0.1:9000/' }, 'x/y.gz'), 'http://127.0.0.1:9000/bkt/x/y.gz');
-    const entry = { key: 'x/y.gz', size: 10, lastModified: new Date(0), time: new Date(Date.UTC(2026, 0, 5)), timeSource: 'key' as const, facts: { layout: 'generic' } };
+    const entry = {
+      key: 'x/y.gz',
+      size: 10,
+      lastModified: new Date(0),
+      time: new Date(Date.UTC(2026, 0, 5)),
+      timeSource: 'key' as const,
+      facts: { layout: 'generic' },
+    };
     for (const engine of ['duckdb', 'clickhouse', 'trino', 'spark'] as const) {
       for (const t of [az, s3]) {
         const text = emitStatement(engine, t, [entry], { sql: 'SELECT 1', withSas: false });
@@ -792,6 +1005,9 @@ describe('query: pure parts', () => {
       }
       assert.doesNotMatch(emitStatement(engine, s3, [entry], { withSas: true }), /TOPSECRET/, 'S3 keys are never printed');
     }
-    assert.match(emitStatement('duckdb', az, [entry], { withSas: true }), /'https:\/\/acct\.blob\.core\.windows\.net\/logs\/x\/y\.gz\?sv=2024&sp=rl&sig=SECRETSIG%3D'/);
+    assert.match(
+      emitStatement('duckdb', az, [entry], { withSas: true }),
+      /'https:\/\/acct\.blob\.core\.windows\.net\/logs\/x\/y\.gz\?sv=2024&sp=rl&sig=SECRETSIG%3D'/,
+    );
   });
 });

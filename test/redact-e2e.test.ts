@@ -55,7 +55,12 @@ async function startEchoStorage(): Promise<{ url: string; requests: number; clos
   const server = http.createServer((req, res) => {
     state.requests++;
     const container = (req.url ?? '').split('?')[0].split('/')[2] ?? '';
-    const [status, code] = container === 'generic' ? [400, 'InvalidQueryParameterValue'] : container === 'unknown' ? [403, 'KeyBasedAuthenticationNotPermitted'] : [403, 'AuthorizationFailure'];
+    const [status, code] =
+      container === 'generic'
+        ? [400, 'InvalidQueryParameterValue']
+        : container === 'unknown'
+          ? [403, 'KeyBasedAuthenticationNotPermitted']
+          : [403, 'AuthorizationFailure'];
     const u = req.url ?? '';
     const msg = `Request refused. Url=${u} Once=${encN(u, 1)} Twice=${encN(u, 2)} Blob=${Buffer.from(u).toString('base64')}`;
     req.resume();
@@ -68,7 +73,11 @@ async function startEchoStorage(): Promise<{ url: string; requests: number; clos
     get requests() {
       return state.requests;
     },
-    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -85,13 +94,33 @@ async function startEchoEntra(tls: TlsFiles): Promise<{ authority: string; token
       const base = `${state.authority}/${tenant}`;
       res.setHeader('content-type', 'application/json');
       if (url.pathname.endsWith('/.well-known/openid-configuration')) {
-        res.end(JSON.stringify({ issuer: `${base}/v2.0`, authorization_endpoint: `${base}/oauth2/v2.0/authorize`, token_endpoint: `${base}/oauth2/v2.0/token`, device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`, end_session_endpoint: `${base}/oauth2/v2.0/logout`, jwks_uri: `${base}/discovery/v2.0/keys`, response_types_supported: ['code'], subject_types_supported: ['pairwise'], id_token_signing_alg_values_supported: ['RS256'], scopes_supported: ['openid'] }));
+        res.end(
+          JSON.stringify({
+            issuer: `${base}/v2.0`,
+            authorization_endpoint: `${base}/oauth2/v2.0/authorize`,
+            token_endpoint: `${base}/oauth2/v2.0/token`,
+            device_authorization_endpoint: `${base}/oauth2/v2.0/devicecode`,
+            end_session_endpoint: `${base}/oauth2/v2.0/logout`,
+            jwks_uri: `${base}/discovery/v2.0/keys`,
+            response_types_supported: ['code'],
+            subject_types_supported: ['pairwise'],
+            id_token_signing_alg_values_supported: ['RS256'],
+            scopes_supported: ['openid'],
+          }),
+        );
         return;
       }
       state.tokenRequests++;
       const body = Buffer.concat(chunks).toString();
       res.statusCode = 401;
-      res.end(JSON.stringify({ error: 'invalid_client', error_description: `AADSTS7000215: Invalid client secret provided. Request: ${encN(body, 1)} Twice: ${encN(body, 2)} Raw: ${body}`, echo: body, echo_b64: Buffer.from(body).toString('base64') }));
+      res.end(
+        JSON.stringify({
+          error: 'invalid_client',
+          error_description: `AADSTS7000215: Invalid client secret provided. Request: ${encN(body, 1)} Twice: ${encN(body, 2)} Raw: ${body}`,
+          echo: body,
+          echo_b64: Buffer.from(body).toString('base64'),
+        }),
+      );
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -101,7 +130,11 @@ async function startEchoEntra(tls: TlsFiles): Promise<{ authority: string; token
     get tokenRequests() {
       return state.tokenRequests;
     },
-    close: () => new Promise<void>((r) => (server.closeAllConnections(), server.close(() => r()))),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }
 
@@ -125,7 +158,11 @@ describe('no secret in any encoding, against echoing services', () => {
       test(`a SAS URL echoed back by a ${container === 'logs' ? '403 AuthorizationFailure' : container === 'unknown' ? '403 with an unknown code' : '400'} body${verbose ? ', --verbose' : ''}`, async () => {
         const before = storage.requests;
         const sasUrl = `${storage.url}/devstoreaccount1/${container}?sv=2024-08-04&sr=c&sp=rl&se=2099-01-01T00%3A00%3A00Z&sig=${encodeURIComponent(SIG)}`;
-        for (const cmd of [['list', sasUrl], ['cat', sasUrl], ['validate', sasUrl, '--no-write']]) {
+        for (const cmd of [
+          ['list', sasUrl],
+          ['cat', sasUrl],
+          ['validate', sasUrl, '--no-write'],
+        ]) {
           const r = await runCli([...cmd, ...(verbose ? ['--verbose'] : [])], { env: {} });
           assert.notEqual(r.code, 0, `${cmd[0]} must fail`);
           assert.match(r.stderr + r.stdout, /archive: |✗/);
@@ -148,12 +185,16 @@ describe('no secret in any encoding, against echoing services', () => {
         AZURE_CLIENT_SECRET: CLIENT_SECRET,
         AZURE_AUTHORITY_HOST: entra.authority,
       };
-      for (const cmd of [['list', 'https://127.0.0.1:1/devstoreaccount1/logs'], ['validate', 'https://127.0.0.1:1/devstoreaccount1/logs', '--no-write']]) {
+      for (const cmd of [
+        ['list', 'https://127.0.0.1:1/devstoreaccount1/logs'],
+        ['validate', 'https://127.0.0.1:1/devstoreaccount1/logs', '--no-write'],
+      ]) {
         const r = await runCli([...cmd, ...(verbose ? ['--verbose'] : [])], { env });
         assert.equal(r.code, 3, r.stdout + r.stderr);
         assertNoSecret(CLIENT_SECRET, r.stdout + r.stderr, `${cmd[0]}${verbose ? ' --verbose' : ''}`);
         if (verbose && cmd[0] === 'list') {
-          for (const form of ['client_secret=REDACTED', 'client_secret%3DREDACTED', 'client_secret%253DREDACTED']) assert.ok(r.stderr.includes(form), `${form} in:\n${r.stderr}`);
+          for (const form of ['client_secret=REDACTED', 'client_secret%3DREDACTED', 'client_secret%253DREDACTED'])
+            assert.ok(r.stderr.includes(form), `${form} in:\n${r.stderr}`);
         }
       }
       assert.ok(entra.tokenRequests > before, 'the token endpoint was really asked');
@@ -208,7 +249,15 @@ describe('the zstd child process environment', () => {
       .filter(Boolean);
     assert.ok(names.includes('PATH'), seen);
     assert.ok(names.includes('LANG'), seen);
-    for (const bad of ['AZURE_STORAGE_CONNECTION_STRING', 'AZURE_STORAGE_KEY', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'ARCHIVE_PROFILE', 'ARCHIVE_ZSTD_DECODER', 'GITHUB_TOKEN']) {
+    for (const bad of [
+      'AZURE_STORAGE_CONNECTION_STRING',
+      'AZURE_STORAGE_KEY',
+      'AWS_SECRET_ACCESS_KEY',
+      'AWS_SESSION_TOKEN',
+      'ARCHIVE_PROFILE',
+      'ARCHIVE_ZSTD_DECODER',
+      'GITHUB_TOKEN',
+    ]) {
       assert.ok(!names.includes(bad), `${bad} reached the child:\n${seen}`);
     }
     assert.ok(!/must-not-leak|AccountKey/.test(seen));

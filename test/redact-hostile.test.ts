@@ -42,7 +42,10 @@ test('a registered secret in 0-4 percent-encodings (either hex case), form encod
 test('base64 of a longer text holding the secret, at every alignment', () => {
   registerSecret(CLIENT_SECRET);
   for (const prefix of ['', 'a', 'ab', 'abc', 'client_id=1&client_secret=']) {
-    for (const b64 of [Buffer.from(`${prefix}${CLIENT_SECRET}&scope=x`).toString('base64'), Buffer.from(`${prefix}${CLIENT_SECRET}`).toString('base64url')]) {
+    for (const b64 of [
+      Buffer.from(`${prefix}${CLIENT_SECRET}&scope=x`).toString('base64'),
+      Buffer.from(`${prefix}${CLIENT_SECRET}`).toString('base64url'),
+    ]) {
       const r = redact(`token: ${b64}`);
       assert.ok(r.includes('REDACTED'), `${prefix}: ${r}`);
       for (const shape of shapesOf(CLIENT_SECRET)) assert.ok(!r.includes(shape), `${prefix}: ${shape} left in ${r}`);
@@ -61,19 +64,43 @@ const table: Array<[string, string, string]> = [
   ['URL encoded twice (sig%253D)', encN(`/c?sv=1&sig=${UNKNOWN}&se=2`, 2), `%252Fc%253Fsv%253D1%2526sig%253DREDACTED%2526se%253D2`],
   ['URL encoded three times', encN(`?sig=${UNKNOWN}&x=1`, 3), `%25253Fsig%25253DREDACTED%252526x%25253D1`],
   ['lower-case hex', encN(`?sig=${UNKNOWN}&x=1`, 2).toLowerCase().replace('sig', 'sig'), `%253fsig%253dREDACTED%2526x%253d1`],
-  ['client_secret in a form body', `grant_type=client_credentials&client_secret=${UNKNOWN}&scope=x`, 'grant_type=client_credentials&client_secret=REDACTED&scope=x'],
-  ['client_secret%3D (form body echoed encoded)', encN(`client_id=1&client_secret=${UNKNOWN}&scope=x`, 1), 'client_id%3D1%26client_secret%3DREDACTED%26scope%3Dx'],
+  [
+    'client_secret in a form body',
+    `grant_type=client_credentials&client_secret=${UNKNOWN}&scope=x`,
+    'grant_type=client_credentials&client_secret=REDACTED&scope=x',
+  ],
+  [
+    'client_secret%3D (form body echoed encoded)',
+    encN(`client_id=1&client_secret=${UNKNOWN}&scope=x`, 1),
+    'client_id%3D1%26client_secret%3DREDACTED%26scope%3Dx',
+  ],
   ['client_secret%253D', encN(`client_id=1&client_secret=${UNKNOWN}`, 2), 'client_id%253D1%2526client_secret%253DREDACTED'],
   ['JSON member', `{"client_secret": "${UNKNOWN}", "client_id": "1"}`, '{"client_secret": "REDACTED", "client_id": "1"}'],
   ['access_token JSON', `{"access_token":"abc.def.ghi","expires_in":3599}`, '{"access_token":"REDACTED","expires_in":3599}'],
-  ['connection string', `DefaultEndpointsProtocol=https;AccountName=a;AccountKey=${UNKNOWN};EndpointSuffix=core.windows.net`, 'DefaultEndpointsProtocol=https;AccountName=a;AccountKey=REDACTED;EndpointSuffix=core.windows.net'],
+  [
+    'connection string',
+    `DefaultEndpointsProtocol=https;AccountName=a;AccountKey=${UNKNOWN};EndpointSuffix=core.windows.net`,
+    'DefaultEndpointsProtocol=https;AccountName=a;AccountKey=REDACTED;EndpointSuffix=core.windows.net',
+  ],
   ['connection string encoded', encN(`AccountName=a;AccountKey=${UNKNOWN};x=1`, 1), 'AccountName%3Da%3BAccountKey%3DREDACTED%3Bx%3D1'],
-  ['SAS in a connection string', `BlobEndpoint=x;SharedAccessSignature=sv=1&sig=${UNKNOWN};`, 'BlobEndpoint=x;SharedAccessSignature=REDACTED;'],
-  ['presigned S3', `?X-Amz-Credential=AKID%2F20260101%2Fus-east-1&X-Amz-Signature=abcdef0123&X-Amz-Security-Token=${UNKNOWN}`, '?X-Amz-Credential=REDACTED&X-Amz-Signature=REDACTED&X-Amz-Security-Token=REDACTED'],
+  [
+    'SAS in a connection string',
+    `BlobEndpoint=x;SharedAccessSignature=sv=1&sig=${UNKNOWN};`,
+    'BlobEndpoint=x;SharedAccessSignature=REDACTED;',
+  ],
+  [
+    'presigned S3',
+    `?X-Amz-Credential=AKID%2F20260101%2Fus-east-1&X-Amz-Signature=abcdef0123&X-Amz-Security-Token=${UNKNOWN}`,
+    '?X-Amz-Credential=REDACTED&X-Amz-Signature=REDACTED&X-Amz-Security-Token=REDACTED',
+  ],
   ['Authorization header', 'Authorization: SharedKey devstoreaccount1:abc123==', 'Authorization: SharedKey REDACTED'],
   ['Bearer anywhere', 'sent Bearer eyJ0eXAiOiJKV1QiLCJhbGciOi.x.y to the service', 'sent Bearer REDACTED to the service'],
   ['bare JWT', 'token eyJ0eXAiOiJKV1QiLCJhbGciOiJSUzI1NiJ9.eyJhdWQiOiJodHRwczovL3N0b3JhZ2UifQ.c2ln end', 'token REDACTED end'],
-  ['harmless text untouched', 'list az://acct/logs: permission denied (AuthorizationFailure) signature=design', 'list az://acct/logs: permission denied (AuthorizationFailure) signature=design'],
+  [
+    'harmless text untouched',
+    'list az://acct/logs: permission denied (AuthorizationFailure) signature=design',
+    'list az://acct/logs: permission denied (AuthorizationFailure) signature=design',
+  ],
   ['a key merely containing sig is untouched', 'assign=1&design=2', 'assign=1&design=2'],
 ];
 for (const [name, input, want] of table) {

@@ -29,8 +29,8 @@ test('keys map to relative paths that cannot climb out', () => {
 });
 
 test('over-long segments are shortened with a hash, stay unique', () => {
-  const a = keyToRelativePath('d/' + 'x'.repeat(300) + 'a');
-  const b = keyToRelativePath('d/' + 'x'.repeat(300) + 'b');
+  const a = keyToRelativePath(`d/${'x'.repeat(300)}a`);
+  const b = keyToRelativePath(`d/${'x'.repeat(300)}b`);
   assert.notEqual(a, b);
   for (const seg of a.split(sep)) assert.ok(Buffer.byteLength(seg) <= 240);
 });
@@ -51,7 +51,10 @@ test('prepareDestination refuses links out of DEST and creates nothing outside',
   symlinkSync(outside, join(dest, 'link'));
   mkdirSync(join(dest, 'inside'));
   symlinkSync(join(dest, 'inside'), join(dest, 'ok-link'));
-  await assert.rejects(prepareDestination(dest, join('link', 'deep', 'f.txt')), (e: unknown) => e instanceof ArchiveError && e.serviceCode === 'UnsafePath');
+  await assert.rejects(
+    prepareDestination(dest, join('link', 'deep', 'f.txt')),
+    (e: unknown) => e instanceof ArchiveError && e.serviceCode === 'UnsafePath',
+  );
   assert.deepEqual(readdirSync(outside), []);
   const p = await prepareDestination(dest, join('ok-link', 'f.txt'));
   assert.ok(p.endsWith(join('ok-link', 'f.txt')));

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ContainerSASPermissions, StorageSharedKeyCredential, generateBlobSASQueryParameters } from '@azure/storage-blob';
 import { runCli } from './support/cli.js';
-import { startProvider, type ProviderFixture } from './support/providers.js';
+import { startProvider, type AzureFixture } from './support/providers.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from './support/emulators.js';
 import { sasTimeProblem, describeSasTimeProblem, sasExpiryWarning, explainSasRefusal, sasWindow } from '../src/providers/sas-expiry.js';
 import { AuthError, NotFoundError } from '../src/errors.js';
@@ -28,8 +28,16 @@ describe('sas expiry (pure)', () => {
     ['expired 2 days ago', tok(undefined, '2026-05-30T12:00:00Z'), 'the SAS expired at 2026-05-30T12:00:00Z (2d 0h ago)'],
     ['expires exactly now', tok(undefined, '2026-06-01T12:00:00Z'), 'the SAS expired at 2026-06-01T12:00:00Z (0s ago)'],
     ['date-only se', tok(undefined, '2026-06-01'), 'the SAS expired at 2026-06-01T00:00:00Z (12h 0m ago)'],
-    ['not valid for 5 minutes', tok('2026-06-01T12:05:00Z', '2026-06-02T00:00:00Z'), 'the SAS is not valid before 2026-06-01T12:05:00Z (in 5m 0s)'],
-    ['URL-encoded colons (as portals copy it)', tok('2026-06-01T12%3A05%3A00Z', '2026-06-02T00%3A00%3A00Z'), 'the SAS is not valid before 2026-06-01T12:05:00Z (in 5m 0s)'],
+    [
+      'not valid for 5 minutes',
+      tok('2026-06-01T12:05:00Z', '2026-06-02T00:00:00Z'),
+      'the SAS is not valid before 2026-06-01T12:05:00Z (in 5m 0s)',
+    ],
+    [
+      'URL-encoded colons (as portals copy it)',
+      tok('2026-06-01T12%3A05%3A00Z', '2026-06-02T00%3A00%3A00Z'),
+      'the SAS is not valid before 2026-06-01T12:05:00Z (in 5m 0s)',
+    ],
     ['no times at all (stored policy)', 'sv=2024-08-04&si=policy1&sr=c&sig=x', undefined],
     ['garbage se is ignored, never thrown', tok(undefined, 'tomorrow'), undefined],
   ];
@@ -41,16 +49,28 @@ describe('sas expiry (pure)', () => {
   }
 
   test('warning only when still valid and ending within the hour', () => {
-    assert.equal(sasExpiryWarning(tok(undefined, '2026-06-01T12:30:00Z'), now), 'the SAS expires at 2026-06-01T12:30:00Z (in 30m 0s): a long run may fail part-way; get a longer-lived token first');
+    assert.equal(
+      sasExpiryWarning(tok(undefined, '2026-06-01T12:30:00Z'), now),
+      'the SAS expires at 2026-06-01T12:30:00Z (in 30m 0s): a long run may fail part-way; get a longer-lived token first',
+    );
     assert.equal(sasExpiryWarning(tok(undefined, '2026-06-01T13:00:01Z'), now), undefined);
     assert.equal(sasExpiryWarning(tok(undefined, '2026-06-01T11:00:00Z'), now), undefined, 'expired: the 403 explains it');
     assert.equal(sasExpiryWarning(undefined, now), undefined);
-    assert.equal(sasExpiryWarning(tok(undefined, '2026-06-01T14:00:00Z'), now, 3 * HOUR)?.startsWith('the SAS expires at 2026-06-01T14:00:00Z (in 2h 0m)'), true);
+    assert.equal(
+      sasExpiryWarning(tok(undefined, '2026-06-01T14:00:00Z'), now, 3 * HOUR)?.startsWith(
+        'the SAS expires at 2026-06-01T14:00:00Z (in 2h 0m)',
+      ),
+      true,
+    );
   });
 
   test('only refusals are rewritten; the service code and cause are kept', () => {
     const expired = tok(undefined, '2026-05-31T12:00:00Z');
-    const refusal = new AuthError('list az://a/c: permission denied', { serviceCode: 'AuthorizationFailure', status: 403, hint: 'firewall …' });
+    const refusal = new AuthError('list az://a/c: permission denied', {
+      serviceCode: 'AuthorizationFailure',
+      status: 403,
+      hint: 'firewall …',
+    });
     const e = explainSasRefusal(refusal, expired, now) as AuthError;
     assert.ok(e instanceof AuthError);
     assert.equal(e.message, 'list az://a/c: the SAS expired at 2026-05-31T12:00:00Z (1d 0h ago)');
@@ -65,10 +85,14 @@ describe('sas expiry (pure)', () => {
 });
 
 describe('sas expiry against Azurite', () => {
-  let p: ProviderFixture;
+  let p: AzureFixture;
   let tmp: string;
   const cred = new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY);
-  const sas = (startsOn: Date, expiresOn: Date) => generateBlobSASQueryParameters({ containerName: 'logs', permissions: ContainerSASPermissions.parse('rl'), startsOn, expiresOn }, cred).toString();
+  const sas = (startsOn: Date, expiresOn: Date) =>
+    generateBlobSASQueryParameters(
+      { containerName: 'logs', permissions: ContainerSASPermissions.parse('rl'), startsOn, expiresOn },
+      cred,
+    ).toString();
   before(async () => {
     p = await startProvider('azure');
     await p.seed('logs', [{ key: 'a/x.log', body: 'hello\n' }]);
@@ -95,7 +119,12 @@ describe('sas expiry against Azurite', () => {
       assert.equal(r.code, 3, `${args[0]}: ${r.stderr}`);
       assert.equal(r.stdout, '');
       const lines = r.stderr.split('\n');
-      assert.match(lines[0], new RegExp(`^archive: list az://devstoreaccount1/logs: the SAS expired at ${esc(iso(se))} \\(3h 3\\d?m ago\\) \\(AuthorizationFailure\\)$`));
+      assert.match(
+        lines[0],
+        new RegExp(
+          `^archive: list az://devstoreaccount1/logs: the SAS expired at ${esc(iso(se))} \\(3h 3\\d?m ago\\) \\(AuthorizationFailure\\)$`,
+        ),
+      );
       assert.equal(lines[1], `hint: ask whoever issued it for a new SAS (or make one: \`archive sas create\`); this one ended ${iso(se)}`);
       assert.equal(lines.length, 3);
       assert.ok(!/firewall/.test(r.stderr));
@@ -128,7 +157,13 @@ describe('sas expiry against Azurite', () => {
     const viaFlag = await runCli(['list', `${p.emu.serviceUrl}/logs`, '--sas', token], { env: {} });
     // A URL location without a query takes the token from --sas.
     assert.equal(viaFlag.code, 3, viaFlag.stderr);
-    assert.match(viaFlag.stderr, new RegExp(`^archive: list az://devstoreaccount1/logs: the SAS expired at ${esc(iso(se))} \\(2h \\d+m ago\\) \\(AuthorizationFailure\\)$`, 'm'));
+    assert.match(
+      viaFlag.stderr,
+      new RegExp(
+        `^archive: list az://devstoreaccount1/logs: the SAS expired at ${esc(iso(se))} \\(2h \\d+m ago\\) \\(AuthorizationFailure\\)$`,
+        'm',
+      ),
+    );
     const cs = `BlobEndpoint=${p.emu.serviceUrl};SharedAccessSignature=${token}`;
     const viaCs = await runCli(['list', `${p.emu.serviceUrl}/logs`], { env: { AZURE_STORAGE_CONNECTION_STRING: cs } });
     assert.equal(viaCs.code, 3, viaCs.stderr);
@@ -161,7 +196,12 @@ describe('sas expiry against Azurite', () => {
       assert.equal(r.code, 0, `${args[0]}: ${r.stderr}`);
       const warn = r.stderr.split('\n').filter((l) => l.startsWith('warning:'));
       assert.equal(warn.length, 1, r.stderr);
-      assert.match(warn[0], new RegExp(`^warning: the SAS expires at ${esc(iso(se))} \\(in (29m|30m) \\d+s\\): a long run may fail part-way; get a longer-lived token first$`));
+      assert.match(
+        warn[0],
+        new RegExp(
+          `^warning: the SAS expires at ${esc(iso(se))} \\(in (29m|30m) \\d+s\\): a long run may fail part-way; get a longer-lived token first$`,
+        ),
+      );
       // The warning precedes any output of the run itself.
       assert.ok(r.stderr.startsWith('warning:'), r.stderr);
     }

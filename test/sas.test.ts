@@ -39,7 +39,12 @@ describe('sas inspect', () => {
   });
 
   test('every input shape: bare token, ?token, azure:// destination, connection string, stdin', async () => {
-    const shapes = [containerSas, `?${containerSas}`, `azure://logpush/http_requests?${containerSas}`, `BlobEndpoint=https://acmelogs.blob.core.windows.net/;SharedAccessSignature=${containerSas}`];
+    const shapes = [
+      containerSas,
+      `?${containerSas}`,
+      `azure://logpush/http_requests?${containerSas}`,
+      `BlobEndpoint=https://acmelogs.blob.core.windows.net/;SharedAccessSignature=${containerSas}`,
+    ];
     for (const s of shapes) {
       const r = await runCli(['sas', 'inspect', s, '--json'], { env: {} });
       assert.equal(r.code, 0, `${s}: ${r.stderr}`);
@@ -49,7 +54,9 @@ describe('sas inspect', () => {
       assert.equal(j.signature, 'REDACTED');
       assert.match(j.token, /sig=REDACTED$/);
     }
-    const cf = JSON.parse((await runCli(['sas', 'inspect', `azure://logpush/http_requests?${containerSas}`, '--json'], { env: {} })).stdout);
+    const cf = JSON.parse(
+      (await runCli(['sas', 'inspect', `azure://logpush/http_requests?${containerSas}`, '--json'], { env: {} })).stdout,
+    );
     assert.equal(cf.container, 'logpush');
     assert.equal(cf.path, 'http_requests');
     const stdin = await runCli(['sas', 'inspect', '--json'], { env: {}, input: `${containerSas}\n` });
@@ -115,7 +122,9 @@ describe('sas inspect', () => {
 function noSigOnStderr(r: { stdout: string; stderr: string }): void {
   const sigs = [...r.stdout.matchAll(/sig=([^&\s"]+)/g)].map((m) => m[1]);
   assert.ok(sigs.length > 0, `no token on stdout: ${r.stdout}`);
-  for (const sig of sigs) for (const form of [sig, decodeURIComponent(sig), encodeURIComponent(decodeURIComponent(sig))]) assert.ok(!r.stderr.includes(form), `the signature is on stderr: ${r.stderr}`);
+  for (const sig of sigs)
+    for (const form of [sig, decodeURIComponent(sig), encodeURIComponent(decodeURIComponent(sig))])
+      assert.ok(!r.stderr.includes(form), `the signature is on stderr: ${r.stderr}`);
   assert.doesNotMatch(r.stderr, /sig=/);
 }
 
@@ -142,7 +151,10 @@ describe('sas create on Azurite', () => {
     noSigOnStderr(c);
     const url = c.stdout.trim();
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1\/logs\?sv=2025-05-05&/);
-    assert.match(c.stderr, /^created a service SAS \(account key\) for az:\/\/devstoreaccount1\/logs: rl, expires \S+ \((2d 0h|1d 23h) left\)$/m);
+    assert.match(
+      c.stderr,
+      /^created a service SAS \(account key\) for az:\/\/devstoreaccount1\/logs: rl, expires \S+ \((2d 0h|1d 23h) left\)$/m,
+    );
     const info = JSON.parse((await runCli(['sas', 'inspect', url, '--json'], { env: {} })).stdout);
     assert.equal(info.permissions, 'rl');
     assert.equal(info.resource, 'c');
@@ -150,7 +162,14 @@ describe('sas create on Azurite', () => {
 
     const list = await runCli(['list', url, '--ndjson'], { env: {} });
     assert.equal(list.code, 0, list.stderr);
-    assert.deepEqual(list.stdout.trim().split('\n').map((l) => JSON.parse(l).key).sort(), ['http_requests/20260105/20260105T165500Z_20260105T170000Z_0a1b2c3d.log.gz', 'readme.txt']);
+    assert.deepEqual(
+      list.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l).key)
+        .sort(),
+      ['http_requests/20260105/20260105T165500Z_20260105T170000Z_0a1b2c3d.log.gz', 'readme.txt'],
+    );
     const v = await runCli(['validate', url, '--require', 'list,read'], { env: {} });
     assert.equal(v.code, 0, v.stderr + v.stdout);
     assert.match(v.stdout, /^write\s+✗\s+AuthorizationPermissionMismatch/m);
@@ -158,11 +177,16 @@ describe('sas create on Azurite', () => {
     const p = await runCli(['pull', url, dest, '--quiet'], { env: {} });
     assert.equal(p.code, 0, p.stderr);
     assert.equal(await readFile(join(dest, 'readme.txt'), 'utf8'), 'hello reader\n');
-    assert.equal(await readFile(join(dest, 'http_requests/20260105/20260105T165500Z_20260105T170000Z_0a1b2c3d.log.gz'), 'utf8'), 'cloudflare-bytes\n');
+    assert.equal(
+      await readFile(join(dest, 'http_requests/20260105/20260105T165500Z_20260105T170000Z_0a1b2c3d.log.gz'), 'utf8'),
+      'cloudflare-bytes\n',
+    );
   });
 
   test('--for logpush: write-only, ≥ 5 years, container scope, Cloudflare destination format; it writes', async () => {
-    const c = await runCli(['sas', 'create', `${emu.serviceUrl}/logs/http_requests`, '--for', 'logpush', '--format', 'json'], { env: keyEnv() });
+    const c = await runCli(['sas', 'create', `${emu.serviceUrl}/logs/http_requests`, '--for', 'logpush', '--format', 'json'], {
+      env: keyEnv(),
+    });
     assert.equal(c.code, 0, c.stderr);
     noSigOnStderr(c);
     const j = JSON.parse(c.stdout);
@@ -184,13 +208,30 @@ describe('sas create on Azurite', () => {
     const doc = JSON.parse(v.stdout);
     assert.equal(doc.probes.find((p: { name: string }) => p.name === 'write').status, 'ok');
     assert.equal(doc.leftovers.length, 1, 'a write-only token cannot remove its probe, and says so');
-    const cf = await runCli(['sas', 'create', `${emu.serviceUrl}/logs/http_requests`, '--for', 'logpush', '--format', 'cloudflare'], { env: keyEnv() });
+    const cf = await runCli(['sas', 'create', `${emu.serviceUrl}/logs/http_requests`, '--for', 'logpush', '--format', 'cloudflare'], {
+      env: keyEnv(),
+    });
     noSigOnStderr(cf);
     assert.match(cf.stdout.trim(), /^azure:\/\/logs\/http_requests\?sv=2025-05-05&.*sp=w&sig=/);
   });
 
   test('--ip is signed into the token (Azurite does not enforce sip: its validateIPRange is a TODO)', async () => {
-    const c = await runCli(['sas', 'create', `${emu.serviceUrl}/logs`, '--permissions', 'rl', '--ip', '203.0.113.0-203.0.113.255', '--expires', '1h', '--format', 'json'], { env: keyEnv() });
+    const c = await runCli(
+      [
+        'sas',
+        'create',
+        `${emu.serviceUrl}/logs`,
+        '--permissions',
+        'rl',
+        '--ip',
+        '203.0.113.0-203.0.113.255',
+        '--expires',
+        '1h',
+        '--format',
+        'json',
+      ],
+      { env: keyEnv() },
+    );
     assert.equal(c.code, 0, c.stderr);
     noSigOnStderr(c);
     const j = JSON.parse(c.stdout);
@@ -206,7 +247,9 @@ describe('sas create on Azurite', () => {
   });
 
   test('refusals: from a SAS, for S3, no permissions, bad letters, past or short expiry, bad IP', async () => {
-    const sasUrl = (await runCli(['sas', 'create', `${emu.serviceUrl}/logs`, '--permissions', 'r', '--format', 'url'], { env: keyEnv() })).stdout.trim();
+    const sasUrl = (
+      await runCli(['sas', 'create', `${emu.serviceUrl}/logs`, '--permissions', 'r', '--format', 'url'], { env: keyEnv() })
+    ).stdout.trim();
     const cases: Array<[string[], RegExp]> = [
       [['sas', 'create', sasUrl, '--permissions', 'r'], /cannot create a SAS from a SAS/],
       [['sas', 'create', 's3://bucket', '--permissions', 'r'], /SAS tokens are an Azure Storage feature/],

@@ -26,7 +26,10 @@ test('bytes balanced: largest first to the lightest shard; deterministic whateve
   const of = shardAssigner(entries, 3);
   const load = [0, 0, 0];
   for (const e of entries) load[of(e)] += e.size;
-  assert.equal(load.reduce((a, b) => a + b), 3050);
+  assert.equal(
+    load.reduce((a, b) => a + b),
+    3050,
+  );
   assert.ok(Math.max(...load) - Math.min(...load) <= 100, `loads ${load}`);
   const shuffled = shardAssigner([...entries].reverse(), 3);
   for (const e of entries) assert.equal(shuffled(e), of(e), e.key);

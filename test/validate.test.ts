@@ -29,7 +29,14 @@ const CF_TOKEN = 'cf-challenge-token-5f2e9a71';
 
 function sasFor(emu: AzuriteEmulator, perms: string, expiresOn: Date, startsOn?: Date): string {
   const token = generateBlobSASQueryParameters(
-    { containerName: 'logs', permissions: ContainerSASPermissions.parse(perms), expiresOn, startsOn, protocol: SASProtocol.HttpsAndHttp, version: '2025-05-05' },
+    {
+      containerName: 'logs',
+      permissions: ContainerSASPermissions.parse(perms),
+      expiresOn,
+      startsOn,
+      protocol: SASProtocol.HttpsAndHttp,
+      version: '2025-05-05',
+    },
     new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
   ).toString();
   return `${emu.serviceUrl}/logs?${token}`;
@@ -41,7 +48,8 @@ function sigOf(url: string): string {
 
 async function probeLeftovers(emu: AzuriteEmulator): Promise<string[]> {
   const out: string[] = [];
-  for await (const b of azureService(emu).getContainerClient('logs').listBlobsFlat()) if (b.name.includes('.archive-validate/')) out.push(b.name);
+  for await (const b of azureService(emu).getContainerClient('logs').listBlobsFlat())
+    if (b.name.includes('.archive-validate/')) out.push(b.name);
   return out;
 }
 
@@ -85,7 +93,9 @@ describe('validate on Azurite', () => {
   });
 
   test('connection string: table on stdout, exit 0', async () => {
-    const r = await runCli(['validate', `${emu.serviceUrl}/logs/http_requests/`], { env: { AZURE_STORAGE_CONNECTION_STRING: emu.connectionString } });
+    const r = await runCli(['validate', `${emu.serviceUrl}/logs/http_requests/`], {
+      env: { AZURE_STORAGE_CONNECTION_STRING: emu.connectionString },
+    });
     assert.equal(r.code, 0, r.stderr);
     const t = rows(r.stdout);
     for (const p of ['list', 'read', 'write', 'delete']) assert.match(t.get(p) ?? '', /✓/, `${p}: ${r.stdout}`);
@@ -98,7 +108,10 @@ describe('validate on Azurite', () => {
     assert.equal(c.code, 0, c.stderr);
     const url = c.stdout.trim();
     sigs.push(sigOf(url));
-    assert.ok(!c.stderr.includes(sigOf(url)) && !c.stderr.includes(encodeURIComponent(sigOf(url))) && !/sig=/.test(c.stderr), `sas create put the signature on stderr: ${c.stderr}`);
+    assert.ok(
+      !c.stderr.includes(sigOf(url)) && !c.stderr.includes(encodeURIComponent(sigOf(url))) && !/sig=/.test(c.stderr),
+      `sas create put the signature on stderr: ${c.stderr}`,
+    );
     const r = await runCli(['validate', url, '--require', 'list,read'], { env: {} });
     assert.equal(r.code, 3, r.stderr + r.stdout);
     const t = rows(r.stdout);
@@ -107,7 +120,10 @@ describe('validate on Azurite', () => {
     assert.match(t.get('write') ?? '', /✓/);
     assert.match(t.get('delete') ?? '', /✗\s+AuthorizationPermissionMismatch\s+.*letter d/);
     assert.match(r.stdout, /^left behind: \.archive-validate\/[0-9a-f]{12}\/probe\.txt/m);
-    assert.match(r.stderr, /^archive: required probes failed: list \(AuthorizationPermissionMismatch\), read \(AuthorizationPermissionMismatch\)$/m);
+    assert.match(
+      r.stderr,
+      /^archive: required probes failed: list \(AuthorizationPermissionMismatch\), read \(AuthorizationPermissionMismatch\)$/m,
+    );
     assert.match(r.stderr, /^hint: the SAS lacks permission for list/m);
     // Only what is required decides: the same token passes a write-only requirement.
     const w = await runCli(['validate', url, '--require', 'write', '--json'], { env: {} });
@@ -129,7 +145,10 @@ describe('validate on Azurite', () => {
     assert.match(t.get('read') ?? '', /✓\s+read \d+ B of http_requests\//);
     assert.match(t.get('write') ?? '', /✗\s+AuthorizationPermissionMismatch\s+the SAS lacks permission for write: .*letter w/);
     assert.match(t.get('sas expiry') ?? '', /!\s+.*left\)/, 'expires within --warn-days 30');
-    assert.match(r.stderr, /^archive: probes failed: write \(AuthorizationPermissionMismatch\), delete \(AuthorizationPermissionMismatch\)$/m);
+    assert.match(
+      r.stderr,
+      /^archive: probes failed: write \(AuthorizationPermissionMismatch\), delete \(AuthorizationPermissionMismatch\)$/m,
+    );
 
     const ro = await runCli(['validate', url, '--no-write', '--require', 'list,read'], { env: {} });
     assert.equal(ro.code, 0, ro.stderr + ro.stdout);
@@ -195,13 +214,17 @@ describe('validate on Azurite', () => {
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const proxy = {
       url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      close: () => new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      }),
+      close: () =>
+        new Promise<void>((r) => {
+          server.closeAllConnections();
+          server.close(() => r());
+        }),
     };
     try {
-      const child = spawn(process.execPath, [BIN, 'validate', `${proxy.url}/devstoreaccount1/empty`], { env: cleanEnv(keyEnv()), stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(process.execPath, [BIN, 'validate', `${proxy.url}/devstoreaccount1/empty`], {
+        env: cleanEnv(keyEnv()),
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       let out = '';
       child.stdout.on('data', (d: Buffer) => (out += d));
       child.stderr.on('data', (d: Buffer) => (out += d));
@@ -236,7 +259,10 @@ describe('validate on Azurite', () => {
     const before = await keys();
     const r = await runCli(['validate', `${emu.serviceUrl}/logs`, '--no-write', '--json'], { env: keyEnv() });
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(JSON.parse(r.stdout).probes.map((p: { name: string; status: string }) => `${p.name}:${p.status}`), ['list:ok', 'read:ok']);
+    assert.deepEqual(
+      JSON.parse(r.stdout).probes.map((p: { name: string; status: string }) => `${p.name}:${p.status}`),
+      ['list:ok', 'read:ok'],
+    );
     assert.deepEqual(await keys(), before);
   });
 
@@ -249,7 +275,9 @@ describe('validate on Azurite', () => {
       if (deny(req)) {
         req.resume();
         res.writeHead(403, { 'content-type': 'application/xml', 'x-ms-error-code': 'AuthorizationPermissionMismatch' });
-        res.end('<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthorizationPermissionMismatch</Code><Message>This request is not authorized to perform this operation using this permission.</Message></Error>');
+        res.end(
+          '<?xml version="1.0" encoding="utf-8"?><Error><Code>AuthorizationPermissionMismatch</Code><Message>This request is not authorized to perform this operation using this permission.</Message></Error>',
+        );
         return;
       }
       const fwd = httpRequest({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers }, (r) => {
@@ -276,7 +304,10 @@ describe('validate on Azurite', () => {
       const none = await runCli(['list', url], { env: keyEnv() });
       assert.equal(none.code, 3, none.stderr);
       assert.match(none.stderr, /^archive: list .*: permission denied \(AuthorizationPermissionMismatch\)$/m);
-      assert.match(none.stderr, /^hint: grant the principal the "Storage Blob Data Reader" role on the container or account \(Azure RBAC\)$/m);
+      assert.match(
+        none.stderr,
+        /^hint: grant the principal the "Storage Blob Data Reader" role on the container or account \(Azure RBAC\)$/m,
+      );
     } finally {
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));
@@ -297,9 +328,21 @@ describe('validate on Azurite', () => {
 
     const rOnly = sasFor(emu, 'r', new Date(Date.now() + 86_400_000));
     sigs.push(sigOf(rOnly));
-    const named = await runCli(['validate', rOnly.replace('/logs?', '/logs/http_requests?'), '--challenge', 'ownership-challenge-1a2b3c4d.txt', '--no-write', '--require', 'challenge', '--json'], {
-      env: {},
-    });
+    const named = await runCli(
+      [
+        'validate',
+        rOnly.replace('/logs?', '/logs/http_requests?'),
+        '--challenge',
+        'ownership-challenge-1a2b3c4d.txt',
+        '--no-write',
+        '--require',
+        'challenge',
+        '--json',
+      ],
+      {
+        env: {},
+      },
+    );
     assert.equal(named.code, 0, named.stderr + named.stdout);
     assert.equal(JSON.parse(named.stdout).challenge.token, CF_TOKEN);
   });
@@ -319,7 +362,9 @@ describe('validate on Azurite', () => {
     assert.ok(!all.includes(AZURITE_KEY), 'account key leaked');
     // Signatures of the SAS used as input (not the one `sas create` printed as its result).
     for (const s of sigs.filter((x) => x)) {
-      const printedAsResult = transcript.filter((t) => t.includes(s) && /^https?:\/\/\S+sig=/.test(t.trim()) && t.trim().split('\n').length === 1);
+      const printedAsResult = transcript.filter(
+        (t) => t.includes(s) && /^https?:\/\/\S+sig=/.test(t.trim()) && t.trim().split('\n').length === 1,
+      );
       const leaks = transcript.filter((t) => (t.includes(s) || t.includes(decodeURIComponent(s))) && !printedAsResult.includes(t));
       assert.deepEqual(leaks, [], `signature leaked`);
     }
@@ -389,19 +434,25 @@ describe('validate on S3 (s3rver behind a SigV4-checking IAM/STS proxy)', () => 
   });
 
   test('--no-write sends no PutObject or DeleteObject and leaves the bucket as it was', async () => {
-    const keysNow = async () => ((await s3Client(s3).send(new ListObjectsV2Command({ Bucket: 'logzio-archive' }))).Contents ?? []).map((o) => o.Key).sort();
+    const keysNow = async () =>
+      ((await s3Client(s3).send(new ListObjectsV2Command({ Bucket: 'logzio-archive' }))).Contents ?? []).map((o) => o.Key).sort();
     const before = await keysNow();
     const from = iam.log.length;
     const r = await runCli(['validate', 's3://logzio-archive', '--no-write', '--json'], { env: env(FULL) });
     assert.equal(r.code, 0, r.stderr + r.stdout);
-    assert.deepEqual(JSON.parse(r.stdout).probes.map((p: { name: string; status: string }) => `${p.name}:${p.status}`), ['list:ok', 'read:ok']);
+    assert.deepEqual(
+      JSON.parse(r.stdout).probes.map((p: { name: string; status: string }) => `${p.name}:${p.status}`),
+      ['list:ok', 'read:ok'],
+    );
     const actions = [...new Set(iam.log.slice(from).map((l) => l.action))].sort();
     assert.deepEqual(actions, ['s3:GetObject', 's3:ListBucket'], 'requests the probe made');
     assert.deepEqual(await keysNow(), before);
   });
 
   test('unknown key id: InvalidAccessKeyId', async () => {
-    const r = await runCli(['validate', 's3://logzio-archive', '--no-write'], { env: env({ id: 'AKIANOSUCHKEY0000009', secret: FULL.secret }) });
+    const r = await runCli(['validate', 's3://logzio-archive', '--no-write'], {
+      env: env({ id: 'AKIANOSUCHKEY0000009', secret: FULL.secret }),
+    });
     assert.equal(r.code, 3);
     assert.match(rows(r.stdout).get('list') ?? '', /✗\s+InvalidAccessKeyId/);
     assert.match(r.stderr, /^archive: probe failed: list \(InvalidAccessKeyId\)$/m);
@@ -417,7 +468,9 @@ describe('validate on S3 (s3rver behind a SigV4-checking IAM/STS proxy)', () => 
     assert.match(t.get('delete') ?? '', /✗\s+AccessDenied\s+.*s3:DeleteObject/);
     const ok = await runCli(['validate', 's3://logzio-archive/acct-123/', '--require', 'list,read'], { env: env(READER) });
     assert.equal(ok.code, 0, ok.stderr);
-    const m = await runCli(['validate', 's3://logzio-archive/acct-123/', '--no-write', '--marker', 'logzio-verified'], { env: env(READER) });
+    const m = await runCli(['validate', 's3://logzio-archive/acct-123/', '--no-write', '--marker', 'logzio-verified'], {
+      env: env(READER),
+    });
     assert.equal(m.code, 4, m.stderr);
     assert.match(m.stderr, /\(NoSuchKey\)/);
   });
@@ -435,13 +488,35 @@ describe('validate on S3 (s3rver behind a SigV4-checking IAM/STS proxy)', () => 
     assert.deepEqual(await leftovers(), doc.leftovers);
     const cleanup = await runCli(['validate', 's3://logzio-archive', '--no-write'], { env: env(FULL) });
     assert.equal(cleanup.code, 0);
-    await s3Client(s3).send(new (await import('@aws-sdk/client-s3')).DeleteObjectCommand({ Bucket: 'logzio-archive', Key: doc.leftovers[0] }));
+    await s3Client(s3).send(
+      new (await import('@aws-sdk/client-s3')).DeleteObjectCommand({ Bucket: 'logzio-archive', Key: doc.leftovers[0] }),
+    );
   });
 
   test('assume-role profile with external id (STS on loopback); wrong external id → exit 3', async () => {
-    const penv = { ARCHIVE_CONFIG_DIR: cfg, AWS_ENDPOINT_URL_STS: iam.endpoint, AWS_ACCESS_KEY_ID: BASE.id, AWS_SECRET_ACCESS_KEY: BASE.secret };
+    const penv = {
+      ARCHIVE_CONFIG_DIR: cfg,
+      AWS_ENDPOINT_URL_STS: iam.endpoint,
+      AWS_ACCESS_KEY_ID: BASE.id,
+      AWS_SECRET_ACCESS_KEY: BASE.secret,
+    };
     const add = await runCli(
-      ['profile', 'add', 'logzio', 's3://logzio-archive', '--role-arn', ROLE, '--external-id', EXTERNAL_ID, '--region', 'us-east-1', '--endpoint', iam.endpoint, '--layout', 'logzio'],
+      [
+        'profile',
+        'add',
+        'logzio',
+        's3://logzio-archive',
+        '--role-arn',
+        ROLE,
+        '--external-id',
+        EXTERNAL_ID,
+        '--region',
+        'us-east-1',
+        '--endpoint',
+        iam.endpoint,
+        '--layout',
+        'logzio',
+      ],
       { env: penv },
     );
     assert.equal(add.code, 0, add.stderr);
@@ -462,9 +537,25 @@ describe('validate on S3 (s3rver behind a SigV4-checking IAM/STS proxy)', () => 
     const creds = join(cfg, 'aws-credentials');
     await writeFile(creds, `[logs-ro]\naws_access_key_id = ${READER.id}\naws_secret_access_key = ${READER.secret}\n`, { mode: 0o600 });
     const penv = { ARCHIVE_CONFIG_DIR: cfg, AWS_SHARED_CREDENTIALS_FILE: creds, AWS_CONFIG_FILE: join(cfg, 'none') };
-    const add = await runCli(['profile', 'add', 'ro', 's3://logzio-archive/acct-123', '--auth', 'chain', '--aws-profile', 'logs-ro', '--endpoint', iam.endpoint, '--region', 'us-east-1'], {
-      env: penv,
-    });
+    const add = await runCli(
+      [
+        'profile',
+        'add',
+        'ro',
+        's3://logzio-archive/acct-123',
+        '--auth',
+        'chain',
+        '--aws-profile',
+        'logs-ro',
+        '--endpoint',
+        iam.endpoint,
+        '--region',
+        'us-east-1',
+      ],
+      {
+        env: penv,
+      },
+    );
     assert.equal(add.code, 0, add.stderr);
     const r = await runCli(['validate', 'ro:', '--no-write'], { env: penv });
     assert.equal(r.code, 0, r.stderr + r.stdout);
@@ -473,7 +564,8 @@ describe('validate on S3 (s3rver behind a SigV4-checking IAM/STS proxy)', () => 
 
   test('no secret in any output of this suite, STS session credentials included', () => {
     const all = transcript.join('\n');
-    for (const s of [FULL.secret, READER.secret, WRITER.secret, BASE.secret, WRONG_SECRET]) assert.ok(!all.includes(s), `secret leaked: ${s.slice(0, 4)}…`);
+    for (const s of [FULL.secret, READER.secret, WRITER.secret, BASE.secret, WRONG_SECRET])
+      assert.ok(!all.includes(s), `secret leaked: ${s.slice(0, 4)}…`);
     // What AssumeRole handed out: a temporary secret and the session token that goes with it.
     const issued = [...iam.keys.values()].filter((k) => k.sessionToken);
     assert.ok(issued.length > 0, 'the assume-role test ran and got session credentials');

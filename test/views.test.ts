@@ -40,7 +40,12 @@ test('fitWidths: shrinkable column gives way, fixed ones never', () => {
 });
 
 test('renderTable: header aligned with its columns at 80 and 120 columns', () => {
-  const cols: Column[] = [{ header: 'TIME (UTC)' }, { header: 'SIZE', align: 'right' }, { header: 'KIND' }, { header: 'KEY', shrink: 'middle' }];
+  const cols: Column[] = [
+    { header: 'TIME (UTC)' },
+    { header: 'SIZE', align: 'right' },
+    { header: 'KIND' },
+    { header: 'KEY', shrink: 'middle' },
+  ];
   const rows = [
     ['2026-01-05 17:00:00', '12 KiB', 'access', 'host-1/logs/access/JsonAccessLog.default.20260105170000.zst'],
     ['2026-01-05 18:00:00', '1.5 MiB', 'connection', 'host-1/logs/connection/ConnectionLog.default.20260105180000.zst'],
@@ -57,7 +62,10 @@ test('renderTable: header aligned with its columns at 80 and 120 columns', () =>
     '2026-01-05 17:00:00   12 KiB  access      host-1/logs/access….20260105170000.zst',
     '2026-01-05 18:00:00  1.5 MiB  connection  host-1/logs/connec….20260105180000.zst',
   ]);
-  assert.deepEqual(at80.map((l) => [...l].length), [45, 80, 80]);
+  assert.deepEqual(
+    at80.map((l) => [...l].length),
+    [45, 80, 80],
+  );
 });
 
 test('bar: eighths, never invisible, full width at max', () => {
@@ -95,8 +103,11 @@ test('summary: per kind (by size), host, day (in order); totals', () => {
   );
   const lines = renderSummary(s, plain, 60);
   assert.equal(lines[0], 'KIND        OBJECTS   SIZE');
-  assert.match(lines[1], /^connection        1  300 B  █+$/);
-  assert.ok(lines.every((l) => [...l].length <= 60), lines.join('\n'));
+  assert.match(lines[1], /^connection {8}1 {2}300 B {2}█+$/);
+  assert.ok(
+    lines.every((l) => [...l].length <= 60),
+    lines.join('\n'),
+  );
   assert.equal(lines.at(-1), '4 objects, 457 B');
 });
 
@@ -121,9 +132,9 @@ test('histogram: hourly buckets over the window with the empty hours marked', ()
   const lines = renderHistogram(out, plain, 50);
   assert.deepEqual(lines, [
     'HOUR (UTC)        OBJECTS  SIZE',
-    '2026-01-05 17:00        2  20 B  ' + '█'.repeat(17),
+    `2026-01-05 17:00        2  20 B  ${'█'.repeat(17)}`,
     '2026-01-05 18:00        0     -  · empty',
-    '2026-01-05 19:00        1   5 B  ' + '█'.repeat(8) + '▌',
+    `2026-01-05 19:00        1   5 B  ${'█'.repeat(8)}▌`,
     '2026-01-05 20:00        0     -  · empty',
     '',
     '4 hours from 2026-01-05 17:00 to 2026-01-05 21:00 UTC: 2 of 4 hours empty',
@@ -165,13 +176,22 @@ test('progress: resumed bytes count as done, never as rate; ETA waits for data a
   m.fileDone('failed');
   // 280 MiB left at 10 MiB/s.
   assert.equal(Math.round(m.etaMs()!), 28_000);
-  assert.equal(progressLine('pull', m), 'pull  30% 120 MiB/400 MiB · 3/4 files (1 failed, 1 skipped) · resuming 1 file (100 MiB on disk) · 10 MiB/s · ETA 28s');
-  assert.equal(progressLine('pull', m, { barWidth: 10 }), 'pull  30% ███        120 MiB/400 MiB · 3/4 files (1 failed, 1 skipped) · resuming 1 file (100 MiB on disk) · 10 MiB/s · ETA 28s');
+  assert.equal(
+    progressLine('pull', m),
+    'pull  30% 120 MiB/400 MiB · 3/4 files (1 failed, 1 skipped) · resuming 1 file (100 MiB on disk) · 10 MiB/s · ETA 28s',
+  );
+  assert.equal(
+    progressLine('pull', m, { barWidth: 10 }),
+    'pull  30% ███        120 MiB/400 MiB · 3/4 files (1 failed, 1 skipped) · resuming 1 file (100 MiB on disk) · 10 MiB/s · ETA 28s',
+  );
   // All bytes in but a file not yet renamed: no "ETA 0s".
   t += 500;
   m.addBytes(280 * 1024 * 1024);
   assert.equal(m.etaMs(), undefined);
-  assert.match(progressLine('pull', m), /^pull 100% 400 MiB\/400 MiB · 3\/4 files \(1 failed, 1 skipped\) · resuming 1 file \(100 MiB on disk\) · \d+ MiB\/s · verifying…$/);
+  assert.match(
+    progressLine('pull', m),
+    /^pull 100% 400 MiB\/400 MiB · 3\/4 files \(1 failed, 1 skipped\) · resuming 1 file \(100 MiB on disk\) · \d+ MiB\/s · verifying…$/,
+  );
 });
 
 test('output format: -o and its aliases; conflicts and unknown formats are usage errors', async () => {
@@ -187,7 +207,10 @@ test('output format: -o and its aliases; conflicts and unknown formats are usage
     [{ output: 'yaml' }, 'unknown output format "yaml"', 'use -o with one of: table, json, ndjson, csv'],
   ];
   for (const [flags, message, hint] of bad) {
-    assert.throws(() => resolveOutputFormat(flags), (e: unknown) => e instanceof UsageError && e.message === message && e.hint === hint);
+    assert.throws(
+      () => resolveOutputFormat(flags),
+      (e: unknown) => e instanceof UsageError && e.message === message && e.hint === hint,
+    );
   }
   assert.throws(
     () => resolveOutputFormat({ csv: true }, ['table', 'json']),

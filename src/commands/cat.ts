@@ -21,11 +21,19 @@ interface CatFlags extends TargetFlags, ListOptions {
 export async function runCat(locations: string[], flags: CatFlags): Promise<void> {
   tuneGcForTransfers();
   const prefetch = flags.prefetch === undefined ? 4 : Number(flags.prefetch);
-  if (!Number.isInteger(prefetch) || prefetch < 0 || prefetch > 64) throw new UsageError(`--prefetch: expected a whole number from 0 to 64, got "${flags.prefetch}"`, { hint: '0 reads one object at a time; the default is 4' });
+  if (!Number.isInteger(prefetch) || prefetch < 0 || prefetch > 64)
+    throw new UsageError(`--prefetch: expected a whole number from 0 to 64, got "${flags.prefetch}"`, {
+      hint: '0 reads one object at a time; the default is 4',
+    });
   // Hidden: tests need a failing read to give up in seconds, not after the default ~30 s of backoff.
   const retry = flags.retries === undefined ? undefined : { ...DEFAULT_RETRY, attempts: parsePositiveInt(flags.retries, '--retries', 100) };
   // Loaded here, not at the top, so `archive --help` does not pay for them.
-  const [{ cat, collect }, { BrokenPipe }, { stderrColor }, { leftOutNote }] = await Promise.all([import('../cat.js'), import('../output/writer.js'), import('../output/color.js'), import('../listing.js')]);
+  const [{ cat, collect }, { BrokenPipe }, { stderrColor }, { leftOutNote }] = await Promise.all([
+    import('../cat.js'),
+    import('../output/writer.js'),
+    import('../output/color.js'),
+    import('../listing.js'),
+  ]);
   const sources: CatSource[] = [];
   for (const loc of locations) {
     const target = await targetFor(loc, flags);
@@ -40,11 +48,15 @@ export async function runCat(locations: string[], flags: CatFlags): Promise<void
   const both = AbortSignal.any([signal, pipeClosed.signal]);
   setMaxListeners(0, both); // one listener per prefetched object
   const c = stderrColor();
-  let result;
+  let result: Awaited<ReturnType<typeof import('../cat.js').cat>>;
   try {
     const { include, exclude, since, until, kind, host } = flags;
     const leftOut: Record<string, number> = {};
-    const items = await collect(sources, { include, exclude, since, until, kind, host, order: flags.order, layout: flags.layout === 'auto' ? undefined : flags.layout }, leftOut);
+    const items = await collect(
+      sources,
+      { include, exclude, since, until, kind, host, order: flags.order, layout: flags.layout === 'auto' ? undefined : flags.layout },
+      leftOut,
+    );
     const note = leftOutNote(leftOut);
     if (note) process.stderr.write(`${c.dim(note)}\n`);
     if (!items.length) process.stderr.write(`${c.dim('no object matches the filters')}\n`);
@@ -54,9 +66,11 @@ export async function runCat(locations: string[], flags: CatFlags): Promise<void
       retry,
       raw: flags.raw,
       signal: both,
-      onError: (key, err, written) => {
+      onError: (_key, err, written) => {
         const partial = written ? ` [${written} bytes of it were written before it failed]` : '';
-        process.stderr.write(redact(`${c.red('archive:')} ${err.message}${err.serviceCode ? ` (${err.serviceCode})` : ''}${partial}`) + '\n');
+        process.stderr.write(
+          `${redact(`${c.red('archive:')} ${err.message}${err.serviceCode ? ` (${err.serviceCode})` : ''}${partial}`)}\n`,
+        );
       },
     });
   } catch (err) {
@@ -79,7 +93,9 @@ export function registerCat(program: Command): void {
     .argument('<locations...>', 'one or more locations (az://…, blob URL, s3://…, PROFILE:PREFIX)');
   addTargetOptions(cmd);
   addFilterOptions(cmd)
-    .addOption(new Option('--order <order>', 'order of output: time (key time, else last-modified) or key').choices(['time', 'key']).default('time'))
+    .addOption(
+      new Option('--order <order>', 'order of output: time (key time, else last-modified) or key').choices(['time', 'key']).default('time'),
+    )
     .option('--prefetch <n>', 'objects fetched ahead in parallel, 0-64 (default 4)')
     .addOption(new Option('--retries <n>', 'read attempts per object before it counts as failed').hideHelp())
     .option('--raw', 'write stored bytes as they are (no decompression)')

@@ -14,7 +14,7 @@ export async function runCompleteLocation(word: string): Promise<void> {
       return { provider: await open(target), prefix: target.prefix };
     },
   });
-  if (found.length) process.stdout.write(found.join('\n') + '\n');
+  if (found.length) process.stdout.write(`${found.join('\n')}\n`);
 }
 
 export function registerCompleteLocation(program: Command): void {

@@ -13,7 +13,14 @@ export const SHELLS = ['bash', 'zsh', 'fish'] as const;
 export type Shell = (typeof SHELLS)[number];
 
 /** What a value (of an option or a positional argument) completes to. */
-export type ValueKind = { type: 'none' } | { type: 'words'; words: string[] } | { type: 'file' } | { type: 'dir' } | { type: 'location' } | { type: 'profile' } | { type: 'command' };
+export type ValueKind =
+  | { type: 'none' }
+  | { type: 'words'; words: string[] }
+  | { type: 'file' }
+  | { type: 'dir' }
+  | { type: 'location' }
+  | { type: 'profile' }
+  | { type: 'command' };
 
 export interface OptSpec {
   short?: string;
@@ -80,7 +87,14 @@ function argValue(a: Argument, cmdPath: string[]): ValueKind {
   return { type: 'none' };
 }
 
-const HELP_OPT: OptSpec = { short: '-h', long: '--help', description: 'display help for command', takesValue: false, repeatable: false, value: { type: 'none' } };
+const HELP_OPT: OptSpec = {
+  short: '-h',
+  long: '--help',
+  description: 'display help for command',
+  takesValue: false,
+  repeatable: false,
+  value: { type: 'none' },
+};
 
 /** The command tree as data, from commander's own objects. */
 export function describeProgram(program: Command, lists: ValueLists): CmdSpec {
@@ -97,7 +111,9 @@ export function describeProgram(program: Command, lists: ValueLists): CmdSpec {
         value: o.required || o.optional ? optionValue(o, lists) : { type: 'none' as const },
       }));
     if (!options.some((o) => o.long === '--help')) options.push(HELP_OPT);
-    const subcommands = cmd.commands.filter((c) => !(c as unknown as { _hidden?: boolean })._hidden).map((c) => walk(c, [...path, c.name()]));
+    const subcommands = cmd.commands
+      .filter((c) => !(c as unknown as { _hidden?: boolean })._hidden)
+      .map((c) => walk(c, [...path, c.name()]));
     // commander adds `help [command]` to every command that has subcommands.
     if (subcommands.length && !subcommands.some((s) => s.name === 'help')) {
       subcommands.push({
@@ -116,7 +132,13 @@ export function describeProgram(program: Command, lists: ValueLists): CmdSpec {
       aliases: cmd.aliases(),
       description: firstLine(cmd.description()),
       options,
-      args: cmd.registeredArguments.map((a) => ({ name: a.name(), description: firstLine(a.description ?? ''), required: a.required, variadic: a.variadic, value: argValue(a, path) })),
+      args: cmd.registeredArguments.map((a) => ({
+        name: a.name(),
+        description: firstLine(a.description ?? ''),
+        required: a.required,
+        variadic: a.variadic,
+        value: argValue(a, path),
+      })),
       subcommands,
     };
   };
@@ -164,12 +186,15 @@ export function bashScript(root: CmdSpec, version: string): string {
   // subcommand resolution
   L.push(`${fn}_sub() {`);
   L.push(`  case "$1|$2" in`);
-  for (const n of nodes) for (const s of n.subcommands) L.push(`    ${[s.name, ...s.aliases].map((w) => dq(`${key(n)}|${w}`)).join('|')}) _r=${dq(s.name)} ;;`);
+  for (const n of nodes)
+    for (const s of n.subcommands) L.push(`    ${[s.name, ...s.aliases].map((w) => dq(`${key(n)}|${w}`)).join('|')}) _r=${dq(s.name)} ;;`);
   L.push(`    *) _r="" ;;`);
   L.push(`  esac`);
   L.push(`}`);
   // options that take a value
-  const valued = nodes.flatMap((n) => [...n.options, ...(n === root ? [] : root.options)].filter((o) => o.takesValue).flatMap((o) => flagsOf(o).map((f) => `${key(n)}|${f}`)));
+  const valued = nodes.flatMap((n) =>
+    [...n.options, ...(n === root ? [] : root.options)].filter((o) => o.takesValue).flatMap((o) => flagsOf(o).map((f) => `${key(n)}|${f}`)),
+  );
   L.push(`${fn}_takes_value() {`);
   L.push(`  case "$1|$2" in`);
   if (valued.length) L.push(`    ${valued.map(dq).join('|')}) return 0 ;;`);
@@ -201,7 +226,12 @@ export function bashScript(root: CmdSpec, version: string): string {
   L.push(`  case "$1|$2" in`);
   for (const n of nodes)
     for (const o of [...n.options, ...(n === root ? [] : root.options)])
-      if (o.takesValue && o.value.type !== 'none') L.push(`    ${flagsOf(o).map((f) => dq(`${key(n)}|${f}`)).join('|')}) ${kindCase(o.value)} ;;`);
+      if (o.takesValue && o.value.type !== 'none')
+        L.push(
+          `    ${flagsOf(o)
+            .map((f) => dq(`${key(n)}|${f}`))
+            .join('|')}) ${kindCase(o.value)} ;;`,
+        );
   L.push(`    *) _kind=none ;;`);
   L.push(`  esac`);
   L.push(`}`);
@@ -293,7 +323,7 @@ export function bashScript(root: CmdSpec, version: string): string {
   L.push(`  return 0`);
   L.push(`}`);
   L.push(`complete -F ${fn} ${prog}`);
-  return L.join('\n') + '\n';
+  return `${L.join('\n')}\n`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -301,7 +331,10 @@ export function bashScript(root: CmdSpec, version: string): string {
 
 /** Text inside an _arguments spec (itself single-quoted): brackets and colons escaped. */
 function zq(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/'/g, `'\\''`).replace(/([[\]:$`])/g, '\\$1');
+  return s
+    .replace(/\\/g, '\\\\')
+    .replace(/'/g, `'\\''`)
+    .replace(/([[\]:$`])/g, '\\$1');
 }
 
 function zshAction(v: ValueKind, fn: string, parent?: CmdSpec): string {
@@ -326,7 +359,11 @@ function zshAction(v: ValueKind, fn: string, parent?: CmdSpec): string {
 export function zshScript(root: CmdSpec, version: string): string {
   const prog = root.name;
   const fn = `_${prog.replace(/[^A-Za-z0-9_]/g, '_')}`;
-  const fname = (c: CmdSpec) => `${fn}${c.path.slice(1).map((p) => `__${p.replace(/[^A-Za-z0-9_]/g, '_')}`).join('')}`;
+  const fname = (c: CmdSpec) =>
+    `${fn}${c.path
+      .slice(1)
+      .map((p) => `__${p.replace(/[^A-Za-z0-9_]/g, '_')}`)
+      .join('')}`;
   const L: string[] = [];
   L.push(`#compdef ${prog}`);
   L.push(`# ${prog} completion for zsh. Generated by \`${prog} completion zsh\` from ${prog} ${version}; regenerate after upgrading.`);
@@ -402,7 +439,7 @@ export function zshScript(root: CmdSpec, version: string): string {
         else specs.push(`'${i + 1}:${a.required ? '' : ':'}${zq(a.name)}:${action}'`);
       });
       L.push(`  _arguments -s -S \\`);
-      specs.forEach((s, i) => L.push(`    ${s}${i < specs.length - 1 ? ' \\' : ''}`));
+      for (const [i, s] of specs.entries()) L.push(`    ${s}${i < specs.length - 1 ? ' \\' : ''}`);
     }
     L.push(`}`);
   }
@@ -412,7 +449,7 @@ export function zshScript(root: CmdSpec, version: string): string {
   L.push(`else`);
   L.push(`  compdef ${fn} ${prog}`);
   L.push(`fi`);
-  return L.join('\n') + '\n';
+  return `${L.join('\n')}\n`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -433,10 +470,14 @@ export function fishScript(root: CmdSpec, version: string): string {
   L.push('');
   L.push(`function ${fn}_sub --description 'canonical subcommand name, or nothing'`);
   L.push(`    switch "$argv[1]|$argv[2]"`);
-  for (const n of nodes) for (const s of n.subcommands) L.push(`        case ${[s.name, ...s.aliases].map((w) => fq(`${key(n)}|${w}`)).join(' ')}`, `            echo ${fq(s.name)}`);
+  for (const n of nodes)
+    for (const s of n.subcommands)
+      L.push(`        case ${[s.name, ...s.aliases].map((w) => fq(`${key(n)}|${w}`)).join(' ')}`, `            echo ${fq(s.name)}`);
   L.push(`    end`);
   L.push(`end`);
-  const valued = nodes.flatMap((n) => [...n.options, ...(n === root ? [] : root.options)].filter((o) => o.takesValue).flatMap((o) => flagsOf(o).map((f) => `${key(n)}|${f}`)));
+  const valued = nodes.flatMap((n) =>
+    [...n.options, ...(n === root ? [] : root.options)].filter((o) => o.takesValue).flatMap((o) => flagsOf(o).map((f) => `${key(n)}|${f}`)),
+  );
   L.push(`function ${fn}_takes_value`);
   L.push(`    switch "$argv[1]|$argv[2]"`);
   if (valued.length) L.push(`        case ${valued.map(fq).join(' ')}`, `            return 0`);
@@ -527,8 +568,12 @@ export function fishScript(root: CmdSpec, version: string): string {
   for (const c of nodes) {
     L.push('');
     L.push(`# ${key(c)}`);
-    for (const s of c.subcommands) for (const n of [s.name, ...s.aliases]) L.push(`complete -c ${prog} -n ${cond(c)} -a ${fq(n)} -d ${fq(s.description)}`);
-    const opts = [...c.options, ...(c === root ? [] : root.options.filter((r) => r.long !== '--version' && !c.options.some((o) => o.long === r.long)))];
+    for (const s of c.subcommands)
+      for (const n of [s.name, ...s.aliases]) L.push(`complete -c ${prog} -n ${cond(c)} -a ${fq(n)} -d ${fq(s.description)}`);
+    const opts = [
+      ...c.options,
+      ...(c === root ? [] : root.options.filter((r) => r.long !== '--version' && !c.options.some((o) => o.long === r.long))),
+    ];
     for (const o of opts) {
       const parts = [`complete -c ${prog} -n ${cond(c)}`];
       if (o.short) parts.push(`-s ${o.short.slice(1)}`);
@@ -547,13 +592,14 @@ export function fishScript(root: CmdSpec, version: string): string {
       L.push(`complete -c ${prog} -n ${argCond} ${v} -d ${fq(a.description || a.name)}`);
     });
   }
-  return L.join('\n') + '\n';
+  return `${L.join('\n')}\n`;
 }
 
 // ---------------------------------------------------------------------------------------------
 
 export async function completionScript(program: Command, shell: string, version: string): Promise<string> {
-  if (!(SHELLS as readonly string[]).includes(shell)) throw new UsageError(`unknown shell "${shell}"`, { hint: `use one of ${SHELLS.join(', ')}` });
+  if (!(SHELLS as readonly string[]).includes(shell))
+    throw new UsageError(`unknown shell "${shell}"`, { hint: `use one of ${SHELLS.join(', ')}` });
   const [{ layoutNames }, { AZURE_AUTH_TYPES, S3_AUTH_TYPES }, { SAS_PURPOSES }, { PROBE_NAMES }, { KIND_NAMES }] = await Promise.all([
     import('../layouts/index.js'),
     import('../profiles/types.js'),
@@ -561,7 +607,13 @@ export async function completionScript(program: Command, shell: string, version:
     import('../validate/names.js'),
     import('../layouts/kinds.js'),
   ]);
-  const lists: ValueLists = { layout: layoutNames(), auth: [...AZURE_AUTH_TYPES, ...S3_AUTH_TYPES], sasPurpose: [...SAS_PURPOSES], probes: [...PROBE_NAMES], kinds: [...KIND_NAMES] };
+  const lists: ValueLists = {
+    layout: layoutNames(),
+    auth: [...AZURE_AUTH_TYPES, ...S3_AUTH_TYPES],
+    sasPurpose: [...SAS_PURPOSES],
+    probes: [...PROBE_NAMES],
+    kinds: [...KIND_NAMES],
+  };
   const tree = describeProgram(program, lists);
   if (shell === 'bash') return bashScript(tree, version);
   if (shell === 'zsh') return zshScript(tree, version);

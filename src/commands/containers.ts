@@ -27,7 +27,8 @@ export async function runContainers(location: string | undefined, flags: Contain
   }
   if (flags.json) await out.line(']');
   await out.flush();
-  if (!flags.json && !flags.ndjson && process.stdout.isTTY) process.stderr.write(`${n} ${provider.kind === 's3' ? 'bucket' : 'container'}${n === 1 ? '' : 's'}\n`);
+  if (!flags.json && !flags.ndjson && process.stdout.isTTY)
+    process.stderr.write(`${n} ${provider.kind === 's3' ? 'bucket' : 'container'}${n === 1 ? '' : 's'}\n`);
 }
 
 export function registerContainers(program: Command): void {
@@ -36,7 +37,10 @@ export function registerContainers(program: Command): void {
       .command('containers')
       .alias('buckets')
       .description('list the containers (Azure) or buckets (S3) the credential can see')
-      .argument('[location]', 'az://ACCOUNT, an account URL, s3:// or PROFILE: (default: the default profile or AZURE_STORAGE_CONNECTION_STRING)'),
+      .argument(
+        '[location]',
+        'az://ACCOUNT, an account URL, s3:// or PROFILE: (default: the default profile or AZURE_STORAGE_CONNECTION_STRING)',
+      ),
   )
     .option('--json', 'print a JSON array')
     .option('--ndjson', 'print one JSON object per line')

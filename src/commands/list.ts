@@ -31,7 +31,7 @@ function row(e: Entry, long: boolean): string {
 
 /** An ADLS Gen2 directory stub has no trailing slash of its own; show it as the folder it is. */
 function shownKey(e: Entry, key: string): string {
-  return e.isFolder && !key.endsWith('/') ? key + '/' : key;
+  return e.isFolder && !key.endsWith('/') ? `${key}/` : key;
 }
 
 const CSV_FIELDS = ['key', 'size', 'lastModified', 'time', 'timeSource', 'kind', 'host', 'etag'] as const;
@@ -108,18 +108,27 @@ async function* limited(source: AsyncIterable<Entry>, n: number): AsyncIterable<
 }
 
 function checkFlags(flags: ListFlags, format: string): void {
-  if (flags.urls && format !== 'table') throw new UsageError('--urls prints object URLs only: it cannot be combined with another output format', { hint: 'drop -o/--json/--ndjson/--csv, or --urls' });
-  if (flags.urls && (flags.summary || flags.histogram)) throw new UsageError('--urls cannot be combined with --summary/--histogram', { hint: 'choose one' });
+  if (flags.urls && format !== 'table')
+    throw new UsageError('--urls prints object URLs only: it cannot be combined with another output format', {
+      hint: 'drop -o/--json/--ndjson/--csv, or --urls',
+    });
+  if (flags.urls && (flags.summary || flags.histogram))
+    throw new UsageError('--urls cannot be combined with --summary/--histogram', { hint: 'choose one' });
   if ((flags.summary || flags.histogram) && (format === 'ndjson' || format === 'csv')) {
     throw new UsageError(`--summary/--histogram print a table or one JSON document, not ${format}`, { hint: 'use --json for scripts' });
   }
   if (typeof flags.histogram === 'string' && !['hour', 'day'].includes(flags.histogram)) {
-    throw new UsageError(`--histogram "${flags.histogram}": expected hour or day`, { hint: 'or give --histogram alone to choose by the span' });
+    throw new UsageError(`--histogram "${flags.histogram}": expected hour or day`, {
+      hint: 'or give --histogram alone to choose by the span',
+    });
   }
 }
 
 export async function runList(location: string, flags: ListFlags): Promise<void> {
-  const [{ resolveOutputFormat }, { parsePositiveInt }] = await Promise.all([import('../output/output-format.js'), import('../output/size.js')]);
+  const [{ resolveOutputFormat }, { parsePositiveInt }] = await Promise.all([
+    import('../output/output-format.js'),
+    import('../output/size.js'),
+  ]);
   const format = resolveOutputFormat(flags);
   checkFlags(flags, format);
   const limit = flags.limit !== undefined ? parsePositiveInt(flags.limit, '--limit', Number.MAX_SAFE_INTEGER) : undefined;
@@ -138,18 +147,36 @@ export async function runList(location: string, flags: ListFlags): Promise<void>
   const totals: ListTotals = { count: 0, bytes: 0, scanned: 0 };
   const urlOf = flags.urls ? (await import('../query/object-urls.js')).objectUrl : undefined;
   const plan = flags.explain || flags.verbose ? planPrinter((l) => process.stderr.write(`${l}\n`)) : undefined;
-  let entries = listEntries(provider, target.prefix, { ...flags, layout: flags.layout ?? target.layout, folders: !urlOf, onPlan: plan?.onPlan }, totals);
+  let entries = listEntries(
+    provider,
+    target.prefix,
+    { ...flags, layout: flags.layout ?? target.layout, folders: !urlOf, onPlan: plan?.onPlan },
+    totals,
+  );
   if (flags.sort) entries = sortedBy(entries, SORTS[flags.sort]);
   if (limit !== undefined) entries = limited(entries, limit);
 
-  const shown = flags.summary || flags.histogram ? await printViews(entries, flags, format, out) : await printObjects(entries, { flags, format, tty, out, c, urlOf: urlOf && ((k) => urlOf(target, k)), base: target.prefix.slice(0, target.prefix.lastIndexOf('/') + 1), entryToJson, totals });
+  const shown =
+    flags.summary || flags.histogram
+      ? await printViews(entries, flags, format, out)
+      : await printObjects(entries, {
+          flags,
+          format,
+          tty,
+          out,
+          c,
+          urlOf: urlOf && ((k) => urlOf(target, k)),
+          base: target.prefix.slice(0, target.prefix.lastIndexOf('/') + 1),
+          entryToJson,
+          totals,
+        });
   await out.flush();
   plan?.end(totals);
   if (format === 'table' && !urlOf && (flags.totals || tty)) {
     const filtered = totals.scanned !== shown.count ? ` (of ${totals.scanned} scanned)` : '';
     const line = `${shown.count} object${shown.count === 1 ? '' : 's'}, ${formatBytes(shown.bytes)}${filtered}`;
-    if (tty) process.stdout.write(c.dim(line) + '\n');
-    else process.stderr.write(line + '\n');
+    if (tty) process.stdout.write(`${c.dim(line)}\n`);
+    else process.stderr.write(`${line}\n`);
   }
 }
 
@@ -193,18 +220,26 @@ async function printObjects(entries: AsyncIterable<Entry>, x: PrintContext): Pro
     }
   }
   if (pending.length) await flushTable();
-  if (format === 'json') await out.line(`],"count":${count},"bytes":${bytes},"scanned":${x.totals.scanned},"requests":${x.totals.requests ?? null}}`);
+  if (format === 'json')
+    await out.line(`],"count":${count},"bytes":${bytes},"scanned":${x.totals.scanned},"requests":${x.totals.requests ?? null}}`);
   return { count, bytes };
 }
 
-async function printViews(entries: AsyncIterable<Entry>, flags: ListFlags, format: string, out: LineWriter): Promise<{ count: number; bytes: number }> {
-  const [{ SummaryBuilder }, { HistogramBuilder }, { renderSummary, renderHistogram }, { timeWindow }, { stdoutColor }] = await Promise.all([
-    import('../views/summary.js'),
-    import('../views/histogram.js'),
-    import('../views/render.js'),
-    import('../filter.js'),
-    import('../output/color.js'),
-  ]);
+async function printViews(
+  entries: AsyncIterable<Entry>,
+  flags: ListFlags,
+  format: string,
+  out: LineWriter,
+): Promise<{ count: number; bytes: number }> {
+  const [{ SummaryBuilder }, { HistogramBuilder }, { renderSummary, renderHistogram }, { timeWindow }, { stdoutColor }] = await Promise.all(
+    [
+      import('../views/summary.js'),
+      import('../views/histogram.js'),
+      import('../views/render.js'),
+      import('../filter.js'),
+      import('../output/color.js'),
+    ],
+  );
   const s = new SummaryBuilder();
   const h = new HistogramBuilder();
   for await (const e of entries) {
@@ -212,13 +247,19 @@ async function printViews(entries: AsyncIterable<Entry>, flags: ListFlags, forma
     h.add(e);
   }
   const summary = s.build();
-  const histogram = flags.histogram ? h.build(timeWindow(flags), typeof flags.histogram === 'string' ? (flags.histogram as 'hour' | 'day') : undefined) : undefined;
+  const histogram = flags.histogram
+    ? h.build(timeWindow(flags), typeof flags.histogram === 'string' ? (flags.histogram as 'hour' | 'day') : undefined)
+    : undefined;
   if (format === 'json') {
     await out.line(JSON.stringify({ ...(flags.summary ? { summary } : { total: summary.total }), ...(histogram ? { histogram } : {}) }));
   } else {
     const width = stdoutColumns();
     const c = stdoutColor();
-    const lines = [...(flags.summary ? renderSummary(summary, c, width) : []), ...(flags.summary && histogram ? [''] : []), ...(histogram ? renderHistogram(histogram, c, width) : [])];
+    const lines = [
+      ...(flags.summary ? renderSummary(summary, c, width) : []),
+      ...(flags.summary && histogram ? [''] : []),
+      ...(histogram ? renderHistogram(histogram, c, width) : []),
+    ];
     for (const l of lines) await out.line(l);
   }
   return { count: summary.total.objects, bytes: summary.total.bytes };
@@ -238,7 +279,13 @@ export function registerList(program: Command): void {
     .option('--json', 'same as -o json: one JSON document {objects:[…],count,bytes,scanned,requests} (streamed)')
     .option('--ndjson', 'same as -o ndjson: one JSON object per line')
     .option('--csv', 'same as -o csv: key,size,lastModified,time,timeSource,kind,host,etag')
-    .addOption(new Option('--sort <by>', 'order by time, key or size (largest first); reads the whole listing first').choices(['time', 'key', 'size']))
+    .addOption(
+      new Option('--sort <by>', 'order by time, key or size (largest first); reads the whole listing first').choices([
+        'time',
+        'key',
+        'size',
+      ]),
+    )
     .option('--limit <n>', 'stop after N objects (after --sort: the first N of the sorted listing)')
     .option('--summary', 'objects and bytes per kind, per host and per day (bar charts; --json for scripts)')
     .option('--histogram [bucket]', 'objects per hour or day across the window, empty ones marked (hour|day; default by span)')

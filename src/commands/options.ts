@@ -22,7 +22,12 @@ export function addFilterOptions(cmd: Command): Command {
     .option('--until <time>', 'only objects before this time: relative or ISO')
     .option('--kind <kinds>', 'only these kinds: logs, access, connection, heapdump, jfr, events, … (comma-separated)', collect)
     .option('--host <glob>', 'only objects from matching hosts (Vespa)', collect)
-    .addOption(new Option('--layout <name>', "vendor key layout: auto, vespa, cloudflare, amplitude, logzio, dated, generic (default: the profile's layout, else auto)"));
+    .addOption(
+      new Option(
+        '--layout <name>',
+        "vendor key layout: auto, vespa, cloudflare, amplitude, logzio, dated, generic (default: the profile's layout, else auto)",
+      ),
+    );
 }
 
 export interface TargetFlags extends TargetOptions {
@@ -44,12 +49,16 @@ const warnedSas = new Set<string>();
 
 /** Opens the provider; warns first (once per token) when a SAS runs out within the hour. */
 export async function open(target: Target): Promise<StorageProvider> {
-  const [{ openProvider }, { sasExpiryWarning, targetSasToken }, { redact }] = await Promise.all([import('../providers/index.js'), import('../providers/sas-expiry.js'), import('../redact.js')]);
+  const [{ openProvider }, { sasExpiryWarning, targetSasToken }, { redact }] = await Promise.all([
+    import('../providers/index.js'),
+    import('../providers/sas-expiry.js'),
+    import('../redact.js'),
+  ]);
   const token = targetSasToken(target);
   const warning = sasExpiryWarning(token);
   if (token && warning && !warnedSas.has(token)) {
     warnedSas.add(token);
-    process.stderr.write(redact(`warning: ${warning}`) + '\n');
+    process.stderr.write(`${redact(`warning: ${warning}`)}\n`);
   }
   return openProvider(target);
 }

@@ -33,7 +33,8 @@ function fileLine(r: FileReport): string {
       return `duplicate   ${r.key} (same partition as ${r.keptInstead}; kept that one)`;
     case 'planned':
       if (r.planned === 'skip') return `would skip  ${r.key} → ${r.path} (complete)`;
-      if (r.planned === 'resume') return `would resume ${r.key} → ${r.path} (${formatBytes(r.resumedBytes ?? 0)} of ${formatBytes(r.objectBytes)} on disk)`;
+      if (r.planned === 'resume')
+        return `would resume ${r.key} → ${r.path} (${formatBytes(r.resumedBytes ?? 0)} of ${formatBytes(r.objectBytes)} on disk)`;
       return `would pull  ${r.key} → ${r.path} (${formatBytes(r.objectBytes)})`;
     default:
       return `${r.status.padEnd(11)} ${r.key} → ${r.path}${r.resumedBytes ? ` (resumed at ${formatBytes(r.resumedBytes)})` : ''}`;
@@ -47,7 +48,8 @@ function dryRunSummary(files: FileReport[]): string[] {
   const fetch = [...pull, ...resume];
   const bytes = fetch.reduce((n, f) => n + f.objectBytes - (f.resumedBytes ?? 0), 0);
   const parts = [`${fetch.length} object${fetch.length === 1 ? '' : 's'} (${formatBytes(bytes)}) would be pulled`];
-  if (resume.length) parts.push(`${resume.length} of them resumed (${formatBytes(resume.reduce((n, f) => n + (f.resumedBytes ?? 0), 0))} on disk)`);
+  if (resume.length)
+    parts.push(`${resume.length} of them resumed (${formatBytes(resume.reduce((n, f) => n + (f.resumedBytes ?? 0), 0))} on disk)`);
   if (skip.length) parts.push(`${skip.length} already complete`);
   return parts;
 }
@@ -71,11 +73,13 @@ export async function runPull(location: string, dest: string | undefined, flags:
   const signal = interruptSignal();
   const progressMode = flags.progress === undefined ? undefined : flags.progress === 'plain' || !process.stderr.isTTY ? 'plain' : 'tty';
   if (typeof flags.progress === 'string' && !['plain', 'bar'].includes(flags.progress)) {
-    throw new UsageError(`--progress "${flags.progress}": expected bar or plain`, { hint: 'plain prints one line every 10 s (for CI logs); bar draws on a terminal' });
+    throw new UsageError(`--progress "${flags.progress}": expected bar or plain`, {
+      hint: 'plain prints one line every 10 s (for CI logs); bar draws on a terminal',
+    });
   }
   const progress = await Progress.create('pull', !flags.quiet && !flags.json && !flags.dryRun, progressMode);
   const out = new LineWriter();
-  let result;
+  let result: Awaited<ReturnType<typeof import('../pull/engine.js').pull>> | undefined;
   try {
     result = await pull(
       provider,
@@ -94,7 +98,7 @@ export async function runPull(location: string, dest: string | undefined, flags:
       {
         planned: (n, b) => progress.planned(n, b),
         bytes: (n) => progress.addBytes(n),
-        resumed: (key, n) => progress.resuming(1, n),
+        resumed: (_key, n) => progress.resuming(1, n),
         fileDone: (r) => {
           progress.fileDone(r.status);
           if (flags.dryRun && !flags.json) void out.line(fileLine(r));
@@ -102,7 +106,10 @@ export async function runPull(location: string, dest: string | undefined, flags:
         },
         waiting: (key, path, owner) => {
           // On stderr even with --json: a run that seems stuck must say why.
-          if (!flags.quiet) progress.log(`waiting     ${key}: another archive pull${owner ? ` (pid ${owner.pid} on ${owner.host})` : ''} is writing ${path}`);
+          if (!flags.quiet)
+            progress.log(
+              `waiting     ${key}: another archive pull${owner ? ` (pid ${owner.pid} on ${owner.host})` : ''} is writing ${path}`,
+            );
         },
         retry: (key, err, attempt) => {
           if (verbose) progress.log(redact(`retry ${attempt} ${key}: ${(err as Error).message ?? err}`));
@@ -121,14 +128,31 @@ export async function runPull(location: string, dest: string | undefined, flags:
   if (flags.json) {
     await out.line(
       JSON.stringify({
-        files: result.files.map((f) => ({ key: f.key, path: f.path, bytes: f.bytes, objectBytes: f.objectBytes, sha256: f.sha256, status: f.status, planned: f.planned, verified: f.verified, resumedBytes: f.resumedBytes, keptInstead: f.keptInstead, error: f.error })),
-        summary: { ...t, seconds: Math.round(secs * 1000) / 1000, dryRun: !!flags.dryRun, ...(result.leftOut ? { leftOut: result.leftOut } : {}) },
+        files: result.files.map((f) => ({
+          key: f.key,
+          path: f.path,
+          bytes: f.bytes,
+          objectBytes: f.objectBytes,
+          sha256: f.sha256,
+          status: f.status,
+          planned: f.planned,
+          verified: f.verified,
+          resumedBytes: f.resumedBytes,
+          keptInstead: f.keptInstead,
+          error: f.error,
+        })),
+        summary: {
+          ...t,
+          seconds: Math.round(secs * 1000) / 1000,
+          dryRun: !!flags.dryRun,
+          ...(result.leftOut ? { leftOut: result.leftOut } : {}),
+        },
       }),
     );
   } else if (flags.dryRun) {
     for (const f of result.files) if (f.status === 'duplicate') await out.line(fileLine(f));
   } else if (!flags.quiet) {
-    for (const f of result.files) if (f.status === 'duplicate') process.stderr.write(fileLine(f) + '\n');
+    for (const f of result.files) if (f.status === 'duplicate') process.stderr.write(`${fileLine(f)}\n`);
   }
   await out.flush();
   if (!flags.quiet && !flags.json) {
@@ -158,7 +182,10 @@ export function registerPull(program: Command): void {
     .option('-d, --decompress', 'decode .zst and .gz while downloading; output names drop the suffix')
     .option('--flatten', 'write every file directly into DEST (name clashes get a short hash)')
     .option('-n, --dry-run', 'show what would be pulled, write nothing')
-    .option('--shard <i/n>', 'pull only shard i of n: balanced by bytes, deterministic for the same listing (give every worker the same --until)')
+    .option(
+      '--shard <i/n>',
+      'pull only shard i of n: balanced by bytes, deterministic for the same listing (give every worker the same --until)',
+    )
     .option('--dedupe', 'when two objects hold the same logical partition (re-exports), keep the newest')
     .option('--json', 'print a JSON report of every object (key, path, bytes, sha256, status)')
     .option('-q, --quiet', 'no progress and no summary')
@@ -183,5 +210,7 @@ Examples:
   archive pull amplitude:exports/ ./events --since 2d --dedupe --decompress
   archive pull s3://logzio-archive/ ./logs --shard 2/4 --json > report.json`,
     )
-    .action(async (location: string, dest: string | undefined, flags: PullFlags, command: Command) => runPull(location, dest, flags, command.optsWithGlobals()));
+    .action(async (location: string, dest: string | undefined, flags: PullFlags, command: Command) =>
+      runPull(location, dest, flags, command.optsWithGlobals()),
+    );
 }

@@ -40,7 +40,9 @@ async function sqlText(arg: string | undefined, flags: QueryFlags): Promise<stri
     try {
       return await readFile(flags.sqlFile, 'utf8');
     } catch (err) {
-      throw new UsageError(`--sql-file ${flags.sqlFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, { hint: 'name a readable file, or - for stdin' });
+      throw new UsageError(`--sql-file ${flags.sqlFile}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`, {
+        hint: 'name a readable file, or - for stdin',
+      });
     }
   }
   return arg;
@@ -50,7 +52,10 @@ export async function runQueryCommand(location: string, sqlArg: string | undefin
   const formats = [flags.json && '--json', flags.ndjson && '--ndjson', flags.csv && '--csv'].filter(Boolean);
   if (formats.length > 1) throw new UsageError(`${formats.join(' and ')} exclude each other`);
   const sql = await sqlText(sqlArg, flags);
-  if (!flags.schema && !flags.emit && !sql?.trim()) throw new UsageError('no SQL given', { hint: 'archive query LOCATION "SELECT count(*) FROM logs" (or --sql-file F, or - for stdin); --schema shows the columns' });
+  if (!flags.schema && !flags.emit && !sql?.trim())
+    throw new UsageError('no SQL given', {
+      hint: 'archive query LOCATION "SELECT count(*) FROM logs" (or --sql-file F, or - for stdin); --schema shows the columns',
+    });
   if (flags.withSas && !flags.emit) throw new UsageError('--with-sas only applies to --emit');
   const memoryBytes = parseSize(flags.memoryLimit ?? DEFAULT_MEMORY, '--memory-limit');
   const concurrency = flags.concurrency ? parsePositiveInt(flags.concurrency, '--concurrency', 256) : 8;
@@ -112,7 +117,14 @@ export function registerQuery(program: Command): void {
     .option('--sql-file <file>', 'read the SQL from a file (- for stdin)')
     .option('--schema', 'print the columns and types of `logs` instead of running SQL')
     .option('--clip', "keep only records whose own time (the vendor view's time field) is inside --since/--until")
-    .addOption(new Option('--view <name>', 'typed view for `logs` (default: chosen from the layout)').choices(['vespa-access', 'cloudflare-http', 'amplitude-events', 'none']))
+    .addOption(
+      new Option('--view <name>', 'typed view for `logs` (default: chosen from the layout)').choices([
+        'vespa-access',
+        'cloudflare-http',
+        'amplitude-events',
+        'none',
+      ]),
+    )
     .option('--json', 'print the result as one JSON array')
     .option('--ndjson', 'print one JSON object per result row')
     .option('--csv', 'print the result as CSV with a header')
@@ -121,7 +133,11 @@ export function registerQuery(program: Command): void {
     .option('--memory-limit <size>', `DuckDB memory limit; beyond it DuckDB spills to the temp dir (default ${DEFAULT_MEMORY})`)
     .option('-c, --concurrency <n>', 'objects fetched in parallel (default 8)')
     .option('--threads <n>', 'DuckDB worker threads (default: one per core)')
-    .addOption(new Option('--emit <engine>', 'print the statement that makes ENGINE read the same objects from storage, instead of running').choices(['duckdb', 'clickhouse', 'trino', 'spark']))
+    .addOption(
+      new Option('--emit <engine>', 'print the statement that makes ENGINE read the same objects from storage, instead of running').choices(
+        ['duckdb', 'clickhouse', 'trino', 'spark'],
+      ),
+    )
     .option('--with-sas', 'with --emit: put the SAS token in the printed statement (it is a secret)')
     .addHelpText(
       'after',

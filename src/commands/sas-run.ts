@@ -19,13 +19,17 @@ export interface InspectFlags {
 
 function purposeOf(v: string | undefined): SasPurpose | undefined {
   if (v === undefined) return undefined;
-  if (!(SAS_PURPOSES as readonly string[]).includes(v)) throw new UsageError(`--for: unknown purpose "${v}"`, { hint: `use ${SAS_PURPOSES.join(' or ')}` });
+  if (!(SAS_PURPOSES as readonly string[]).includes(v))
+    throw new UsageError(`--for: unknown purpose "${v}"`, { hint: `use ${SAS_PURPOSES.join(' or ')}` });
   return v as SasPurpose;
 }
 
 async function readInput(arg: string | undefined): Promise<string> {
   if (arg !== undefined && arg !== '-') return arg;
-  if (process.stdin.isTTY) throw new UsageError('give a SAS URL or token (or - to read it from stdin)', { hint: "quote it: archive sas inspect 'https://…?sv=…&sig=…'" });
+  if (process.stdin.isTTY)
+    throw new UsageError('give a SAS URL or token (or - to read it from stdin)', {
+      hint: "quote it: archive sas inspect 'https://…?sv=…&sig=…'",
+    });
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8').trim();
@@ -34,7 +38,8 @@ async function readInput(arg: string | undefined): Promise<string> {
 export async function runInspect(arg: string | undefined, flags: InspectFlags): Promise<void> {
   const input = await readInput(arg);
   const warnDays = Number(flags.warnDays);
-  if (!Number.isFinite(warnDays) || warnDays < 0) throw new UsageError(`--warn-days: "${flags.warnDays}" is not a number of days`, { hint: 'e.g. --warn-days 30' });
+  if (!Number.isFinite(warnDays) || warnDays < 0)
+    throw new UsageError(`--warn-days: "${flags.warnDays}" is not a number of days`, { hint: 'e.g. --warn-days 30' });
   const sig = /(?:^|[?&;])sig=([^&;\s]+)/i.exec(input)?.[1];
   if (sig) {
     registerSecret(sig);
@@ -46,14 +51,14 @@ export async function runInspect(arg: string | undefined, flags: InspectFlags): 
   }
   const report = inspectSas(parseSas(input), { warnDays, purpose: purposeOf(flags.for) });
   const c = stdoutColor();
-  if (flags.json) process.stdout.write(JSON.stringify(sasJson(report), null, 2) + '\n');
+  if (flags.json) process.stdout.write(`${JSON.stringify(sasJson(report), null, 2)}\n`);
   else {
     const lines = renderSas(report);
     if (report.warnings.length) {
       lines.push('warnings:');
       for (const w of report.warnings) lines.push(`  ${c.yellow('!')} ${w.message}`);
     } else lines.push(c.green('no warnings'));
-    process.stdout.write(lines.join('\n') + '\n');
+    process.stdout.write(`${lines.join('\n')}\n`);
   }
   if (report.expired) {
     throw new AuthError(`the SAS expired ${formatDuration(-(report.msLeft ?? 0))} ago (${iso(report.info.expiry)})`, {
@@ -68,22 +73,27 @@ export interface CreateFlags extends TargetFlags, SasCreateFlags {
 }
 
 export async function runCreate(location: string | undefined, flags: CreateFlags): Promise<void> {
-  if (!(SAS_FORMATS as readonly string[]).includes(flags.format)) throw new UsageError(`--format: unknown format "${flags.format}"`, { hint: `use ${SAS_FORMATS.join(', ')}` });
-  if (flags.sas) throw new UsageError('--sas cannot sign a new SAS', { hint: 'sign with the account key or an Entra ID identity (profile or environment)' });
+  if (!(SAS_FORMATS as readonly string[]).includes(flags.format))
+    throw new UsageError(`--format: unknown format "${flags.format}"`, { hint: `use ${SAS_FORMATS.join(', ')}` });
+  if (flags.sas)
+    throw new UsageError('--sas cannot sign a new SAS', {
+      hint: 'sign with the account key or an Entra ID identity (profile or environment)',
+    });
   const target = location ? await targetFor(location, flags) : await accountTargetFor(undefined, flags);
-  if (target.provider !== 'azure') throw new UsageError('SAS tokens are an Azure Storage feature', { hint: 'for S3, share a pre-signed URL or an IAM role instead' });
+  if (target.provider !== 'azure')
+    throw new UsageError('SAS tokens are an Azure Storage feature', { hint: 'for S3, share a pre-signed URL or an IAM role instead' });
   const plan = planSas(target, flags);
   const { signContainerSas } = await import('../providers/azure-sas.js');
   const token = await signContainerSas(target, plan);
   const format = flags.format as SasFormat;
   const url = containerUrl(plan, token);
   // The token is what the user asked for: stdout gets it verbatim (never through redact()).
-  if (format === 'url') process.stdout.write(url + '\n');
-  else if (format === 'token') process.stdout.write(token + '\n');
-  else if (format === 'cloudflare') process.stdout.write(cloudflareDestination(plan, token) + '\n');
+  if (format === 'url') process.stdout.write(`${url}\n`);
+  else if (format === 'token') process.stdout.write(`${token}\n`);
+  else if (format === 'cloudflare') process.stdout.write(`${cloudflareDestination(plan, token)}\n`);
   else {
     process.stdout.write(
-      JSON.stringify(
+      `${JSON.stringify(
         {
           url,
           token,
@@ -100,13 +110,15 @@ export async function runCreate(location: string | undefined, flags: CreateFlags
         },
         null,
         2,
-      ) + '\n',
+      )}\n`,
     );
   }
   const report = inspectSas(parseSas(token), { purpose: plan.purpose });
   const kind = plan.signing === 'service' ? 'service SAS (account key)' : 'user-delegation SAS (Entra ID)';
-  process.stderr.write(`created a ${kind} for az://${plan.account}/${plan.container}: ${plan.permissions}, expires ${iso(plan.expiry)} (${describeLeft(report)})\n`);
+  process.stderr.write(
+    `created a ${kind} for az://${plan.account}/${plan.container}: ${plan.permissions}, expires ${iso(plan.expiry)} (${describeLeft(report)})\n`,
+  );
   for (const n of plan.notes) process.stderr.write(`note: ${n}\n`);
-  if (plan.purpose === 'logpush' && format !== 'cloudflare') process.stderr.write('note: Cloudflare takes the destination as azure://CONTAINER/PATH?SAS: use --format cloudflare\n');
+  if (plan.purpose === 'logpush' && format !== 'cloudflare')
+    process.stderr.write('note: Cloudflare takes the destination as azure://CONTAINER/PATH?SAS: use --format cloudflare\n');
 }
-

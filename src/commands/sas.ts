@@ -16,7 +16,9 @@ Examples:
 
   sas
     .command('inspect')
-    .description('explain a SAS URL or token: permissions, scope, start/expiry and time left, IP range, protocol; warn when expired, expiring or broader than needed')
+    .description(
+      'explain a SAS URL or token: permissions, scope, start/expiry and time left, IP range, protocol; warn when expired, expiring or broader than needed',
+    )
     .argument('[sas]', 'SAS URL, ?sv=… token, azure://CONTAINER?… destination or connection string (- or nothing: read stdin)')
     .addOption(new Option('--warn-days <days>', 'warn when the token expires within this many days').default('30'))
     .option('--for <purpose>', `check it against a job: ${SAS_PURPOSES.join(', ')}`)
@@ -37,7 +39,10 @@ Examples:
   const create = sas
     .command('create')
     .description('create a container SAS: a service SAS from the account key, or a user-delegation SAS from an Entra ID identity')
-    .argument('[location]', 'az://ACCOUNT/CONTAINER[/PATH], a blob URL or PROFILE:[CONTAINER] whose credential signs (default: the default profile)');
+    .argument(
+      '[location]',
+      'az://ACCOUNT/CONTAINER[/PATH], a blob URL or PROFILE:[CONTAINER] whose credential signs (default: the default profile)',
+    );
   addTargetOptions(create)
     .option('--for <preset>', `preset: ${SAS_PURPOSES.map((p) => `${p} (${PRESET_DESCRIPTIONS[p]})`).join('; ')}`)
     .option('--permissions <letters>', 'permission letters, e.g. rl (read+list), w (write), racwdl; overrides the preset')
@@ -46,7 +51,11 @@ Examples:
     .option('--container <name>', 'container to scope the token to (default: the one in the location)')
     .option('--ip <range>', 'only from this IPv4 address or range (a.b.c.d or a.b.c.d-e.f.g.h)')
     .option('--allow-http', 'allow plain http as well as https (default: https only; emulator endpoints always allow http)')
-    .addOption(new Option('--format <format>', `output: ${SAS_FORMATS.join(', ')} (cloudflare = azure://CONTAINER/PATH?SAS for Logpush)`).default('url'))
+    .addOption(
+      new Option('--format <format>', `output: ${SAS_FORMATS.join(', ')} (cloudflare = azure://CONTAINER/PATH?SAS for Logpush)`).default(
+        'url',
+      ),
+    )
     .addHelpText(
       'after',
       `

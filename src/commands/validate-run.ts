@@ -36,10 +36,14 @@ export function parseRequire(text: string | undefined, flags: ValidateFlags): Pr
       out.push('list', 'read', ...(flags.write ? (['write', 'delete'] as const) : []));
       continue;
     }
-    if (!(PROBE_NAMES as readonly string[]).includes(n)) throw new UsageError(`--require: unknown probe "${n}"`, { hint: `probes: ${PROBE_NAMES.join(', ')} (or all)` });
-    if ((n === 'write' || n === 'delete') && !flags.write) throw new UsageError(`--require ${n} contradicts --no-write`, { hint: 'drop one of them' });
-    if (n === 'marker' && !flags.marker?.length) throw new UsageError('--require marker needs --marker NAME', { hint: 'e.g. --marker logzio-verified' });
-    if (n === 'challenge' && flags.challenge === undefined) throw new UsageError('--require challenge needs --challenge', { hint: 'add --challenge (or --challenge FILE)' });
+    if (!(PROBE_NAMES as readonly string[]).includes(n))
+      throw new UsageError(`--require: unknown probe "${n}"`, { hint: `probes: ${PROBE_NAMES.join(', ')} (or all)` });
+    if ((n === 'write' || n === 'delete') && !flags.write)
+      throw new UsageError(`--require ${n} contradicts --no-write`, { hint: 'drop one of them' });
+    if (n === 'marker' && !flags.marker?.length)
+      throw new UsageError('--require marker needs --marker NAME', { hint: 'e.g. --marker logzio-verified' });
+    if (n === 'challenge' && flags.challenge === undefined)
+      throw new UsageError('--require challenge needs --challenge', { hint: 'add --challenge (or --challenge FILE)' });
     out.push(n as ProbeName);
   }
   return [...new Set(out)];
@@ -53,7 +57,8 @@ function render(report: ValidateReport, required: ProbeName[] | undefined): stri
   const c = stdoutColor();
   const lines: string[] = [];
   let head = `validate ${report.location} with ${report.auth}`;
-  if (report.sas?.info.expiry) head += ` (SAS ${report.sas.info.permissions || '?'}, expires ${iso(report.sas.info.expiry)}, ${describeLeft(report.sas)})`;
+  if (report.sas?.info.expiry)
+    head += ` (SAS ${report.sas.info.permissions || '?'}, expires ${iso(report.sas.info.expiry)}, ${describeLeft(report.sas)})`;
   lines.push(head);
   const rows = report.probes.map((r) => [
     r.label + (required?.includes(r.name) ? '*' : ''),
@@ -76,9 +81,13 @@ function render(report: ValidateReport, required: ProbeName[] | undefined): stri
   const w0 = Math.max(5, ...rows.map((r) => r[0].length));
   const w2 = Math.max(4, ...rows.map((r) => r[2].length));
   lines.push(c.bold(`${'PROBE'.padEnd(w0)}  OK  ${'CODE'.padEnd(w2)}  DETAIL`));
-  for (const r of rows) lines.push(`${r[0].padEnd(w0)}  ${r[1]}${' '.repeat(Math.max(1, 4 - plain(r[1]).length))}${r[2].padEnd(w2)}  ${r[3]}`);
-  if (report.sas) for (const w of report.sas.warnings.filter((x) => x.code !== 'expired' && x.code !== 'expiring')) lines.push(`${c.yellow('warning:')} SAS ${w.message}`);
-  for (const k of report.leftovers) lines.push(`${c.yellow('left behind:')} ${k} (this credential may not delete; remove it with one that may)`);
+  for (const r of rows)
+    lines.push(`${r[0].padEnd(w0)}  ${r[1]}${' '.repeat(Math.max(1, 4 - plain(r[1]).length))}${r[2].padEnd(w2)}  ${r[3]}`);
+  if (report.sas)
+    for (const w of report.sas.warnings.filter((x) => x.code !== 'expired' && x.code !== 'expiring'))
+      lines.push(`${c.yellow('warning:')} SAS ${w.message}`);
+  for (const k of report.leftovers)
+    lines.push(`${c.yellow('left behind:')} ${k} (this credential may not delete; remove it with one that may)`);
   if (report.challenge) lines.push(`challenge token: ${report.challenge.token}`);
   if (required) lines.push(c.dim(`* required (--require ${required.join(',')})`));
   return lines;
@@ -133,10 +142,13 @@ function formatTarget(t: Target): string {
 export async function runValidate(location: string | undefined, flags: ValidateFlags): Promise<void> {
   const required = parseRequire(flags.require, flags);
   const warnDays = Number(flags.warnDays);
-  if (!Number.isFinite(warnDays) || warnDays < 0) throw new UsageError(`--warn-days: "${flags.warnDays}" is not a number of days`, { hint: 'e.g. --warn-days 30' });
+  if (!Number.isFinite(warnDays) || warnDays < 0)
+    throw new UsageError(`--warn-days: "${flags.warnDays}" is not a number of days`, { hint: 'e.g. --warn-days 30' });
   const { target, shown } = await resolve(location, flags);
   if ((target.provider === 'azure' ? target.container : target.bucket) === '') {
-    throw new UsageError('validate needs a container or bucket in the location', { hint: 'use az://ACCOUNT/CONTAINER[/PREFIX], s3://BUCKET[/PREFIX] or PROFILE:[PREFIX]' });
+    throw new UsageError('validate needs a container or bucket in the location', {
+      hint: 'use az://ACCOUNT/CONTAINER[/PREFIX], s3://BUCKET[/PREFIX] or PROFILE:[PREFIX]',
+    });
   }
   const provider = await open(target);
   const signal = interruptSignal();
@@ -168,4 +180,3 @@ export async function runValidate(location: string | undefined, flags: ValidateF
   if (code === ExitCode.NOT_FOUND) throw new NotFoundError(message, details);
   throw new ArchiveError(message, details);
 }
-

@@ -8,15 +8,25 @@ const collect = (v: string, prev: string[] = []) => [...prev, v];
 export function registerValidate(program: Command): void {
   const cmd = program
     .command('validate')
-    .description('probe what a credential can really do at a location: list, read, write, delete (+ markers, Cloudflare challenge, SAS expiry)')
-    .argument('[location]', 'az://ACCOUNT/CONTAINER/PREFIX, blob URL (SAS ok), s3://BUCKET/PREFIX or PROFILE:PREFIX (default: the default profile)');
+    .description(
+      'probe what a credential can really do at a location: list, read, write, delete (+ markers, Cloudflare challenge, SAS expiry)',
+    )
+    .argument(
+      '[location]',
+      'az://ACCOUNT/CONTAINER/PREFIX, blob URL (SAS ok), s3://BUCKET/PREFIX or PROFILE:PREFIX (default: the default profile)',
+    );
   addTargetOptions(cmd)
-    .option('--require <probes>', `probes that must pass for exit 0, comma-separated: ${PROBE_NAMES.join(', ')}, all (default: every probe that runs)`)
+    .option(
+      '--require <probes>',
+      `probes that must pass for exit 0, comma-separated: ${PROBE_NAMES.join(', ')}, all (default: every probe that runs)`,
+    )
     .option('--no-write', 'read-only check: skip the write and delete probes')
     .option('--read <key>', 'object to read (relative to the prefix; default: the first one listed)')
     .option('--marker <name>', 'an object that must exist, relative to the prefix, e.g. logzio-verified (repeatable)', collect)
     .option('--challenge [file]', "read Cloudflare's ownership-challenge-*.txt (found by listing, or the named file) and print its token")
-    .addOption(new Option('--probe-prefix <prefix>', 'where the probe object is written, under the location prefix').default('.archive-validate/'))
+    .addOption(
+      new Option('--probe-prefix <prefix>', 'where the probe object is written, under the location prefix').default('.archive-validate/'),
+    )
     .addOption(new Option('--warn-days <days>', 'warn when a SAS expires within this many days').default('30'))
     .option('--json', 'print the report as JSON (for CI)')
     .addHelpText(

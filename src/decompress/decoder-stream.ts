@@ -105,7 +105,11 @@ export abstract class DecoderStream extends Duplex {
       callback(this.decodeError(err));
       return;
     }
-    if (result) result.then(() => callback(), (err: unknown) => callback(this.decodeError(err)));
+    if (result)
+      result.then(
+        () => callback(),
+        (err: unknown) => callback(this.decodeError(err)),
+      );
     else callback();
   }
 }

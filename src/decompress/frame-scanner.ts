@@ -25,7 +25,7 @@ export type ScanEvent =
   | { type: 'data'; bytes: Uint8Array }
   | { type: 'end'; index: number; checksum: number | undefined; compressedSize: number };
 
-const enum State {
+enum State {
   Magic,
   Header,
   SkipSize,
@@ -192,9 +192,7 @@ export class ZstdFrameScanner {
     const size = h >>> 3;
     if (type === 3) throw new ZstdFormatError(`frame ${this.framesSeen + 1} has a block of reserved type 3 (corrupt)`);
     if (size > MAX_BLOCK_SIZE) {
-      throw new ZstdFormatError(
-        `frame ${this.framesSeen + 1} has a block of ${size} bytes, more than the 128 KiB maximum (corrupt)`,
-      );
+      throw new ZstdFormatError(`frame ${this.framesSeen + 1} has a block of ${size} bytes, more than the 128 KiB maximum (corrupt)`);
     }
     this.remaining = type === 1 ? 1 : size; // an RLE block carries one byte
     if (this.remaining > 0) this.expect(State.BlockBody, 0);

@@ -32,10 +32,9 @@ export async function chooseZstdDecoder(): Promise<ZstdDecoderChoice> {
     const kind = forced as ZstdDecoderKind;
     if (kind === 'native') {
       if (!hasNativeZstd()) {
-        throw new ArchiveError(
-          `${ZSTD_DECODER_ENV}=native, but Node.js ${process.versions.node} has no built-in zstd`,
-          { hint: `Native zstd needs Node.js >= 22.15 (or >= 23.8); or unset ${ZSTD_DECODER_ENV}.` },
-        );
+        throw new ArchiveError(`${ZSTD_DECODER_ENV}=native, but Node.js ${process.versions.node} has no built-in zstd`, {
+          hint: `Native zstd needs Node.js >= 22.15 (or >= 23.8); or unset ${ZSTD_DECODER_ENV}.`,
+        });
       }
       return { kind };
     }

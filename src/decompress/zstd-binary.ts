@@ -31,7 +31,7 @@ export function childEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEn
 
 /** Absolute path of an executable `zstd` on PATH, or undefined. Cached per PATH value. */
 export function findZstdBinary(): Promise<string | undefined> {
-  const pathEnv = process.env['PATH'] ?? '';
+  const pathEnv = process.env.PATH ?? '';
   if (cached?.pathEnv !== pathEnv) cached = { pathEnv, found: searchPath(pathEnv) };
   return cached.found;
 }
@@ -180,7 +180,12 @@ export class BinaryZstdDecoder extends DecoderStream {
 function cleanStderr(s: string): string {
   return s
     .split('\n')
-    .map((l) => l.replace(/^zstd:\s*/, '').replace(/^\/\*stdin\*\\\s*:\s*/, '').trim())
+    .map((l) =>
+      l
+        .replace(/^zstd:\s*/, '')
+        .replace(/^\/\*stdin\*\\\s*:\s*/, '')
+        .trim(),
+    )
     .filter(Boolean)
     .join('; ')
     .slice(0, 1000);

@@ -17,7 +17,9 @@ import { ZstdFrameScanner } from './frame-scanner.js';
 export const FZSTD_MAX_WINDOW = 64 * 1024 * 1024;
 
 interface FzstdModule {
-  Decompress: new (ondata?: (data: Uint8Array, final?: boolean) => unknown) => {
+  Decompress: new (
+    ondata?: (data: Uint8Array, final?: boolean) => unknown,
+  ) => {
     push(chunk: Uint8Array, final?: boolean): unknown;
   };
 }

@@ -32,7 +32,7 @@ export function hasNativeZstd(): boolean {
 
 function zstdParams(): Record<number, number> {
   const constants = zlib.constants as Record<string, number | undefined>;
-  return { [constants['ZSTD_d_windowLogMax'] ?? ZSTD_D_WINDOWLOG_MAX]: NATIVE_WINDOW_LOG_MAX };
+  return { [constants.ZSTD_d_windowLogMax ?? ZSTD_D_WINDOWLOG_MAX]: NATIVE_WINDOW_LOG_MAX };
 }
 
 interface StreamedFrame {
@@ -120,7 +120,8 @@ export class NativeZstdDecoder extends DecoderStream {
       consumed = res.engine.bytesWritten;
     } catch (err) {
       const e = err as { code?: unknown; message?: unknown };
-      const msg = e.code === 'ERR_BUFFER_TOO_LARGE' ? `more content than the ${f.header.contentSize} bytes its header declares` : String(e.message);
+      const msg =
+        e.code === 'ERR_BUFFER_TOO_LARGE' ? `more content than the ${f.header.contentSize} bytes its header declares` : String(e.message);
       throw corrupt(this.label, 'zstd', `frame ${f.index}: ${msg}`, err);
     }
     if (consumed !== f.bytes) {

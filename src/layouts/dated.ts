@@ -35,7 +35,8 @@ interface Stamp {
 
 // Order matters: earlier patterns claim their span of the key before later, looser ones look.
 // Each regex has the capture layout (Y, M, D, h?, m?, s?).
-const HIVE_YMD_RE = /(?:^|\/)(?:year|yyyy|yr|y)=(\d{4})\/(?:month|mm|mon|m)=(\d{1,2})\/(?:day|dd|d)=(\d{1,2})(?:\/(?:hour|hh|hr|h)=(\d{1,2})(?:\/(?:minute|min|mi)=(\d{1,2}))?)?()(?=\/|$)/gi;
+const HIVE_YMD_RE =
+  /(?:^|\/)(?:year|yyyy|yr|y)=(\d{4})\/(?:month|mm|mon|m)=(\d{1,2})\/(?:day|dd|d)=(\d{1,2})(?:\/(?:hour|hh|hr|h)=(\d{1,2})(?:\/(?:minute|min|mi)=(\d{1,2}))?)?()(?=\/|$)/gi;
 const HIVE_DT_RE = /(?:^|\/)(?:dt|date|ds|day)=(\d{4})-?(\d{2})-?(\d{2})(?:\/(?:hour|hh|hr|h)=(\d{1,2}))?()()(?=\/|$)/gi;
 const FOLDERS_RE = /(?:^|\/)(\d{4})\/(\d{1,2})\/(\d{1,2})\/(?:(\d{1,2})\/)?()()/g;
 const SEPARATED_RE = /(?<!\d)(\d{4})-(\d{2})-(\d{2})(?:[T_. -](\d{2})(?:[:-]?(\d{2})(?:[:-]?(\d{2})(?:[.,]\d+)?)?)?)?(?!\d)/g;

@@ -42,7 +42,9 @@ export function planPrinter(write: (line: string) => void): PlanPrinter {
     },
     end(t) {
       flush();
-      write(`plan: ${t.requests ?? 'unknown'} LIST request${t.requests === 1 ? '' : 's'}, ${t.scanned} key${t.scanned === 1 ? '' : 's'} scanned, ${t.count} matched`);
+      write(
+        `plan: ${t.requests ?? 'unknown'} LIST request${t.requests === 1 ? '' : 's'}, ${t.scanned} key${t.scanned === 1 ? '' : 's'} scanned, ${t.count} matched`,
+      );
     },
   };
 }

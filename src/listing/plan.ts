@@ -44,7 +44,10 @@ export interface FolderDecision {
 }
 
 function iso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.000Z$/, 'Z').replace(/T00:00:00Z$/, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/\.000Z$/, 'Z')
+    .replace(/T00:00:00Z$/, '');
 }
 
 export function describeSpan(s: Span): string {
@@ -60,17 +63,28 @@ function sameSpan(a: Span | null | undefined, b: Span | null | undefined): boole
  * Decide for `folder` (ends in '/'), whose parent had bound `parentBound` and `parentPlainDepth`
  * plain levels walked. A window with neither bound means nothing can be pruned: always flat.
  */
-export function decideFolder(folder: string, w: PlanWindow, parentBound: Span | null | undefined, parentPlainDepth: number): FolderDecision {
+export function decideFolder(
+  folder: string,
+  w: PlanWindow,
+  parentBound: Span | null | undefined,
+  parentPlainDepth: number,
+): FolderDecision {
   const bound = folderBound(folder);
-  if (w.since === undefined && w.until === undefined) return { action: 'flat', reason: 'no time window', bound, plainDepth: parentPlainDepth };
+  if (w.since === undefined && w.until === undefined)
+    return { action: 'flat', reason: 'no time window', bound, plainDepth: parentPlainDepth };
   if (bound === null) return { action: 'skip', reason: 'its time folders contradict each other', bound, plainDepth: parentPlainDepth };
-  if (bound && !spanOverlaps(bound, w.since, w.until)) return { action: 'skip', reason: `time folder ${describeSpan(bound)} is outside the window`, bound, plainDepth: parentPlainDepth };
-  if (bound && spanInside(bound, w.since, w.until)) return { action: 'flat', reason: `time folder ${describeSpan(bound)} is inside the window`, bound, plainDepth: parentPlainDepth };
+  if (bound && !spanOverlaps(bound, w.since, w.until))
+    return { action: 'skip', reason: `time folder ${describeSpan(bound)} is outside the window`, bound, plainDepth: parentPlainDepth };
+  if (bound && spanInside(bound, w.since, w.until))
+    return { action: 'flat', reason: `time folder ${describeSpan(bound)} is inside the window`, bound, plainDepth: parentPlainDepth };
   const newReading = bound !== undefined && !sameSpan(bound, parentBound);
-  if (newReading) return { action: 'walk', reason: `time folder ${describeSpan(bound!)} straddles the window`, bound, plainDepth: parentPlainDepth };
-  if (partialTimeFolder(folder)) return { action: 'walk', reason: 'a year folder (months may follow)', bound, plainDepth: parentPlainDepth };
+  if (newReading)
+    return { action: 'walk', reason: `time folder ${describeSpan(bound!)} straddles the window`, bound, plainDepth: parentPlainDepth };
+  if (partialTimeFolder(folder))
+    return { action: 'walk', reason: 'a year folder (months may follow)', bound, plainDepth: parentPlainDepth };
   const depth = parentPlainDepth + 1;
-  if (depth > MAX_PLAIN_DEPTH) return { action: 'flat', reason: `no time folder within ${MAX_PLAIN_DEPTH} levels`, bound, plainDepth: depth };
+  if (depth > MAX_PLAIN_DEPTH)
+    return { action: 'flat', reason: `no time folder within ${MAX_PLAIN_DEPTH} levels`, bound, plainDepth: depth };
   return { action: 'walk', reason: 'looking for time folders', bound, plainDepth: depth };
 }
 

@@ -72,7 +72,13 @@ function startWalk(provider: StorageProvider, folder: string, d: FolderDecision,
   };
 }
 
-async function* walkPages(provider: StorageProvider, d: FolderDecision, pages: AsyncIterator<LevelPage>, first: Promise<IteratorResult<LevelPage>>, opts: WalkOptions): AsyncGenerator<ObjectInfo> {
+async function* walkPages(
+  provider: StorageProvider,
+  d: FolderDecision,
+  pages: AsyncIterator<LevelPage>,
+  first: Promise<IteratorResult<LevelPage>>,
+  opts: WalkOptions,
+): AsyncGenerator<ObjectInfo> {
   try {
     for (let r = await first; !r.done; r = await pages.next()) {
       const { objects, prefixes } = r.value;

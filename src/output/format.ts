@@ -13,7 +13,10 @@ export function formatBytes(n: number): string {
 /** Compact UTC time for tables: 2026-01-05 17:00:00 */
 export function formatTime(d: Date | undefined): string {
   if (!d) return '';
-  return d.toISOString().replace('T', ' ').replace(/\.\d{3}Z$/, '');
+  return d
+    .toISOString()
+    .replace('T', ' ')
+    .replace(/\.\d{3}Z$/, '');
 }
 
 export function pad(s: string, width: number, right = false): string {

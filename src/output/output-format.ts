@@ -19,14 +19,17 @@ export function resolveOutputFormat(flags: OutputFlags, allowed: readonly Output
   const asked = new Map<OutputFormat, string>();
   if (flags.output !== undefined) {
     const v = flags.output.trim().toLowerCase() as OutputFormat;
-    if (!allowed.includes(v)) throw new UsageError(`unknown output format "${flags.output}"`, { hint: `use -o with one of: ${allowed.join(', ')}` });
+    if (!allowed.includes(v))
+      throw new UsageError(`unknown output format "${flags.output}"`, { hint: `use -o with one of: ${allowed.join(', ')}` });
     asked.set(v, `-o ${v}`);
   }
   for (const f of ['json', 'ndjson', 'csv'] as const) {
     if (!flags[f]) continue;
-    if (!allowed.includes(f)) throw new UsageError(`--${f} is not an output of this command`, { hint: `use -o with one of: ${allowed.join(', ')}` });
+    if (!allowed.includes(f))
+      throw new UsageError(`--${f} is not an output of this command`, { hint: `use -o with one of: ${allowed.join(', ')}` });
     if (!asked.has(f)) asked.set(f, `--${f}`);
   }
-  if (asked.size > 1) throw new UsageError(`conflicting output formats: ${[...asked.values()].join(' and ')}`, { hint: 'choose one output format' });
+  if (asked.size > 1)
+    throw new UsageError(`conflicting output formats: ${[...asked.values()].join(' and ')}`, { hint: 'choose one output format' });
   return asked.keys().next().value ?? 'table';
 }

@@ -40,7 +40,16 @@ export interface ProgressCounts {
  * renderers and by tests.
  */
 export class ProgressModel {
-  readonly counts: ProgressCounts = { totalFiles: 0, totalBytes: 0, files: 0, failed: 0, skipped: 0, bytes: 0, resumedBytes: 0, resumedFiles: 0 };
+  readonly counts: ProgressCounts = {
+    totalFiles: 0,
+    totalBytes: 0,
+    files: 0,
+    failed: 0,
+    skipped: 0,
+    bytes: 0,
+    resumedBytes: 0,
+    resumedFiles: 0,
+  };
   private rate?: number;
   private sampleAt: number;
   private sampleBytes = 0;
@@ -108,7 +117,8 @@ export function progressLine(label: string, m: ProgressModel, opts: { barWidth?:
   const parts = [`${formatBytes(c.bytes)}/${formatBytes(c.totalBytes)}`];
   const extra = [c.failed ? `${c.failed} failed` : '', c.skipped ? `${c.skipped} skipped` : ''].filter(Boolean);
   parts.push(`${c.files}/${c.totalFiles} files${extra.length ? ` (${extra.join(', ')})` : ''}`);
-  if (c.resumedFiles) parts.push(`resuming ${c.resumedFiles} file${c.resumedFiles === 1 ? '' : 's'} (${formatBytes(c.resumedBytes)} on disk)`);
+  if (c.resumedFiles)
+    parts.push(`resuming ${c.resumedFiles} file${c.resumedFiles === 1 ? '' : 's'} (${formatBytes(c.resumedBytes)} on disk)`);
   const rate = m.bytesPerSecond();
   if (rate !== undefined) parts.push(`${formatBytes(rate)}/s`);
   const eta = m.etaMs();
@@ -136,7 +146,12 @@ export class Progress {
    * `enabled` false: nothing at all. Otherwise `requested` picks the mode: 'tty' only draws on a
    * terminal; 'plain' prints periodic lines anywhere; undefined means 'tty' when stderr is one.
    */
-  static async create(label: string, enabled: boolean, requested?: 'tty' | 'plain', stream: NodeJS.WriteStream = process.stderr): Promise<Progress> {
+  static async create(
+    label: string,
+    enabled: boolean,
+    requested?: 'tty' | 'plain',
+    stream: NodeJS.WriteStream = process.stderr,
+  ): Promise<Progress> {
     const mode: ProgressMode = !enabled ? 'off' : requested === 'plain' ? 'plain' : stream.isTTY ? 'tty' : 'off';
     const p = new Progress(label, mode, stream);
     if (mode === 'tty') p.draw(`${label}: listing…`);
@@ -200,9 +215,9 @@ export class Progress {
   log(text: string): void {
     if (this.mode === 'tty') {
       this.clear();
-      this.stream.write(text + '\n');
+      this.stream.write(`${text}\n`);
       this.render(true);
-    } else this.stream.write(text + '\n');
+    } else this.stream.write(`${text}\n`);
   }
 
   stop(): void {

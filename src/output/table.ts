@@ -55,7 +55,7 @@ export function fitWidths(cols: readonly Column[], rows: readonly (readonly stri
     }
     if (widest < 0) break;
     // Shrink the widest down towards the next widest (or its minimum) in one step.
-    const others = widths.filter((w, i) => i !== widest && cols[i].shrink);
+    const others = widths.filter((_w, i) => i !== widest && cols[i].shrink);
     const floor = Math.max(cols[widest].min ?? 8, others.length ? Math.max(...others) : 0);
     const step = Math.max(1, Math.min(over, widths[widest] - floor));
     widths[widest] -= step;

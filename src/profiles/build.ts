@@ -79,7 +79,9 @@ export async function buildProfile(name: string, location: string | undefined, f
   if (location) {
     loc = parseLocation(location);
     if (loc.provider === 'profile') {
-      throw new UsageError(`a profile cannot point at another profile ("${location}")`, { hint: 'give az://ACCOUNT/CONTAINER/PREFIX, a blob URL (SAS ok) or s3://BUCKET/PREFIX' });
+      throw new UsageError(`a profile cannot point at another profile ("${location}")`, {
+        hint: 'give az://ACCOUNT/CONTAINER/PREFIX, a blob URL (SAS ok) or s3://BUCKET/PREFIX',
+      });
     }
   }
   if (flags.layout && !layoutNames().includes(flags.layout)) {
@@ -104,8 +106,12 @@ export async function buildProfile(name: string, location: string | undefined, f
     provider = await io.choose('storage', ['azure', 's3'] as const, 'azure');
   }
   if (type) {
-    const ok = provider === 'azure' ? (AZURE_AUTH_TYPES as readonly string[]).includes(type) : (S3_AUTH_TYPES as readonly string[]).includes(type);
-    if (!ok) throw new UsageError(`--auth ${type} is not a credential type for ${provider === 'azure' ? 'Azure' : 'S3'}`, { hint: `use one of: ${provider === 'azure' ? AZURE_HINT_TYPES : S3_HINT_TYPES}` });
+    const ok =
+      provider === 'azure' ? (AZURE_AUTH_TYPES as readonly string[]).includes(type) : (S3_AUTH_TYPES as readonly string[]).includes(type);
+    if (!ok)
+      throw new UsageError(`--auth ${type} is not a credential type for ${provider === 'azure' ? 'Azure' : 'S3'}`, {
+        hint: `use one of: ${provider === 'azure' ? AZURE_HINT_TYPES : S3_HINT_TYPES}`,
+      });
   }
 
   const storeSecret = flags.storeSecret !== false;
@@ -134,7 +140,14 @@ export async function buildProfile(name: string, location: string | undefined, f
       hint: `pipe it in with --secret-stdin, use --secret-file FILE, set ${envVars.join(' or ')}${flagHint ? `, ${flagHint}` : ''}; or save the profile with --no-store-secret and provide ${envVars[0]} at use time`,
     });
   };
-  const value = async (what: string, flag: string, given: string | undefined, envVars: string[], required: boolean, def?: string): Promise<string | undefined> => {
+  const value = async (
+    what: string,
+    flag: string,
+    given: string | undefined,
+    envVars: string[],
+    required: boolean,
+    def?: string,
+  ): Promise<string | undefined> => {
     if (given) return given;
     for (const v of envVars) if (env[v]) return env[v];
     if (io.interactive) {
@@ -167,7 +180,9 @@ export async function buildProfile(name: string, location: string | undefined, f
       if (connectionString) {
         csParts = parseConnectionString(connectionString);
         if (!csParts.accountKey && !csParts.sas) {
-          throw new UsageError('the connection string has neither AccountKey nor SharedAccessSignature', { hint: 'copy it from the portal: Storage account → Access keys' });
+          throw new UsageError('the connection string has neither AccountKey nor SharedAccessSignature', {
+            hint: 'copy it from the portal: Storage account → Access keys',
+          });
         }
         registerSecret(csParts.accountKey);
       }
@@ -180,13 +195,19 @@ export async function buildProfile(name: string, location: string | undefined, f
     if (!account || !/^[a-z0-9]{3,24}$/.test(account)) {
       throw new UsageError(`"${account}" is not a storage account name`, { hint: 'account names are 3-24 lowercase letters and digits' });
     }
-    let serviceUrl = flags.endpoint ?? (al && !location?.startsWith('az://') ? al.serviceUrl : undefined) ?? csParts?.blobEndpoint ?? `https://${account}.blob.core.windows.net`;
+    let serviceUrl =
+      flags.endpoint ??
+      (al && !location?.startsWith('az://') ? al.serviceUrl : undefined) ??
+      csParts?.blobEndpoint ??
+      `https://${account}.blob.core.windows.net`;
     try {
       const u = new URL(serviceUrl);
       if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('protocol');
       serviceUrl = serviceUrl.replace(/\/+$/, '');
     } catch {
-      throw new UsageError(`--endpoint: "${serviceUrl}" is not an http(s) URL`, { hint: 'e.g. https://ACCOUNT.blob.core.windows.net or http://127.0.0.1:10000/devstoreaccount1' });
+      throw new UsageError(`--endpoint: "${serviceUrl}" is not an http(s) URL`, {
+        hint: 'e.g. https://ACCOUNT.blob.core.windows.net or http://127.0.0.1:10000/devstoreaccount1',
+      });
     }
     const container = flags.container ?? (al?.container || undefined);
     const prefix = flags.prefix ?? (al?.prefix || undefined);
@@ -202,7 +223,8 @@ export async function buildProfile(name: string, location: string | undefined, f
           const info = parseSas(token);
           token = token.includes('?') ? token.slice(token.indexOf('?') + 1) : token;
           registerSecret(new URLSearchParams(token).get('sig') ?? undefined);
-          if (info.expiry && info.expiry.getTime() <= Date.now()) notes.push(`warning: this SAS already expired (${info.expiry.toISOString()})`);
+          if (info.expiry && info.expiry.getTime() <= Date.now())
+            notes.push(`warning: this SAS already expired (${info.expiry.toISOString()})`);
         }
         a = { type: 'sas', token: keep(token) };
         break;
@@ -210,7 +232,9 @@ export async function buildProfile(name: string, location: string | undefined, f
       case 'key': {
         const accountKey = await secret('account key', ['AZURE_STORAGE_KEY', 'AZURE_STORAGE_ACCESS_KEY'], '');
         if (accountKey !== undefined && !/^[A-Za-z0-9+/]+={0,2}$/.test(accountKey.trim())) {
-          throw new UsageError('the account key is not base64', { hint: 'copy key1 or key2 from the portal: Storage account → Access keys' });
+          throw new UsageError('the account key is not base64', {
+            hint: 'copy key1 or key2 from the portal: Storage account → Access keys',
+          });
         }
         registerSecret(accountKey);
         a = { type: 'key', accountKey: keep(accountKey?.trim()) };
@@ -230,7 +254,13 @@ export async function buildProfile(name: string, location: string | undefined, f
       }
       case 'device-code': {
         // The tenant that invited you (e.g. Vespa Cloud's) — a guest must sign in there, not at home.
-        const tenantId = await value('tenant id of the directory that invited you', '--tenant-id', flags.tenantId, ['AZURE_TENANT_ID'], false);
+        const tenantId = await value(
+          'tenant id of the directory that invited you',
+          '--tenant-id',
+          flags.tenantId,
+          ['AZURE_TENANT_ID'],
+          false,
+        );
         const clientId = flags.clientId ?? env.AZURE_CLIENT_ID;
         a = { type: 'device-code', tenantId, clientId, authorityHost: checkAuthority(flags.authorityHost ?? env.AZURE_AUTHORITY_HOST) };
         break;
@@ -241,7 +271,18 @@ export async function buildProfile(name: string, location: string | undefined, f
       default:
         a = { type: 'default' };
     }
-    const profile: AzureProfile = { provider: 'azure', account, serviceUrl, container, prefix, auth: a, layout: flags.layout, description: flags.description, created: now, updated: now };
+    const profile: AzureProfile = {
+      provider: 'azure',
+      account,
+      serviceUrl,
+      container,
+      prefix,
+      auth: a,
+      layout: flags.layout,
+      description: flags.description,
+      created: now,
+      updated: now,
+    };
     return { profile: prune(profile), notes };
   }
 
@@ -262,7 +303,9 @@ export async function buildProfile(name: string, location: string | undefined, f
     try {
       new URL(endpoint);
     } catch {
-      throw new UsageError(`--endpoint: "${endpoint}" is not a URL`, { hint: 'e.g. https://ACCOUNT.r2.cloudflarestorage.com or http://127.0.0.1:9000' });
+      throw new UsageError(`--endpoint: "${endpoint}" is not a URL`, {
+        hint: 'e.g. https://ACCOUNT.r2.cloudflarestorage.com or http://127.0.0.1:9000',
+      });
     }
   }
   let a: S3Profile['auth'];
@@ -280,7 +323,9 @@ export async function buildProfile(name: string, location: string | undefined, f
     case 'assume-role': {
       const roleArn = await value('role ARN', '--role-arn', flags.roleArn, ['ARCHIVE_ROLE_ARN'], true);
       if (!roleArn || !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(roleArn)) {
-        throw new UsageError(`--role-arn: "${roleArn}" is not an IAM role ARN`, { hint: 'it looks like arn:aws:iam::123456789012:role/NAME (the vendor shows it in its archive settings)' });
+        throw new UsageError(`--role-arn: "${roleArn}" is not an IAM role ARN`, {
+          hint: 'it looks like arn:aws:iam::123456789012:role/NAME (the vendor shows it in its archive settings)',
+        });
       }
       const externalId = await value('external id', '--external-id', flags.externalId, ['ARCHIVE_EXTERNAL_ID'], false);
       a = { type: 'assume-role', roleArn, externalId, sessionName: flags.sessionName, awsProfile: flags.awsProfile };
@@ -311,7 +356,9 @@ function checkAuthority(host: string | undefined): string | undefined {
   try {
     u = new URL(host);
   } catch {
-    throw new UsageError(`--authority-host: "${host}" is not a URL`, { hint: 'e.g. https://login.microsoftonline.us for Azure Government' });
+    throw new UsageError(`--authority-host: "${host}" is not a URL`, {
+      hint: 'e.g. https://login.microsoftonline.us for Azure Government',
+    });
   }
   if (u.protocol !== 'https:') throw new UsageError('--authority-host must be https', { hint: 'Entra ID only issues tokens over https' });
   return host.replace(/\/+$/, '');

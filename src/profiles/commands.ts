@@ -22,7 +22,9 @@ export async function runProfileAdd(name: string, location: string | undefined, 
   // Fail on an existing name before asking for any secret.
   const existing = await readProfiles(path);
   if (existing.profiles[name] && !flags.force) {
-    throw new UsageError(`profile "${name}" already exists`, { hint: `replace it with --force, or remove it first: archive profile remove ${name}` });
+    throw new UsageError(`profile "${name}" already exists`, {
+      hint: `replace it with --force, or remove it first: archive profile remove ${name}`,
+    });
   }
   const { profile, notes } = await buildProfile(name, location, flags, terminalInputs());
   const madeDefault = await updateProfiles(path, configDir(), (f) => {
@@ -38,7 +40,9 @@ export async function runProfileAdd(name: string, location: string | undefined, 
   });
   for (const n of notes) process.stderr.write(`${n.startsWith('warning:') ? '' : 'note: '}${n}\n`);
   process.stdout.write(`saved profile ${name}: ${profileLocation(profile)} (${profile.auth.type})${madeDefault ? ', default' : ''}\n`);
-  process.stderr.write(`check what it can do: archive validate ${name}:${profile.provider === 'azure' && !profile.container ? 'CONTAINER' : ''}\n`);
+  process.stderr.write(
+    `check what it can do: archive validate ${name}:${profile.provider === 'azure' && !profile.container ? 'CONTAINER' : ''}\n`,
+  );
 }
 
 export async function runProfileList(flags: { json?: boolean }): Promise<void> {
@@ -48,14 +52,22 @@ export async function runProfileList(flags: { json?: boolean }): Promise<void> {
   const names = Object.keys(f.profiles).sort();
   if (flags.json) {
     process.stdout.write(
-      JSON.stringify(
+      `${JSON.stringify(
         names.map((n) => {
           const p = f.profiles[n];
-          return { name: n, default: n === def, provider: p.provider, auth: p.auth.type, location: profileLocation(p), layout: p.layout, description: p.description };
+          return {
+            name: n,
+            default: n === def,
+            provider: p.provider,
+            auth: p.auth.type,
+            location: profileLocation(p),
+            layout: p.layout,
+            description: p.description,
+          };
         }),
         null,
         2,
-      ) + '\n',
+      )}\n`,
     );
     return;
   }
@@ -71,8 +83,8 @@ export async function runProfileList(flags: { json?: boolean }): Promise<void> {
   const head = [' ', 'NAME', 'PROVIDER', 'AUTH', 'LAYOUT', 'LOCATION'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (r: string[]) => r.map((v, i) => (i === r.length - 1 ? v : v.padEnd(widths[i]))).join('  ');
-  if (process.stdout.isTTY) process.stdout.write(c.bold(fmt(head)) + '\n');
-  for (const r of rows) process.stdout.write(fmt(r) + '\n');
+  if (process.stdout.isTTY) process.stdout.write(`${c.bold(fmt(head))}\n`);
+  for (const r of rows) process.stdout.write(`${fmt(r)}\n`);
 }
 
 const LABELS: Record<string, string> = {
@@ -97,7 +109,10 @@ function shown(field: string, value: unknown, secret: boolean): string {
   const v = String(value);
   if (!secret) return v;
   if (field === 'token') return `${v.replace(/(^|&)sig=[^&]*/i, '$1sig=REDACTED')}`;
-  if (field === 'connectionString') return v.replace(/(AccountKey=)[^;]+/i, (_m, k: string) => `${k}${mask(v.match(/AccountKey=([^;]+)/i)?.[1])}`).replace(/(SharedAccessSignature=[^;]*sig=)[^&;]+/i, '$1REDACTED');
+  if (field === 'connectionString')
+    return v
+      .replace(/(AccountKey=)[^;]+/i, (_m, k: string) => `${k}${mask(v.match(/AccountKey=([^;]+)/i)?.[1])}`)
+      .replace(/(SharedAccessSignature=[^;]*sig=)[^&;]+/i, '$1REDACTED');
   return mask(v);
 }
 
@@ -108,7 +123,9 @@ export async function runProfileShow(name: string, flags: { json?: boolean }): P
   if (!p) throw unknownProfile(name, f, path);
   const secrets = new Set(SECRET_FIELDS[p.auth.type] ?? []);
   const { overridden } = effectiveAuth(p, process.env);
-  const fields = Object.keys(ENV_OVERRIDES[p.auth.type] ?? {}).concat(Object.keys(p.auth).filter((k) => k !== 'type' && !(k in (ENV_OVERRIDES[p.auth.type] ?? {}))));
+  const fields = Object.keys(ENV_OVERRIDES[p.auth.type] ?? {}).concat(
+    Object.keys(p.auth).filter((k) => k !== 'type' && !(k in (ENV_OVERRIDES[p.auth.type] ?? {}))),
+  );
   const authFields = fields.map((k) => ({
     field: k,
     label: LABELS[k] ?? k,
@@ -133,13 +150,17 @@ export async function runProfileShow(name: string, flags: { json?: boolean }): P
   if (p.provider === 'azure') {
     loc.push(['account', p.account], ['endpoint', p.serviceUrl], ['container', p.container ?? '(first segment of NAME:PATH)']);
   } else {
-    loc.push(['bucket', p.bucket ?? '(first segment of NAME:PATH)'], ['region', p.region ?? '(from AWS_REGION or the AWS config)'], ['endpoint', p.endpoint ?? '(AWS)']);
+    loc.push(
+      ['bucket', p.bucket ?? '(first segment of NAME:PATH)'],
+      ['region', p.region ?? '(from AWS_REGION or the AWS config)'],
+      ['endpoint', p.endpoint ?? '(AWS)'],
+    );
     if (p.forcePathStyle) loc.push(['path style', 'yes']);
   }
   if (p.prefix) loc.push(['prefix', p.prefix]);
   if (flags.json) {
     process.stdout.write(
-      JSON.stringify(
+      `${JSON.stringify(
         {
           name,
           default: def,
@@ -157,11 +178,16 @@ export async function runProfileShow(name: string, flags: { json?: boolean }): P
         },
         null,
         2,
-      ) + '\n',
+      )}\n`,
     );
     return;
   }
-  const rows: Array<[string, string]> = [['name', `${name}${def ? ' (default)' : ''}`], ['provider', p.provider], ['location', profileLocation(p)], ...loc];
+  const rows: Array<[string, string]> = [
+    ['name', `${name}${def ? ' (default)' : ''}`],
+    ['provider', p.provider],
+    ['location', profileLocation(p)],
+    ...loc,
+  ];
   rows.push(['auth', p.auth.type]);
   for (const a of authFields) {
     let v = a.value;
@@ -175,7 +201,7 @@ export async function runProfileShow(name: string, flags: { json?: boolean }): P
   if (p.updated) rows.push(['updated', p.updated]);
   rows.push(['file', path]);
   const w = Math.max(...rows.map(([k]) => k.length)) + 2;
-  process.stdout.write(rows.map(([k, v]) => `${(k + ':').padEnd(w)}${v}`).join('\n') + '\n');
+  process.stdout.write(`${rows.map(([k, v]) => `${(`${k}:`).padEnd(w)}${v}`).join('\n')}\n`);
 }
 
 export async function runProfileRemove(name: string): Promise<void> {
@@ -189,7 +215,9 @@ export async function runProfileRemove(name: string): Promise<void> {
     }
     return false;
   });
-  process.stdout.write(`removed profile ${name}${wasDefault ? ' (it was the default; pick another with `archive profile use NAME`)' : ''}\n`);
+  process.stdout.write(
+    `removed profile ${name}${wasDefault ? ' (it was the default; pick another with `archive profile use NAME`)' : ''}\n`,
+  );
 }
 
 export async function runProfileUse(name: string | undefined, flags: { unset?: boolean }): Promise<void> {
@@ -207,6 +235,6 @@ export async function runProfileUse(name: string | undefined, flags: { unset?: b
     f.default = name;
   });
   process.stdout.write(`default profile: ${name}\n`);
-  if (process.env.ARCHIVE_PROFILE && process.env.ARCHIVE_PROFILE !== name) process.stderr.write(`note: ARCHIVE_PROFILE=${process.env.ARCHIVE_PROFILE} is set and takes precedence\n`);
+  if (process.env.ARCHIVE_PROFILE && process.env.ARCHIVE_PROFILE !== name)
+    process.stderr.write(`note: ARCHIVE_PROFILE=${process.env.ARCHIVE_PROFILE} is set and takes precedence\n`);
 }
-

@@ -56,13 +56,18 @@ export async function readStdinSecret(): Promise<string> {
   if (process.stdin.isTTY) return promptSecret('secret');
   const chunks: Buffer[] = [];
   for await (const c of process.stdin) chunks.push(c as Buffer);
-  return Buffer.concat(chunks).toString('utf8').replace(/[\r\n]+$/, '');
+  return Buffer.concat(chunks)
+    .toString('utf8')
+    .replace(/[\r\n]+$/, '');
 }
 
 export async function readSecretFile(path: string): Promise<string> {
   try {
     return (await readFile(path, 'utf8')).replace(/[\r\n]+$/, '');
   } catch (e) {
-    throw new UsageError(`cannot read the secret file ${path}`, { serviceCode: (e as NodeJS.ErrnoException).code, hint: 'check the path and that you can read it' });
+    throw new UsageError(`cannot read the secret file ${path}`, {
+      serviceCode: (e as NodeJS.ErrnoException).code,
+      hint: 'check the path and that you can read it',
+    });
   }
 }

@@ -14,7 +14,12 @@ export const ENV_OVERRIDES: Record<string, Record<string, string[]>> = {
   sas: { token: ['AZURE_STORAGE_SAS_TOKEN'] },
   key: { accountKey: ['AZURE_STORAGE_KEY', 'AZURE_STORAGE_ACCESS_KEY'] },
   'connection-string': { connectionString: ['AZURE_STORAGE_CONNECTION_STRING'] },
-  'service-principal': { tenantId: ['AZURE_TENANT_ID'], clientId: ['AZURE_CLIENT_ID'], clientSecret: ['AZURE_CLIENT_SECRET'], authorityHost: ['AZURE_AUTHORITY_HOST'] },
+  'service-principal': {
+    tenantId: ['AZURE_TENANT_ID'],
+    clientId: ['AZURE_CLIENT_ID'],
+    clientSecret: ['AZURE_CLIENT_SECRET'],
+    authorityHost: ['AZURE_AUTHORITY_HOST'],
+  },
   'device-code': { tenantId: ['AZURE_TENANT_ID'], clientId: ['AZURE_CLIENT_ID'], authorityHost: ['AZURE_AUTHORITY_HOST'] },
   // AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY override together (both must be set).
   keys: { accessKeyId: ['AWS_ACCESS_KEY_ID'], secretAccessKey: ['AWS_SECRET_ACCESS_KEY'], sessionToken: ['AWS_SESSION_TOKEN'] },

@@ -46,9 +46,12 @@ export async function readProfiles(path: string): Promise<ProfilesFile> {
         });
       }
       if (st.mode & 0o077) {
-        throw new AuthError(`refusing to read ${path}: it holds secrets but is readable by others (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')})`, {
-          hint: `restrict it with \`chmod 600 ${path}\` (and rotate any key others may have read)`,
-        });
+        throw new AuthError(
+          `refusing to read ${path}: it holds secrets but is readable by others (mode ${(st.mode & 0o777).toString(8).padStart(4, '0')})`,
+          {
+            hint: `restrict it with \`chmod 600 ${path}\` (and rotate any key others may have read)`,
+          },
+        );
       }
     }
     text = await readFile(path, 'utf8');
@@ -56,7 +59,10 @@ export async function readProfiles(path: string): Promise<ProfilesFile> {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') return empty();
     if (code === 'EACCES' || code === 'EPERM') {
-      throw new AuthError(`cannot read the profile file ${path}: permission denied`, { serviceCode: code, hint: `check its owner and mode: \`ls -l ${path}\`; it should be yours with mode 600` });
+      throw new AuthError(`cannot read the profile file ${path}: permission denied`, {
+        serviceCode: code,
+        hint: `check its owner and mode: \`ls -l ${path}\`; it should be yours with mode 600`,
+      });
     }
     throw e;
   }
@@ -64,15 +70,21 @@ export async function readProfiles(path: string): Promise<ProfilesFile> {
   try {
     data = JSON.parse(text);
   } catch {
-    throw new UsageError(`the profile file ${path} is not valid JSON`, { hint: `fix it by hand, or move it away and add the profiles again (\`archive profile add\`)` });
+    throw new UsageError(`the profile file ${path} is not valid JSON`, {
+      hint: `fix it by hand, or move it away and add the profiles again (\`archive profile add\`)`,
+    });
   }
   const f = data as Partial<ProfilesFile>;
   if (!f || typeof f !== 'object' || f.version !== 1 || typeof f.profiles !== 'object' || f.profiles === null) {
-    throw new UsageError(`the profile file ${path} has an unknown format`, { hint: 'it may come from a newer version of archive; upgrade, or move it away' });
+    throw new UsageError(`the profile file ${path} has an unknown format`, {
+      hint: 'it may come from a newer version of archive; upgrade, or move it away',
+    });
   }
   for (const [name, p] of Object.entries(f.profiles)) {
     if (!p || (p.provider !== 'azure' && p.provider !== 's3') || !p.auth || typeof p.auth.type !== 'string') {
-      throw new UsageError(`the profile file ${path} has a broken entry "${name}"`, { hint: `remove it with \`archive profile remove ${name}\` and add it again` });
+      throw new UsageError(`the profile file ${path} has a broken entry "${name}"`, {
+        hint: `remove it with \`archive profile remove ${name}\` and add it again`,
+      });
     }
   }
   return { version: 1, default: f.default, profiles: f.profiles as Record<string, Profile> };
@@ -96,7 +108,9 @@ async function lock(path: string): Promise<() => Promise<void>> {
         continue;
       }
       if (Date.now() > deadline) {
-        throw new UsageError(`the profile file is locked by another archive process (${lockPath})`, { hint: `if no other archive command is running, remove ${lockPath}` });
+        throw new UsageError(`the profile file is locked by another archive process (${lockPath})`, {
+          hint: `if no other archive command is running, remove ${lockPath}`,
+        });
       }
       await new Promise((r) => setTimeout(r, 50));
     }
@@ -107,7 +121,7 @@ async function writeAtomic(path: string, data: ProfilesFile): Promise<void> {
   const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
   const fh = await open(tmp, 'wx', 0o600);
   try {
-    await fh.writeFile(JSON.stringify(data, null, 2) + '\n');
+    await fh.writeFile(`${JSON.stringify(data, null, 2)}\n`);
     await fh.sync();
   } finally {
     await fh.close();
@@ -194,7 +208,9 @@ export async function updateProfiles<T>(path: string, dir: string, fn: (f: Profi
 
 export function checkProfileName(name: string): void {
   if (!PROFILE_NAME.test(name)) {
-    throw new UsageError(`"${name}" is not a valid profile name`, { hint: 'use letters, digits, ".", "_" and "-" (starting with a letter or digit), at most 64 characters' });
+    throw new UsageError(`"${name}" is not a valid profile name`, {
+      hint: 'use letters, digits, ".", "_" and "-" (starting with a letter or digit), at most 64 characters',
+    });
   }
 }
 

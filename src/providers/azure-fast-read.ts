@@ -16,7 +16,13 @@
  */
 import type { Readable } from 'node:stream';
 import type { TokenCredential } from '@azure/identity';
-import { BlobSASPermissions, SASProtocol, StorageSharedKeyCredential, generateBlobSASQueryParameters, type BlobServiceClient } from '@azure/storage-blob';
+import {
+  BlobSASPermissions,
+  SASProtocol,
+  StorageSharedKeyCredential,
+  generateBlobSASQueryParameters,
+  type BlobServiceClient,
+} from '@azure/storage-blob';
 import { parseConnectionString, type AzureTarget } from '../target.js';
 import { errorBody, get, header, rangeMismatch, splitUrl, xmlField } from './http-get.js';
 import type { ReadOptions } from './types.js';
@@ -56,7 +62,10 @@ function renewing(make: (expiresOn: Date) => Promise<Authorisation>): Authoriser
 function fromKey(container: string, accountName: string, accountKey: string): Authoriser {
   const cred = new StorageSharedKeyCredential(accountName, accountKey);
   return renewing(async (expiresOn) => ({
-    query: generateBlobSASQueryParameters({ containerName: container, permissions: BlobSASPermissions.parse('r'), expiresOn, protocol: SASProtocol.HttpsAndHttp }, cred).toString(),
+    query: generateBlobSASQueryParameters(
+      { containerName: container, permissions: BlobSASPermissions.parse('r'), expiresOn, protocol: SASProtocol.HttpsAndHttp },
+      cred,
+    ).toString(),
   }));
 }
 
@@ -143,13 +152,19 @@ export class AzureFastReader {
     if (ifMatch) headers['if-match'] = `"${ifMatch}"`;
     const auth = await this.authorise();
     if (auth.headers) Object.assign(headers, auth.headers);
-    const path = `${this.basePath}/${encodeURIComponent(this.container)}/${blobPath(key)}${auth.query ? '?' + auth.query : ''}`;
+    const path = `${this.basePath}/${encodeURIComponent(this.container)}/${blobPath(key)}${auth.query ? `?${auth.query}` : ''}`;
     const res = await get({ origin: this.origin, path, headers }, 'azure', signal);
     if (res.status >= 200 && res.status < 300) {
       const bad = rangeMismatch(res, start);
       if (bad) {
         res.body.destroy();
-        throw { name: 'RestError', statusCode: res.status, code: 'InvalidRange', details: { errorCode: 'InvalidRange' }, message: bad } satisfies AzureHttpError;
+        throw {
+          name: 'RestError',
+          statusCode: res.status,
+          code: 'InvalidRange',
+          details: { errorCode: 'InvalidRange' },
+          message: bad,
+        } satisfies AzureHttpError;
       }
       return res.body;
     }

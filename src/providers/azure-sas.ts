@@ -65,7 +65,7 @@ export async function signContainerSas(target: AzureTarget, req: SasSigningReque
     token = generateBlobSASQueryParameters(values, new StorageSharedKeyCredential(name, key)).toString();
   } else {
     const service = await createServiceClient(target);
-    let udk;
+    let udk: Awaited<ReturnType<typeof service.getUserDelegationKey>>;
     try {
       // The key only needs to cover the token's lifetime.
       udk = await service.getUserDelegationKey(req.start, req.expiry);

@@ -144,13 +144,16 @@ export function mapAzureError(err: unknown, op: Operation, what: string, usingSa
     });
   }
   if (status === 429 || status === 500 || status === 503 || (!status && netCode && /^E[A-Z]+$/.test(netCode))) {
-    return new TransientError(`${op} ${what}: ${status ? `service answered ${status}` : `network error ${netCode}${host ? ` reaching ${host}` : ''}`}`, {
-      serviceCode: code ?? netCode,
-      hint: networkHint(netCode),
-      status,
-      retryAfterMs: retryAfterMs(err),
-      cause: err,
-    });
+    return new TransientError(
+      `${op} ${what}: ${status ? `service answered ${status}` : `network error ${netCode}${host ? ` reaching ${host}` : ''}`}`,
+      {
+        serviceCode: code ?? netCode,
+        hint: networkHint(netCode),
+        status,
+        retryAfterMs: retryAfterMs(err),
+        cause: err,
+      },
+    );
   }
   const msg = redact(String(e?.message ?? err)).split('\n')[0];
   return new ArchiveError(`${op} ${what}: ${msg}`, { serviceCode: code, status, cause: err });
@@ -169,10 +172,13 @@ export function isFolderBlob(name: string, size: number, metadata: Record<string
  */
 function unaddressable(key: string, op: Operation, what: string): ArchiveError | undefined {
   if (!key.split('/').some((s) => s === '.' || s === '..')) return undefined;
-  return new ArchiveError(`${op} ${what}: unsafe key: its '.'/'..' segments are resolved away in a URL, so this blob cannot be read by name`, {
-    serviceCode: 'InvalidResourceName',
-    hint: 'rename or copy the blob to a name without "." or ".." path segments (the Azure REST API with a literal path can)',
-  });
+  return new ArchiveError(
+    `${op} ${what}: unsafe key: its '.'/'..' segments are resolved away in a URL, so this blob cannot be read by name`,
+    {
+      serviceCode: 'InvalidResourceName',
+      hint: 'rename or copy the blob to a name without "." or ".." path segments (the Azure REST API with a literal path can)',
+    },
+  );
 }
 
 export class AzureProvider implements StorageProvider {
@@ -197,17 +203,21 @@ export class AzureProvider implements StorageProvider {
   }
 
   describe(): string {
-    return `az://${this.target.account}${this.container ? '/' + this.container : ''}`;
+    return `az://${this.target.account}${this.container ? `/${this.container}` : ''}`;
   }
 
   private cc(): ContainerClient {
-    if (!this.containerClient) throw new ArchiveError('this command needs a container in the location', { hint: 'use az://ACCOUNT/CONTAINER/PREFIX' });
+    if (!this.containerClient)
+      throw new ArchiveError('this command needs a container in the location', { hint: 'use az://ACCOUNT/CONTAINER/PREFIX' });
     return this.containerClient;
   }
 
   private fail(err: unknown, op: Operation, key?: string): Error {
     // An expired/not-yet-valid SAS gets a bare 403 that reads like a firewall refusal: say which it is.
-    return explainSasRefusal(mapAzureError(err, op, key !== undefined ? `${this.describe()}/${key}` : this.describe(), this.usingSas, this.host), this.sasToken);
+    return explainSasRefusal(
+      mapAzureError(err, op, key !== undefined ? `${this.describe()}/${key}` : this.describe(), this.usingSas, this.host),
+      this.sasToken,
+    );
   }
 
   async *listContainers(): AsyncIterable<ContainerInfo> {
@@ -299,7 +309,7 @@ export class AzureProvider implements StorageProvider {
         size: p.contentLength ?? 0,
         lastModified: p.lastModified ?? new Date(0),
         etag: p.etag?.replace(/"/g, ''),
-        contentMd5: p.contentMD5 && p.contentMD5.length ? Buffer.from(p.contentMD5).toString('base64') : undefined,
+        contentMd5: p.contentMD5?.length ? Buffer.from(p.contentMD5).toString('base64') : undefined,
         contentEncoding: p.contentEncoding || undefined,
         contentType: p.contentType || undefined,
       };
@@ -312,7 +322,9 @@ export class AzureProvider implements StorageProvider {
   private fast(): Promise<AzureFastReader | undefined> {
     this.cc(); // a container is needed either way: the same error as the SDK path
     this.fastReader ??= fastReadsEnabled()
-      ? Promise.resolve(azureReadAuthoriser(this.target, this.service)).then((a) => (a ? new AzureFastReader(this.target.serviceUrl, this.container, a) : undefined))
+      ? Promise.resolve(azureReadAuthoriser(this.target, this.service)).then((a) =>
+          a ? new AzureFastReader(this.target.serviceUrl, this.container, a) : undefined,
+        )
       : Promise.resolve(undefined);
     return this.fastReader;
   }

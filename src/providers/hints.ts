@@ -11,7 +11,13 @@ const AZURE_ROLE: Record<Operation, string> = {
   write: 'Storage Blob Data Contributor',
   delete: 'Storage Blob Data Contributor',
 };
-const SAS_LETTER: Record<Operation, string> = { list: 'l', read: 'r', write: 'w (and c)', delete: 'd', containers: 'l on an account SAS (srt=sc)' };
+const SAS_LETTER: Record<Operation, string> = {
+  list: 'l',
+  read: 'r',
+  write: 'w (and c)',
+  delete: 'd',
+  containers: 'l on an account SAS (srt=sc)',
+};
 const S3_ACTION: Record<Operation, string> = {
   list: 's3:ListBucket',
   read: 's3:GetObject',
@@ -91,7 +97,7 @@ export function networkHint(code: string | undefined): string | undefined {
     case 'CERT_HAS_EXPIRED':
     case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
     case 'SELF_SIGNED_CERT_IN_CHAIN':
-      return 'TLS verification failed: set NODE_EXTRA_CA_CERTS to your proxy\'s CA bundle';
+      return "TLS verification failed: set NODE_EXTRA_CA_CERTS to your proxy's CA bundle";
     default:
       return undefined;
   }

@@ -86,7 +86,12 @@ function proxyDispatcher(convention: ProxyConvention): Promise<Dispatcher> {
     d = (async () => {
       const { EnvHttpProxyAgent } = await import('./undici-proxy.js');
       // 300 s of silence on a body is a dead connection, not a slow one; the retry loop resumes.
-      return new EnvHttpProxyAgent({ keepAliveTimeout: 30_000, bodyTimeout: 300_000, headersTimeout: 300_000, ...proxySettings(convention) });
+      return new EnvHttpProxyAgent({
+        keepAliveTimeout: 30_000,
+        bodyTimeout: 300_000,
+        headersTimeout: 300_000,
+        ...proxySettings(convention),
+      });
     })();
     dispatchers.set(convention, d);
   }
@@ -127,7 +132,12 @@ function networkError(err: unknown): HttpNetworkError {
   return new HttpNetworkError(text, code);
 }
 
-type NodeAgents = { http: import('node:http').Agent; https: import('node:https').Agent; httpMod: typeof import('node:http'); httpsMod: typeof import('node:https') };
+type NodeAgents = {
+  http: import('node:http').Agent;
+  https: import('node:https').Agent;
+  httpMod: typeof import('node:http');
+  httpsMod: typeof import('node:https');
+};
 let nodeAgents: Promise<NodeAgents> | undefined;
 function agents(): Promise<NodeAgents> {
   return (nodeAgents ??= (async () => {
@@ -196,7 +206,12 @@ export async function errorBody(body: Readable, limit = 64 << 10): Promise<strin
 export function xmlField(xml: string, name: string): string | undefined {
   const m = new RegExp(`<${name}>([\\s\\S]*?)</${name}>`).exec(xml);
   if (!m) return undefined;
-  return m[1]!.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return m[1]!
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 export function header(h: GetResponse['headers'], name: string): string | undefined {

@@ -4,7 +4,10 @@
  * (`.get`), the AWS SDK in `$response.headers` (a plain object). Undefined when absent or unreadable.
  */
 export function retryAfterMs(err: unknown, now = Date.now()): number | undefined {
-  const e = err as { response?: { headers?: { get?: (n: string) => string | undefined } }; $response?: { headers?: Record<string, string | undefined> } };
+  const e = err as {
+    response?: { headers?: { get?: (n: string) => string | undefined } };
+    $response?: { headers?: Record<string, string | undefined> };
+  };
   const raw = e?.response?.headers?.get?.('retry-after') ?? e?.$response?.headers?.['retry-after'];
   if (!raw) return undefined;
   if (/^\s*[-+]?\d+(\.\d+)?\s*$/.test(raw)) {

@@ -42,7 +42,9 @@ export class S3FastReader {
     const now = Date.now();
     const hit = this.urls.get(key);
     if (hit && hit.until > now) return hit.url;
-    const url = getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: URL_LIFETIME_S }).then(splitUrl);
+    const url = getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: URL_LIFETIME_S }).then(
+      splitUrl,
+    );
     url.catch(() => this.urls.delete(key));
     if (this.urls.size >= CACHE_KEYS) this.urls.delete(this.urls.keys().next().value!);
     this.urls.set(key, { url, until: now + URL_LIFETIME_S * 1000 - REUSE_MARGIN_MS });
@@ -69,7 +71,13 @@ export class S3FastReader {
     const code = xmlField(xml, 'Code');
     const retryAfter = header(res.headers, 'retry-after');
     // $response.headers is where retry-after.ts looks on the AWS SDK's errors.
-    const err: S3HttpError = { name: code ?? 'Unknown', Code: code, message: xmlField(xml, 'Message') ?? `service answered ${res.status}`, $metadata: { httpStatusCode: res.status }, $response: { headers: { 'retry-after': retryAfter } } };
+    const err: S3HttpError = {
+      name: code ?? 'Unknown',
+      Code: code,
+      message: xmlField(xml, 'Message') ?? `service answered ${res.status}`,
+      $metadata: { httpStatusCode: res.status },
+      $response: { headers: { 'retry-after': retryAfter } },
+    };
     throw err;
   }
 }

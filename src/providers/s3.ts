@@ -73,7 +73,11 @@ export function mapS3Error(err: unknown, op: Operation, what: string): Error {
   if (code === 'Unknown' || code === 'Error' || code === 'UnknownError') code = undefined;
   const netCode = e?.code ?? (err as { cause?: { code?: string } })?.cause?.code;
   if (e?.name === 'CredentialsProviderError') {
-    return new AuthError(`${op} ${what}: no AWS credentials`, { serviceCode: 'CredentialsProviderError', hint: s3Hint('CredentialsProviderError', op), cause: err });
+    return new AuthError(`${op} ${what}: no AWS credentials`, {
+      serviceCode: 'CredentialsProviderError',
+      hint: s3Hint('CredentialsProviderError', op),
+      cause: err,
+    });
   }
   if (status === 401 || status === 403 || code === 'InvalidAccessKeyId' || code === 'SignatureDoesNotMatch' || code === 'AccessDenied') {
     const c = code ?? 'AccessDenied';
@@ -84,7 +88,12 @@ export function mapS3Error(err: unknown, op: Operation, what: string): Error {
     return new NotFoundError(`${op} ${what}: not found`, { serviceCode: c, hint: s3Hint(c, op), status, cause: err });
   }
   if (status === 301 || code === 'PermanentRedirect') {
-    return new ArchiveError(`${op} ${what}: bucket is in another region`, { serviceCode: 'PermanentRedirect', hint: s3Hint('PermanentRedirect', op), status, cause: err });
+    return new ArchiveError(`${op} ${what}: bucket is in another region`, {
+      serviceCode: 'PermanentRedirect',
+      hint: s3Hint('PermanentRedirect', op),
+      status,
+      cause: err,
+    });
   }
   if (status === 412 || code === 'ConditionNotMet' || code === 'PreconditionFailed') {
     return new ArchiveError(`${op} ${what}: the object changed while it was being read`, {
@@ -153,7 +162,13 @@ export class S3Provider implements StorageProvider {
         this.listRequests++;
         for (const o of page.Contents ?? []) {
           if (!o.Key) continue;
-          yield { key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified ?? new Date(0), etag: o.ETag?.replace(/"/g, ''), isFolder: o.Key.endsWith('/') || undefined };
+          yield {
+            key: o.Key,
+            size: o.Size ?? 0,
+            lastModified: o.LastModified ?? new Date(0),
+            etag: o.ETag?.replace(/"/g, ''),
+            isFolder: o.Key.endsWith('/') || undefined,
+          };
         }
       }
     } catch (e) {
@@ -164,7 +179,10 @@ export class S3Provider implements StorageProvider {
   async *listPrefixes(prefix: string): AsyncIterable<string> {
     const Bucket = this.bucket();
     try {
-      for await (const page of paginateListObjectsV2({ client: this.client, pageSize: 1000 }, { Bucket, Prefix: prefix || undefined, Delimiter: '/' })) {
+      for await (const page of paginateListObjectsV2(
+        { client: this.client, pageSize: 1000 },
+        { Bucket, Prefix: prefix || undefined, Delimiter: '/' },
+      )) {
         this.listRequests++;
         for (const p of page.CommonPrefixes ?? []) if (p.Prefix) yield p.Prefix;
       }
@@ -177,12 +195,20 @@ export class S3Provider implements StorageProvider {
   async *listLevel(prefix: string): AsyncIterable<LevelPage> {
     const Bucket = this.bucket();
     try {
-      for await (const page of paginateListObjectsV2({ client: this.client, pageSize: 1000 }, { Bucket, Prefix: prefix || undefined, Delimiter: '/' })) {
+      for await (const page of paginateListObjectsV2(
+        { client: this.client, pageSize: 1000 },
+        { Bucket, Prefix: prefix || undefined, Delimiter: '/' },
+      )) {
         this.listRequests++;
         const objects: ObjectInfo[] = [];
         for (const o of page.Contents ?? []) {
           if (!o.Key) continue;
-          const info: ObjectInfo = { key: o.Key, size: o.Size ?? 0, lastModified: o.LastModified ?? new Date(0), etag: o.ETag?.replace(/"/g, '') };
+          const info: ObjectInfo = {
+            key: o.Key,
+            size: o.Size ?? 0,
+            lastModified: o.LastModified ?? new Date(0),
+            etag: o.ETag?.replace(/"/g, ''),
+          };
           if (o.Key.endsWith('/')) info.isFolder = true;
           objects.push(info);
         }
@@ -230,9 +256,12 @@ export class S3Provider implements StorageProvider {
     const { range, signal, ifMatch } = opts;
     const Range = range ? `bytes=${range.start}-${range.end ?? ''}` : undefined;
     try {
-      const r = await this.client.send(new GetObjectCommand({ Bucket: this.bucket(), Key: key, Range, IfMatch: ifMatch ? `"${ifMatch}"` : undefined }), {
-        abortSignal: signal,
-      });
+      const r = await this.client.send(
+        new GetObjectCommand({ Bucket: this.bucket(), Key: key, Range, IfMatch: ifMatch ? `"${ifMatch}"` : undefined }),
+        {
+          abortSignal: signal,
+        },
+      );
       if (!r.Body) throw new ArchiveError(`read ${key}: empty response body`);
       return r.Body as Readable;
     } catch (e) {
@@ -244,7 +273,13 @@ export class S3Provider implements StorageProvider {
     const buf = typeof body === 'string' ? Buffer.from(body) : body;
     try {
       await this.client.send(
-        new PutObjectCommand({ Bucket: this.bucket(), Key: key, Body: buf, ContentType: opts.contentType, ContentEncoding: opts.contentEncoding }),
+        new PutObjectCommand({
+          Bucket: this.bucket(),
+          Key: key,
+          Body: buf,
+          ContentType: opts.contentType,
+          ContentEncoding: opts.contentEncoding,
+        }),
       );
     } catch (e) {
       throw this.fail(e, 'write', key);

@@ -32,7 +32,9 @@ export function sasTimeProblem(token: string, now: Date = new Date()): SasTimePr
 
 /** "the SAS expired at 2026-01-05T17:00:00Z (2d 3h ago)" / "the SAS is not valid before … (in 5m 0s)". */
 export function describeSasTimeProblem(p: SasTimeProblem): string {
-  return p.kind === 'expired' ? `the SAS expired at ${iso(p.at)} (${formatDuration(p.ms)} ago)` : `the SAS is not valid before ${iso(p.at)} (in ${formatDuration(p.ms)})`;
+  return p.kind === 'expired'
+    ? `the SAS expired at ${iso(p.at)} (${formatDuration(p.ms)} ago)`
+    : `the SAS is not valid before ${iso(p.at)} (in ${formatDuration(p.ms)})`;
 }
 
 /**

@@ -53,10 +53,13 @@ export class EndpointHealth {
     this.lastCode = (err as { serviceCode?: string; code?: string }).serviceCode ?? (err as { code?: string }).code ?? this.lastCode;
     if (this.streak < this.limit || now - this.streakStart < this.minOutageMs) return;
     this.controller.abort(
-      new EndpointDownError(`gave up on ${this.endpoint}: ${this.streak} connection failures in a row over ${Math.round((now - this.streakStart) / 1000)} s`, {
-        serviceCode: this.lastCode ?? 'EndpointUnreachable',
-        hint: 'check that the endpoint is up and reachable, then run the same command again: completed files are skipped and part files resume',
-      }),
+      new EndpointDownError(
+        `gave up on ${this.endpoint}: ${this.streak} connection failures in a row over ${Math.round((now - this.streakStart) / 1000)} s`,
+        {
+          serviceCode: this.lastCode ?? 'EndpointUnreachable',
+          hint: 'check that the endpoint is up and reachable, then run the same command again: completed files are skipped and part files resume',
+        },
+      ),
     );
   }
 }

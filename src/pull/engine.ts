@@ -62,7 +62,16 @@ export interface PullEvents {
 export interface PullResult {
   files: FileReport[];
   duplicates: DuplicateNote[];
-  totals: { files: number; bytes: number; downloaded: number; skipped: number; failed: number; duplicates: number; downloadedBytes: number; resumedBytes: number };
+  totals: {
+    files: number;
+    bytes: number;
+    downloaded: number;
+    skipped: number;
+    failed: number;
+    duplicates: number;
+    downloadedBytes: number;
+    resumedBytes: number;
+  };
   /** Objects left out by kind (markers, challenges, probes; --kind takes them), per kind. */
   leftOut?: Record<string, number>;
   /** Set when the run stopped early because the endpoint stopped answering. */
@@ -73,13 +82,16 @@ import { DEFAULT_MULTIPART_THRESHOLD, DEFAULT_CHUNK_SIZE, DEAD_ENDPOINT_FAILURES
 
 /** DEST must be a folder (or not exist yet): a file there is the user's mistake, before any request. */
 async function refuseFileDest(dest: string): Promise<void> {
-  let st;
+  let st: Awaited<ReturnType<typeof stat>>;
   try {
     st = await stat(dest);
   } catch {
     return; // missing (created later) or unreachable (reported by ensureWritableDest)
   }
-  if (!st.isDirectory()) throw new UsageError(`DEST is a file: ${dest}`, { hint: 'give a directory to pull into (it is created when missing), or remove that file' });
+  if (!st.isDirectory())
+    throw new UsageError(`DEST is a file: ${dest}`, {
+      hint: 'give a directory to pull into (it is created when missing), or remove that file',
+    });
 }
 
 /** Both signals in one: the user's interrupt and the run's own give-up. */
@@ -106,7 +118,11 @@ async function ensureWritableDest(dest: string): Promise<void> {
     await access(dest, constants.W_OK);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    throw new ArchiveError(`destination ${dest} is not writable`, { serviceCode: e.code, hint: 'choose a directory you can write to, or fix its permissions', cause: err });
+    throw new ArchiveError(`destination ${dest} is not writable`, {
+      serviceCode: e.code,
+      hint: 'choose a directory you can write to, or fix its permissions',
+      cause: err,
+    });
   }
 }
 
@@ -146,8 +162,17 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
     const records = destReal ? new PulledRecords(destReal, provider.describe()) : undefined;
     for (const it of items) {
       const path = resolve(dest, it.rel);
-      const disk = destReal ? await diskState({ final: path, rel: it.rel, natural: !o.flatten && !it.renamed, records }, it.entry, it.codec !== 'none') : { state: 'none' as const, bytes: 0 };
-      const r: FileReport = { key: it.entry.key, path, bytes: it.entry.size, objectBytes: it.entry.size, status: 'planned', planned: disk.state === 'complete' ? 'skip' : disk.state === 'resume' ? 'resume' : 'pull' };
+      const disk = destReal
+        ? await diskState({ final: path, rel: it.rel, natural: !o.flatten && !it.renamed, records }, it.entry, it.codec !== 'none')
+        : { state: 'none' as const, bytes: 0 };
+      const r: FileReport = {
+        key: it.entry.key,
+        path,
+        bytes: it.entry.size,
+        objectBytes: it.entry.size,
+        status: 'planned',
+        planned: disk.state === 'complete' ? 'skip' : disk.state === 'resume' ? 'resume' : 'pull',
+      };
       if (disk.state === 'resume') r.resumedBytes = disk.bytes;
       files.push(r);
       ev.fileDone?.(r);
@@ -184,7 +209,13 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
   await Promise.all(items.map((it) => objects(async () => done(await pullOne(ctx, it, 'try', () => busy.push(it))))));
   await Promise.all(busy.map((it) => objects(async () => done(await pullOne(ctx, it, 'wait')))));
   const gaveUp = health.error;
-  return { files, duplicates, totals: summarize(files), leftOut: listed.leftOut, gaveUp: gaveUp && { message: gaveUp.message, code: gaveUp.serviceCode, hint: gaveUp.hint } };
+  return {
+    files,
+    duplicates,
+    totals: summarize(files),
+    leftOut: listed.leftOut,
+    gaveUp: gaveUp && { message: gaveUp.message, code: gaveUp.serviceCode, hint: gaveUp.hint },
+  };
 }
 
 interface PullContext {
@@ -228,7 +259,14 @@ async function pullOne(c: PullContext, it: PullItem, mode: 'try' | 'wait', onBus
       if (!(err instanceof IntegrityError) || c.signal?.aborted || !/Mismatch$/.test(err.serviceCode ?? '')) throw err;
       out = await c.transfer.run(it.entry, place, it.codec);
     }
-    return { ...base, status: out.status, bytes: out.bytes, sha256: out.sha256, verified: out.verified, resumedBytes: out.resumedBytes || undefined };
+    return {
+      ...base,
+      status: out.status,
+      bytes: out.bytes,
+      sha256: out.sha256,
+      verified: out.verified,
+      resumedBytes: out.resumedBytes || undefined,
+    };
   } catch (err) {
     if (c.signal?.aborted) throw c.signal.reason ?? err;
     return failedReport(base, c.health.error ?? err);
@@ -266,15 +304,25 @@ export function pullExitError(result: PullResult): ArchiveError | undefined {
   if (result.gaveUp) {
     const g = result.gaveUp;
     const n = result.totals.files;
-    return new PartialFailureError(`${g.message}; ${failed.length} of ${n} object${n === 1 ? '' : 's'} not pulled`, { serviceCode: g.code, hint: g.hint });
+    return new PartialFailureError(`${g.message}; ${failed.length} of ${n} object${n === 1 ? '' : 's'} not pulled`, {
+      serviceCode: g.code,
+      hint: g.hint,
+    });
   }
   const ok = result.totals.downloaded + result.totals.skipped;
   const first = failed[0].error!;
   const n = result.totals.files;
-  const details = { serviceCode: first.code, hint: first.hint ?? 'run the same command again: completed files are skipped and part files resume' };
+  const details = {
+    serviceCode: first.code,
+    hint: first.hint ?? 'run the same command again: completed files are skipped and part files resume',
+  };
   const sameKind = failed.every((f) => f.error?.exitCode === first.exitCode);
   if (ok === 0 && sameKind) {
-    return errorForExitCode(first.exitCode, failed.length === 1 ? first.message : `all ${n} objects failed; first: ${first.message}`, details);
+    return errorForExitCode(
+      first.exitCode,
+      failed.length === 1 ? first.message : `all ${n} objects failed; first: ${first.message}`,
+      details,
+    );
   }
   return new PartialFailureError(`${failed.length} of ${n} object${n === 1 ? '' : 's'} failed; first: ${first.message}`, details);
 }

@@ -60,7 +60,7 @@ export async function readNoFollow(path: string): Promise<string | undefined> {
 
 /** Replaces `path` atomically with `text` through an exclusive temp file (`path`.tmp). */
 export async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = path + '.tmp';
+  const tmp = `${path}.tmp`;
   const fh = await createFresh(tmp);
   try {
     await fh.writeFile(text);

@@ -85,7 +85,7 @@ const fileId = (s: { ino: bigint; ctimeNs: bigint }): FileId => `${s.ino}:${s.ct
  * thread-pool round trips (3000 files, local ext4, Node 20); they are a few tiny metadata syscalls.
  */
 function createExclusive(path: string, content: string): FileId | undefined {
-  let fd;
+  let fd: number;
   try {
     fd = openSync(path, CREATE_FLAGS, 0o600);
   } catch (err) {
@@ -102,7 +102,7 @@ function createExclusive(path: string, content: string): FileId | undefined {
 
 /** The lock's raw content and whether it may be broken; undefined when it vanished meanwhile. */
 async function inspect(path: string): Promise<{ raw: string; owner?: LockOwner; stale: boolean } | undefined> {
-  let st;
+  let st: Awaited<ReturnType<typeof lstat>>;
   try {
     st = await lstat(path);
   } catch (err) {
@@ -137,7 +137,7 @@ async function breakStale(path: string, seen: string): Promise<void> {
   try {
     // Only the lock we judged stale goes: a fresh lock created since then stays.
     const now = await inspect(path);
-    if (now && now.stale && now.raw === seen) await unlink(path).catch(() => undefined);
+    if (now?.stale && now.raw === seen) await unlink(path).catch(() => undefined);
   } finally {
     await unlink(marker).catch(() => undefined);
   }

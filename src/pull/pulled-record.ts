@@ -60,7 +60,9 @@ export class PulledRecords {
   // Synchronous like the locks (file-lock.ts has the measurement): a few tiny metadata syscalls.
   async get(rel: string): Promise<PulledRecord | undefined> {
     try {
-      return JSON.parse(readFileSync(this.pathFor(rel), { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW })) as PulledRecord;
+      return JSON.parse(
+        readFileSync(this.pathFor(rel), { encoding: 'utf8', flag: constants.O_RDONLY | constants.O_NOFOLLOW }),
+      ) as PulledRecord;
     } catch {
       return undefined;
     }
@@ -68,11 +70,27 @@ export class PulledRecords {
 
   /** True when the record names exactly this object version and this local size. */
   matches(r: PulledRecord, o: ObjectInfo, localBytes: number): boolean {
-    return r.v === 1 && r.source === this.source && r.key === o.key && r.etag === o.etag && r.size === o.size && r.lastModified === o.lastModified.toISOString() && r.bytes === localBytes;
+    return (
+      r.v === 1 &&
+      r.source === this.source &&
+      r.key === o.key &&
+      r.etag === o.etag &&
+      r.size === o.size &&
+      r.lastModified === o.lastModified.toISOString() &&
+      r.bytes === localBytes
+    );
   }
 
   async put(rel: string, o: ObjectInfo, bytes: number): Promise<void> {
-    const rec: PulledRecord = { v: 1, source: this.source, key: o.key, etag: o.etag, size: o.size, lastModified: o.lastModified.toISOString(), bytes };
+    const rec: PulledRecord = {
+      v: 1,
+      source: this.source,
+      key: o.key,
+      etag: o.etag,
+      size: o.size,
+      lastModified: o.lastModified.toISOString(),
+      bytes,
+    };
     const path = this.pathFor(rel);
     const folder = dirname(path);
     try {

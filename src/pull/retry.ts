@@ -27,7 +27,11 @@ export function isTransient(err: unknown): boolean {
   // Our own aborts are handled by the caller before asking; an SDK that aborts its request
   // because the socket died mid-body reports that as an AbortError too.
   if (e?.name === 'AbortError') return true;
-  if (e?.code && /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|ECONNABORTED|EAI_AGAIN|ERR_STREAM_PREMATURE_CLOSE|UND_ERR_SOCKET)$/.test(e.code)) return true;
+  if (
+    e?.code &&
+    /^(ECONNRESET|ECONNREFUSED|ETIMEDOUT|EPIPE|ECONNABORTED|EAI_AGAIN|ERR_STREAM_PREMATURE_CLOSE|UND_ERR_SOCKET)$/.test(e.code)
+  )
+    return true;
   return /aborted|socket hang up|premature close|terminated/i.test(e?.message ?? '');
 }
 
@@ -72,7 +76,8 @@ export async function* resilientRead(provider: StorageProvider, key: string, o: 
       } finally {
         (body as { destroy?: () => void }).destroy?.();
       }
-      if (offset <= o.end) throw new TransientError(`read ${key}: body ended at byte ${offset} of ${o.end + 1}`, { serviceCode: 'TruncatedBody' });
+      if (offset <= o.end)
+        throw new TransientError(`read ${key}: body ended at byte ${offset} of ${o.end + 1}`, { serviceCode: 'TruncatedBody' });
     } catch (err) {
       if (o.signal?.aborted) throw o.signal.reason ?? err;
       o.health?.failed(err);

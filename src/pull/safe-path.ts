@@ -13,7 +13,7 @@ const MAX_SEGMENT_BYTES = 240; // leaves room for ".archive-part" suffixes under
 function encodeSegment(seg: string): string {
   if (seg === '.' || seg === '..') return seg.replace(/\./g, '%2E');
   // Control characters (NUL included) and '%' itself are percent-encoded so the mapping is reversible.
-  let out = seg.replace(/[\x00-\x1f\x7f%]/g, (c) => '%' + c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0'));
+  let out = seg.replace(/[\x00-\x1f\x7f%]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
   if (Buffer.byteLength(out) > MAX_SEGMENT_BYTES) {
     const hash = createHash('sha256').update(seg).digest('hex').slice(0, 12);
     let cut = out.slice(0, 200);
@@ -72,7 +72,7 @@ export async function prepareDestination(destRoot: string, rel: string): Promise
   for (const part of parts.slice(0, -1)) {
     dir = join(dir, part);
     if (verifiedDirs.has(dir)) continue;
-    let st;
+    let st: Awaited<ReturnType<typeof lstat>>;
     try {
       st = await lstat(dir);
     } catch (err) {
@@ -85,7 +85,9 @@ export async function prepareDestination(destRoot: string, rel: string): Promise
     if (st.isSymbolicLink()) {
       const target = await realpath(dir);
       if (target !== realRoot && !target.startsWith(realRoot + sep)) {
-        throw new ArchiveError(`refusing to write outside ${root}: ${rel} passes through a link to ${target}`, { serviceCode: 'UnsafePath' });
+        throw new ArchiveError(`refusing to write outside ${root}: ${rel} passes through a link to ${target}`, {
+          serviceCode: 'UnsafePath',
+        });
       }
     } else if (!st.isDirectory()) {
       const e = new Error(`not a directory: ${dir}`) as NodeJS.ErrnoException;

@@ -92,7 +92,7 @@ function md5Reference(o: ObjectInfo): { hex: string; fromEtag: boolean } | undef
  * implies the key counts.
  */
 export async function completeCopy(p: Placement, o: ObjectInfo, decoded: boolean): Promise<{ exists: boolean; bytes?: number }> {
-  let s;
+  let s: Awaited<ReturnType<typeof lstat>>;
   try {
     s = await lstat(p.final);
   } catch {
@@ -111,7 +111,11 @@ export async function completeCopy(p: Placement, o: ObjectInfo, decoded: boolean
  * What a run would find on disk for this object, without touching anything (for --dry-run): a
  * complete copy, a part file of the same object version to resume (bytes kept), or nothing.
  */
-export async function diskState(p: Placement, o: ObjectInfo, decoded: boolean): Promise<{ state: 'complete' | 'resume' | 'none'; bytes: number }> {
+export async function diskState(
+  p: Placement,
+  o: ObjectInfo,
+  decoded: boolean,
+): Promise<{ state: 'complete' | 'resume' | 'none'; bytes: number }> {
   const have = await completeCopy(p, o, decoded);
   if (have.bytes !== undefined) return { state: 'complete', bytes: have.bytes };
   const prior = await readState(p.final + STATE_SUFFIX);
@@ -152,7 +156,8 @@ async function writeState(path: string, s: PartState): Promise<void> {
 async function hashFile(fh: FileHandle, algos: string[]): Promise<Record<string, string>> {
   const hashes = algos.map((a) => createHash(a));
   if (!hashes.length) return {};
-  for await (const chunk of fh.createReadStream({ start: 0, highWaterMark: 1 << 20, autoClose: false })) for (const h of hashes) h.update(chunk as Buffer);
+  for await (const chunk of fh.createReadStream({ start: 0, highWaterMark: 1 << 20, autoClose: false }))
+    for (const h of hashes) h.update(chunk as Buffer);
   return Object.fromEntries(algos.map((a, i) => [a, hashes[i].digest('hex')]));
 }
 
@@ -185,7 +190,10 @@ function openPartForRead(part: string): Promise<FileHandle> {
 class Tap extends Transform {
   readonly hash?: Hash;
   bytes = 0;
-  constructor(algo?: string, private readonly onBytes?: (n: number) => void) {
+  constructor(
+    algo?: string,
+    private readonly onBytes?: (n: number) => void,
+  ) {
     super({ highWaterMark: 1 << 20 });
     if (algo) this.hash = createHash(algo);
   }
@@ -203,7 +211,11 @@ class Tap extends Transform {
 export class Transfer {
   constructor(private readonly o: TransferOptions) {}
 
-  private async checkMd5(info: ObjectInfo, actualHex: string | undefined, ref: { hex: string; fromEtag: boolean } | undefined): Promise<boolean> {
+  private async checkMd5(
+    info: ObjectInfo,
+    actualHex: string | undefined,
+    ref: { hex: string; fromEtag: boolean } | undefined,
+  ): Promise<boolean> {
     if (!ref || !actualHex) return false;
     if (actualHex === ref.hex) return true;
     if (ref.fromEtag) {
@@ -251,7 +263,8 @@ export class Transfer {
       offset = existing ? Math.min((await existing.stat()).size, info.size) : 0;
     }
     if (offset > 0) this.o.onResume?.(info.key, offset);
-    if (offset === 0 && tracked) await writeState(statePath, { v: 1, key: info.key, etag: info.etag, size: info.size, lastModified: info.lastModified.toISOString() });
+    if (offset === 0 && tracked)
+      await writeState(statePath, { v: 1, key: info.key, etag: info.etag, size: info.size, lastModified: info.lastModified.toISOString() });
     // MD5 of the streamed bytes is the MD5 of the file: it is ours alone (created O_EXCL under the lock).
     const md5 = offset === 0 && ref ? createHash('md5') : undefined;
     await this.o.streams(async () => {
@@ -277,7 +290,15 @@ export class Transfer {
     const chunkSize = prior?.chunkSize ?? this.o.chunkSize;
     const count = Math.ceil(info.size / chunkSize);
     const done = new Set(prior?.done ?? []);
-    const state: PartState = { v: 1, key: info.key, etag: info.etag, size: info.size, lastModified: info.lastModified.toISOString(), chunkSize, done: [...done] };
+    const state: PartState = {
+      v: 1,
+      key: info.key,
+      etag: info.etag,
+      size: info.size,
+      lastModified: info.lastModified.toISOString(),
+      chunkSize,
+      done: [...done],
+    };
     let fh = prior ? await openExisting(part) : undefined;
     if (!fh) {
       fh = await createFresh(part);
@@ -342,7 +363,8 @@ export class Transfer {
     const statePath = final + STATE_SUFFIX;
     const ref = md5Reference(info);
 
-    if (decoding && info.size < this.o.multipartThreshold) return this.recorded(place, info, await this.decodeStreaming(info, final, codec, ref));
+    if (decoding && info.size < this.o.multipartThreshold)
+      return this.recorded(place, info, await this.decodeStreaming(info, final, codec, ref));
 
     let fetched: { resumed: number; md5?: string };
     try {
@@ -350,7 +372,8 @@ export class Transfer {
     } catch (err) {
       // Keep the part file for a resume unless its bytes are known to be bad, or the object itself
       // failed (not the run) before a byte worth resuming arrived. An interrupted run keeps it as is.
-      if (err instanceof IntegrityError || (!this.o.signal?.aborted && (await nothingToResume(part, statePath)))) await Promise.all([rm(part, { force: true }), rm(statePath, { force: true })]);
+      if (err instanceof IntegrityError || (!this.o.signal?.aborted && (await nothingToResume(part, statePath))))
+        await Promise.all([rm(part, { force: true }), rm(statePath, { force: true })]);
       throw err;
     }
     const pf = await openPartForRead(part);
@@ -360,7 +383,10 @@ export class Transfer {
       const size = (await pf.stat()).size;
       if (size !== info.size) {
         await Promise.all([rm(part, { force: true }), rm(statePath, { force: true })]);
-        throw new IntegrityError(`${info.key}: size mismatch (expected ${info.size} bytes, got ${size})`, { serviceCode: 'SizeMismatch', hint: 'run the command again' });
+        throw new IntegrityError(`${info.key}: size mismatch (expected ${info.size} bytes, got ${size})`, {
+          serviceCode: 'SizeMismatch',
+          hint: 'run the command again',
+        });
       }
       let md5Hex = fetched.md5;
       const needs: string[] = [];
@@ -383,7 +409,13 @@ export class Transfer {
       // rename() replaces whatever is at the final name (a link included) and never follows it.
       await rename(part, final);
       await rm(statePath, { force: true });
-      return this.recorded(place, info, { status: 'downloaded', bytes: info.size, sha256: h.sha256, resumedBytes: fetched.resumed, verified });
+      return this.recorded(place, info, {
+        status: 'downloaded',
+        bytes: info.size,
+        sha256: h.sha256,
+        resumedBytes: fetched.resumed,
+        verified,
+      });
     }
     // Large compressed object: the raw copy is complete and verified; decode it from disk.
     const tmp = final + TMP_SUFFIX;
@@ -399,7 +431,13 @@ export class Transfer {
       throw err;
     }
     await Promise.all([rm(part, { force: true }), rm(statePath, { force: true })]);
-    return this.recorded(place, info, { status: 'downloaded', bytes: outcome.bytes, sha256: outcome.sha256, resumedBytes: fetched.resumed, verified });
+    return this.recorded(place, info, {
+      status: 'downloaded',
+      bytes: outcome.bytes,
+      sha256: outcome.sha256,
+      resumedBytes: fetched.resumed,
+      verified,
+    });
   }
 
   private async recorded(place: Placement, info: ObjectInfo, out: TransferOutcome): Promise<TransferOutcome> {
@@ -408,7 +446,13 @@ export class Transfer {
   }
 
   /** Pipes `source` (through `tap`, if given) and `decoder` into a new file at `tmp`, stamped `mtime`. */
-  private async decodeInto(tmp: string, source: Readable, tap: Transform | undefined, decoder: Duplex, mtime?: Date): Promise<{ bytes: number; sha256?: string }> {
+  private async decodeInto(
+    tmp: string,
+    source: Readable,
+    tap: Transform | undefined,
+    decoder: Duplex,
+    mtime?: Date,
+  ): Promise<{ bytes: number; sha256?: string }> {
     const fh = await createFresh(tmp);
     try {
       const sink = new FileSink(fh, this.o.wantSha256 ? 'sha256' : undefined);
@@ -421,7 +465,12 @@ export class Transfer {
     }
   }
 
-  private async decodeStreaming(info: ObjectInfo, final: string, codec: Codec, ref: { hex: string; fromEtag: boolean } | undefined): Promise<TransferOutcome> {
+  private async decodeStreaming(
+    info: ObjectInfo,
+    final: string,
+    codec: Codec,
+    ref: { hex: string; fromEtag: boolean } | undefined,
+  ): Promise<TransferOutcome> {
     const tmp = final + TMP_SUFFIX;
     // Raw bytes: counted always, MD5'd only when there is a reference to check against.
     const raw = new Tap(ref ? 'md5' : undefined, this.o.onBytes);
@@ -432,7 +481,10 @@ export class Transfer {
         out = await this.decodeInto(tmp, this.read(info, 0, info.size - 1), raw, decoder, info.lastModified);
       });
       if (raw.bytes !== info.size) {
-        throw new IntegrityError(`${info.key}: size mismatch (expected ${info.size} bytes, got ${raw.bytes})`, { serviceCode: 'SizeMismatch', hint: 'run the command again' });
+        throw new IntegrityError(`${info.key}: size mismatch (expected ${info.size} bytes, got ${raw.bytes})`, {
+          serviceCode: 'SizeMismatch',
+          hint: 'run the command again',
+        });
       }
       const verified = (await this.checkMd5(info, raw.digest(), ref)) ? 'md5' : 'size';
       await rename(tmp, final);
@@ -447,12 +499,25 @@ export class Transfer {
 export function describeTransferError(err: unknown): ArchiveError {
   if (err instanceof ArchiveError) return err;
   const e = err as NodeJS.ErrnoException;
-  if (e?.code === 'ENOSPC') return new ArchiveError('no space left on the destination device', { serviceCode: 'ENOSPC', hint: 'free disk space or choose another DEST; part files are kept so a re-run resumes', cause: err });
+  if (e?.code === 'ENOSPC')
+    return new ArchiveError('no space left on the destination device', {
+      serviceCode: 'ENOSPC',
+      hint: 'free disk space or choose another DEST; part files are kept so a re-run resumes',
+      cause: err,
+    });
   if (e?.code === 'EACCES' || e?.code === 'EPERM' || e?.code === 'EROFS') {
-    return new ArchiveError(`cannot write ${e.path ?? 'the destination'}: permission denied`, { serviceCode: e.code, hint: 'choose a writable DEST directory', cause: err });
+    return new ArchiveError(`cannot write ${e.path ?? 'the destination'}: permission denied`, {
+      serviceCode: e.code,
+      hint: 'choose a writable DEST directory',
+      cause: err,
+    });
   }
   if (e?.code === 'ENOTDIR' || e?.code === 'EISDIR' || e?.code === 'EEXIST') {
-    return new ArchiveError(`path conflict at ${e.path ?? 'the destination'} (a file and a folder share a name)`, { serviceCode: e.code, hint: 'pull into an empty DEST, or use --flatten', cause: err });
+    return new ArchiveError(`path conflict at ${e.path ?? 'the destination'} (a file and a folder share a name)`, {
+      serviceCode: e.code,
+      hint: 'pull into an empty DEST, or use --flatten',
+      cause: err,
+    });
   }
   return new ArchiveError(e?.message ?? String(err), { serviceCode: e?.code, cause: err });
 }

@@ -32,7 +32,8 @@ function tsText(d: Date): string {
 
 /** The URL DuckDB reads an object by: https+SAS (httpfs, no secret object), az:// or s3://. */
 export function duckdbUrl(target: Target, e: Entry, withSas: boolean): string {
-  if (target.provider === 'azure') return withSas && sasOf(target) ? httpsUrl(target, e.key, { withSas: true }) : `az://${target.container}/${e.key}`;
+  if (target.provider === 'azure')
+    return withSas && sasOf(target) ? httpsUrl(target, e.key, { withSas: true }) : `az://${target.container}/${e.key}`;
   return `s3://${target.bucket}/${e.key}`;
 }
 
@@ -43,8 +44,10 @@ function duckdb(target: Target, entries: Entry[], o: EmitOptions): string {
     if (sas) lines.push('INSTALL httpfs; LOAD httpfs; -- the SAS is in each URL below: treat this text as a secret');
     else {
       lines.push('INSTALL azure; LOAD azure;');
-      lines.push(`CREATE OR REPLACE SECRET archive_azure (TYPE azure, PROVIDER credential_chain, ACCOUNT_NAME ${sqlString(target.account)});`);
-      lines.push('-- (or: CREATE SECRET (TYPE azure, CONNECTION_STRING \'…\'); archive --emit duckdb --with-sas prints SAS URLs instead)');
+      lines.push(
+        `CREATE OR REPLACE SECRET archive_azure (TYPE azure, PROVIDER credential_chain, ACCOUNT_NAME ${sqlString(target.account)});`,
+      );
+      lines.push("-- (or: CREATE SECRET (TYPE azure, CONNECTION_STRING '…'); archive --emit duckdb --with-sas prints SAS URLs instead)");
     }
   } else {
     lines.push('INSTALL httpfs; LOAD httpfs;');
@@ -57,10 +60,15 @@ function duckdb(target: Target, entries: Entry[], o: EmitOptions): string {
     lines.push(`CREATE OR REPLACE SECRET archive_s3 (${parts.join(', ')});`);
   }
   if (!entries.length) {
-    lines.push('CREATE OR REPLACE VIEW logs AS SELECT NULL::VARCHAR AS _key, NULL::TIMESTAMP AS _time, NULL::VARCHAR AS _host, NULL::VARCHAR AS _kind WHERE false;');
+    lines.push(
+      'CREATE OR REPLACE VIEW logs AS SELECT NULL::VARCHAR AS _key, NULL::TIMESTAMP AS _time, NULL::VARCHAR AS _host, NULL::VARCHAR AS _kind WHERE false;',
+    );
   } else {
     const urls = entries.map((e) => duckdbUrl(target, e, !!sas));
-    const rows = entries.map((e, i) => `  (${sqlString(urls[i]!)}, ${sqlString(e.key)}, TIMESTAMP ${sqlString(tsText(e.time))}, ${e.facts.host ? sqlString(e.facts.host) : 'NULL'}, ${e.facts.kind ? sqlString(e.facts.kind) : 'NULL'})`);
+    const rows = entries.map(
+      (e, i) =>
+        `  (${sqlString(urls[i]!)}, ${sqlString(e.key)}, TIMESTAMP ${sqlString(tsText(e.time))}, ${e.facts.host ? sqlString(e.facts.host) : 'NULL'}, ${e.facts.kind ? sqlString(e.facts.kind) : 'NULL'})`,
+    );
     lines.push(`CREATE OR REPLACE TABLE _objects (url VARCHAR, _key VARCHAR, _time TIMESTAMP, _host VARCHAR, _kind VARCHAR);`);
     lines.push(`INSERT INTO _objects VALUES\n${rows.join(',\n')};`);
     lines.push(
@@ -68,7 +76,7 @@ function duckdb(target: Target, entries: Entry[], o: EmitOptions): string {
     );
   }
   if (o.sql?.trim()) lines.push(`${stripTrailingSemicolons(o.sql)};`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 function clickhouse(target: Target, entries: Entry[], o: EmitOptions): string {
@@ -78,29 +86,44 @@ function clickhouse(target: Target, entries: Entry[], o: EmitOptions): string {
   let paths: string[];
   if (target.provider === 'azure') {
     const sas = o.withSas ? sasOf(target) : undefined;
-    const account = sas ? `${sqlString(`${target.serviceUrl.replace(/\/+$/, '')}?${sas}`)}` : sqlString(target.serviceUrl.replace(/\/+$/, ''));
+    const account = sas
+      ? `${sqlString(`${target.serviceUrl.replace(/\/+$/, '')}?${sas}`)}`
+      : sqlString(target.serviceUrl.replace(/\/+$/, ''));
     source = `azureBlobStorage(${account}, ${sqlString(target.container)}, ${sqlString(`${prefix}**`)}, 'JSONEachRow')`;
-    if (!sas) lines.push("-- credentials: add account_name, account_key arguments, or use a connection string / named collection; --with-sas puts the SAS in the URL");
+    if (!sas)
+      lines.push(
+        '-- credentials: add account_name, account_key arguments, or use a connection string / named collection; --with-sas puts the SAS in the URL',
+      );
     paths = entries.map((e) => `${target.container}/${e.key}`);
   } else {
-    const base = target.endpoint ? `${target.endpoint.replace(/\/+$/, '')}/${target.bucket}/` : `https://${target.bucket}.s3.${target.region ?? 'us-east-1'}.amazonaws.com/`;
+    const base = target.endpoint
+      ? `${target.endpoint.replace(/\/+$/, '')}/${target.bucket}/`
+      : `https://${target.bucket}.s3.${target.region ?? 'us-east-1'}.amazonaws.com/`;
     source = `s3(${sqlString(`${base}${encodeKey(prefix)}**`)}, 'JSONEachRow')`;
-    lines.push('-- credentials: add access key arguments, a named collection, or rely on the server\'s role');
+    lines.push("-- credentials: add access key arguments, a named collection, or rely on the server's role");
     paths = entries.map((e) => `${target.bucket}/${e.key}`);
   }
   lines.push('-- only the listed objects are read: ClickHouse filters files on _path before fetching them');
-  lines.push(`CREATE OR REPLACE VIEW logs AS SELECT *, _path FROM ${source}\nWHERE _path IN (\n${paths.map((p) => `  ${sqlString(p)}`).join(',\n') || "  ''"}\n);`);
-  if (o.sql?.trim()) lines.push(`-- your query (written for DuckDB; adjust to ClickHouse SQL where needed):\n${stripTrailingSemicolons(o.sql)};`);
-  return lines.join('\n') + '\n';
+  lines.push(
+    `CREATE OR REPLACE VIEW logs AS SELECT *, _path FROM ${source}\nWHERE _path IN (\n${paths.map((p) => `  ${sqlString(p)}`).join(',\n') || "  ''"}\n);`,
+  );
+  if (o.sql?.trim())
+    lines.push(`-- your query (written for DuckDB; adjust to ClickHouse SQL where needed):\n${stripTrailingSemicolons(o.sql)};`);
+  return `${lines.join('\n')}\n`;
 }
 
 function hadoopUrl(target: Target, key: string): string {
-  return target.provider === 'azure' ? `abfss://${target.container}@${target.account}.dfs.core.windows.net/${key}` : `s3://${target.bucket}/${key}`;
+  return target.provider === 'azure'
+    ? `abfss://${target.container}@${target.account}.dfs.core.windows.net/${key}`
+    : `s3://${target.bucket}/${key}`;
 }
 
 function trino(target: Target, entries: Entry[], o: EmitOptions): string {
   const lines = [header('--', target, entries)];
-  const loc = target.provider === 'azure' ? `abfss://${target.container}@${target.account}.dfs.core.windows.net/_archive_manifest/` : `s3://${target.bucket}/_archive_manifest/`;
+  const loc =
+    target.provider === 'azure'
+      ? `abfss://${target.container}@${target.account}.dfs.core.windows.net/_archive_manifest/`
+      : `s3://${target.bucket}/_archive_manifest/`;
   lines.push('-- 1. save the manifest (the object URLs below) as a file and upload it under LOCATION:');
   lines.push("--      archive query … --emit trino | sed -n 's/^-- manifest: //p' > manifest.txt");
   for (const e of entries) lines.push(`-- manifest: ${hadoopUrl(target, e.key)}`);
@@ -109,24 +132,38 @@ function trino(target: Target, entries: Entry[], o: EmitOptions): string {
     `CREATE EXTERNAL TABLE logs (line string)\nROW FORMAT DELIMITED FIELDS TERMINATED BY '\\u0001'\nSTORED AS INPUTFORMAT 'org.apache.hadoop.hive.ql.io.SymlinkTextInputFormat'\nOUTPUTFORMAT 'org.apache.hadoop.hive.ql.io.HiveIgnoreKeyTextOutputFormat'\nLOCATION ${sqlString(loc)};`,
   );
   lines.push("-- e.g. SELECT json_extract_scalar(line, '$.uri') AS uri, count(*) FROM logs GROUP BY 1;");
-  if (o.sql?.trim()) lines.push(`-- your query (written for DuckDB over typed columns; rewrite fields as json_extract_scalar(line, '$.field')):\n-- ${stripTrailingSemicolons(o.sql).replace(/\n/g, '\n-- ')}`);
-  return lines.join('\n') + '\n';
+  if (o.sql?.trim())
+    lines.push(
+      `-- your query (written for DuckDB over typed columns; rewrite fields as json_extract_scalar(line, '$.field')):\n-- ${stripTrailingSemicolons(o.sql).replace(/\n/g, '\n-- ')}`,
+    );
+  return `${lines.join('\n')}\n`;
 }
 
 function spark(target: Target, entries: Entry[], o: EmitOptions): string {
   const lines = [header('#', target, entries), '# PySpark'];
   const sas = o.withSas ? sasOf(target) : undefined;
   if (target.provider === 'azure') {
-    if (sas) lines.push(`spark.conf.set(${JSON.stringify(`fs.azure.sas.${target.container}.${target.account}.blob.core.windows.net`)}, ${JSON.stringify(sas)})  # a secret`);
+    if (sas)
+      lines.push(
+        `spark.conf.set(${JSON.stringify(`fs.azure.sas.${target.container}.${target.account}.blob.core.windows.net`)}, ${JSON.stringify(sas)})  # a secret`,
+      );
     else lines.push('# credentials: fs.azure.account.auth.type / OAuth or account key in the Spark conf (--with-sas prints a SAS setting)');
   } else lines.push('# credentials: the s3a default chain (fs.s3a.aws.credentials.provider)');
-  const url = (key: string) => (target.provider === 'azure' ? (sas ? `wasbs://${target.container}@${target.account}.blob.core.windows.net/${key}` : hadoopUrl(target, key)) : `s3a://${target.bucket}/${key}`);
+  const url = (key: string) =>
+    target.provider === 'azure'
+      ? sas
+        ? `wasbs://${target.container}@${target.account}.blob.core.windows.net/${key}`
+        : hadoopUrl(target, key)
+      : `s3a://${target.bucket}/${key}`;
   lines.push('from pyspark.sql.functions import input_file_name');
   lines.push(`paths = [\n${entries.map((e) => `    ${JSON.stringify(url(e.key))},`).join('\n')}\n]`);
   lines.push('logs = spark.read.json(paths).withColumn("_path", input_file_name())');
   lines.push('logs.createOrReplaceTempView("logs")');
-  if (o.sql?.trim()) lines.push(`spark.sql(${JSON.stringify(stripTrailingSemicolons(o.sql))}).show(truncate=False)  # written for DuckDB; adjust to Spark SQL where needed`);
-  return lines.join('\n') + '\n';
+  if (o.sql?.trim())
+    lines.push(
+      `spark.sql(${JSON.stringify(stripTrailingSemicolons(o.sql))}).show(truncate=False)  # written for DuckDB; adjust to Spark SQL where needed`,
+    );
+  return `${lines.join('\n')}\n`;
 }
 
 function commonPrefix(keys: string[]): string {

@@ -23,10 +23,13 @@ export async function loadDuckDB(): Promise<DuckDBModule> {
   try {
     return await import('@duckdb/node-api');
   } catch (err) {
-    throw new ArchiveError(`the query engine (DuckDB, @duckdb/node-api) could not be loaded: ${(err as Error)?.message?.split('\n')[0] ?? String(err)}`, {
-      hint: 'reinstall archive with its dependencies (`npm install -g archive-cli`, without --omit=optional/--ignore-scripts); `archive query` needs a platform DuckDB supports (linux/macOS/windows, x64/arm64)',
-      cause: err,
-    });
+    throw new ArchiveError(
+      `the query engine (DuckDB, @duckdb/node-api) could not be loaded: ${(err as Error)?.message?.split('\n')[0] ?? String(err)}`,
+      {
+        hint: 'reinstall archive with its dependencies (`npm install -g archive-cli`, without --omit=optional/--ignore-scripts); `archive query` needs a platform DuckDB supports (linux/macOS/windows, x64/arm64)',
+        cause: err,
+      },
+    );
   }
 }
 

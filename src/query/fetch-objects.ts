@@ -68,10 +68,16 @@ async function fetchOne(provider: StorageProvider, entry: Entry, index: number, 
     },
   });
   try {
-    const source = Readable.from(resilientRead(provider, entry.key, { start: 0, end: entry.size - 1, etag: entry.etag, signal: o.signal }), { objectMode: false });
+    const source = Readable.from(
+      resilientRead(provider, entry.key, { start: 0, end: entry.size - 1, etag: entry.etag, signal: o.signal }),
+      { objectMode: false },
+    );
     // 'wx': created exclusively inside our 0700 directory, never through a planted symlink.
     await pipeline(source, count, createWriteStream(part, { flags: 'wx', mode: 0o600 }), { signal: o.signal });
-    if (written !== entry.size) throw new IntegrityError(`${entry.key}: got ${written} bytes, the listing said ${entry.size}`, { hint: 'the object changed while it was read; run the query again' });
+    if (written !== entry.size)
+      throw new IntegrityError(`${entry.key}: got ${written} bytes, the listing said ${entry.size}`, {
+        hint: 'the object changed while it was read; run the query again',
+      });
     const final = path.join(dir, tempNameFor(index, codec ?? 'none'));
     await rename(part, final);
     return { entry, path: final, codec: codec ?? 'none' };
@@ -101,7 +107,8 @@ export async function fetchObjects(provider: StorageProvider, entries: Entry[], 
           o.onObject?.(f);
         } catch (err) {
           if (o.signal?.aborted) throw o.signal.reason ?? err;
-          const error = err instanceof ArchiveError ? err : new ArchiveError(`${entry.key}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
+          const error =
+            err instanceof ArchiveError ? err : new ArchiveError(`${entry.key}: ${(err as Error)?.message ?? String(err)}`, { cause: err });
           failed.push({ entry, error });
         }
       }),

@@ -26,7 +26,9 @@ export function fileFormatFor(file: string): FileFormat {
   if (ext === '.csv') return 'csv';
   if (ext === '.ndjson' || ext === '.jsonl') return 'ndjson';
   if (ext === '.json') return 'json';
-  throw new UsageError(`--out ${file}: unknown file type "${ext || '(none)'}"`, { hint: 'name the file .parquet, .csv, .ndjson (or .jsonl) or .json' });
+  throw new UsageError(`--out ${file}: unknown file type "${ext || '(none)'}"`, {
+    hint: 'name the file .parquet, .csv, .ndjson (or .jsonl) or .json',
+  });
 }
 
 function copyOptions(f: FileFormat): string {
@@ -105,22 +107,30 @@ function csvCell(v: unknown): string {
   return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
-export async function writeReader(reader: DuckDBResultReader, format: StdoutFormat, out: Writable, maxTableRows: number): Promise<{ rows: number; more: boolean }> {
+export async function writeReader(
+  reader: DuckDBResultReader,
+  format: StdoutFormat,
+  out: Writable,
+  maxTableRows: number,
+): Promise<{ rows: number; more: boolean }> {
   const names = reader.columnNames();
   const types = reader.columnTypes().map((t) => t.toString());
   if (format === 'table') {
-    const rows = reader.getRows().slice(0, maxTableRows).map((r) => r.map(cellText));
+    const rows = reader
+      .getRows()
+      .slice(0, maxTableRows)
+      .map((r) => r.map(cellText));
     await write(out, renderTable({ columns: names, numeric: types.map(isNumericType), rows }));
     return { rows: rows.length, more: reader.currentRowCount > maxTableRows };
   }
   const rows = reader.getRowsJson();
   if (format === 'csv') {
-    await write(out, names.map(csvCell).join(',') + '\n');
-    for (const r of rows) await write(out, r.map(csvCell).join(',') + '\n');
+    await write(out, `${names.map(csvCell).join(',')}\n`);
+    for (const r of rows) await write(out, `${r.map(csvCell).join(',')}\n`);
   } else if (format === 'ndjson') {
-    for (const r of rows) await write(out, jsonRow(names, types, r) + '\n');
+    for (const r of rows) await write(out, `${jsonRow(names, types, r)}\n`);
   } else {
-    await write(out, '[' + rows.map((r) => jsonRow(names, types, r)).join(',\n') + ']\n');
+    await write(out, `[${rows.map((r) => jsonRow(names, types, r)).join(',\n')}]\n`);
   }
   return { rows: rows.length, more: false };
 }

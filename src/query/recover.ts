@@ -61,7 +61,12 @@ export async function decodeToPlain(f: FetchedObject, signal?: AbortSignal): Pro
   const plain = f.path.replace(/\.(zst|gz)$/, '');
   const part = `${plain}.decoding`;
   try {
-    await pipeline(createReadStream(f.path), await createDecoder(f.codec, { label: f.entry.key }), createWriteStream(part, { flags: 'wx', mode: 0o600 }), { signal });
+    await pipeline(
+      createReadStream(f.path),
+      await createDecoder(f.codec, { label: f.entry.key }),
+      createWriteStream(part, { flags: 'wx', mode: 0o600 }),
+      { signal },
+    );
     await rename(part, plain);
     await rm(f.path, { force: true });
   } catch (err) {

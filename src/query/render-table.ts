@@ -29,7 +29,7 @@ export function renderTable(t: TableInput): string {
       .trimEnd();
   const out = [line(t.columns, true), widths.map((w) => '─'.repeat(w)).join('  ')];
   for (const r of cells) out.push(line(r));
-  return out.join('\n') + '\n';
+  return `${out.join('\n')}\n`;
 }
 
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;

@@ -67,16 +67,20 @@ function sqlFailure(message: string, files: FetchedObject[]): ArchiveError {
   const m = inUserTerms(message, files);
   const hints = m.split('\n').filter((l) => /^(Candidate|Did you mean)/.test(l.trim()));
   return new UsageError(`SQL: ${oneLineSqlMessage(m)}`, {
-    hint: `${hints.length ? hints.join('; ') + '; ' : ''}the table is \`logs\` (\`logs_raw\` untyped); \`archive query LOCATION --schema\` lists its columns`,
+    hint: `${hints.length ? `${hints.join('; ')}; ` : ''}the table is \`logs\` (\`logs_raw\` untyped); \`archive query LOCATION --schema\` lists its columns`,
   });
 }
 
 async function writeSchema(schema: DefinedSchema, r: QueryRequest): Promise<void> {
   const rows = schema.columns.map((c) => [c.name, c.type]);
   if (r.format === 'table') await writeTo(r.out, renderTable({ columns: ['column', 'type'], numeric: [false, false], rows }));
-  else if (r.format === 'csv') await writeTo(r.out, ['column,type', ...rows.map((x) => x.map((v) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(','))].join('\n') + '\n');
-  else if (r.format === 'ndjson') await writeTo(r.out, rows.map(([n, t]) => JSON.stringify({ column: n, type: t }) + '\n').join(''));
-  else await writeTo(r.out, JSON.stringify({ vendor: schema.typed?.vendor ?? null, columns: schema.columns }, null, 2) + '\n');
+  else if (r.format === 'csv')
+    await writeTo(
+      r.out,
+      `${['column,type', ...rows.map((x) => x.map((v) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(','))].join('\n')}\n`,
+    );
+  else if (r.format === 'ndjson') await writeTo(r.out, rows.map(([n, t]) => `${JSON.stringify({ column: n, type: t })}\n`).join(''));
+  else await writeTo(r.out, `${JSON.stringify({ vendor: schema.typed?.vendor ?? null, columns: schema.columns }, null, 2)}\n`);
 }
 
 async function writeTo(out: Writable, text: string): Promise<void> {
@@ -92,7 +96,8 @@ function emptyResult(format: StdoutFormat): string {
 async function execute(conn: DuckDBConnection, sql: string, r: QueryRequest, space: TempSpace): Promise<void> {
   const { StatementType } = await loadDuckDB();
   const extracted = await conn.extractStatements(sql);
-  if (extracted.count === 0) throw new UsageError('no SQL statement given', { hint: 'e.g. archive query LOCATION "SELECT count(*) FROM logs"' });
+  if (extracted.count === 0)
+    throw new UsageError('no SQL statement given', { hint: 'e.g. archive query LOCATION "SELECT count(*) FROM logs"' });
   for (let i = 0; i < extracted.count - 1; i++) await (await extracted.prepare(i)).run();
   const last = await extracted.prepare(extracted.count - 1);
   const single = extracted.count === 1 && last.statementType === StatementType.SELECT;
@@ -112,7 +117,10 @@ async function execute(conn: DuckDBConnection, sql: string, r: QueryRequest, spa
     return;
   }
   if (r.outFile) {
-    if (fileFormat === 'parquet') throw new UsageError('--out FILE.parquet needs the SQL to be one query (SELECT/WITH/FROM …)', { hint: 'run setup statements in a WITH clause, or write .csv/.ndjson' });
+    if (fileFormat === 'parquet')
+      throw new UsageError('--out FILE.parquet needs the SQL to be one query (SELECT/WITH/FROM …)', {
+        hint: 'run setup statements in a WITH clause, or write .csv/.ndjson',
+      });
   }
   const max = r.maxTableRows ?? 1000;
   const reader = r.format === 'table' && !r.outFile ? await last.streamAndReadUntil(max + 1) : await last.runAndReadAll();
@@ -142,9 +150,15 @@ export async function runQuery(r: QueryRequest): Promise<QueryResult> {
   const window = timeWindow(r.select);
   if (r.clip && !window.since && !window.until) throw new UsageError('--clip needs a window', { hint: 'add --since and/or --until' });
   const selection = await selectObjects(r.provider, r.prefix, r.select);
-  if (selection.duplicates.length) r.note(`${selection.duplicates.length} duplicate object${selection.duplicates.length === 1 ? '' : 's'} skipped (--dedupe): ${selection.duplicates.map((d) => d.dropped.key).join(', ')}`);
+  if (selection.duplicates.length)
+    r.note(
+      `${selection.duplicates.length} duplicate object${selection.duplicates.length === 1 ? '' : 's'} skipped (--dedupe): ${selection.duplicates.map((d) => d.dropped.key).join(', ')}`,
+    );
   const vendor = r.view === 'none' ? undefined : (r.view ?? vendorFor(selection.entries));
-  if (r.clip && !vendor) throw new UsageError('--clip needs records with a known time field', { hint: 'it works on Vespa access logs, Cloudflare http_requests and Amplitude events; pick one with --view, or filter on your own field in SQL' });
+  if (r.clip && !vendor)
+    throw new UsageError('--clip needs records with a known time field', {
+      hint: 'it works on Vespa access logs, Cloudflare http_requests and Amplitude events; pick one with --view, or filter on your own field in SQL',
+    });
   // --schema promises the types a query will use: detect over every row, not a sample.
   const result: QueryResult = { objects: 0, bytes: 0, skipped: 0, fullSample: !!r.schemaOnly, decodedByArchive: 0, vendor };
   if (!selection.entries.length) r.note('no objects match the location and filters: the result is empty');
@@ -165,7 +179,10 @@ export async function runQuery(r: QueryRequest): Promise<QueryResult> {
   const onExit = () => engine?.interrupt();
   process.once('exit', onExit);
   try {
-    r.progress?.planned(selection.entries.length, selection.entries.reduce((n, e) => n + e.size, 0));
+    r.progress?.planned(
+      selection.entries.length,
+      selection.entries.reduce((n, e) => n + e.size, 0),
+    );
     const { fetched, failed } = await fetchObjects(r.provider, selection.entries, space.objects, {
       concurrency: r.concurrency,
       signal: r.signal,
@@ -241,14 +258,20 @@ export async function runQuery(r: QueryRequest): Promise<QueryResult> {
           }
         }
         if (kind === 'interrupted') throw new InterruptedError('interrupted');
-        if (kind === 'memory') throw new ArchiveError(`DuckDB ran out of memory: ${message.split('\n')[0]}`, { hint: `raise --memory-limit (now ${r.memoryLimit}); spill files go to the OS temp dir (TMPDIR)` });
+        if (kind === 'memory')
+          throw new ArchiveError(`DuckDB ran out of memory: ${message.split('\n')[0]}`, {
+            hint: `raise --memory-limit (now ${r.memoryLimit}); spill files go to the OS temp dir (TMPDIR)`,
+          });
         throw new ArchiveError(`query failed: ${inUserTerms(message, files).split('\n')[0]}`, { cause: err });
       }
     }
     result.skipped = skipped.length;
     result.objects = files.length;
     if (skipped.length) {
-      throw new PartialFailureError(`answered from ${files.length} of ${files.length + skipped.length} objects; ${skipped.length} skipped (see above)`, { hint: 're-run without --skip-bad once the skipped objects are fixed' });
+      throw new PartialFailureError(
+        `answered from ${files.length} of ${files.length + skipped.length} objects; ${skipped.length} skipped (see above)`,
+        { hint: 're-run without --skip-bad once the skipped objects are fixed' },
+      );
     }
     return result;
   } catch (err) {
@@ -263,4 +286,3 @@ export async function runQuery(r: QueryRequest): Promise<QueryResult> {
     space.remove();
   }
 }
-

@@ -84,7 +84,9 @@ export function mergeColumns(batches: Column[][]): Column[] {
 export async function detectColumns(conn: DuckDBConnection, files: FetchedObject[], fullSample: boolean): Promise<Column[]> {
   const batches: Column[][] = [];
   for (let i = 0; i < files.length; i += FILES_PER_SCAN) {
-    const reader = await conn.runAndReadAll(`DESCRIBE SELECT * FROM ${readJson(files.slice(i, i + FILES_PER_SCAN), `, union_by_name=true${fullSample ? ', sample_size=-1' : ''}`)}`);
+    const reader = await conn.runAndReadAll(
+      `DESCRIBE SELECT * FROM ${readJson(files.slice(i, i + FILES_PER_SCAN), `, union_by_name=true${fullSample ? ', sample_size=-1' : ''}`)}`,
+    );
     batches.push(
       reader
         .getRowObjectsJson()
@@ -107,7 +109,9 @@ export async function defineSchema(conn: DuckDBConnection, files: FetchedObject[
   }
   const own = columns.filter((c) => !(EXTRA_COLUMNS as readonly string[]).includes(c.name));
   if (own.length) {
-    const exclude = [FILE_COLUMN, ...columns.filter((c) => (EXTRA_COLUMNS as readonly string[]).includes(c.name)).map((c) => c.name)].map(sqlIdent).join(', ');
+    const exclude = [FILE_COLUMN, ...columns.filter((c) => (EXTRA_COLUMNS as readonly string[]).includes(c.name)).map((c) => c.name)]
+      .map(sqlIdent)
+      .join(', ');
     // A few files per read_json, the scans joined by UNION ALL: one read_json over every file
     // holds a buffer per file until the whole scan ends (peak RSS grew by ~the decoded size of
     // each ≤32 MiB object: 20 × 14 MB objects → 390 MiB with memory_limit=256MB), while scans
@@ -116,7 +120,9 @@ export async function defineSchema(conn: DuckDBConnection, files: FetchedObject[
     const cols = `, columns=${columnsParam(columns)}`;
     const arms: string[] = [];
     for (let i = 0; i < files.length; i += FILES_PER_SCAN) {
-      arms.push(`SELECT r.* EXCLUDE (${exclude}), o._key, o._time, o._host, o._kind FROM ${readJson(files.slice(i, i + FILES_PER_SCAN), cols)} r JOIN _objects o ON r.${sqlIdent(FILE_COLUMN)} = o.path`);
+      arms.push(
+        `SELECT r.* EXCLUDE (${exclude}), o._key, o._time, o._host, o._kind FROM ${readJson(files.slice(i, i + FILES_PER_SCAN), cols)} r JOIN _objects o ON r.${sqlIdent(FILE_COLUMN)} = o.path`,
+      );
     }
     await conn.run(`CREATE OR REPLACE VIEW logs_raw AS ${arms.join('\nUNION ALL ')}`);
   } else {

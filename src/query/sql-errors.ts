@@ -21,7 +21,13 @@ export function classifySqlError(message: string): SqlErrorKind {
   if (/^INTERRUPT Error\b/i.test(message) || /Interrupted!?$/m.test(message)) return 'interrupted';
   if (/^Out of Memory Error\b/.test(message)) return 'memory';
   if (/JSON transform error/i.test(message)) return 'schema';
-  if (/Malformed JSON|Restored data doesn't match checksum|ZSTD|zstd|gzip|GZIP|decompress|Input is not a GZIP|Unknown frame descriptor|corrupt/i.test(message) && /^(Invalid Input|IO|Invalid) Error\b/.test(message)) return 'data';
+  if (
+    /Malformed JSON|Restored data doesn't match checksum|ZSTD|zstd|gzip|GZIP|decompress|Input is not a GZIP|Unknown frame descriptor|corrupt/i.test(
+      message,
+    ) &&
+    /^(Invalid Input|IO|Invalid) Error\b/.test(message)
+  )
+    return 'data';
   if (/^(IO|Invalid Input) Error\b/.test(message) && /in file "/.test(message)) return 'data';
   if (/^IO Error\b/.test(message)) return 'data';
   if (USAGE.test(message)) return 'usage';

@@ -25,7 +25,8 @@ export interface TypedView {
   recordTime?: string;
 }
 
-const isNumeric = (t: string) => /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL.*)$/.test(t);
+const isNumeric = (t: string) =>
+  /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL.*)$/.test(t);
 const isText = (t: string) => t === 'VARCHAR' || t === 'JSON';
 
 /** Epoch seconds (possibly fractional) → TIMESTAMP, microsecond precision. */
@@ -174,7 +175,14 @@ export function typedView(vendor: VendorView, columns: Column[]): TypedView | un
 export function vendorFor(entries: Entry[]): VendorView | undefined {
   let found: VendorView | undefined;
   for (const e of entries) {
-    const v = e.facts.layout === 'vespa' && e.facts.kind === 'access' ? 'vespa-access' : e.facts.layout === 'cloudflare' && e.facts.kind !== 'challenge' ? 'cloudflare-http' : e.facts.layout === 'amplitude' && e.facts.kind === 'events' ? 'amplitude-events' : undefined;
+    const v =
+      e.facts.layout === 'vespa' && e.facts.kind === 'access'
+        ? 'vespa-access'
+        : e.facts.layout === 'cloudflare' && e.facts.kind !== 'challenge'
+          ? 'cloudflare-http'
+          : e.facts.layout === 'amplitude' && e.facts.kind === 'events'
+            ? 'amplitude-events'
+            : undefined;
     if (!v || (found && v !== found)) return undefined;
     found = v;
   }

@@ -69,7 +69,9 @@ export function signingFor(auth: AzureTarget['auth']): SasSigning {
         hint: 'use an account key (AZURE_STORAGE_KEY, a connection string or a `--auth key` profile) or a service principal / `az login` identity with the Storage Blob Delegator role',
       });
     case 'anonymous':
-      throw new UsageError('cannot create a SAS anonymously', { hint: 'use a profile or environment with the account key or an Entra ID identity' });
+      throw new UsageError('cannot create a SAS anonymously', {
+        hint: 'use a profile or environment with the account key or an Entra ID identity',
+      });
   }
 }
 
@@ -77,7 +79,9 @@ function parseIp(text: string): { start: string; end?: string } {
   const ipv4 = /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/;
   const [a, b, ...rest] = text.trim().split('-');
   if (rest.length || !ipv4.test(a) || (b !== undefined && !ipv4.test(b))) {
-    throw new UsageError(`--ip: "${text}" is not an IPv4 address or range`, { hint: 'use 203.0.113.7 or 203.0.113.0-203.0.113.255 (SAS IP ranges are IPv4 only)' });
+    throw new UsageError(`--ip: "${text}" is not an IPv4 address or range`, {
+      hint: 'use 203.0.113.7 or 203.0.113.0-203.0.113.255 (SAS IP ranges are IPv4 only)',
+    });
   }
   return b ? { start: a, end: b } : { start: a };
 }
@@ -87,7 +91,9 @@ export function planSas(target: AzureTarget, flags: SasCreateFlags, now: Date = 
   let purpose: SasPurpose | undefined;
   if (flags.for !== undefined) {
     if (!(SAS_PURPOSES as readonly string[]).includes(flags.for)) {
-      throw new UsageError(`--for: unknown preset "${flags.for}"`, { hint: `presets: ${SAS_PURPOSES.map((p) => `${p} (${PRESETS[p].describe})`).join('; ')}` });
+      throw new UsageError(`--for: unknown preset "${flags.for}"`, {
+        hint: `presets: ${SAS_PURPOSES.map((p) => `${p} (${PRESETS[p].describe})`).join('; ')}`,
+      });
     }
     purpose = flags.for as SasPurpose;
   }
@@ -112,15 +118,19 @@ export function planSas(target: AzureTarget, flags: SasCreateFlags, now: Date = 
     expiry = new Date(now.getTime() + 7 * DAY);
     notes.push('no --expires given: the token is valid for 7 days');
   }
-  if (expiry.getTime() <= now.getTime()) throw new UsageError(`--expires ${flags.expires} is in the past`, { hint: 'give a duration like 30d or 5y, or a future date' });
+  if (expiry.getTime() <= now.getTime())
+    throw new UsageError(`--expires ${flags.expires} is in the past`, { hint: 'give a duration like 30d or 5y, or a future date' });
   if (expiry.getTime() <= start.getTime()) throw new UsageError('the expiry is before the start', { hint: 'check --start and --expires' });
 
   if (purpose === 'logpush') {
     const fiveYears = parseFutureSpec('5y', '--expires', now);
     if (expiry.getTime() < fiveYears.getTime()) {
-      throw new UsageError(`Cloudflare Logpush needs a token valid for at least 5 years; --expires ${flags.expires} is ${formatDuration(expiry.getTime() - now.getTime())}`, {
-        hint: 'drop --expires (the preset uses 5 years) or give 5y or more',
-      });
+      throw new UsageError(
+        `Cloudflare Logpush needs a token valid for at least 5 years; --expires ${flags.expires} is ${formatDuration(expiry.getTime() - now.getTime())}`,
+        {
+          hint: 'drop --expires (the preset uses 5 years) or give 5y or more',
+        },
+      );
     }
     if (permissions !== 'w') notes.push(`--permissions ${permissions} is broader than Logpush needs (w)`);
   }
@@ -137,10 +147,15 @@ export function planSas(target: AzureTarget, flags: SasCreateFlags, now: Date = 
 
   const container = flags.container ?? target.container;
   if (!container) {
-    throw new UsageError('which container? a SAS from `archive sas create` is scoped to one container', { hint: 'give az://ACCOUNT/CONTAINER, PROFILE:CONTAINER or --container NAME' });
+    throw new UsageError('which container? a SAS from `archive sas create` is scoped to one container', {
+      hint: 'give az://ACCOUNT/CONTAINER, PROFILE:CONTAINER or --container NAME',
+    });
   }
   const path = flags.container && flags.container !== target.container ? '' : target.prefix;
-  if (path) notes.push(`a SAS cannot be limited to a prefix: it covers the whole container "${container}" (the path "${path}" is only used by --format cloudflare)`);
+  if (path)
+    notes.push(
+      `a SAS cannot be limited to a prefix: it covers the whole container "${container}" (the path "${path}" is only used by --format cloudflare)`,
+    );
 
   const httpEndpoint = target.serviceUrl.startsWith('http://');
   const protocol = flags.allowHttp || httpEndpoint ? 'https,http' : 'https';
@@ -172,5 +187,5 @@ export function containerUrl(plan: SasPlan, token: string): string {
 /** Cloudflare Logpush's Azure destination: azure://CONTAINER[/PATH]?SAS */
 export function cloudflareDestination(plan: SasPlan, token: string): string {
   const path = plan.path.replace(/^\/+|\/+$/g, '');
-  return `azure://${plan.container}${path ? '/' + path.split('/').map(encodeURIComponent).join('/') : ''}?${token}`;
+  return `azure://${plan.container}${path ? `/${path.split('/').map(encodeURIComponent).join('/')}` : ''}?${token}`;
 }

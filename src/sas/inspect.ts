@@ -51,32 +51,58 @@ export function inspectSas(info: SasInfo, opts: { now?: Date; warnDays?: number;
   const expired = msLeft !== undefined && msLeft <= 0;
   const notYetValid = !!info.start && info.start.getTime() > now.getTime();
 
-  if (expired) w.push({ code: 'expired', message: `expired ${formatDuration(-msLeft!)} ago (${iso(info.expiry)}): ask the issuer for a new token, or make one with \`archive sas create\`` });
+  if (expired)
+    w.push({
+      code: 'expired',
+      message: `expired ${formatDuration(-msLeft!)} ago (${iso(info.expiry)}): ask the issuer for a new token, or make one with \`archive sas create\``,
+    });
   else if (msLeft !== undefined && msLeft < expiringWithin(info, warnDays)) {
     const lifetime = lifetimeMs(info);
-    const within = lifetime !== undefined && lifetime * LIFETIME_SHARE < warnDays * DAY ? `in the last fifth of its ${formatDuration(lifetime)} lifetime` : `within ${warnDays} days`;
+    const within =
+      lifetime !== undefined && lifetime * LIFETIME_SHARE < warnDays * DAY
+        ? `in the last fifth of its ${formatDuration(lifetime)} lifetime`
+        : `within ${warnDays} days`;
     w.push({ code: 'expiring', message: `expires in ${formatDuration(msLeft)} (${within}): plan its renewal` });
   }
-  if (notYetValid) w.push({ code: 'not-yet-valid', message: `not valid before ${iso(info.start)} (in ${formatDuration(info.start!.getTime() - now.getTime())}); check the clock of whoever created it` });
+  if (notYetValid)
+    w.push({
+      code: 'not-yet-valid',
+      message: `not valid before ${iso(info.start)} (in ${formatDuration(info.start!.getTime() - now.getTime())}); check the clock of whoever created it`,
+    });
   if (info.delegation?.expiry && info.delegation.expiry.getTime() <= now.getTime()) {
-    w.push({ code: 'delegation-key-expired', message: `the user delegation key expired ${iso(info.delegation.expiry)}: the token no longer works` });
+    w.push({
+      code: 'delegation-key-expired',
+      message: `the user delegation key expired ${iso(info.delegation.expiry)}: the token no longer works`,
+    });
   }
   if (!info.expiry && info.identifier) {
-    w.push({ code: 'policy-expiry', message: `the expiry is kept in the stored access policy "${info.identifier}" on the container; it cannot be read from the token` });
+    w.push({
+      code: 'policy-expiry',
+      message: `the expiry is kept in the stored access policy "${info.identifier}" on the container; it cannot be read from the token`,
+    });
   }
   if (isWriting(p) && isDeleting(p)) {
-    w.push({ code: 'delete-on-write', message: `broader than needed: it can delete (${[...p].filter((l) => 'dxy'.includes(l)).join('')}) as well as write; a token for writing logs needs no delete` });
+    w.push({
+      code: 'delete-on-write',
+      message: `broader than needed: it can delete (${[...p].filter((l) => 'dxy'.includes(l)).join('')}) as well as write; a token for writing logs needs no delete`,
+    });
   }
   if (info.kind === 'account') {
-    w.push({ code: 'account-scope', message: `broader than needed: an account SAS reaches every container${info.resourceTypes.includes('service') ? ' and service settings' : ''}; a container-scoped service SAS (sr=c) is narrower` });
+    w.push({
+      code: 'account-scope',
+      message: `broader than needed: an account SAS reaches every container${info.resourceTypes.includes('service') ? ' and service settings' : ''}; a container-scoped service SAS (sr=c) is narrower`,
+    });
     const other = info.services.filter((s) => s !== 'blob');
     if (other.length) w.push({ code: 'other-services', message: `broader than needed: also valid for ${other.join(', ')} storage` });
   }
-  if (info.protocol && info.protocol.includes('http') && info.protocol !== 'https') {
+  if (info.protocol?.includes('http') && info.protocol !== 'https') {
     w.push({ code: 'http-allowed', message: 'allows plain HTTP (spr=https,http): the token can be sniffed on the wire; prefer spr=https' });
   }
   if (/[rl]/.test(p) && msLeft !== undefined && msLeft > 366 * DAY && opts.purpose !== 'logpush') {
-    w.push({ code: 'long-lived-read', message: `can read for ${formatDuration(msLeft)} more: anyone holding the URL can read the data until then; short-lived read tokens are safer` });
+    w.push({
+      code: 'long-lived-read',
+      message: `can read for ${formatDuration(msLeft)} more: anyone holding the URL can read the data until then; short-lived read tokens are safer`,
+    });
   }
   const unknownLetters = [...p].filter((l) => !PERMISSION_ORDER.includes(l));
   if (unknownLetters.length) w.push({ code: 'unknown-permission', message: `unknown permission letters: ${unknownLetters.join('')}` });
@@ -84,13 +110,24 @@ export function inspectSas(info: SasInfo, opts: { now?: Date; warnDays?: number;
   if (opts.purpose === 'logpush') {
     if (!p.includes('w')) w.push({ code: 'purpose-missing', message: 'for Logpush it needs w (write): Cloudflare cannot upload with it' });
     const extra = [...p].filter((l) => !'wca'.includes(l));
-    if (extra.length) w.push({ code: 'purpose-broader', message: `broader than Logpush needs: ${extra.map((l) => `${l} (${spellPermissions(l)[0]})`).join(', ')}; Cloudflare only writes (w)` });
-    if (msLeft !== undefined && msLeft < FIVE_YEARS_DAYS * DAY - DAY) w.push({ code: 'purpose-short', message: 'Cloudflare Logpush asks for a token valid at least 5 years' });
-    if (info.kind === 'service' && info.resource && info.resource !== 'c') w.push({ code: 'purpose-scope', message: `Logpush needs a container-scoped token (sr=c), this one is ${info.scope}` });
+    if (extra.length)
+      w.push({
+        code: 'purpose-broader',
+        message: `broader than Logpush needs: ${extra.map((l) => `${l} (${spellPermissions(l)[0]})`).join(', ')}; Cloudflare only writes (w)`,
+      });
+    if (msLeft !== undefined && msLeft < FIVE_YEARS_DAYS * DAY - DAY)
+      w.push({ code: 'purpose-short', message: 'Cloudflare Logpush asks for a token valid at least 5 years' });
+    if (info.kind === 'service' && info.resource && info.resource !== 'c')
+      w.push({ code: 'purpose-scope', message: `Logpush needs a container-scoped token (sr=c), this one is ${info.scope}` });
   } else if (opts.purpose === 'reader') {
-    for (const l of 'rl') if (!p.includes(l)) w.push({ code: 'purpose-missing', message: `for reading archives it needs ${l} (${spellPermissions(l)[0]})` });
+    for (const l of 'rl')
+      if (!p.includes(l)) w.push({ code: 'purpose-missing', message: `for reading archives it needs ${l} (${spellPermissions(l)[0]})` });
     const extra = [...p].filter((l) => !'rl'.includes(l));
-    if (extra.length) w.push({ code: 'purpose-broader', message: `broader than a reader needs: ${extra.map((l) => `${l} (${spellPermissions(l)[0]})`).join(', ')}` });
+    if (extra.length)
+      w.push({
+        code: 'purpose-broader',
+        message: `broader than a reader needs: ${extra.map((l) => `${l} (${spellPermissions(l)[0]})`).join(', ')}`,
+      });
   }
   return { info, expired, notYetValid, msLeft, warnings: w };
 }
@@ -120,7 +157,10 @@ export function renderSas(r: SasReport): string[] {
   const perms = spellPermissions(i.permissions);
   rows.push(['permissions', i.permissions ? `${i.permissions}: ${perms.join(', ')}` : '(from stored access policy)']);
   rows.push(['start', i.start ? iso(i.start) : 'immediately (no st=)']);
-  rows.push(['expiry', i.expiry ? `${iso(i.expiry)} (${describeLeft(r)})` : `(from stored access policy${i.identifier ? ` "${i.identifier}"` : ''})`]);
+  rows.push([
+    'expiry',
+    i.expiry ? `${iso(i.expiry)} (${describeLeft(r)})` : `(from stored access policy${i.identifier ? ` "${i.identifier}"` : ''})`,
+  ]);
   rows.push(['ip range', i.ip ?? 'any']);
   rows.push(['protocol', i.protocol === 'https' ? 'https only' : (i.protocol ?? 'https and http (no spr=)')]);
   rows.push(['version', i.version ?? '']);
@@ -132,7 +172,7 @@ export function renderSas(r: SasReport): string[] {
   }
   rows.push(['signature', 'present (REDACTED)']);
   const width = Math.max(...rows.map(([k]) => k.length)) + 1;
-  return rows.map(([k, v]) => `${(k + ':').padEnd(width + 1)}${v}`);
+  return rows.map(([k, v]) => `${(`${k}:`).padEnd(width + 1)}${v}`);
 }
 
 export function sasJson(r: SasReport): Record<string, unknown> {

@@ -78,9 +78,39 @@ const WRITE_LETTERS = 'acw';
 const DELETE_LETTERS = 'dxy';
 
 const KNOWN = new Set([
-  'sv', 'ss', 'srt', 'sp', 'st', 'se', 'sip', 'spr', 'sr', 'si', 'sdd', 'ses', 'sig',
-  'skoid', 'sktid', 'skt', 'ske', 'sks', 'skv', 'saoid', 'suoid', 'scid', 'sduoid',
-  'rscc', 'rscd', 'rsce', 'rscl', 'rsct', 'comp', 'restype', 'timeout', 'snapshot', 'versionid',
+  'sv',
+  'ss',
+  'srt',
+  'sp',
+  'st',
+  'se',
+  'sip',
+  'spr',
+  'sr',
+  'si',
+  'sdd',
+  'ses',
+  'sig',
+  'skoid',
+  'sktid',
+  'skt',
+  'ske',
+  'sks',
+  'skv',
+  'saoid',
+  'suoid',
+  'scid',
+  'sduoid',
+  'rscc',
+  'rscd',
+  'rsce',
+  'rscl',
+  'rsct',
+  'comp',
+  'restype',
+  'timeout',
+  'snapshot',
+  'versionid',
 ]);
 
 function bad(message: string, hint = 'paste the whole SAS token or URL as you received it (quoted in your shell)'): UsageError {
@@ -116,23 +146,40 @@ function splitInput(input: string): { query: string; url?: SasInfo['url'] } {
       throw bad('malformed SAS URL: not a valid URL');
     }
     if (!u.search) throw bad('the URL has no SAS token (no ?sv=…&sig=… query)', 'ask for the SAS URL including the part after "?"');
-    const segs = u.pathname.split('/').filter(Boolean).map((s) => {
-      try {
-        return decodeURIComponent(s);
-      } catch {
-        return s;
-      }
-    });
+    const segs = u.pathname
+      .split('/')
+      .filter(Boolean)
+      .map((s) => {
+        try {
+          return decodeURIComponent(s);
+        } catch {
+          return s;
+        }
+      });
     if (u.protocol === 'azure:') {
       // Cloudflare Logpush destination: azure://CONTAINER/PATH?SAS (host is the container)
       return { query: u.search.slice(1), url: { container: decodeURIComponent(u.hostname), path: segs.join('/') || undefined } };
     }
     const m = /^([a-z0-9]{3,24})\.blob\./i.exec(u.hostname);
-    if (m) return { query: u.search.slice(1), url: { serviceUrl: `${u.protocol}//${u.host}`, account: m[1].toLowerCase(), container: segs[0], path: segs.slice(1).join('/') || undefined } };
+    if (m)
+      return {
+        query: u.search.slice(1),
+        url: {
+          serviceUrl: `${u.protocol}//${u.host}`,
+          account: m[1].toLowerCase(),
+          container: segs[0],
+          path: segs.slice(1).join('/') || undefined,
+        },
+      };
     // emulator / path-style: first segment is the account
     return {
       query: u.search.slice(1),
-      url: { serviceUrl: `${u.protocol}//${u.host}/${segs[0] ?? ''}`, account: segs[0], container: segs[1], path: segs.slice(2).join('/') || undefined },
+      url: {
+        serviceUrl: `${u.protocol}//${u.host}/${segs[0] ?? ''}`,
+        account: segs[0],
+        container: segs[1],
+        path: segs.slice(2).join('/') || undefined,
+      },
     };
   }
   return { query: raw.replace(/^\?/, '') };
@@ -208,7 +255,9 @@ export function normalizePermissions(letters: string): string {
   const uniq = [...new Set(letters.replace(/[\s,]/g, '').toLowerCase())];
   for (const l of uniq) {
     if (!PERMISSIONS[l]) {
-      throw new UsageError(`unknown SAS permission "${l}"`, { hint: `use letters from ${PERMISSION_ORDER}: r read, a add, c create, w write, d delete, l list, …` });
+      throw new UsageError(`unknown SAS permission "${l}"`, {
+        hint: `use letters from ${PERMISSION_ORDER}: r read, a add, c create, w write, d delete, l list, …`,
+      });
     }
   }
   return uniq.sort((a, b) => PERMISSION_ORDER.indexOf(a) - PERMISSION_ORDER.indexOf(b)).join('');

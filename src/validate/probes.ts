@@ -109,22 +109,24 @@ export function targetSas(t: Target): string | undefined {
 }
 
 function dirPrefix(prefix: string): string {
-  return prefix && !prefix.endsWith('/') ? prefix + '/' : prefix;
+  return prefix && !prefix.endsWith('/') ? `${prefix}/` : prefix;
 }
 
 const SAS_LETTER: Partial<Record<Operation, string>> = { list: 'l', read: 'r', write: 'w', delete: 'd' };
 
 /** Turns a provider error into a failed probe row, with the fix refined by what the SAS says. */
-function failure(name: ProbeName, label: string, err: unknown, op: Operation, t: Target, sas: SasReport | undefined, started: number): ProbeResult {
+function failure(name: ProbeName, label: string, err: unknown, op: Operation, sas: SasReport | undefined, started: number): ProbeResult {
   const ae = err instanceof ArchiveError ? err : undefined;
   let hint = ae?.hint;
   const code = ae?.serviceCode ?? (err as { code?: string })?.code;
   if (sas && err instanceof AuthError) {
     const letter = SAS_LETTER[op];
-    if (sas.expired) hint = `the SAS expired ${describeLeft(sas).replace('expired ', '')} (${iso(sas.info.expiry)}): ask for a new token, or create one with \`archive sas create\``;
+    if (sas.expired)
+      hint = `the SAS expired ${describeLeft(sas).replace('expired ', '')} (${iso(sas.info.expiry)}): ask for a new token, or create one with \`archive sas create\``;
     else if (sas.notYetValid) hint = `the SAS is not valid before ${iso(sas.info.start)}`;
     else if (letter && !sas.info.permissions.includes(letter)) hint = azureHint('AuthorizationPermissionMismatch', op, true);
-    else if (sas.info.ip && code === 'AuthorizationFailure') hint = `the SAS only works from ${sas.info.ip} (sip=); ${azureHint('AuthorizationFailure', op, true)}`;
+    else if (sas.info.ip && code === 'AuthorizationFailure')
+      hint = `the SAS only works from ${sas.info.ip} (sip=); ${azureHint('AuthorizationFailure', op, true)}`;
   }
   const message = err instanceof Error ? err.message : String(err);
   return {
@@ -188,7 +190,7 @@ export async function runProbes(p: StorageProvider, t: Target, location: string,
   };
 
   // list
-  let listed: Array<{ key: string; size: number; lastModified: Date }> = [];
+  const listed: Array<{ key: string; size: number; lastModified: Date }> = [];
   let listOk = false;
   let listErr: ProbeResult | undefined;
   {
@@ -208,25 +210,35 @@ export async function runProbes(p: StorageProvider, t: Target, location: string,
         name: 'list',
         label: 'list',
         status: 'ok',
-        detail: listed.length ? `${more ? 'more than ' : ''}${listed.length} object${listed.length === 1 ? '' : 's'} under ${prefix || 'the root'}` : `no objects under ${prefix || 'the root'} (listing is allowed)`,
+        detail: listed.length
+          ? `${more ? 'more than ' : ''}${listed.length} object${listed.length === 1 ? '' : 's'} under ${prefix || 'the root'}`
+          : `no objects under ${prefix || 'the root'} (listing is allowed)`,
         ms: Date.now() - started,
       });
     } catch (e) {
-      listErr = add(failure('list', 'list', e, 'list', t, sas, started));
+      listErr = add(failure('list', 'list', e, 'list', sas, started));
     }
   }
   checkAbort(opts.signal);
 
   // read a real object
-  const readKey = opts.readKey !== undefined ? dirPrefix(prefix) + opts.readKey.replace(/^\/+/, '') : (listed.find((o) => o.size > 0) ?? listed[0])?.key;
+  const readKey =
+    opts.readKey !== undefined ? dirPrefix(prefix) + opts.readKey.replace(/^\/+/, '') : (listed.find((o) => o.size > 0) ?? listed[0])?.key;
   if (readKey !== undefined) {
     const started = Date.now();
     const size = listed.find((o) => o.key === readKey)?.size;
     try {
       const buf = await readSome(p, readKey, size, 1024, opts.signal);
-      add({ name: 'read', label: 'read', status: 'ok', detail: `read ${formatBytes(buf.length)} of ${readKey}`, key: readKey, ms: Date.now() - started });
+      add({
+        name: 'read',
+        label: 'read',
+        status: 'ok',
+        detail: `read ${formatBytes(buf.length)} of ${readKey}`,
+        key: readKey,
+        ms: Date.now() - started,
+      });
     } catch (e) {
-      add({ ...failure('read', 'read', e, 'read', t, sas, started), key: readKey });
+      add({ ...failure('read', 'read', e, 'read', sas, started), key: readKey });
     }
   }
   checkAbort(opts.signal);
@@ -238,9 +250,16 @@ export async function runProbes(p: StorageProvider, t: Target, location: string,
     const started = Date.now();
     try {
       const info = await p.stat(key);
-      add({ name: 'marker', label, status: 'ok', detail: `${key} exists (${formatBytes(info.size)}, ${iso(info.lastModified)})`, key, ms: Date.now() - started });
+      add({
+        name: 'marker',
+        label,
+        status: 'ok',
+        detail: `${key} exists (${formatBytes(info.size)}, ${iso(info.lastModified)})`,
+        key,
+        ms: Date.now() - started,
+      });
     } catch (e) {
-      const r = failure('marker', label, e, 'read', t, sas, started);
+      const r = failure('marker', label, e, 'read', sas, started);
       if (e instanceof NotFoundError) r.hint = markerHint(m, location);
       add({ ...r, key });
     }
@@ -294,7 +313,7 @@ export async function runProbes(p: StorageProvider, t: Target, location: string,
         report.challenge = { key, token };
         add({ name: 'challenge', label: 'challenge', status: 'ok', detail: `token ${token} (from ${key})`, key, ms: Date.now() - started });
       } catch (e) {
-        add({ ...failure('challenge', 'challenge', e, 'read', t, sas, started), key });
+        add({ ...failure('challenge', 'challenge', e, 'read', sas, started), key });
       }
     }
   }
@@ -311,18 +330,32 @@ export async function runProbes(p: StorageProvider, t: Target, location: string,
       try {
         await p.put(key, body, { contentType: 'text/plain' });
         written = true;
-        add({ name: 'write', label: 'write', status: 'ok', detail: `wrote ${key} (${formatBytes(Buffer.byteLength(body))})`, key, ms: Date.now() - started });
+        add({
+          name: 'write',
+          label: 'write',
+          status: 'ok',
+          detail: `wrote ${key} (${formatBytes(Buffer.byteLength(body))})`,
+          key,
+          ms: Date.now() - started,
+        });
       } catch (e) {
-        add({ ...failure('write', 'write', e, 'write', t, sas, started), key });
+        add({ ...failure('write', 'write', e, 'write', sas, started), key });
       }
       checkAbort(opts.signal);
       if (!byName.has('read') && written) {
         const s2 = Date.now();
         try {
           await readSome(p, key, Buffer.byteLength(body), 1024, opts.signal);
-          add({ name: 'read', label: 'read', status: 'ok', detail: `read back the probe object (no other object to read)`, key, ms: Date.now() - s2 });
+          add({
+            name: 'read',
+            label: 'read',
+            status: 'ok',
+            detail: `read back the probe object (no other object to read)`,
+            key,
+            ms: Date.now() - s2,
+          });
         } catch (e) {
-          const r = failure('read', 'read', e, 'read', t, sas, s2);
+          const r = failure('read', 'read', e, 'read', sas, s2);
           add({ ...r, detail: `read back the probe object: ${r.detail}`, key });
         }
       }
@@ -348,7 +381,7 @@ export async function runProbes(p: StorageProvider, t: Target, location: string,
           ms: Date.now() - s3,
         });
       } catch (e) {
-        add({ ...failure('delete', 'delete', e, 'delete', t, sas, s3), key: written ? key : undefined });
+        add({ ...failure('delete', 'delete', e, 'delete', sas, s3), key: written ? key : undefined });
       }
     } finally {
       if (written && !deleted) {
@@ -366,10 +399,14 @@ export async function runProbes(p: StorageProvider, t: Target, location: string,
       name: 'read',
       label: 'read',
       status: 'skip',
-      detail: listOk ? `nothing to read under ${prefix || 'the root'}${opts.write ? '' : ' (and --no-write)'}; name an object with --read KEY` : 'nothing to read: the listing failed and no probe object was written; name an object with --read KEY',
+      detail: listOk
+        ? `nothing to read under ${prefix || 'the root'}${opts.write ? '' : ' (and --no-write)'}; name an object with --read KEY`
+        : 'nothing to read: the listing failed and no probe object was written; name an object with --read KEY',
       // When the listing was refused, that refusal is why nothing was read: report it (an expired
       // SAS is exit 3, not "not found").
-      ...(listErr && listErr.exitCode !== ExitCode.NOT_FOUND ? { code: listErr.code, hint: listErr.hint, exitCode: listErr.exitCode } : { exitCode: ExitCode.NOT_FOUND }),
+      ...(listErr && listErr.exitCode !== ExitCode.NOT_FOUND
+        ? { code: listErr.code, hint: listErr.hint, exitCode: listErr.exitCode }
+        : { exitCode: ExitCode.NOT_FOUND }),
       ms: 0,
     });
   }

@@ -56,7 +56,8 @@ export class HistogramBuilder {
 
   build(window: TimeWindow, requested?: BucketSize, now = new Date()): Histogram {
     const start = window.since?.getTime() ?? (Number.isFinite(this.min) ? this.min : now.getTime());
-    const end = window.until?.getTime() ?? (Number.isFinite(this.max) ? Math.max(this.max + 1, window.since ? now.getTime() : 0) : now.getTime());
+    const end =
+      window.until?.getTime() ?? (Number.isFinite(this.max) ? Math.max(this.max + 1, window.since ? now.getTime() : 0) : now.getTime());
     const bucket: BucketSize = requested ?? ((end - start) / HOUR > MAX_HOURLY_BUCKETS ? 'day' : 'hour');
     const size = bucket === 'hour' ? HOUR : DAY;
     let from = floorTo(start, size);

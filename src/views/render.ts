@@ -13,13 +13,20 @@ const DEFAULT_WIDTH = 80;
 const MIN_BAR = 10;
 
 function tallyTable(title: string, rows: readonly SummaryRow[], width: number, c: ChalkInstance): string[] {
-  const cols: Column[] = [{ header: title, shrink: 'middle', min: 12 }, { header: 'OBJECTS', align: 'right' }, { header: 'SIZE', align: 'right' }];
+  const cols: Column[] = [
+    { header: title, shrink: 'middle', min: 12 },
+    { header: 'OBJECTS', align: 'right' },
+    { header: 'SIZE', align: 'right' },
+  ];
   const cells = rows.map((r) => [r.name, String(r.objects), formatBytes(r.bytes)]);
   const widths = fitWidths(cols, cells, width - MIN_BAR - 2);
   const used = widths.reduce((a, b) => a + b, 0) + 2 * cols.length;
   const barWidth = Math.max(MIN_BAR, width - used);
   const max = Math.max(0, ...rows.map((r) => r.bytes));
-  return [c.bold(renderHeader(cols, widths)), ...rows.map((r, i) => `${renderRow(cols, widths, cells[i]).padEnd(used - 2)}  ${c.cyan(bar(r.bytes, max, barWidth))}`.trimEnd())];
+  return [
+    c.bold(renderHeader(cols, widths)),
+    ...rows.map((r, i) => `${renderRow(cols, widths, cells[i]).padEnd(used - 2)}  ${c.cyan(bar(r.bytes, max, barWidth))}`.trimEnd()),
+  ];
 }
 
 export function renderSummary(s: Summary, c: ChalkInstance, width = DEFAULT_WIDTH): string[] {
@@ -32,7 +39,11 @@ export function renderSummary(s: Summary, c: ChalkInstance, width = DEFAULT_WIDT
 
 export function renderHistogram(h: Histogram, c: ChalkInstance, width = DEFAULT_WIDTH): string[] {
   const hourly = h.bucket === 'hour';
-  const cols: Column[] = [{ header: hourly ? 'HOUR (UTC)' : 'DAY (UTC)' }, { header: 'OBJECTS', align: 'right' }, { header: 'SIZE', align: 'right' }];
+  const cols: Column[] = [
+    { header: hourly ? 'HOUR (UTC)' : 'DAY (UTC)' },
+    { header: 'OBJECTS', align: 'right' },
+    { header: 'SIZE', align: 'right' },
+  ];
   const label = (iso: string) => (hourly ? iso.slice(0, 16).replace('T', ' ') : iso.slice(0, 10));
   const cells = h.buckets.map((b) => [label(b.start), String(b.objects), b.objects ? formatBytes(b.bytes) : '-']);
   const widths = fitWidths(cols, cells);

@@ -5,7 +5,18 @@
  */
 import { spawn, spawnSync, type StdioOptions } from 'node:child_process';
 import { createCipheriv, createHash } from 'node:crypto';
-import { accessSync, constants, createReadStream, existsSync, mkdtempSync, openSync, closeSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  createReadStream,
+  existsSync,
+  mkdtempSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -59,10 +70,18 @@ export function parseArgs(argv: string[], defaults: { emulators: Array<'azure' |
         a.quick = true;
         break;
       case '--only':
-        a.only = new Set(value().split(',').map((s) => s.trim().toLowerCase()).filter(Boolean));
+        a.only = new Set(
+          value()
+            .split(',')
+            .map((s) => s.trim().toLowerCase())
+            .filter(Boolean),
+        );
         break;
       case '--emulators':
-        a.emulators = value().split(',').map((s) => s.trim()).filter((s): s is 'azure' | 's3' => s === 'azure' || s === 's3');
+        a.emulators = value()
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s): s is 'azure' | 's3' => s === 'azure' || s === 's3');
         break;
       case '--concurrency':
         a.concurrency = Math.max(1, Number.parseInt(value(), 10));
@@ -168,7 +187,7 @@ export function runMain(main: () => Promise<void>): void {
 // tools
 
 export function which(name: string): string | undefined {
-  for (const dir of (process.env['PATH'] ?? '').split(path.delimiter)) {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const p = path.join(dir, name);
     try {
@@ -195,7 +214,10 @@ export function findTools(want: { rclone?: boolean; curl?: boolean; zstd?: boole
   const t: Tools = { notes: [] };
   const time = '/usr/bin/time';
   if (existsSync(time) && spawnSync(time, ['-f', '%M', 'true'], { encoding: 'utf8' }).status === 0) t.time = time;
-  else t.notes.push('GNU time (/usr/bin/time) missing: peak RSS is sampled from /proc/PID/status VmHWM of the CLI process only (install: `apt-get install time`).');
+  else
+    t.notes.push(
+      'GNU time (/usr/bin/time) missing: peak RSS is sampled from /proc/PID/status VmHWM of the CLI process only (install: `apt-get install time`).',
+    );
   if (want.rclone) {
     t.rclone = which('rclone');
     if (!t.rclone) t.notes.push('rclone missing: rclone columns skipped (install from Debian: `apt-get install rclone`).');
@@ -206,13 +228,28 @@ export function findTools(want: { rclone?: boolean; curl?: boolean; zstd?: boole
   }
   if (want.zstd) {
     t.zstd = which('zstd');
-    if (!t.zstd) t.notes.push('zstd missing: .zst cases (c, d) skipped, they need it to make fixtures and as the decode baseline (install from Debian: `apt-get install zstd`).');
+    if (!t.zstd)
+      t.notes.push(
+        'zstd missing: .zst cases (c, d) skipped, they need it to make fixtures and as the decode baseline (install from Debian: `apt-get install zstd`).',
+      );
   }
   if (want.node24) {
     log('resolving Node 24 via `npx -y -p node@24 node` (first time downloads the npm node package)…');
-    const r = spawnSync('npx', ['-y', '-p', 'node@24', 'node', '-e', 'process.stdout.write(process.execPath)'], { encoding: 'utf8', timeout: 300_000, cwd: os.tmpdir() });
+    const r = spawnSync('npx', ['-y', '-p', 'node@24', 'node', '-e', 'process.stdout.write(process.execPath)'], {
+      encoding: 'utf8',
+      timeout: 300_000,
+      cwd: os.tmpdir(),
+    });
     if (r.status === 0 && r.stdout && existsSync(r.stdout.trim())) t.node24 = r.stdout.trim();
-    else t.notes.push(`Node 24 not reachable through \`npx -y -p node@24 node\`: Node 24 (native zstd) rows skipped. ${(r.stderr ?? '').split('\n').filter((l) => !/warn/i.test(l)).join(' ').trim().slice(0, 200)}`);
+    else
+      t.notes.push(
+        `Node 24 not reachable through \`npx -y -p node@24 node\`: Node 24 (native zstd) rows skipped. ${(r.stderr ?? '')
+          .split('\n')
+          .filter((l) => !/warn/i.test(l))
+          .join(' ')
+          .trim()
+          .slice(0, 200)}`,
+      );
   }
   return t;
 }
@@ -288,7 +325,8 @@ export function runMeasured(cmd: string, args: string[], tools: Pick<Tools, 'tim
   // After Ctrl-C the main flow may still be running: start nothing new.
   if (cleaning) return new Promise<RunResult>(() => undefined);
   const wantRss = o.rss ?? true;
-  const rssFile = wantRss && tools.time ? path.join((rssDir ??= tempDir('archive-bench-rss-')), Math.random().toString(36).slice(2)) : undefined;
+  const rssFile =
+    wantRss && tools.time ? path.join((rssDir ??= tempDir('archive-bench-rss-')), Math.random().toString(36).slice(2)) : undefined;
   const [file, argv] = rssFile ? [tools.time!, ['-f', '%M %U %S', '-o', rssFile, cmd, ...args]] : [cmd, args];
   let outFd: number | undefined;
   let stdout: 'ignore' | 'pipe' | number = 'ignore';
@@ -300,7 +338,12 @@ export function runMeasured(cmd: string, args: string[], tools: Pick<Tools, 'tim
   return new Promise((resolve, reject) => {
     const start = performance.now();
     // Own process group, so a cleanup can kill the command together with its children (GNU time's child).
-    const child = spawn(file, argv, { env: o.env ?? process.env, cwd: o.cwd ?? ROOT, stdio: ['ignore', stdout, 'pipe'] as StdioOptions, detached: true });
+    const child = spawn(file, argv, {
+      env: o.env ?? process.env,
+      cwd: o.cwd ?? ROOT,
+      stdio: ['ignore', stdout, 'pipe'] as StdioOptions,
+      detached: true,
+    });
     if (child.pid) running.add(child.pid);
     const errChunks: Buffer[] = [];
     child.stderr!.on('data', (d: Buffer) => errChunks.push(d));
@@ -368,7 +411,13 @@ export function runMeasured(cmd: string, args: string[], tools: Pick<Tools, 'tim
 }
 
 /** Runs and throws with the command's stderr when it fails. */
-export async function runOk(label: string, cmd: string, args: string[], tools: Pick<Tools, 'time'>, o: RunOptions = {}): Promise<RunResult> {
+export async function runOk(
+  label: string,
+  cmd: string,
+  args: string[],
+  tools: Pick<Tools, 'time'>,
+  o: RunOptions = {},
+): Promise<RunResult> {
   const r = await runMeasured(cmd, args, tools, o);
   if (r.code !== 0) throw new Error(`${label} failed (exit ${r.code ?? r.signal}): ${cmd} ${args.join(' ')}\n${r.stderr.slice(-3000)}`);
   return r;
@@ -381,9 +430,9 @@ export function cliEnv(configHome: string, extra: Record<string, string | undefi
     if (/^(AZURE_|AWS_|ARCHIVE_|RCLONE_|NODE_OPTIONS$)/.test(k)) continue;
     env[k] = v;
   }
-  env['NO_COLOR'] = '1';
-  env['XDG_CONFIG_HOME'] = configHome;
-  env['AWS_EC2_METADATA_DISABLED'] = 'true';
+  env.NO_COLOR = '1';
+  env.XDG_CONFIG_HOME = configHome;
+  env.AWS_EC2_METADATA_DISABLED = 'true';
   for (const [k, v] of Object.entries(extra)) {
     if (v === undefined) delete env[k];
     else env[k] = v;
@@ -515,7 +564,10 @@ export interface ShapedLink {
  * as a per-flow bottleneck (a congested path, a per-connection limit of a CDN or cloud front end)
  * would. Upstream backpressure keeps the proxy's buffering near `bufferBytes` per connection.
  */
-export async function startShapedLink(upstream: { host: string; port: number }, o: { rttMs: number; bytesPerSec: number; bufferBytes?: number }): Promise<ShapedLink> {
+export async function startShapedLink(
+  upstream: { host: string; port: number },
+  o: { rttMs: number; bytesPerSec: number; bufferBytes?: number },
+): Promise<ShapedLink> {
   const net = await import('node:net');
   const half = o.rttMs / 2;
   const buffer = o.bufferBytes ?? 1 << 20;

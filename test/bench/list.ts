@@ -31,7 +31,25 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { startAzurite, startS3rver, S3RVER_KEY_ID, S3RVER_SECRET, type AzuriteEmulator, type S3Emulator } from '../support/emulators.js';
 import { azureService } from '../support/seed.js';
-import { BIN, cliEnv, findTools, fmtMs, fmtRss, log, machineLine, markdownTable, median, onCleanup, parseArgs, runMain, runMeasured, runOk, tempDir, type RunResult, type Tools } from './lib.js';
+import {
+  BIN,
+  cliEnv,
+  findTools,
+  fmtMs,
+  fmtRss,
+  log,
+  machineLine,
+  markdownTable,
+  median,
+  onCleanup,
+  parseArgs,
+  runMain,
+  runMeasured,
+  runOk,
+  tempDir,
+  type RunResult,
+  type Tools,
+} from './lib.js';
 
 const require = createRequire(import.meta.url);
 const HOUR = 3_600_000;
@@ -39,7 +57,7 @@ const DAY = 24 * HOUR;
 
 const p2 = (n: number) => String(n).padStart(2, '0');
 const ymd = (t: number) => new Date(t).toISOString().slice(0, 10).replace(/-/g, '');
-const stamp = (t: number) => new Date(t).toISOString().replace(/[-:]/g, '').slice(0, 15) + 'Z';
+const stamp = (t: number) => `${new Date(t).toISOString().replace(/[-:]/g, '').slice(0, 15)}Z`;
 const compact = (t: number) => stamp(t).replace('T', '').slice(0, 14);
 
 interface Archive {
@@ -154,21 +172,23 @@ async function seedAzurite(dir: string, sets: Array<{ container: string; keys: (
   }
   await emu.stop();
   stop();
-  const mod = require('azurite/dist/src/blob/persistence/LokiBlobMetadataStore') as { default: new (dbPath: string, inMemory: boolean) => LokiStore };
+  const mod = require('azurite/dist/src/blob/persistence/LokiBlobMetadataStore') as {
+    default: new (dbPath: string, inMemory: boolean) => LokiStore;
+  };
   const store = new mod.default(path.join(dir, '__azurite_db_blob__.json'), false);
   await store.init();
   const coll = store.db.getCollection(store.BLOBS_COLLECTION);
   if (!coll) throw new Error('Azurite metadata layout not as expected');
   let n = 0;
   for (const s of sets) {
-    const tpl = coll.find({ name: TEMPLATE_KEY }).find((d) => d['containerName'] === s.container);
+    const tpl = coll.find({ name: TEMPLATE_KEY }).find((d) => d.containerName === s.container);
     if (!tpl) throw new Error(`template blob for ${s.container} not found`);
     let docs: object[] = [];
     for (const key of s.keys()) {
       const d = structuredClone(tpl) as Record<string, unknown> & { properties: Record<string, unknown> };
-      delete d['$loki'];
-      delete d['meta'];
-      d['name'] = key;
+      delete d.$loki;
+      delete d.meta;
+      d.name = key;
       d.properties = { ...d.properties, etag: `"0x8DE${(0x1000000 + n++).toString(16).toUpperCase()}"` };
       docs.push(d);
       if (docs.length === 20_000) {
@@ -184,15 +204,23 @@ async function seedAzurite(dir: string, sets: Array<{ container: string; keys: (
 }
 
 async function seedS3rverStore(dir: string, sets: Array<{ container: string; keys: () => Generator<string> }>): Promise<void> {
-  const FilesystemStore = require('s3rver/lib/stores/filesystem') as new (root: string) => { putBucket(b: string): Promise<unknown>; putObject(o: unknown): Promise<unknown> };
-  const S3Object = require('s3rver/lib/models/object') as new (bucket: string, key: string, content: Buffer, metadata: Record<string, string>) => unknown;
+  const FilesystemStore = require('s3rver/lib/stores/filesystem') as new (
+    root: string,
+  ) => { putBucket(b: string): Promise<unknown>; putObject(o: unknown): Promise<unknown> };
+  const S3Object = require('s3rver/lib/models/object') as new (
+    bucket: string,
+    key: string,
+    content: Buffer,
+    metadata: Record<string, string>,
+  ) => unknown;
   const store = new FilesystemStore(dir);
   const body = Buffer.alloc(1024, 'x');
   for (const s of sets) {
     await store.putBucket(s.container);
     const it = s.keys();
     const worker = async () => {
-      for (let r = it.next(); !r.done; r = it.next()) await store.putObject(new S3Object(s.container, r.value, body, { 'content-type': 'application/octet-stream' }));
+      for (let r = it.next(); !r.done; r = it.next())
+        await store.putObject(new S3Object(s.container, r.value, body, { 'content-type': 'application/octet-stream' }));
     };
     await Promise.all(Array.from({ length: 16 }, worker));
   }
@@ -220,10 +248,14 @@ async function startEmu(name: 'azure' | 's3', sets: Array<{ container: string; k
     onCleanup(() => emu.stop());
     return {
       label: 'Azurite',
-      loc: (c, p = '') => `${emu.serviceUrl}/${c}${p ? '/' + p : ''}`,
+      loc: (c, p = '') => `${emu.serviceUrl}/${c}${p ? `/${p}` : ''}`,
       env: { AZURE_STORAGE_CONNECTION_STRING: emu.connectionString },
-      remote: (c, p = '') => `bench:${c}${p ? '/' + p : ''}`,
-      rcloneEnv: { RCLONE_CONFIG_BENCH_TYPE: 'azureblob', RCLONE_CONFIG_BENCH_USE_EMULATOR: 'true', RCLONE_CONFIG_BENCH_ENDPOINT: emu.serviceUrl },
+      remote: (c, p = '') => `bench:${c}${p ? `/${p}` : ''}`,
+      rcloneEnv: {
+        RCLONE_CONFIG_BENCH_TYPE: 'azureblob',
+        RCLONE_CONFIG_BENCH_USE_EMULATOR: 'true',
+        RCLONE_CONFIG_BENCH_ENDPOINT: emu.serviceUrl,
+      },
     };
   }
   await seedS3rverStore(dir, sets);
@@ -232,9 +264,9 @@ async function startEmu(name: 'azure' | 's3', sets: Array<{ container: string; k
   onCleanup(() => emu.stop());
   return {
     label: 's3rver',
-    loc: (c, p = '') => `s3://${c}${p ? '/' + p : ''}`,
+    loc: (c, p = '') => `s3://${c}${p ? `/${p}` : ''}`,
     env: emu.env,
-    remote: (c, p = '') => `bench:${c}${p ? '/' + p : ''}`,
+    remote: (c, p = '') => `bench:${c}${p ? `/${p}` : ''}`,
     rcloneEnv: {
       RCLONE_CONFIG_BENCH_TYPE: 's3',
       RCLONE_CONFIG_BENCH_PROVIDER: 'Other',
@@ -268,7 +300,10 @@ function countLines(s: string | undefined): number {
 
 async function main(): Promise<void> {
   const s3All = process.argv.includes('--s3-all');
-  const args = parseArgs(process.argv.slice(2).filter((a) => a !== '--s3-all'), { emulators: ['azure', 's3'] });
+  const args = parseArgs(
+    process.argv.slice(2).filter((a) => a !== '--s3-all'),
+    { emulators: ['azure', 's3'] },
+  );
   if (args.help) {
     process.stdout.write('npm run bench:list [-- --runs N (default 1)] [--emulators azure,s3] [--quick] [--s3-all]\n');
     return;
@@ -290,7 +325,9 @@ async function main(): Promise<void> {
   for (const which of args.emulators) {
     const mine = forEmu(which);
     const sets = [...mine.map((a) => ({ container: a.name, keys: a.keys })), { container: 'ten', keys: tenKeys }];
-    log(`seeding ${which === 'azure' ? 'Azurite' : 's3rver'}: ${mine.map((a) => `${a.name} ${a.count.toLocaleString('en')}`).join(', ')}, ten 10…`);
+    log(
+      `seeding ${which === 'azure' ? 'Azurite' : 's3rver'}: ${mine.map((a) => `${a.name} ${a.count.toLocaleString('en')}`).join(', ')}, ten 10…`,
+    );
     const emu = await startEmu(which, sets);
     const env = cliEnv(config, emu.env);
     const renv = cliEnv(config, { ...emu.rcloneEnv, RCLONE_CONFIG: path.join(config, 'rclone.conf') });
@@ -299,12 +336,17 @@ async function main(): Promise<void> {
       const rs: Measured[] = [];
       for (let i = 0; i < runs; i++) rs.push(await f());
       const m = { ...rs[0], wallMs: median(rs.map((r) => r.wallMs)), rssKiB: Math.max(...rs.map((r) => r.rssKiB ?? 0)) || undefined };
-      log(`  ${label}: ${fmtMs(m.wallMs)}, ${m.keys} keys${m.requests !== undefined ? `, ${m.requests} requests` : ''}${m.rssKiB ? `, ${fmtRss(m.rssKiB)}` : ''}`);
+      log(
+        `  ${label}: ${fmtMs(m.wallMs)}, ${m.keys} keys${m.requests !== undefined ? `, ${m.requests} requests` : ''}${m.rssKiB ? `, ${fmtRss(m.rssKiB)}` : ''}`,
+      );
       return m;
     };
     const archive = (container: string, sub: string, extra: string[]): Promise<Measured> =>
       best(`archive list ${container}/${sub} ${extra.join(' ')}`, async () => {
-        const r = await runOk('archive list', node, [BIN, 'list', emu.loc(container, sub), '--json', ...extra], tools, { env, stdout: 'capture' });
+        const r = await runOk('archive list', node, [BIN, 'list', emu.loc(container, sub), '--json', ...extra], tools, {
+          env,
+          stdout: 'capture',
+        });
         const tail = r.stdout!.slice(r.stdout!.lastIndexOf('],"count"') + 2);
         const t = JSON.parse(`{${tail}`) as { count: number; scanned: number; requests: number };
         return { wallMs: r.wallMs, rssKiB: r.rssKiB, keys: t.count, scanned: t.scanned, requests: t.requests };
@@ -342,21 +384,49 @@ async function main(): Promise<void> {
         const arch = await archive(a.name, sub, flag);
         const cells: Array<[string, Measured | undefined]> = [[`archive list${since ? ` --since ${win}` : ''}`, arch]];
         if (tools.rclone) {
-          cells.push([`rclone lsf -R${since ? ` --max-age ${win}` : ''}`, await rclone(`rclone lsf ${a.name} ${win}`, [['lsf', '-R', '--files-only', ...(since ? ['--max-age', win] : []), emu.remote(a.name, sub)]])]);
+          cells.push([
+            `rclone lsf -R${since ? ` --max-age ${win}` : ''}`,
+            await rclone(`rclone lsf ${a.name} ${win}`, [
+              ['lsf', '-R', '--files-only', ...(since ? ['--max-age', win] : []), emu.remote(a.name, sub)],
+            ]),
+          ]);
           if (since) {
             const folders = a.floorFolders(since);
             // The emulator's own price for the level listing a pruner cannot avoid (Azurite answers a
             // delimiter listing by scanning the whole container, unlike the real service).
-            if (a.level && win === '2h') cells.push([`rclone lsf (one level: ${a.level}, no -R)`, await rclone(`rclone level ${a.name}`, [['lsf', emu.remote(a.name, a.level)]])]);
-            cells.push([`rclone lsf -R of the ${folders.length} matching folder${folders.length === 1 ? '' : 's'} (floor)`, await rclone(`rclone floor ${a.name} ${win}`, folders.map((f) => ['lsf', '-R', '--files-only', emu.remote(a.name, f)]))]);
+            if (a.level && win === '2h')
+              cells.push([
+                `rclone lsf (one level: ${a.level}, no -R)`,
+                await rclone(`rclone level ${a.name}`, [['lsf', emu.remote(a.name, a.level)]]),
+              ]);
+            cells.push([
+              `rclone lsf -R of the ${folders.length} matching folder${folders.length === 1 ? '' : 's'} (floor)`,
+              await rclone(
+                `rclone floor ${a.name} ${win}`,
+                folders.map((f) => ['lsf', '-R', '--files-only', emu.remote(a.name, f)]),
+              ),
+            ]);
           }
         }
         const floor = cells.find(([l]) => l.includes('floor'))?.[1] ?? cells.find(([l]) => l.startsWith('rclone'))?.[1];
         for (const [tool, m] of cells) {
           if (!m) continue;
-          const vs = m === arch && floor ? ` (${(m.wallMs / floor.wallMs).toFixed(2)}× wall, ${floor.requests ? (m.requests! / floor.requests).toFixed(2) : '–'}× requests of ${cells.find(([, x]) => x === floor)![0].startsWith('rclone lsf -R of') ? 'floor' : 'rclone'})` : '';
+          const vs =
+            m === arch && floor
+              ? ` (${(m.wallMs / floor.wallMs).toFixed(2)}× wall, ${floor.requests ? (m.requests! / floor.requests).toFixed(2) : '–'}× requests of ${cells.find(([, x]) => x === floor)![0].startsWith('rclone lsf -R of') ? 'floor' : 'rclone'})`
+              : '';
           const kps = since === undefined ? ` · ${Math.round(m.keys / (m.wallMs / 1000)).toLocaleString('en')} keys/s` : '';
-          rows.push([emu.label, a.label, win, tool, fmtMs(m.wallMs) + vs + kps, String(m.requests ?? '?'), m.scanned !== undefined ? m.scanned.toLocaleString('en') : `${m.keys.toLocaleString('en')} (listed)`, m.keys.toLocaleString('en'), fmtRss(m.rssKiB)]);
+          rows.push([
+            emu.label,
+            a.label,
+            win,
+            tool,
+            fmtMs(m.wallMs) + vs + kps,
+            String(m.requests ?? '?'),
+            m.scanned !== undefined ? m.scanned.toLocaleString('en') : `${m.keys.toLocaleString('en')} (listed)`,
+            m.keys.toLocaleString('en'),
+            fmtRss(m.rssKiB),
+          ]);
         }
       }
     }
@@ -371,7 +441,13 @@ async function main(): Promise<void> {
     }
     const o = median(ours.map((r) => r.wallMs));
     const t = median(theirs.map((r) => r.wallMs));
-    startRows.push([emu.label, `archive list (10 keys)`, fmtMs(o), `${(o / t).toFixed(2)}× rclone`, fmtRss(Math.max(...ours.map((r) => r.rssKiB ?? 0)))]);
+    startRows.push([
+      emu.label,
+      `archive list (10 keys)`,
+      fmtMs(o),
+      `${(o / t).toFixed(2)}× rclone`,
+      fmtRss(Math.max(...ours.map((r) => r.rssKiB ?? 0))),
+    ]);
     startRows.push([emu.label, `rclone lsf -R (10 keys)`, fmtMs(t), '', fmtRss(Math.max(...theirs.map((r) => r.rssKiB ?? 0)))]);
   }
 
@@ -384,7 +460,10 @@ async function main(): Promise<void> {
     '',
     markdownTable(['emulator', 'command', 'median wall', 'ratio', 'peak RSS'], startRows),
     '',
-    `${runs} run${runs === 1 ? '' : 's'} per cell (median). Peak RSS and CPU from ${tools.time ? 'GNU time' : '/proc VmHWM sampling'}. rclone's requests counted from \`--dump headers\` in a separate run. Load average at the end: ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} (other work shared the 2 cores: compare ratios within this run, not absolute times).`,
+    `${runs} run${runs === 1 ? '' : 's'} per cell (median). Peak RSS and CPU from ${tools.time ? 'GNU time' : '/proc VmHWM sampling'}. rclone's requests counted from \`--dump headers\` in a separate run. Load average at the end: ${os
+      .loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')} (other work shared the 2 cores: compare ratios within this run, not absolute times).`,
     ...tools.notes.map((x) => `Note: ${x}`),
     machineLine(tools),
     '',

@@ -18,10 +18,37 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { startAzurite } from '../support/emulators.js';
 import { azureService } from '../support/seed.js';
-import { BIN, GiB, MiB, ROOT, cliEnv, findTools, fmtBytes, fmtMs, fmtRss, log, machineLine, markdownTable, median, onCleanup, packageVersion, runMain, runOk, tempDir, type RunResult } from './lib.js';
+import {
+  BIN,
+  GiB,
+  MiB,
+  ROOT,
+  cliEnv,
+  findTools,
+  fmtBytes,
+  fmtMs,
+  fmtRss,
+  log,
+  machineLine,
+  markdownTable,
+  median,
+  onCleanup,
+  packageVersion,
+  runMain,
+  runOk,
+  tempDir,
+  type RunResult,
+} from './lib.js';
 import { parseSize } from '../../src/output/size.js';
 
-const PATHS = ['/search/', '/document/v1/music/music/docid/', '/state/v1/health', '/status.html', '/search/suggest', '/document/v1/books/book/docid/'];
+const PATHS = [
+  '/search/',
+  '/document/v1/music/music/docid/',
+  '/state/v1/health',
+  '/status.html',
+  '/search/suggest',
+  '/document/v1/books/book/docid/',
+];
 
 /** A Vespa JSON access log record (the fields Vespa writes), deterministic from i and file. */
 function record(file: number, i: number, t0: number): string {
@@ -106,7 +133,7 @@ async function main(): Promise<void> {
       lines.push(l);
       bytes += l.length + 1;
     }
-    const text = lines.join('\n') + '\n';
+    const text = `${lines.join('\n')}\n`;
     const z = spawnSync(tools.zstd, ['-3', '-q', '-c'], { input: text, maxBuffer: 2 * perFile + MiB });
     if (z.status !== 0) throw new Error(`zstd failed: ${z.stderr}`);
     const host = `h${f % 4}.example`;
@@ -128,7 +155,8 @@ async function main(): Promise<void> {
   const env = cliEnv(config, { AZURE_STORAGE_CONNECTION_STRING: emu.connectionString });
 
   const AVG_SQL = "SELECT split_part(uri, '?', 1) AS path, count(*) AS n, avg(duration) AS avg FROM logs GROUP BY 1 ORDER BY 1";
-  const P99_SQL = "SELECT split_part(uri, '?', 1) AS path, count(*) AS n, avg(duration) AS avg, quantile_cont(duration, 0.99) AS p99 FROM logs GROUP BY 1 ORDER BY 1";
+  const P99_SQL =
+    "SELECT split_part(uri, '?', 1) AS path, count(*) AS n, avg(duration) AS avg, quantile_cont(duration, 0.99) AS p99 FROM logs GROUP BY 1 ORDER BY 1";
   const JQ_AVG = `reduce inputs as $r ({}; ($r.uri | split("?")[0]) as $p | .[$p].n += 1 | .[$p].s += $r.duration) | to_entries | map({path: .key, n: .value.n, avg: (.value.s / .value.n)})`;
   const JQ_P99 = `reduce inputs as $r ({}; ($r.uri | split("?")[0]) as $p | .[$p] += [$r.duration]) | to_entries | map({path: .key, n: (.value | length), avg: ((.value | add) / (.value | length)), p99: (.value | sort | .[((length - 1) * 0.99 | floor)])})`;
   // The second step of the floor: DuckDB (the same package archive embeds) over the pulled files.
@@ -174,7 +202,10 @@ process.stdout.write(JSON.stringify((await c.runAndReadAll(sql)).getRowObjectsJS
   await measure(
     'archive query --memory-limit 256MiB (count+avg)',
     async () => {
-      const r = await runOk('query', process.execPath, [BIN, 'query', loc, '--memory-limit', '256MiB', '--json', AVG_SQL], tools, { env, stdout: 'capture' });
+      const r = await runOk('query', process.execPath, [BIN, 'query', loc, '--memory-limit', '256MiB', '--json', AVG_SQL], tools, {
+        env,
+        stdout: 'capture',
+      });
       return { r, answer: JSON.parse(r.stdout!) as Answer[] };
     },
     truth,
@@ -192,25 +223,43 @@ process.stdout.write(JSON.stringify((await c.runAndReadAll(sql)).getRowObjectsJS
     spawnSync('rm', ['-rf', pulled]);
     const a = await runOk('pull -d', process.execPath, [BIN, 'pull', loc, pulled, '-d'], tools, { env });
     const b = await runOk('duckdb local', process.execPath, [duckScript, pulled, sql], tools, { env, stdout: 'capture' });
-    const r: RunResult = { ...b, wallMs: a.wallMs + b.wallMs, cpuMs: (a.cpuMs ?? 0) + (b.cpuMs ?? 0), rssKiB: Math.max(a.rssKiB ?? 0, b.rssKiB ?? 0) };
+    const r: RunResult = {
+      ...b,
+      wallMs: a.wallMs + b.wallMs,
+      cpuMs: (a.cpuMs ?? 0) + (b.cpuMs ?? 0),
+      rssKiB: Math.max(a.rssKiB ?? 0, b.rssKiB ?? 0),
+    };
     return { r, answer: JSON.parse(b.stdout!) as Answer[] };
   };
   await measure('archive pull -d, then DuckDB on local files (count+avg)', () => twoStep(AVG_SQL), truth);
-  const p99 = await measure('archive query (p99)', async () => {
-    const r = await runOk('query', process.execPath, [BIN, 'query', loc, '--json', P99_SQL], tools, { env, stdout: 'capture' });
-    return { r, answer: JSON.parse(r.stdout!) as Answer[] };
-  }, truth);
+  const p99 = await measure(
+    'archive query (p99)',
+    async () => {
+      const r = await runOk('query', process.execPath, [BIN, 'query', loc, '--json', P99_SQL], tools, { env, stdout: 'capture' });
+      return { r, answer: JSON.parse(r.stdout!) as Answer[] };
+    },
+    truth,
+  );
   await measure('archive pull -d, then DuckDB on local files (p99)', () => twoStep(P99_SQL), p99);
   if (args.size <= 256 * MiB) {
     await measure(
       `archive cat \\| ${jq} (p99)`,
       async () => {
-        const r = await runOk('cat|jq', 'bash', sh(`${archive} cat ${loc} | jq -c -n '${JQ_P99}'`), tools, { env, stdout: 'capture', timeoutMs: 3600_000 });
+        const r = await runOk('cat|jq', 'bash', sh(`${archive} cat ${loc} | jq -c -n '${JQ_P99}'`), tools, {
+          env,
+          stdout: 'capture',
+          timeoutMs: 3600_000,
+        });
         return { r, answer: JSON.parse(r.stdout!) as Answer[] };
       },
       truth,
     );
-  } else rows.push({ tool: `archive cat \\| ${jq} (p99)`, runs: [], note: 'skipped above 256 MiB (jq sorts every duration in its heap; see header)' });
+  } else
+    rows.push({
+      tool: `archive cat \\| ${jq} (p99)`,
+      runs: [],
+      note: 'skipped above 256 MiB (jq sorts every duration in its heap; see header)',
+    });
 
   const base = (label: string) => median(rows.find((r) => r.tool === label)!.runs.map((r) => r.wallMs));
   const q = base('archive query (count+avg)');
@@ -219,7 +268,14 @@ process.stdout.write(JSON.stringify((await c.runAndReadAll(sql)).getRowObjectsJS
     const wall = median(r.runs.map((x) => x.wallMs));
     const cpu = median(r.runs.map((x) => x.cpuMs ?? NaN));
     const rss = Math.max(...r.runs.map((x) => x.rssKiB ?? NaN));
-    return [r.tool, fmtMs(wall), Number.isFinite(cpu) ? fmtMs(cpu) : 'n/a', fmtRss(rss), `${(decoded / 1e6 / (wall / 1000)).toFixed(0)} MB/s`, r.tool.includes('(p99)') ? '' : `${(wall / q).toFixed(2)}× query`];
+    return [
+      r.tool,
+      fmtMs(wall),
+      Number.isFinite(cpu) ? fmtMs(cpu) : 'n/a',
+      fmtRss(rss),
+      `${(decoded / 1e6 / (wall / 1000)).toFixed(0)} MB/s`,
+      r.tool.includes('(p99)') ? '' : `${(wall / q).toFixed(2)}× query`,
+    ];
   });
   process.stdout.write(
     [

@@ -21,9 +21,21 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
-import { CompleteMultipartUploadCommand, CreateBucketCommand, CreateMultipartUploadCommand, PutObjectCommand, UploadPartCommand } from '@aws-sdk/client-s3';
+import {
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import pLimit from 'p-limit';
-import { AccountSASPermissions, AccountSASResourceTypes, AccountSASServices, StorageSharedKeyCredential, generateAccountSASQueryParameters } from '@azure/storage-blob';
+import {
+  AccountSASPermissions,
+  AccountSASResourceTypes,
+  AccountSASServices,
+  StorageSharedKeyCredential,
+  generateAccountSASQueryParameters,
+} from '@azure/storage-blob';
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, startS3rver, S3RVER_KEY_ID, S3RVER_SECRET } from '../support/emulators.js';
 import { azureService, s3Client } from '../support/seed.js';
 import { logData } from '../support/zstd-fixtures.js';
@@ -114,7 +126,12 @@ async function startEmu(name: EmuName): Promise<Emu> {
       },
       getUrl(c, key) {
         const sas = generateAccountSASQueryParameters(
-          { expiresOn: new Date(Date.now() + 6 * 3600_000), permissions: AccountSASPermissions.parse('rl'), resourceTypes: AccountSASResourceTypes.parse('sco').toString(), services: AccountSASServices.parse('b').toString() },
+          {
+            expiresOn: new Date(Date.now() + 6 * 3600_000),
+            permissions: AccountSASPermissions.parse('rl'),
+            resourceTypes: AccountSASResourceTypes.parse('sco').toString(),
+            services: AccountSASServices.parse('b').toString(),
+          },
           new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
         ).toString();
         return `${emu.serviceUrl}/${c}/${key.split('/').map(encodeURIComponent).join('/')}?${sas}`;
@@ -124,7 +141,11 @@ async function startEmu(name: EmuName): Promise<Emu> {
         // The location's endpoint wins over the connection string's, which only lends its key.
         loc: (c) => `${url}/${AZURITE_ACCOUNT}/${c}`,
         env: { AZURE_STORAGE_CONNECTION_STRING: emu.connectionString },
-        rcloneEnv: { RCLONE_CONFIG_BENCH_TYPE: 'azureblob', RCLONE_CONFIG_BENCH_USE_EMULATOR: 'true', RCLONE_CONFIG_BENCH_ENDPOINT: `${url}/${AZURITE_ACCOUNT}` },
+        rcloneEnv: {
+          RCLONE_CONFIG_BENCH_TYPE: 'azureblob',
+          RCLONE_CONFIG_BENCH_USE_EMULATOR: 'true',
+          RCLONE_CONFIG_BENCH_ENDPOINT: `${url}/${AZURITE_ACCOUNT}`,
+        },
       }),
       stop: () => emu.stop(),
     };
@@ -286,13 +307,23 @@ function zstFiles(zstd: string, count: number, size: number, root: string): ZstS
     if (r.status !== 0) throw new Error(`zstd failed: ${r.stderr}`);
     return r.stdout;
   };
-  const set: ZstSet = { objects: [], dir, localFiles: [], rawExpected: new Map(), decodedExpected: new Map(), catSha: '', rawBytes: 0, decodedBytes: 0 };
+  const set: ZstSet = {
+    objects: [],
+    dir,
+    localFiles: [],
+    rawExpected: new Map(),
+    decodedExpected: new Map(),
+    catSha: '',
+    rawBytes: 0,
+    decodedBytes: 0,
+  };
   const cat = createHash('sha256');
   keys.forEach((key, i) => {
     const head = Buffer.from(`{"file":${i},"key":${JSON.stringify(key)}}\n`);
     const off = (i * 7_919_993) % (pool.length - size);
     const plain = Buffer.concat([head, pool.subarray(off, off + size - head.length)]);
-    const body = i % 4 === 3 ? Buffer.concat([compress(plain.subarray(0, size >> 1)), compress(plain.subarray(size >> 1))]) : compress(plain);
+    const body =
+      i % 4 === 3 ? Buffer.concat([compress(plain.subarray(0, size >> 1)), compress(plain.subarray(size >> 1))]) : compress(plain);
     const local = path.join(dir, key);
     mkdirSync(path.dirname(local), { recursive: true });
     writeFileSync(local, body);
@@ -339,7 +370,19 @@ function addRow(r: Omit<Row, 'runs'>): Row {
 }
 
 function renderTable(): string {
-  const headers = ['case', 'emulator', 'tool', 'median wall', 'MB/s', 'CPU user+sys', 'CPU s/GiB', 'peak RSS', 'wall ratio', 'CPU ratio', 'target'];
+  const headers = [
+    'case',
+    'emulator',
+    'tool',
+    'median wall',
+    'MB/s',
+    'CPU user+sys',
+    'CPU s/GiB',
+    'peak RSS',
+    'wall ratio',
+    'CPU ratio',
+    'target',
+  ];
   const out: string[][] = [];
   for (const r of rows) {
     const walls = r.runs.map((x) => x.wallMs);
@@ -350,13 +393,17 @@ function renderTable(): string {
     const med = median(walls);
     const cpu = r.runs.map((x) => x.cpuMs).filter((x): x is number => x !== undefined);
     const rss = r.runs.map((x) => x.rssKiB).filter((x): x is number => x !== undefined);
-    const base = r.baseline ? rows.find((b) => b.caseId === r.caseId && b.emulator === r.emulator && b.tool === r.baseline && b.runs.length) : undefined;
+    const base = r.baseline
+      ? rows.find((b) => b.caseId === r.caseId && b.emulator === r.emulator && b.tool === r.baseline && b.runs.length)
+      : undefined;
     const ratio = base ? med / median(base.runs.map((x) => x.wallMs)) : undefined;
     const baseCpu = base?.runs.map((x) => x.cpuMs).filter((x): x is number => x !== undefined) ?? [];
     const cpuRatio = base && cpu.length && baseCpu.length ? median(cpu) / median(baseCpu) : undefined;
     const targets: string[] = [];
-    if (r.target !== undefined && ratio !== undefined) targets.push(`wall ≤ ${r.target.toFixed(2)}× ${ratio <= r.target ? 'met' : 'NOT met'}`);
-    if (r.cpuTarget !== undefined && cpuRatio !== undefined) targets.push(`CPU ≤ ${r.cpuTarget.toFixed(1)}× ${cpuRatio <= r.cpuTarget ? 'met' : 'NOT met'}`);
+    if (r.target !== undefined && ratio !== undefined)
+      targets.push(`wall ≤ ${r.target.toFixed(2)}× ${ratio <= r.target ? 'met' : 'NOT met'}`);
+    if (r.cpuTarget !== undefined && cpuRatio !== undefined)
+      targets.push(`CPU ≤ ${r.cpuTarget.toFixed(1)}× ${cpuRatio <= r.cpuTarget ? 'met' : 'NOT met'}`);
     if (r.note) targets.push(r.note);
     let target = targets.join('; ');
     if (r.problem) target = `WRONG OUTPUT: ${r.problem}`;
@@ -365,7 +412,7 @@ function renderTable(): string {
       r.emulator,
       r.tool,
       `${fmtMs(med)}${walls.length > 1 ? ` (${fmtMs(Math.min(...walls))}–${fmtMs(Math.max(...walls))})` : ''}`,
-      ((r.outBytes / 1e6) / (med / 1000)).toFixed(0),
+      (r.outBytes / 1e6 / (med / 1000)).toFixed(0),
       cpu.length ? fmtMs(median(cpu)) : 'n/a',
       cpu.length ? (median(cpu) / 1000 / (r.outBytes / GiB)).toFixed(2) : 'n/a',
       rss.length ? fmtRss(Math.max(...rss)) : 'n/a',
@@ -395,14 +442,17 @@ async function runTools(label: string, tools: Tool[], runs: number, scratch: str
       const out = path.join(scratch, `out-${i}`);
       rmSync(out, { recursive: true, force: true });
       const r = await t.run(out);
-      const bad = r.code !== 0 ? `exit ${r.code ?? r.signal}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}` : await t.verify(out, r);
+      const bad =
+        r.code !== 0 ? `exit ${r.code ?? r.signal}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}` : await t.verify(out, r);
       rmSync(out, { recursive: true, force: true });
       spawnSync('sync');
       if (bad) {
         t.row.problem ??= bad;
         log(`  ${label} / ${t.row.tool} run ${i + 1}: FAILED CHECK: ${bad}`);
       } else {
-        log(`  ${label} / ${t.row.tool} run ${i + 1}/${runs}: ${fmtMs(r.wallMs)}, ${((t.row.outBytes / 1e6) / (r.wallMs / 1000)).toFixed(0)} MB/s, RSS ${fmtRss(r.rssKiB)} — output verified`);
+        log(
+          `  ${label} / ${t.row.tool} run ${i + 1}/${runs}: ${fmtMs(r.wallMs)}, ${(t.row.outBytes / 1e6 / (r.wallMs / 1000)).toFixed(0)} MB/s, RSS ${fmtRss(r.rssKiB)} — output verified`,
+        );
       }
       t.row.runs.push(r);
     }
@@ -426,7 +476,12 @@ async function main(): Promise<void> {
     : { aCount: 500, aSize: 2 * MiB, bSize: 2 * GiB, zCount: 96, zSize: 8 * MiB, wCount: 200, wBig: 1 * GiB };
   let wBigSha: string | undefined;
 
-  const tools = findTools({ rclone: want('a') || want('b') || want('w'), curl: want('a'), zstd: want('c') || want('d'), node24: args.node24 && (want('c') || want('d')) });
+  const tools = findTools({
+    rclone: want('a') || want('b') || want('w'),
+    curl: want('a'),
+    zstd: want('c') || want('d'),
+    node24: args.node24 && (want('c') || want('d')),
+  });
   for (const n of tools.notes) log(n);
   const root = tempDir('archive-bench-');
   const config = path.join(root, 'config');
@@ -435,7 +490,9 @@ async function main(): Promise<void> {
   mkdirSync(scratch);
   const loadStart = os.loadavg();
 
-  const nodes: Array<{ label: string; exec: string; native: boolean }> = [{ label: `Node ${process.versions.node.split('.')[0]}`, exec: process.execPath, native: false }];
+  const nodes: Array<{ label: string; exec: string; native: boolean }> = [
+    { label: `Node ${process.versions.node.split('.')[0]}`, exec: process.execPath, native: false },
+  ];
   if (tools.node24) nodes.push({ label: 'Node 24', exec: tools.node24, native: true });
 
   let zset: ZstSet | undefined;
@@ -463,11 +520,26 @@ async function main(): Promise<void> {
   const bLabel = `b: 1 × ${fmtBytes(size.bSize)}`;
   const cLabel = zset ? `c: ${size.zCount} × .zst (${fmtBytes(zset.rawBytes)} → ${fmtBytes(zset.decodedBytes)})` : 'c';
   const dLabel = zset ? `d: cat ${size.zCount} × .zst (→ ${fmtBytes(zset.decodedBytes)})` : 'd';
-  const archive = (exec: string, argv: string[], emu: Emu, extra: Record<string, string | undefined> = {}, stdout: 'null' | 'hash' = 'null') =>
-    runMeasured(exec, [BIN, ...argv], tools, { env: cliEnv(config, { ...emu.env, ...extra }), stdout });
+  const archive = (
+    exec: string,
+    argv: string[],
+    emu: Emu,
+    extra: Record<string, string | undefined> = {},
+    stdout: 'null' | 'hash' = 'null',
+  ) => runMeasured(exec, [BIN, ...argv], tools, { env: cliEnv(config, { ...emu.env, ...extra }), stdout });
   const rclone = (argv: string[], emu: Emu) =>
     runMeasured(tools.rclone!, argv, tools, { env: cliEnv(config, { ...emu.rcloneEnv, RCLONE_CONFIG: path.join(config, 'rclone.conf') }) });
-  const rcloneFlags = ['--transfers', String(conc), '--checkers', String(conc), '--multi-thread-streams', String(conc), '--multi-thread-cutoff', '64M', '-q'];
+  const rcloneFlags = [
+    '--transfers',
+    String(conc),
+    '--checkers',
+    String(conc),
+    '--multi-thread-streams',
+    String(conc),
+    '--multi-thread-cutoff',
+    '64M',
+    '-q',
+  ];
 
   for (const name of args.emulators) {
     log(`starting ${name === 'azure' ? 'Azurite (on disk)' : 's3rver'}…`);
@@ -478,14 +550,31 @@ async function main(): Promise<void> {
       await emu.putSmall('bench-a', aSet.objects());
       const ts: Tool[] = [
         {
-          row: addRow({ caseId: 'a', caseLabel: aLabel, emulator: emu.label, tool: `archive pull -c ${conc}`, outBytes: aSet.bytes, baseline: tools.rclone ? 'rclone copy' : undefined, target: 1.2, cpuTarget: 1.5 }),
+          row: addRow({
+            caseId: 'a',
+            caseLabel: aLabel,
+            emulator: emu.label,
+            tool: `archive pull -c ${conc}`,
+            outBytes: aSet.bytes,
+            baseline: tools.rclone ? 'rclone copy' : undefined,
+            target: 1.2,
+            cpuTarget: 1.5,
+          }),
           run: (out) => archive(process.execPath, ['pull', emu.loc('bench-a'), out, '-c', String(conc), '-q'], emu),
           verify: (out) => verifyTree(out, aSet.expected),
         },
         {
           // The same build with object reads through the SDK (before the lean GET path).
-          row: addRow({ caseId: 'a', caseLabel: aLabel, emulator: emu.label, tool: `archive pull -c ${conc} (SDK reads)`, outBytes: aSet.bytes, baseline: tools.rclone ? 'rclone copy' : undefined }),
-          run: (out) => archive(process.execPath, ['pull', emu.loc('bench-a'), out, '-c', String(conc), '-q'], emu, { ARCHIVE_READ_PATH: 'sdk' }),
+          row: addRow({
+            caseId: 'a',
+            caseLabel: aLabel,
+            emulator: emu.label,
+            tool: `archive pull -c ${conc} (SDK reads)`,
+            outBytes: aSet.bytes,
+            baseline: tools.rclone ? 'rclone copy' : undefined,
+          }),
+          run: (out) =>
+            archive(process.execPath, ['pull', emu.loc('bench-a'), out, '-c', String(conc), '-q'], emu, { ARCHIVE_READ_PATH: 'sdk' }),
           verify: (out) => verifyTree(out, aSet.expected),
         },
       ];
@@ -500,9 +589,19 @@ async function main(): Promise<void> {
         // The same GETs from a C client into files: what the emulator can serve on this machine.
         const cfg = path.join(root, 'curl-a.cfg');
         ts.push({
-          row: addRow({ caseId: 'a', caseLabel: aLabel, emulator: emu.label, tool: `curl -Z (C client; emulator floor)`, outBytes: aSet.bytes, baseline: tools.rclone ? 'rclone copy' : undefined }),
+          row: addRow({
+            caseId: 'a',
+            caseLabel: aLabel,
+            emulator: emu.label,
+            tool: `curl -Z (C client; emulator floor)`,
+            outBytes: aSet.bytes,
+            baseline: tools.rclone ? 'rclone copy' : undefined,
+          }),
           run: (out) => {
-            writeFileSync(cfg, [...aSet.expected.keys()].map((k) => `url = "${emu.getUrl!('bench-a', k)}"\noutput = "${path.join(out, k)}"\n`).join(''));
+            writeFileSync(
+              cfg,
+              [...aSet.expected.keys()].map((k) => `url = "${emu.getUrl!('bench-a', k)}"\noutput = "${path.join(out, k)}"\n`).join(''),
+            );
             return runMeasured(tools.curl!, ['-Z', '--parallel-max', String(conc), '--create-dirs', '-sS', '--fail', '-K', cfg], tools);
           },
           verify: (out) => verifyTree(out, aSet.expected),
@@ -515,9 +614,19 @@ async function main(): Promise<void> {
         const script = path.join(root, 'node-floor.mjs');
         writeFileSync(script, NODE_FLOOR_CLIENT);
         ts.push({
-          row: addRow({ caseId: 'a', caseLabel: aLabel, emulator: emu.label, tool: `minimal Node client (Node floor)`, outBytes: aSet.bytes, baseline: tools.rclone ? 'rclone copy' : undefined }),
+          row: addRow({
+            caseId: 'a',
+            caseLabel: aLabel,
+            emulator: emu.label,
+            tool: `minimal Node client (Node floor)`,
+            outBytes: aSet.bytes,
+            baseline: tools.rclone ? 'rclone copy' : undefined,
+          }),
           run: (out) => {
-            writeFileSync(list, JSON.stringify([...aSet.expected.keys()].map((k) => [emu.getUrl!('bench-a', k), path.join(out, k), aSet.md5.get(k)])));
+            writeFileSync(
+              list,
+              JSON.stringify([...aSet.expected.keys()].map((k) => [emu.getUrl!('bench-a', k), path.join(out, k), aSet.md5.get(k)])),
+            );
             return runMeasured(process.execPath, [script, list, String(conc)], tools);
           },
           verify: (out) => verifyTree(out, aSet.expected),
@@ -532,13 +641,30 @@ async function main(): Promise<void> {
       const expected = new Map([[bKey, bSha!]]);
       const ts: Tool[] = [
         {
-          row: addRow({ caseId: 'b', caseLabel: bLabel, emulator: emu.label, tool: `archive pull -c ${conc}`, outBytes: size.bSize, baseline: tools.rclone ? 'rclone copy' : undefined, target: 1.0, cpuTarget: 2 }),
+          row: addRow({
+            caseId: 'b',
+            caseLabel: bLabel,
+            emulator: emu.label,
+            tool: `archive pull -c ${conc}`,
+            outBytes: size.bSize,
+            baseline: tools.rclone ? 'rclone copy' : undefined,
+            target: 1.0,
+            cpuTarget: 2,
+          }),
           run: (out) => archive(process.execPath, ['pull', emu.loc('bench-b'), out, '-c', String(conc), '-q'], emu),
           verify: (out) => verifyTree(out, expected),
         },
         {
-          row: addRow({ caseId: 'b', caseLabel: bLabel, emulator: emu.label, tool: `archive pull -c ${conc} (SDK reads)`, outBytes: size.bSize, baseline: tools.rclone ? 'rclone copy' : undefined }),
-          run: (out) => archive(process.execPath, ['pull', emu.loc('bench-b'), out, '-c', String(conc), '-q'], emu, { ARCHIVE_READ_PATH: 'sdk' }),
+          row: addRow({
+            caseId: 'b',
+            caseLabel: bLabel,
+            emulator: emu.label,
+            tool: `archive pull -c ${conc} (SDK reads)`,
+            outBytes: size.bSize,
+            baseline: tools.rclone ? 'rclone copy' : undefined,
+          }),
+          run: (out) =>
+            archive(process.execPath, ['pull', emu.loc('bench-b'), out, '-c', String(conc), '-q'], emu, { ARCHIVE_READ_PATH: 'sdk' }),
           verify: (out) => verifyTree(out, expected),
         },
       ];
@@ -573,7 +699,10 @@ async function main(): Promise<void> {
       });
       const bigExpected = new Map([[bKey, wBigSha!]]);
       const wArchive = (argv: string[]) => runMeasured(process.execPath, [BIN, ...argv], tools, { env: cliEnv(config, via.env) });
-      const wRclone = (argv: string[]) => runMeasured(tools.rclone!, argv, tools, { env: cliEnv(config, { ...via.rcloneEnv, RCLONE_CONFIG: path.join(config, 'rclone.conf') }) });
+      const wRclone = (argv: string[]) =>
+        runMeasured(tools.rclone!, argv, tools, {
+          env: cliEnv(config, { ...via.rcloneEnv, RCLONE_CONFIG: path.join(config, 'rclone.conf') }),
+        });
       const shaped = `${WAN.rttMs} ms RTT, ${(WAN.bytesPerSec / 1e6).toFixed(0)} MB/s per connection`;
       for (const [id, label, container, bytes, expected] of [
         ['w1', `w: ${wSet.count} × 2 MiB over WAN (${shaped})`, 'bench-w', wSet.bytes, wSet.expected],
@@ -586,14 +715,21 @@ async function main(): Promise<void> {
           peak.set(row, [...(peak.get(row) ?? []), link.peakConnections()]);
           return r;
         };
-        const mk = (tool: string, baseline: string | undefined, target: number | undefined, run: (out: string) => Promise<RunResult>): Tool => {
+        const mk = (
+          tool: string,
+          baseline: string | undefined,
+          target: number | undefined,
+          run: (out: string) => Promise<RunResult>,
+        ): Tool => {
           const row = addRow({ caseId: id, caseLabel: label, emulator: emu.label, tool, outBytes: bytes, baseline, target });
           return { row, run: measured(row, run), verify: (out) => verifyTree(out, expected) };
         };
         const ts: Tool[] = [
           mk('archive pull (defaults)', 'rclone copy (defaults)', 1 / 1.3, (out) => wArchive(['pull', via.loc(container), out, '-q'])),
           mk('rclone copy (defaults)', undefined, undefined, (out) => wRclone(['copy', `bench:${container}`, out, '-q'])),
-          mk(`archive pull -c ${conc}`, `rclone copy (${conc} streams)`, undefined, (out) => wArchive(['pull', via.loc(container), out, '-c', String(conc), '-q'])),
+          mk(`archive pull -c ${conc}`, `rclone copy (${conc} streams)`, undefined, (out) =>
+            wArchive(['pull', via.loc(container), out, '-c', String(conc), '-q']),
+          ),
           mk(`rclone copy (${conc} streams)`, undefined, undefined, (out) => wRclone(['copy', `bench:${container}`, out, ...rcloneFlags])),
         ];
         await runTools(id, ts, runs, scratch);
@@ -626,8 +762,19 @@ async function main(): Promise<void> {
         const decoders: Array<'native' | 'binary' | 'fzstd'> = node.native ? ['native'] : ['binary', 'fzstd'];
         for (const dec of decoders) {
           ts.push({
-            row: addRow({ caseId: 'c', caseLabel: cLabel, emulator: emu.label, tool: `archive pull -d (${node.label}, ${dec})`, outBytes: z.decodedBytes, baseline: plain, target: 1.2 }),
-            run: (out) => archive(node.exec, ['pull', emu.loc('bench-zst'), out, '-c', String(conc), '-q', '--decompress'], emu, { ARCHIVE_ZSTD_DECODER: dec }),
+            row: addRow({
+              caseId: 'c',
+              caseLabel: cLabel,
+              emulator: emu.label,
+              tool: `archive pull -d (${node.label}, ${dec})`,
+              outBytes: z.decodedBytes,
+              baseline: plain,
+              target: 1.2,
+            }),
+            run: (out) =>
+              archive(node.exec, ['pull', emu.loc('bench-zst'), out, '-c', String(conc), '-q', '--decompress'], emu, {
+                ARCHIVE_ZSTD_DECODER: dec,
+              }),
             verify: (out) => verifyTree(out, z.decodedExpected),
           });
         }
@@ -643,7 +790,14 @@ async function main(): Promise<void> {
           verify: async () => undefined,
         },
         {
-          row: addRow({ caseId: 'd', caseLabel: dLabel, emulator: emu.label, tool: `archive cat --raw (${nodes[0]!.label}, no decode)`, outBytes: z.rawBytes, baseline: 'zstd -dc (local files)' }),
+          row: addRow({
+            caseId: 'd',
+            caseLabel: dLabel,
+            emulator: emu.label,
+            tool: `archive cat --raw (${nodes[0]!.label}, no decode)`,
+            outBytes: z.rawBytes,
+            baseline: 'zstd -dc (local files)',
+          }),
           run: () => archive(nodes[0]!.exec, ['cat', emu.loc('bench-zst'), '--order', 'key', '--raw'], emu),
           verify: async () => undefined,
         },
@@ -659,7 +813,14 @@ async function main(): Promise<void> {
             `for (const f of process.argv.slice(2)) await pipeline(fs.createReadStream(f, { highWaterMark: 1 << 20 }), zlib.createZstdDecompress({ chunkSize: 1 << 20 }), process.stdout, { end: false });\n`,
         );
         ts.push({
-          row: addRow({ caseId: 'd', caseLabel: dLabel, emulator: emu.label, tool: `Node 24 zlib zstd alone (local files)`, outBytes: z.decodedBytes, baseline: 'zstd -dc (local files)' }),
+          row: addRow({
+            caseId: 'd',
+            caseLabel: dLabel,
+            emulator: emu.label,
+            tool: `Node 24 zlib zstd alone (local files)`,
+            outBytes: z.decodedBytes,
+            baseline: 'zstd -dc (local files)',
+          }),
           run: () => runMeasured(native.exec, [decodeAlone, ...z.localFiles], tools, { stdout: 'null' }),
           verify: async () => undefined,
         });
@@ -668,7 +829,15 @@ async function main(): Promise<void> {
         const decoders: Array<'native' | 'binary' | 'fzstd'> = node.native ? ['native'] : ['binary', 'fzstd'];
         for (const dec of decoders) {
           ts.push({
-            row: addRow({ caseId: 'd', caseLabel: dLabel, emulator: emu.label, tool: `archive cat (${node.label}, ${dec})`, outBytes: z.decodedBytes, baseline: 'zstd -dc (local files)', target: node.native ? 1.6 : undefined }),
+            row: addRow({
+              caseId: 'd',
+              caseLabel: dLabel,
+              emulator: emu.label,
+              tool: `archive cat (${node.label}, ${dec})`,
+              outBytes: z.decodedBytes,
+              baseline: 'zstd -dc (local files)',
+              target: node.native ? 1.6 : undefined,
+            }),
             run: () => archive(node.exec, ['cat', emu.loc('bench-zst'), '--order', 'key'], emu, { ARCHIVE_ZSTD_DECODER: dec }),
             verify: async () => undefined,
           });
@@ -676,26 +845,40 @@ async function main(): Promise<void> {
       }
       // Correctness once per tool (stdout hashed by the harness, untimed), then timed runs to /dev/null.
       log('[d] verifying decoded streams (sha256 of stdout)…');
-      const rawSha = createHash('sha256').update(Buffer.concat(z.objects.map((o) => o.body))).digest('hex');
+      const rawSha = createHash('sha256')
+        .update(Buffer.concat(z.objects.map((o) => o.body)))
+        .digest('hex');
       for (const t of ts) {
         let r: RunResult;
         let want = z.catSha;
-        if (t.row.tool.startsWith('zstd')) r = await runMeasured(tools.zstd!, ['-dcq', ...z.localFiles], tools, { stdout: 'hash', rss: false });
-        else if (t.row.tool.includes('alone')) r = await runMeasured(native!.exec, [decodeAlone, ...z.localFiles], tools, { stdout: 'hash', rss: false });
+        if (t.row.tool.startsWith('zstd'))
+          r = await runMeasured(tools.zstd!, ['-dcq', ...z.localFiles], tools, { stdout: 'hash', rss: false });
+        else if (t.row.tool.includes('alone'))
+          r = await runMeasured(native!.exec, [decodeAlone, ...z.localFiles], tools, { stdout: 'hash', rss: false });
         else {
           const raw = t.row.tool.includes('--raw');
           const node = nodes.find((n) => t.row.tool.includes(`(${n.label}`))!;
           const dec = /(native|binary|fzstd)\)/.exec(t.row.tool)?.[1];
           const argv = [BIN, 'cat', emu.loc('bench-zst'), '--order', 'key', ...(raw ? ['--raw'] : [])];
-          r = await runMeasured(node.exec, argv, tools, { env: cliEnv(config, { ...emu.env, ...(dec ? { ARCHIVE_ZSTD_DECODER: dec } : {}) }), stdout: 'hash', rss: false });
+          r = await runMeasured(node.exec, argv, tools, {
+            env: cliEnv(config, { ...emu.env, ...(dec ? { ARCHIVE_ZSTD_DECODER: dec } : {}) }),
+            stdout: 'hash',
+            rss: false,
+          });
           if (raw) want = rawSha;
         }
         if (r.code !== 0) t.row.problem = `exit ${r.code ?? r.signal}: ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`;
-        else if (r.stdoutSha256 !== want) t.row.problem = `stdout sha256 differs (${r.stdoutBytes} bytes, expected ${t.row.tool.includes('--raw') ? z.rawBytes : z.decodedBytes})`;
+        else if (r.stdoutSha256 !== want)
+          t.row.problem = `stdout sha256 differs (${r.stdoutBytes} bytes, expected ${t.row.tool.includes('--raw') ? z.rawBytes : z.decodedBytes})`;
         if (r.stderr.trim()) log(`  ${t.row.tool} stderr: ${r.stderr.trim().split('\n').slice(0, 3).join(' | ')}`);
         log(`  ${t.row.tool}: ${t.row.problem ?? 'ok'}`);
       }
-      await runTools('d', ts.filter((t) => !t.row.problem), runs, scratch);
+      await runTools(
+        'd',
+        ts.filter((t) => !t.row.problem),
+        runs,
+        scratch,
+      );
     }
 
     log(`stopping ${emu.label}…`);
@@ -708,7 +891,7 @@ async function main(): Promise<void> {
     `w: every byte through a userspace TCP proxy in this process that waits one RTT (${WAN.rttMs} ms) before a connection's first byte, delays every chunk by RTT/2 each way and paces each connection's downstream at ${(WAN.bytesPerSec / 1e6).toFixed(0)} MB/s (a per-flow bottleneck). "defaults" = no tuning flags (archive: -c ${DEFAULT_CONCURRENCY}; rclone: --transfers 4, --multi-thread-streams 4 from 256 MiB); target: archive ≥ 1.3× rclone's throughput at defaults (wall ≤ 0.77×). "% of their shaped capacity" = MB/s over (peak open connections × per-connection cap).`,
     `archive: \`archive pull LOC DEST -c ${conc} -q\` (defaults otherwise: ranged parts of 16 MiB from 64 MiB up). rclone: \`rclone copy REMOTE DEST ${rcloneFlags.join(' ')}\` (Azurite: RCLONE_CONFIG_X_TYPE=azureblob, _USE_EMULATOR=true, _ENDPOINT; s3rver: _TYPE=s3, _PROVIDER=Other, _ENDPOINT, _FORCE_PATH_STYLE=true).`,
     'Small objects are single-request uploads (Azurite Content-MD5, S3 MD5 ETag: both tools verify MD5); the large one is block/multipart-uploaded (no MD5: both check size).',
-    'Floors: `minimal Node client` is ~20 lines of plain node:http (keep-alive, MD5 checked, 1 MiB writev, no SDK/retries/part files): the least any Node CLI can spend on case a here. `curl -Z` fetches the same objects from the same emulator into files with a C client (no MD5): the serving limit of the emulator on this machine. `Node 24 zlib zstd alone` decodes the local files with Node\'s zlib and nothing else: the limit of the native decoder as Node builds libzstd (no network, no archive code).',
+    "Floors: `minimal Node client` is ~20 lines of plain node:http (keep-alive, MD5 checked, 1 MiB writev, no SDK/retries/part files): the least any Node CLI can spend on case a here. `curl -Z` fetches the same objects from the same emulator into files with a C client (no MD5): the serving limit of the emulator on this machine. `Node 24 zlib zstd alone` decodes the local files with Node's zlib and nothing else: the limit of the native decoder as Node builds libzstd (no network, no archive code).",
     'c: ratio is `pull --decompress` wall over plain `pull` of the same objects on the same Node (target ≤ 1.2×); decoders forced with ARCHIVE_ZSTD_DECODER. d: ratio is wall over `zstd -dc` of the same files from local disk (target ≤ 2× wall, i.e. ≥ 0.5× the speed, with native zstd); `cat --raw` shows the transfer floor without decoding.',
     ...tools.notes,
   ];
@@ -719,7 +902,12 @@ async function main(): Promise<void> {
     '',
     ...notes.map((n) => `- ${n}`),
     '',
-    machineLine(tools, [`load average at start ${loadStart.map((x) => x.toFixed(2)).join(' ')}, at end ${os.loadavg().map((x) => x.toFixed(2)).join(' ')}`]),
+    machineLine(tools, [
+      `load average at start ${loadStart.map((x) => x.toFixed(2)).join(' ')}, at end ${os
+        .loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}`,
+    ]),
     '',
   ];
   process.stdout.write(out.join('\n'));

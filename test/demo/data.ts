@@ -75,10 +75,14 @@ function hex(rnd: () => number, n: number): string {
 function lines(n: number, make: (i: number) => unknown): Buffer {
   const out: string[] = [];
   for (let i = 0; i < n; i++) out.push(JSON.stringify(make(i)));
-  return Buffer.from(out.join('\n') + '\n');
+  return Buffer.from(`${out.join('\n')}\n`);
 }
 
-export const VESPA = { container: 'vespa-logs', scope: 'acme/shop-search/default', hosts: ['h1001a.prod.vespa-app.example', 'h1002b.prod.vespa-app.example'] };
+export const VESPA = {
+  container: 'vespa-logs',
+  scope: 'acme/shop-search/default',
+  hosts: ['h1001a.prod.vespa-app.example', 'h1002b.prod.vespa-app.example'],
+};
 export const CLOUDFLARE = { container: 'cloudflare-logs', subpath: 'http_requests' };
 export const AMPLITUDE = { container: 'amplitude-export', project: '187520' };
 export const LOGZIO = { bucket: 'logzio-archive', account: '8675309' };
@@ -100,7 +104,13 @@ export interface DemoData {
 }
 
 function vespaAccess(t0: number, host: string, rnd: () => number): Buffer {
-  const uris = ['/search/?query=shoes&hits=10', '/search/?query=running+shoes&ranking=bm25', '/document/v1/shop/product/docid/', '/state/v1/health', '/search/?yql=select+*+from+product+where+true'];
+  const uris = [
+    '/search/?query=shoes&hits=10',
+    '/search/?query=running+shoes&ranking=bm25',
+    '/document/v1/shop/product/docid/',
+    '/state/v1/health',
+    '/search/?yql=select+*+from+product+where+true',
+  ];
   return lines(300, (i) => {
     const code = rnd() < 0.94 ? 200 : rnd() < 0.5 ? 404 : 503;
     const uri = uris[(rnd() * uris.length) | 0];
@@ -154,8 +164,17 @@ function heapDump(t: number, bytes: number, rnd: () => number): Buffer {
   head.write('JAVA PROFILE 1.0.2\0', 0, 'latin1');
   head.writeUInt32BE(8, 19);
   head.writeBigUInt64BE(BigInt(t), 23);
-  const strings = ['java.lang.String', 'java.util.HashMap$Node', 'com.yahoo.search.result.Hit', 'com.yahoo.document.Document', 'byte[]', 'char[]'];
-  const records = Array.from({ length: 4096 }, () => Buffer.from(`\x01${hex(rnd, 16)}${strings[(rnd() * strings.length) | 0]}\x21${'\0'.repeat((rnd() * 48) | 0)}`, 'latin1'));
+  const strings = [
+    'java.lang.String',
+    'java.util.HashMap$Node',
+    'com.yahoo.search.result.Hit',
+    'com.yahoo.document.Document',
+    'byte[]',
+    'char[]',
+  ];
+  const records = Array.from({ length: 4096 }, () =>
+    Buffer.from(`\x01${hex(rnd, 16)}${strings[(rnd() * strings.length) | 0]}\x21${'\0'.repeat((rnd() * 48) | 0)}`, 'latin1'),
+  );
   return Buffer.concat([head, fill(bytes - head.length, records, rnd)]);
 }
 
@@ -179,7 +198,10 @@ export function makeDemoData(now: number, comp: Compressor): DemoData {
     if (comp.zstd) toZstd.push(o);
     return o;
   };
-  if (!comp.zstd) notes.push('no zstd compressor here (neither the `zstd` program nor node:zlib zstd): Vespa files are seeded as .gz instead of .zst; install zstd (apt-get install zstd) to see .zst');
+  if (!comp.zstd)
+    notes.push(
+      'no zstd compressor here (neither the `zstd` program nor node:zlib zstd): Vespa files are seeded as .gz instead of .zst; install zstd (apt-get install zstd) to see .zst',
+    );
 
   // --- Vespa Cloud (Azure): TENANT/APP/INSTANCE/HOST/logs/access/JsonAccessLog.CONTAINER.STAMP.zst
   const vespa: SeedObject[] = [];
@@ -199,7 +221,7 @@ export function makeDemoData(now: number, comp: Compressor): DemoData {
   const vespaJfr = `${VESPA.scope}/${VESPA.hosts[1]}/service-dump/default-container.0-${jfrAt}/recording.jfr${zExt}`;
   vespa.push(zObj(vespaHeapDump, heapDump(heapAt, 6 * 1024 * 1024, rnd)));
   vespa.push(zObj(vespaJfr, jfrRecording(2 * 1024 * 1024, rnd)));
-  if (comp.zstd) comp.zstd(toZstd.map((o) => o.body as Buffer)).forEach((b, i) => (toZstd[i].body = b));
+  if (comp.zstd) for (const [i, b] of comp.zstd(toZstd.map((o) => o.body as Buffer)).entries()) toZstd[i].body = b;
 
   // --- Cloudflare Logpush (Azure): SUBPATH/YYYYMMDD/START_END_HASH.log.gz, 30-minute batches.
   const cloudflare: SeedObject[] = [];
@@ -221,14 +243,19 @@ export function makeDemoData(now: number, comp: Compressor): DemoData {
       CacheCacheStatus: rnd() < 0.6 ? 'hit' : 'miss',
       RayID: hex(rnd, 16),
     }));
-    cloudflare.push({ key: `${CLOUDFLARE.subpath}/${ymd(start)}/${cfStamp(start)}_${cfStamp(end)}_${hex(rnd, 8)}.log.gz`, body: gzipSync(body), contentType: 'application/gzip' });
+    cloudflare.push({
+      key: `${CLOUDFLARE.subpath}/${ymd(start)}/${cfStamp(start)}_${cfStamp(end)}_${hex(rnd, 8)}.log.gz`,
+      body: gzipSync(body),
+      contentType: 'application/gzip',
+    });
   }
   const challengeToken = createHash('sha256').update(`demo-${now}`).digest('base64url');
   cloudflare.push({ key: `${CLOUDFLARE.subpath}/ownership-challenge-${hex(rnd, 8)}.txt`, body: challengeToken, contentType: 'text/plain' });
 
   // --- Amplitude export (Azure): PROJECTID/PROJECTID_yyyy-MM-dd_H#PARTITION.json.gz, hour unpadded.
   const amplitude: SeedObject[] = [];
-  const ampKey = (folder: string, t: number, part: number) => `${folder}/${AMPLITUDE.project}_${isoDate(t)}_${new Date(t).getUTCHours()}#${part}.json.gz`;
+  const ampKey = (folder: string, t: number, part: number) =>
+    `${folder}/${AMPLITUDE.project}_${isoDate(t)}_${new Date(t).getUTCHours()}#${part}.json.gz`;
   const ampBody = (t: number) =>
     gzipSync(
       lines(150, (i) => ({
@@ -247,7 +274,10 @@ export function makeDemoData(now: number, comp: Compressor): DemoData {
     for (const part of [0, 1]) amplitude.push({ key: ampKey(AMPLITUDE.project, t, part), body: ampBody(t) });
   }
   // A backfill re-exported two of those hours into another folder (seeded later, so newer).
-  const backfill: SeedObject[] = [2, 3].map((ago) => ({ key: ampKey(`${AMPLITUDE.project}-backfill`, hourStart - ago * HOUR, 0), body: ampBody(hourStart - ago * HOUR) }));
+  const backfill: SeedObject[] = [2, 3].map((ago) => ({
+    key: ampKey(`${AMPLITUDE.project}-backfill`, hourStart - ago * HOUR, 0),
+    body: ampBody(hourStart - ago * HOUR),
+  }));
   const amplitudeBackfill = backfill.map((o) => o.key);
 
   // --- Logz.io archive (S3): ACCOUNTID/YYYY/MM/DD/HH/FILE.json.gz plus the logzio-verified marker.

@@ -18,7 +18,15 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT, BIN } from '../support/cli.js';
-import { AZURITE_KEY, S3RVER_KEY_ID, S3RVER_SECRET, startAzurite, startS3rver, type AzuriteEmulator, type S3Emulator } from '../support/emulators.js';
+import {
+  AZURITE_KEY,
+  S3RVER_KEY_ID,
+  S3RVER_SECRET,
+  startAzurite,
+  startS3rver,
+  type AzuriteEmulator,
+  type S3Emulator,
+} from '../support/emulators.js';
 import { seedAzure, seedS3 } from '../support/seed.js';
 import { colorEnabled } from '../../src/output/color.js';
 import { AMPLITUDE, CLOUDFLARE, LOGZIO, VESPA, compressor, makeDemoData } from './data.js';
@@ -39,7 +47,7 @@ try {
   process.exit(2);
 }
 if (opts.help) {
-  process.stdout.write(USAGE + '\n');
+  process.stdout.write(`${USAGE}\n`);
   process.exit(0);
 }
 
@@ -47,7 +55,7 @@ const color = colorEnabled(process.stdout);
 const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[22m` : s);
 const dim = (s: string) => (color ? `\x1b[2m${s}\x1b[22m` : s);
 const cyan = (s: string) => (color ? `\x1b[36m${s}\x1b[39m` : s);
-const say = (s = '') => process.stdout.write(s + '\n');
+const say = (s = '') => process.stdout.write(`${s}\n`);
 
 let section = 0;
 function header(title: string): void {
@@ -173,7 +181,12 @@ async function main(): Promise<void> {
   childEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(AZURE_|AWS_|ARCHIVE_)/.test(k)) childEnv[k] = v;
   // Pull's records of what it wrote (normally under ~/.local/state/archive) stay in the demo's dir too.
-  Object.assign(childEnv, { ARCHIVE_CONFIG_DIR: configDir, ARCHIVE_STATE_DIR: join(configDir, 'state'), ARCHIVE_NO_PROMPT: '1', AWS_EC2_METADATA_DISABLED: 'true' });
+  Object.assign(childEnv, {
+    ARCHIVE_CONFIG_DIR: configDir,
+    ARCHIVE_STATE_DIR: join(configDir, 'state'),
+    ARCHIVE_NO_PROMPT: '1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+  });
 
   say(bold('archive demo') + dim(` — ${ROOT}`));
   say('Starting Azurite (Azure Blob) and s3rver (S3) on free loopback ports…');
@@ -190,20 +203,47 @@ async function main(): Promise<void> {
     if (step.later) await new Promise((r) => setTimeout(r, 1100));
     if (step.provider === 'azure') await seedAzure(azurite, step.container, step.objects);
     else await seedS3(s3, step.container, step.objects);
-    const c = counted.get(step.container) ?? { n: 0, bytes: 0, where: step.provider === 'azure' ? `${azurite.serviceUrl}/${step.container}` : `s3://${step.container}` };
+    const c = counted.get(step.container) ?? {
+      n: 0,
+      bytes: 0,
+      where: step.provider === 'azure' ? `${azurite.serviceUrl}/${step.container}` : `s3://${step.container}`,
+    };
     c.n += step.objects.length;
     c.bytes += step.objects.reduce((s, o) => s + (typeof o.body === 'string' ? Buffer.byteLength(o.body) : o.body.length), 0);
     counted.set(step.container, c);
   }
-  for (const [name, c] of counted) say(`  ${name.padEnd(17)} ${String(c.n).padStart(3)} objects ${(c.bytes / 1024).toFixed(0).padStart(6)} KiB  ${dim(c.where)}`);
+  for (const [name, c] of counted)
+    say(`  ${name.padEnd(17)} ${String(c.n).padStart(3)} objects ${(c.bytes / 1024).toFixed(0).padStart(6)} KiB  ${dim(c.where)}`);
 
   header('Profiles: one saved location + credential per vendor (ARCHIVE_CONFIG_DIR keeps yours untouched)');
   const az = (container: string) => `${azurite!.serviceUrl}/${container}`;
   const profiles: Array<[string, string[], string]> = [
     ['vespa', [az(VESPA.container), '--auth', 'key', '--layout', 'vespa', '--description', 'Vespa Cloud log archive'], AZURITE_KEY],
-    ['cloudflare', [az(CLOUDFLARE.container), '--auth', 'key', '--layout', 'cloudflare', '--description', 'Cloudflare Logpush'], AZURITE_KEY],
+    [
+      'cloudflare',
+      [az(CLOUDFLARE.container), '--auth', 'key', '--layout', 'cloudflare', '--description', 'Cloudflare Logpush'],
+      AZURITE_KEY,
+    ],
     ['amplitude', [az(AMPLITUDE.container), '--auth', 'key', '--layout', 'amplitude', '--description', 'Amplitude export'], AZURITE_KEY],
-    ['logzio', [`s3://${LOGZIO.bucket}`, '--endpoint', s3.endpoint, '--region', 'us-east-1', '--auth', 'keys', '--access-key-id', S3RVER_KEY_ID, '--layout', 'logzio', '--description', 'Logz.io archive'], S3RVER_SECRET],
+    [
+      'logzio',
+      [
+        `s3://${LOGZIO.bucket}`,
+        '--endpoint',
+        s3.endpoint,
+        '--region',
+        'us-east-1',
+        '--auth',
+        'keys',
+        '--access-key-id',
+        S3RVER_KEY_ID,
+        '--layout',
+        'logzio',
+        '--description',
+        'Logz.io archive',
+      ],
+      S3RVER_SECRET,
+    ],
   ];
   for (const [name, args, secret] of profiles) {
     const full = ['profile', 'add', name, ...args, '--secret-stdin'];
@@ -223,7 +263,10 @@ async function main(): Promise<void> {
   say(dim('# Cloudflare Logpush proves ownership with a challenge file; read its token:'));
   await archive(['validate', 'cloudflare:', '--no-write', '--challenge']);
   say(dim('# Logpush needs a write-only SAS valid for years; create one and check that it can write:'));
-  const sas = await archive(['sas', 'create', 'cloudflare:', '--for', 'logpush'], { capture: true, show: 'SAS_URL=$(archive sas create cloudflare: --for logpush)' });
+  const sas = await archive(['sas', 'create', 'cloudflare:', '--for', 'logpush'], {
+    capture: true,
+    show: 'SAS_URL=$(archive sas create cloudflare: --for logpush)',
+  });
   const sasUrl = sas.stdout.trim();
   await archive(['validate', sasUrl, '--require', 'write'], { show: 'archive validate "$SAS_URL" --require write' });
   say(dim('# Logz.io only archives into a bucket holding its logzio-verified marker:'));
@@ -238,7 +281,10 @@ async function main(): Promise<void> {
   for (const r of await tree(join(workdir, 'pulled'))) say(r);
 
   header('Cat: stream objects, decompressed, in time order — ready for jq');
-  await archive(['cat', 'vespa:', '--kind', 'access', '--since', '2h'], { head: 5, show: 'archive cat vespa: --kind access --since 2h | head -n 5' });
+  await archive(['cat', 'vespa:', '--kind', 'access', '--since', '2h'], {
+    head: 5,
+    show: 'archive cat vespa: --kind access --since 2h | head -n 5',
+  });
 
   say();
   say(bold(`Demo finished in ${((Date.now() - started) / 1000).toFixed(1)} s.`));
@@ -256,7 +302,9 @@ async function main(): Promise<void> {
   say(`  archive() { node ${q(bin)} "$@"; }`);
   say(dim('  # or use the locations directly, with credentials from the environment:'));
   say(`  export AZURE_STORAGE_CONNECTION_STRING=${q(azurite.connectionString)}`);
-  say(`  export AWS_ACCESS_KEY_ID=${S3RVER_KEY_ID} AWS_SECRET_ACCESS_KEY=${S3RVER_SECRET} AWS_REGION=us-east-1 AWS_ENDPOINT_URL_S3=${s3.endpoint}`);
+  say(
+    `  export AWS_ACCESS_KEY_ID=${S3RVER_KEY_ID} AWS_SECRET_ACCESS_KEY=${S3RVER_SECRET} AWS_REGION=us-east-1 AWS_ENDPOINT_URL_S3=${s3.endpoint}`,
+  );
   say();
   say(dim('  # then, for example:'));
   for (const c of [
@@ -285,7 +333,7 @@ try {
   await cleanup();
   process.exit(0);
 } catch (e) {
-  process.stderr.write(`demo: ${e instanceof CommandFailed ? e.message : (e as Error).stack ?? e}\n`);
+  process.stderr.write(`demo: ${e instanceof CommandFailed ? e.message : ((e as Error).stack ?? e)}\n`);
   await cleanup();
   process.exit(e instanceof CommandFailed ? 1 : 1);
 }

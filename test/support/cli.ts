@@ -60,7 +60,8 @@ export const hermetic = (() => {
 let guardTripsExpected = 0;
 
 /** Variables that would point an SDK at a real identity, account, proxy or credential. */
-const DROP = /^(AZURE_|AWS_|ARCHIVE_|MSI_|IDENTITY_|IMDS_|ACTIONS_ID_TOKEN_|GOOGLE_|(HTTPS?|ALL|NO)_PROXY$|(https?|all|no)_proxy$|NODE_EXTRA_CA_CERTS$|SSL_CERT_|REQUESTS_CA_BUNDLE$)/;
+const DROP =
+  /^(AZURE_|AWS_|ARCHIVE_|MSI_|IDENTITY_|IMDS_|ACTIONS_ID_TOKEN_|GOOGLE_|(HTTPS?|ALL|NO)_PROXY$|(https?|all|no)_proxy$|NODE_EXTRA_CA_CERTS$|SSL_CERT_|REQUESTS_CA_BUNDLE$)/;
 
 /** PATH without any directory that holds an `az` program (tests that want one put their own first). */
 function pathWithoutAz(path: string | undefined): string {
@@ -116,7 +117,11 @@ export interface RunOptions {
 export function runCli(args: string[], opts: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const before = guardTrips().length;
-    const child = spawn(process.execPath, [BIN, ...args], { env: cleanEnv(opts.env), cwd: opts.cwd ?? ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: cleanEnv(opts.env),
+      cwd: opts.cwd ?? ROOT,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     child.stdout.on('data', (d: Buffer) => out.push(d));

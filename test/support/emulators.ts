@@ -84,7 +84,17 @@ export interface StartOptions {
 
 export async function startAzurite(opts: StartOptions = {}): Promise<AzuriteEmulator> {
   const dir = opts.dir ?? (await mkdtemp(join(tmpdir(), 'archive-azurite-')));
-  const args = [join(here, 'azurite-main.cjs'), '--blobHost', '127.0.0.1', '--blobPort', String(opts.port ?? 0), '--skipApiVersionCheck', '--disableTelemetry', '--silent', '--loose'];
+  const args = [
+    join(here, 'azurite-main.cjs'),
+    '--blobHost',
+    '127.0.0.1',
+    '--blobPort',
+    String(opts.port ?? 0),
+    '--skipApiVersionCheck',
+    '--disableTelemetry',
+    '--silent',
+    '--loose',
+  ];
   // Azurite refuses --location together with --inMemoryPersistence.
   args.push(...(opts.inMemory ? ['--inMemoryPersistence'] : ['--location', dir]));
   args.push(...(opts.extraArgs ?? []));

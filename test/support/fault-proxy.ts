@@ -37,7 +37,11 @@ export interface FaultProxy {
 function isObjectGet(req: http.IncomingMessage): boolean {
   if (req.method !== 'GET') return false;
   const url = req.url ?? '';
-  return !/[?&](comp=list|restype=container|list-type=|delimiter=|prefix=)/.test(url) && !/[?&]comp=/.test(url) && url.split('?')[0].split('/').filter(Boolean).length >= 2;
+  return (
+    !/[?&](comp=list|restype=container|list-type=|delimiter=|prefix=)/.test(url) &&
+    !/[?&]comp=/.test(url) &&
+    url.split('?')[0].split('/').filter(Boolean).length >= 2
+  );
 }
 
 function isListing(req: http.IncomingMessage): boolean {
@@ -52,7 +56,11 @@ export interface FaultProxyOptions {
   listPageSize?: number;
 }
 
-export async function startFaultProxy(upstream: string, plan: (n: number, req: http.IncomingMessage) => Fault = () => 'none', opts: FaultProxyOptions = {}): Promise<FaultProxy> {
+export async function startFaultProxy(
+  upstream: string,
+  plan: (n: number, req: http.IncomingMessage) => Fault = () => 'none',
+  opts: FaultProxyOptions = {},
+): Promise<FaultProxy> {
   const up = new URL(upstream);
   let current = plan;
   const injected: Record<Fault, number> = { reset: 0, '503': 0, '429': 0, truncate: 0, flip: 0, slow: 0, none: 0 };
@@ -64,7 +72,14 @@ export async function startFaultProxy(upstream: string, plan: (n: number, req: h
     const objectGet = isObjectGet(req);
     const n = gets;
     const fault: Fault = objectGet ? current(gets++, req) : 'none';
-    if (objectGet) log.push({ n, fault, path: (req.url ?? '').split('?')[0], range: (req.headers['range'] ?? req.headers['x-ms-range']) as string | undefined, at: Date.now() });
+    if (objectGet)
+      log.push({
+        n,
+        fault,
+        path: (req.url ?? '').split('?')[0],
+        range: (req.headers.range ?? req.headers['x-ms-range']) as string | undefined,
+        at: Date.now(),
+      });
     if (isListing(req)) {
       lists++;
       if (opts.listPageSize) {
@@ -89,60 +104,61 @@ export async function startFaultProxy(upstream: string, plan: (n: number, req: h
     }
     if (fault === '429') {
       req.resume();
-      res.writeHead(429, { 'content-type': 'application/xml', 'retry-after': String(opts.retryAfterSec ?? 1), 'x-ms-error-code': 'TooManyRequests' });
+      res.writeHead(429, {
+        'content-type': 'application/xml',
+        'retry-after': String(opts.retryAfterSec ?? 1),
+        'x-ms-error-code': 'TooManyRequests',
+      });
       res.end('<?xml version="1.0" encoding="utf-8"?><Error><Code>TooManyRequests</Code><Message>injected throttling</Message></Error>');
       return;
     }
-    const fwd = http.request(
-      { host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers },
-      (upRes) => {
-        res.writeHead(upRes.statusCode ?? 502, upRes.headers);
-        if (fault === 'truncate') {
-          const total = Number(upRes.headers['content-length'] ?? 0);
-          const cut = Math.max(1, Math.floor(total / 2));
-          let sent = 0;
-          upRes.on('data', (chunk: Buffer) => {
-            if (sent >= cut) return;
-            const piece = chunk.subarray(0, cut - sent);
-            sent += piece.length;
-            // Headers promised more: closing the socket once this piece is out is a truncated body.
-            if (sent >= cut) {
-              upRes.destroy();
-              res.write(piece, () => clientSocket.destroy());
-            } else res.write(piece);
-          });
-          upRes.on('end', () => res.end());
-          return;
-        }
-        if (fault === 'flip') {
-          // One byte in the middle of this response inverted; length and headers unchanged.
-          const total = Number(upRes.headers['content-length'] ?? 0);
-          const at = Math.floor(total / 2);
-          let seen = 0;
-          upRes.on('data', (chunk: Buffer) => {
-            if (at >= seen && at < seen + chunk.length) {
-              chunk = Buffer.from(chunk);
-              chunk[at - seen] ^= 0xff;
-            }
-            seen += chunk.length;
-            res.write(chunk);
-          });
-          upRes.on('end', () => res.end());
-          return;
-        }
-        if (fault === 'slow') {
-          const rate = opts.slowBytesPerSec ?? 1 << 20;
-          upRes.on('data', (chunk: Buffer) => {
-            upRes.pause();
-            res.write(chunk);
-            setTimeout(() => upRes.resume(), (chunk.length / rate) * 1000);
-          });
-          upRes.on('end', () => res.end());
-          return;
-        }
-        upRes.pipe(res);
-      },
-    );
+    const fwd = http.request({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers }, (upRes) => {
+      res.writeHead(upRes.statusCode ?? 502, upRes.headers);
+      if (fault === 'truncate') {
+        const total = Number(upRes.headers['content-length'] ?? 0);
+        const cut = Math.max(1, Math.floor(total / 2));
+        let sent = 0;
+        upRes.on('data', (chunk: Buffer) => {
+          if (sent >= cut) return;
+          const piece = chunk.subarray(0, cut - sent);
+          sent += piece.length;
+          // Headers promised more: closing the socket once this piece is out is a truncated body.
+          if (sent >= cut) {
+            upRes.destroy();
+            res.write(piece, () => clientSocket.destroy());
+          } else res.write(piece);
+        });
+        upRes.on('end', () => res.end());
+        return;
+      }
+      if (fault === 'flip') {
+        // One byte in the middle of this response inverted; length and headers unchanged.
+        const total = Number(upRes.headers['content-length'] ?? 0);
+        const at = Math.floor(total / 2);
+        let seen = 0;
+        upRes.on('data', (chunk: Buffer) => {
+          if (at >= seen && at < seen + chunk.length) {
+            chunk = Buffer.from(chunk);
+            chunk[at - seen] ^= 0xff;
+          }
+          seen += chunk.length;
+          res.write(chunk);
+        });
+        upRes.on('end', () => res.end());
+        return;
+      }
+      if (fault === 'slow') {
+        const rate = opts.slowBytesPerSec ?? 1 << 20;
+        upRes.on('data', (chunk: Buffer) => {
+          upRes.pause();
+          res.write(chunk);
+          setTimeout(() => upRes.resume(), (chunk.length / rate) * 1000);
+        });
+        upRes.on('end', () => res.end());
+        return;
+      }
+      upRes.pipe(res);
+    });
     fwd.on('error', () => res.destroy());
     req.pipe(fwd);
   });

@@ -33,7 +33,11 @@ export function objectKeyOf(req: http.IncomingMessage, pathPrefixSegments: numbe
  * `pathPrefixSegments`: segments before the key (Azurite: account + container = 2; s3rver path
  * style: bucket = 1). `hook` runs before each object GET is forwarded and may wait.
  */
-export async function startHookProxy(upstream: string, pathPrefixSegments: number, hook: (key: string, nth: number) => Promise<HookAction> | HookAction): Promise<HookProxy> {
+export async function startHookProxy(
+  upstream: string,
+  pathPrefixSegments: number,
+  hook: (key: string, nth: number) => Promise<HookAction> | HookAction,
+): Promise<HookProxy> {
   const up = new URL(upstream);
   const answered = new Map<string, number>();
   const seen = new Map<string, number>();

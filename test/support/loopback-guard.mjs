@@ -65,7 +65,12 @@ function targetOf(args) {
  * what the CLI says about a host that does not resolve.
  */
 function notFound(hostname, _opts, cb) {
-  const err = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND', errno: -3008, syscall: 'getaddrinfo', hostname });
+  const err = Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), {
+    code: 'ENOTFOUND',
+    errno: -3008,
+    syscall: 'getaddrinfo',
+    hostname,
+  });
   process.nextTick(() => cb(err));
 }
 

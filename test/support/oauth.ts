@@ -33,7 +33,25 @@ export async function makeCert(): Promise<TlsFiles> {
   const key = join(dir, 'key.pem');
   execFileSync(
     'openssl',
-    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost', '-addext', 'basicConstraints=critical,CA:TRUE'],
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-days',
+      '2',
+      '-subj',
+      '/CN=127.0.0.1',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+      '-addext',
+      'basicConstraints=critical,CA:TRUE',
+    ],
     { stdio: 'ignore' },
   );
   return { dir, cert, key, cleanup: () => rm(dir, { recursive: true, force: true }) };
@@ -91,7 +109,10 @@ function idToken(authority: string, tenantId: string, clientId: string, objectId
   })}.c2ln`;
 }
 
-export async function startFakeEntra(tls: TlsFiles, opts: { clientId?: string; clientSecret?: string; tenantId?: string } = {}): Promise<FakeEntra> {
+export async function startFakeEntra(
+  tls: TlsFiles,
+  opts: { clientId?: string; clientSecret?: string; tenantId?: string } = {},
+): Promise<FakeEntra> {
   const tenantId = opts.tenantId ?? randomUUID();
   const clientId = opts.clientId ?? randomUUID();
   const clientSecret = opts.clientSecret ?? `cs~${randomUUID()}${randomUUID()}`.replace(/-/g, '');
@@ -118,8 +139,12 @@ export async function startFakeEntra(tls: TlsFiles, opts: { clientId?: string; c
       const url = new URL(req.url ?? '/', state.authorityHost);
       const form = new URLSearchParams(Buffer.concat(chunks).toString());
       const [, tenant, ...rest] = url.pathname.split('/');
-      const path = '/' + rest.join('/');
-      state.requests.push({ path: url.pathname, grantType: form.get('grant_type') ?? undefined, clientId: form.get('client_id') ?? undefined });
+      const path = `/${rest.join('/')}`;
+      state.requests.push({
+        path: url.pathname,
+        grantType: form.get('grant_type') ?? undefined,
+        clientId: form.get('client_id') ?? undefined,
+      });
       const base = `${state.authorityHost}/${tenant}`;
       if (path === '/v2.0/.well-known/openid-configuration') {
         return json(res, 200, {
@@ -135,7 +160,8 @@ export async function startFakeEntra(tls: TlsFiles, opts: { clientId?: string; c
           scopes_supported: ['openid', 'profile', 'email', 'offline_access'],
         });
       }
-      if (tenant !== tenantId) return json(res, 400, { error: 'invalid_tenant', error_description: `AADSTS90002: Tenant '${tenant}' not found.` });
+      if (tenant !== tenantId)
+        return json(res, 400, { error: 'invalid_tenant', error_description: `AADSTS90002: Tenant '${tenant}' not found.` });
       if (path === '/oauth2/v2.0/devicecode') {
         return json(res, 200, {
           device_code: 'test-device-code',
@@ -149,15 +175,24 @@ export async function startFakeEntra(tls: TlsFiles, opts: { clientId?: string; c
       if (path === '/oauth2/v2.0/token') {
         const grant = form.get('grant_type');
         const scope = form.get('scope') ?? '';
-        if (!scope.includes('https://storage.azure.com/')) return json(res, 400, { error: 'invalid_scope', error_description: `unexpected scope ${scope}` });
+        if (!scope.includes('https://storage.azure.com/'))
+          return json(res, 400, { error: 'invalid_scope', error_description: `unexpected scope ${scope}` });
         if (grant === 'client_credentials') {
           if (form.get('client_id') !== clientId) {
-            return json(res, 400, { error: 'unauthorized_client', error_description: `AADSTS700016: Application with identifier '${form.get('client_id')}' was not found in the directory.` });
+            return json(res, 400, {
+              error: 'unauthorized_client',
+              error_description: `AADSTS700016: Application with identifier '${form.get('client_id')}' was not found in the directory.`,
+            });
           }
           if (form.get('client_secret') !== clientSecret) {
             return json(res, 401, { error: 'invalid_client', error_description: 'AADSTS7000215: Invalid client secret provided.' });
           }
-          return json(res, 200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: storageToken(tenantId, objectId, 3600, { appid: clientId }) });
+          return json(res, 200, {
+            token_type: 'Bearer',
+            expires_in: 3599,
+            ext_expires_in: 3599,
+            access_token: storageToken(tenantId, objectId, 3600, { appid: clientId }),
+          });
         }
         if (grant === 'device_code' || grant === 'urn:ietf:params:oauth:grant-type:device_code') {
           if (state.pendingPolls > 0) {
@@ -198,7 +233,17 @@ export async function fakeAzCli(dir: string, tenantId: string, objectId: string)
   const script = `#!/bin/sh
 # stand-in for the Azure CLI: answers \`az account get-access-token\` only
 case "$*" in
-  *get-access-token*) printf '%s' '${JSON.stringify({ accessToken: token, expiresOn: new Date(expires * 1000).toISOString().replace('T', ' ').replace(/\.\d+Z$/, '.000000'), expires_on: expires, subscription: 'x', tenant: tenantId, tokenType: 'Bearer' })}' ;;
+  *get-access-token*) printf '%s' '${JSON.stringify({
+    accessToken: token,
+    expiresOn: new Date(expires * 1000)
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, '.000000'),
+    expires_on: expires,
+    subscription: 'x',
+    tenant: tenantId,
+    tokenType: 'Bearer',
+  })}' ;;
   *) echo "fake az: unsupported: $*" >&2; exit 2 ;;
 esac
 `;
@@ -211,7 +256,12 @@ esac
  * Seeds an HTTPS Azurite (self-signed certificate) from a child process that trusts the
  * certificate through NODE_EXTRA_CA_CERTS, which only takes effect at process start.
  */
-export async function seedOverTls(serviceUrl: string, certPath: string, container: string, objects: Array<{ key: string; body: string }>): Promise<void> {
+export async function seedOverTls(
+  serviceUrl: string,
+  certPath: string,
+  container: string,
+  objects: Array<{ key: string; body: string }>,
+): Promise<void> {
   const { spawn } = await import('node:child_process');
   const { AZURITE_ACCOUNT, AZURITE_KEY } = await import('./emulators.js');
   const { ROOT } = await import('./cli.js');
@@ -225,7 +275,11 @@ for (const o of objects) await cc.getBlockBlobClient(o.key).upload(Buffer.from(o
   await new Promise<void>((resolve, reject) => {
     const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
       cwd: ROOT,
-      env: { ...process.env, NODE_EXTRA_CA_CERTS: certPath, SEED_ARGS: JSON.stringify([serviceUrl, AZURITE_ACCOUNT, AZURITE_KEY, container, objects]) },
+      env: {
+        ...process.env,
+        NODE_EXTRA_CA_CERTS: certPath,
+        SEED_ARGS: JSON.stringify([serviceUrl, AZURITE_ACCOUNT, AZURITE_KEY, container, objects]),
+      },
       stdio: ['ignore', 'inherit', 'pipe'],
     });
     let err = '';

@@ -4,7 +4,7 @@
 import { startAzurite, startS3rver, type AzuriteEmulator, type S3Emulator } from './emulators.js';
 import { seedAzure, seedS3, type SeedObject } from './seed.js';
 
-export interface ProviderFixture {
+export interface ProviderFixture<E extends AzuriteEmulator | S3Emulator = AzuriteEmulator | S3Emulator> {
   name: 'azure' | 's3';
   /** Location string for a container/bucket and prefix. */
   loc(container: string, prefix?: string): string;
@@ -16,20 +16,27 @@ export interface ProviderFixture {
   /** Location and env that reach the emulator through a proxy at proxyUrl. */
   via(proxyUrl: string): { loc(container: string, prefix?: string): string; env: Record<string, string> };
   stop(): Promise<void>;
-  emu: AzuriteEmulator | S3Emulator;
+  emu: E;
 }
 
+export type AzureFixture = ProviderFixture<AzuriteEmulator>;
+
+export async function startProvider(name: 'azure'): Promise<AzureFixture>;
+export async function startProvider(name: 'azure' | 's3'): Promise<ProviderFixture>;
 export async function startProvider(name: 'azure' | 's3'): Promise<ProviderFixture> {
   if (name === 'azure') {
     const emu = await startAzurite({ inMemory: true });
     return {
       name,
       emu,
-      loc: (c, p = '') => `${emu.serviceUrl}/${c}${p ? '/' + p : ''}`,
+      loc: (c, p = '') => `${emu.serviceUrl}/${c}${p ? `/${p}` : ''}`,
       env: { AZURE_STORAGE_CONNECTION_STRING: emu.connectionString },
       seed: (c, objs) => seedAzure(emu, c, objs),
       upstream: `http://127.0.0.1:${emu.port}`,
-      via: (proxyUrl) => ({ loc: (c, p = '') => `${proxyUrl}/devstoreaccount1/${c}${p ? '/' + p : ''}`, env: { AZURE_STORAGE_CONNECTION_STRING: emu.connectionString } }),
+      via: (proxyUrl) => ({
+        loc: (c, p = '') => `${proxyUrl}/devstoreaccount1/${c}${p ? `/${p}` : ''}`,
+        env: { AZURE_STORAGE_CONNECTION_STRING: emu.connectionString },
+      }),
       stop: () => emu.stop(),
     };
   }
@@ -37,11 +44,11 @@ export async function startProvider(name: 'azure' | 's3'): Promise<ProviderFixtu
   return {
     name,
     emu,
-    loc: (c, p = '') => `s3://${c}${p ? '/' + p : ''}`,
+    loc: (c, p = '') => `s3://${c}${p ? `/${p}` : ''}`,
     env: emu.env,
     seed: (c, objs) => seedS3(emu, c, objs),
     upstream: emu.endpoint,
-    via: (proxyUrl) => ({ loc: (c, p = '') => `s3://${c}${p ? '/' + p : ''}`, env: { ...emu.env, AWS_ENDPOINT_URL_S3: proxyUrl } }),
+    via: (proxyUrl) => ({ loc: (c, p = '') => `s3://${c}${p ? `/${p}` : ''}`, env: { ...emu.env, AWS_ENDPOINT_URL_S3: proxyUrl } }),
     stop: () => emu.stop(),
   };
 }

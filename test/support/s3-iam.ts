@@ -63,7 +63,10 @@ interface Parsed {
 }
 
 function parseAuth(h: string | undefined): Parsed | undefined {
-  const m = /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request,\s*SignedHeaders=([^,]+),\s*Signature=([0-9a-f]+)$/.exec(h ?? '');
+  const m =
+    /^AWS4-HMAC-SHA256 Credential=([^/]+)\/(\d{8})\/([^/]+)\/([^/]+)\/aws4_request,\s*SignedHeaders=([^,]+),\s*Signature=([0-9a-f]+)$/.exec(
+      h ?? '',
+    );
   if (!m) return undefined;
   return { keyId: m[1], date: m[2], region: m[3], service: m[4], signedHeaders: m[5].split(';'), signature: m[6] };
 }
@@ -81,7 +84,11 @@ function parseQueryAuth(url: string | undefined): Parsed | undefined {
     service: m[4]!,
     signedHeaders: (q.get('X-Amz-SignedHeaders') ?? 'host').split(';'),
     signature: q.get('X-Amz-Signature') ?? '',
-    query: { amzDate: q.get('X-Amz-Date') ?? '', expires: Number(q.get('X-Amz-Expires') ?? 0), token: q.get('X-Amz-Security-Token') ?? undefined },
+    query: {
+      amzDate: q.get('X-Amz-Date') ?? '',
+      expires: Number(q.get('X-Amz-Expires') ?? 0),
+      token: q.get('X-Amz-Security-Token') ?? undefined,
+    },
   };
 }
 
@@ -110,7 +117,11 @@ export function expectedSignature(req: IncomingMessage, body: Buffer, a: Parsed,
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
   let query = q < 0 ? '' : url.slice(q + 1);
-  if (a.query) query = query.split('&').filter((p) => !p.startsWith('X-Amz-Signature=')).join('&');
+  if (a.query)
+    query = query
+      .split('&')
+      .filter((p) => !p.startsWith('X-Amz-Signature='))
+      .join('&');
   const headers = a.signedHeaders.map((n) => {
     const v = req.headers[n];
     return `${n}:${(Array.isArray(v) ? v.join(',') : (v ?? '')).trim().replace(/\s+/g, ' ')}\n`;
@@ -144,7 +155,8 @@ export async function startS3Iam(upstream: string, upstreamKeyId = 'S3RVER'): Pr
       const body = Buffer.concat(chunks);
       const a = parseAuth(req.headers.authorization) ?? parseQueryAuth(req.url);
       if (!a) return xmlError(res, 403, 'AccessDenied', 'Anonymous access is not allowed');
-      if (a.query && !(amzTime(a.query.amzDate) + a.query.expires * 1000 > Date.now())) return xmlError(res, 403, 'AccessDenied', 'Request has expired');
+      if (a.query && !(amzTime(a.query.amzDate) + a.query.expires * 1000 > Date.now()))
+        return xmlError(res, 403, 'AccessDenied', 'Request has expired');
       const key = state.keys.get(a.keyId);
       const isSts = req.method === 'POST' && a.service === 'sts';
       if (!key) {
@@ -155,7 +167,13 @@ export async function startS3Iam(upstream: string, upstreamKeyId = 'S3RVER'): Pr
       }
       if (expectedSignature(req, body, a, key.secret) !== a.signature) {
         state.log.push({ keyId: a.keyId, action: isSts ? 'sts:AssumeRole' : '?', verdict: 'SignatureDoesNotMatch' });
-        return xmlError(res, 403, 'SignatureDoesNotMatch', 'The request signature we calculated does not match the signature you provided. Check your key and signing method.', isSts);
+        return xmlError(
+          res,
+          403,
+          'SignatureDoesNotMatch',
+          'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+          isSts,
+        );
       }
       if (key.sessionToken && (req.headers['x-amz-security-token'] ?? a.query?.token) !== key.sessionToken) {
         state.log.push({ keyId: a.keyId, action: '?', verdict: 'InvalidToken' });
@@ -170,7 +188,13 @@ export async function startS3Iam(upstream: string, upstreamKeyId = 'S3RVER'): Pr
         const role = state.roles.find((r) => r.arn === arn);
         if (!role || role.externalId !== ext) {
           state.log.push({ keyId: a.keyId, action: 'sts:AssumeRole', verdict: 'AccessDenied' });
-          return xmlError(res, 403, 'AccessDenied', `User: ${a.keyId} is not authorized to perform: sts:AssumeRole on resource: ${arn}`, true);
+          return xmlError(
+            res,
+            403,
+            'AccessDenied',
+            `User: ${a.keyId} is not authorized to perform: sts:AssumeRole on resource: ${arn}`,
+            true,
+          );
         }
         const id = `ASIA${randomBytes(8).toString('hex').toUpperCase()}`;
         const secret = randomBytes(20).toString('base64');
@@ -198,9 +222,10 @@ export async function startS3Iam(upstream: string, upstreamKeyId = 'S3RVER'): Pr
       const headers: Record<string, string | string[] | undefined> = { ...req.headers, host: up.host };
       if (a.query) {
         url = url
-          .replace(`X-Amz-Credential=${encodeURIComponent(a.keyId + '/')}`, `X-Amz-Credential=${encodeURIComponent(upstreamKeyId + '/')}`)
+          .replace(`X-Amz-Credential=${encodeURIComponent(`${a.keyId}/`)}`, `X-Amz-Credential=${encodeURIComponent(`${upstreamKeyId}/`)}`)
           .replace(/&?X-Amz-Security-Token=[^&]*/, '');
-      } else headers.authorization = (req.headers.authorization as string).replace(`Credential=${a.keyId}/`, `Credential=${upstreamKeyId}/`);
+      } else
+        headers.authorization = (req.headers.authorization as string).replace(`Credential=${a.keyId}/`, `Credential=${upstreamKeyId}/`);
       delete headers['x-amz-security-token'];
       const fwd = httpRequest({ host: up.hostname, port: up.port, method: req.method, path: url, headers }, (r) => {
         res.writeHead(r.statusCode ?? 502, r.headers);

@@ -4,7 +4,7 @@
 const S3rver = require('s3rver');
 const directory = process.argv[2];
 const port = Number(process.argv[3] || 0);
-const server = new S3rver({ address: "127.0.0.1", port, directory, silent: true });
+const server = new S3rver({ address: '127.0.0.1', port, directory, silent: true });
 server.run().then((addr) => {
   process.stdout.write(`S3RVER_LISTENING ${addr.port}\n`);
 });

@@ -59,7 +59,13 @@ export async function seedS3(emu: S3Emulator, bucket: string, objects: Iterable<
   for (const o of objects) {
     // Buffer bodies: s3rver stores streamed aws-chunked uploads with their framing.
     const body = typeof o.body === 'string' ? Buffer.from(o.body) : o.body;
-    jobs.push(limit(() => client.send(new PutObjectCommand({ Bucket: bucket, Key: o.key, Body: body, ContentEncoding: o.contentEncoding, ContentType: o.contentType }))));
+    jobs.push(
+      limit(() =>
+        client.send(
+          new PutObjectCommand({ Bucket: bucket, Key: o.key, Body: body, ContentEncoding: o.contentEncoding, ContentType: o.contentType }),
+        ),
+      ),
+    );
   }
   await Promise.all(jobs);
   client.destroy();

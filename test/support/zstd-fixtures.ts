@@ -16,7 +16,7 @@ export function sha256(b: Uint8Array): string {
 
 /** Path of a `zstd` program on PATH, or undefined. */
 export function zstdProgram(): string | undefined {
-  for (const dir of (process.env['PATH'] ?? '').split(path.delimiter)) {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;
     const p = path.join(dir, 'zstd');
     try {
