@@ -1,0 +1,35 @@
+/**
+ * Everything a command touches outside its arguments: the three standard streams, the environment,
+ * the clock and the door to storage. `run` functions take an `Io` instead of reaching for
+ * `process.*`, so a test can drive a command in-process against the emulators and read what it
+ * printed (test/support/io.ts), while `processIo()` wires the real process for bin/archive.js.
+ */
+import type { Target } from './target.js';
+import type { StorageProvider } from './providers/types.js';
+
+/** A stream a command prints to; `isTTY`/`columns` are what a terminal reports (absent on a pipe). */
+export type OutStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number; destroyed?: boolean };
+
+export interface Io {
+  readonly stdout: OutStream;
+  readonly stderr: OutStream;
+  readonly stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  /** Read it, never write it: a run must not change the environment its caller sees. */
+  readonly env: Readonly<NodeJS.ProcessEnv>;
+  /** The wall clock (`--since 2h` is relative to it). */
+  now(): Date;
+  /** Opens the provider for a target; rejects with the ArchiveError the provider maps (auth 3, not found 4). */
+  openProvider(target: Target): Promise<StorageProvider>;
+}
+
+/** The real process. Providers load on first use so `archive --help` stays fast. */
+export function processIo(): Io {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    stdin: process.stdin,
+    env: process.env,
+    now: () => new Date(),
+    openProvider: async (target) => (await import('./providers/index.js')).openProvider(target),
+  };
+}
