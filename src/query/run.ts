@@ -10,6 +10,7 @@ import type { Writable } from 'node:stream';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { StorageProvider } from '../providers/types.js';
 import { timeWindow } from '../filter.js';
+import { leftOutNote } from '../listing.js';
 import { ArchiveError, AuthError, InterruptedError, NotFoundError, PartialFailureError, UsageError } from '../errors.js';
 import { TempSpace } from './temp-space.js';
 import { selectObjects, type SelectOptions } from './select-objects.js';
@@ -161,6 +162,8 @@ export async function runQuery(r: QueryRequest): Promise<QueryResult> {
     });
   // --schema promises the types a query will use: detect over every row, not a sample.
   const result: QueryResult = { objects: 0, bytes: 0, skipped: 0, fullSample: !!r.schemaOnly, decodedByArchive: 0, vendor };
+  const leftOut = leftOutNote(selection.leftOut);
+  if (leftOut) r.note(leftOut);
   if (!selection.entries.length) r.note('no objects match the location and filters: the result is empty');
 
   const space = TempSpace.create(r.tempParent);
