@@ -108,8 +108,8 @@ describe('npm run demo', () => {
 
   test('containers shows the seeded vendor containers', () => {
     const out = after$(run.out, 'archive containers');
-    for (const c of ['vespa-logs', 'cloudflare-logs', 'amplitude-export']) assert.match(out, new RegExp(`\\b${c}\\b`));
-    assert.match(after$(run.out, 'archive buckets logzio:'), /logzio-archive/);
+    for (const c of ['vespa-logs', 'cf-logs', 'amplitude', 'exports']) assert.match(out, new RegExp(`\\b${c}\\b`));
+    assert.match(after$(run.out, 'archive buckets logzio:'), /my-logzio-archive/);
   });
 
   test('list --since 6h shows the vendor keys by their key time, and filters the old ones', () => {
@@ -199,7 +199,7 @@ describe('npm run demo -- --keep', () => {
           assert.match(viaProfile.stdout, /jvm-heap-dump/);
           const direct = await runCli(['containers'], { env: { AZURE_STORAGE_CONNECTION_STRING: cs } });
           assert.equal(direct.code, 0, direct.stderr);
-          assert.match(direct.stdout, /amplitude-export/);
+          assert.match(direct.stdout, /\bamplitude\b/);
         } catch (e) {
           tryError = e;
         } finally {
@@ -212,7 +212,7 @@ describe('npm run demo -- --keep', () => {
     try {
       assert.equal(r.code, 0, r.out);
       assert.match(r.out, /stopping the emulators/);
-      for (const c of ['archive list vespa:', 'archive pull amplitude:', 'archive validate s3://logzio-archive'])
+      for (const c of ['archive list vespa:', 'archive pull amplitude:', 'archive validate s3://my-logzio-archive'])
         assert.match(r.out, new RegExp(`^\\s*(\\$ )?${c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`, 'm'), c);
       const urls = [...r.out.matchAll(/emulator: +(http:\/\/127\.0\.0\.1:\d+)/g)].map((m) => m[1]);
       assert.equal(urls.length, 2, r.out);

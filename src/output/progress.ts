@@ -14,7 +14,7 @@ import { formatDuration } from '../time.js';
 
 export type ProgressMode = 'off' | 'tty' | 'plain';
 
-/** How often the plain mode prints, and how often the terminal line may redraw at most. */
+/** How often the plain mode prints (see plainIntervalMs), and how often the terminal line may redraw at most. */
 const PLAIN_INTERVAL_MS = 10_000;
 const TTY_INTERVAL_MS = 100;
 /** Rate samples are taken this often and smoothed with this weight for the newest sample. */
@@ -129,6 +129,26 @@ export function progressLine(label: string, m: ProgressModel, opts: { barWidth?:
   return `${label} ${pct}${drawn} ${parts.join(' · ')}`;
 }
 
+/** The plain mode's period: ARCHIVE_PROGRESS_INTERVAL in seconds (a CI log may want it denser or sparser), else 10 s. */
+export function plainIntervalMs(env: NodeJS.ProcessEnv = process.env): number {
+  const s = Number(env.ARCHIVE_PROGRESS_INTERVAL);
+  return Number.isFinite(s) && s > 0 ? Math.max(100, s * 1000) : PLAIN_INTERVAL_MS;
+}
+
+/**
+ * Whether `stream` is a terminal and how wide: ARCHIVE_FORCE_TTY=1 (with COLUMNS) makes a pipe
+ * count as one, as it does for stdout (src/output/terminal.ts), so the bar can be tested exactly.
+ */
+function terminal(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): { tty: boolean; columns: () => number } {
+  const forced = env.ARCHIVE_FORCE_TTY === '1';
+  const fromEnv = Number(env.COLUMNS);
+  const envColumns = Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : undefined;
+  return {
+    tty: !!stream.isTTY || forced,
+    columns: () => (forced && envColumns) || stream.columns || envColumns || 80,
+  };
+}
+
 export class Progress {
   private readonly model = new ProgressModel();
   private readonly started = Date.now();
@@ -140,6 +160,7 @@ export class Progress {
     private readonly label: string,
     private readonly mode: ProgressMode,
     private readonly stream: NodeJS.WriteStream,
+    private readonly columns: () => number,
   ) {}
 
   /**
@@ -151,12 +172,14 @@ export class Progress {
     enabled: boolean,
     requested?: 'tty' | 'plain',
     stream: NodeJS.WriteStream = process.stderr,
+    env: NodeJS.ProcessEnv = process.env,
   ): Promise<Progress> {
-    const mode: ProgressMode = !enabled ? 'off' : requested === 'plain' ? 'plain' : stream.isTTY ? 'tty' : 'off';
-    const p = new Progress(label, mode, stream);
+    const term = terminal(stream, env);
+    const mode: ProgressMode = !enabled ? 'off' : requested === 'plain' ? 'plain' : term.tty ? 'tty' : 'off';
+    const p = new Progress(label, mode, stream, term.columns);
     if (mode === 'tty') p.draw(`${label}: listing…`);
     if (mode === 'plain') {
-      p.timer = setInterval(() => p.stream.write(`${progressLine(p.label, p.model)}\n`), PLAIN_INTERVAL_MS);
+      p.timer = setInterval(() => p.stream.write(`${progressLine(p.label, p.model)}\n`), plainIntervalMs(env));
       p.timer.unref();
     }
     return p;
@@ -190,11 +213,12 @@ export class Progress {
   }
 
   private render(force: boolean): void {
-    if (this.mode !== 'tty') return;
+    // Resumed files are reported before the plan; the first frame waits for the plan's totals.
+    if (this.mode !== 'tty' || !this.model.counts.totalFiles) return;
     const now = Date.now();
     if (!force && now - this.lastRender < TTY_INTERVAL_MS) return;
     this.lastRender = now;
-    const columns = this.stream.columns || 80;
+    const columns = this.columns();
     // The bar takes what the numbers leave, between 10 and 30 cells.
     const text = progressLine(this.label, this.model);
     const barWidth = Math.max(0, Math.min(30, columns - text.length - 2));

@@ -145,7 +145,6 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
   const items = shardFor && shard ? planned.filter((it) => shardFor(it.entry) === shard.index) : planned;
   if (shardFor && shard) duplicates = duplicates.filter((d) => shardFor(d.dropped) === shard.index);
   const totalBytes = items.reduce((n, it) => n + it.entry.size, 0);
-  ev.planned?.(items.length, totalBytes);
 
   const files: FileReport[] = duplicates.map((d) => ({
     key: d.dropped.key,
@@ -157,6 +156,7 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
   }));
 
   if (o.dryRun) {
+    ev.planned?.(items.length, totalBytes);
     // What is already on disk decides what a real run would do: pull, resume or skip.
     const destReal = await realpath(dest).catch(() => undefined);
     const records = destReal ? new PulledRecords(destReal, provider.describe()) : undefined;
@@ -184,6 +184,7 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
   const records = new PulledRecords(await realpath(dest), provider.describe());
   const health = new EndpointHealth(DEAD_ENDPOINT_FAILURES, DEAD_ENDPOINT_MIN_MS, provider.describe());
   const concurrency = Math.max(1, o.concurrency);
+  const announced = new Set<string>();
   const transfer = new Transfer({
     provider,
     streams: pLimit(concurrency),
@@ -193,10 +194,29 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
     chunkSize: o.chunkSize ?? DEFAULT_CHUNK_SIZE,
     wantSha256: !!o.wantSha256,
     onBytes: ev.bytes,
-    onResume: ev.resumed,
+    onResume: (key, n) => {
+      if (!announced.has(key)) ev.resumed?.(key, n);
+    },
     onRetry: ev.retry,
   });
   const objects = pLimit(concurrency);
+  // Part files of an earlier run count as done from the first progress frame: all are reported
+  // here, before the plan and any transfer (a transfer's own report comes only when its turn
+  // comes, and is then not repeated).
+  if (ev.resumed)
+    await Promise.all(
+      items.map((it) =>
+        objects(async () => {
+          const place = { final: resolve(dest, it.rel), rel: it.rel, natural: !o.flatten && !it.renamed, records };
+          const disk = await diskState(place, it.entry, it.codec !== 'none');
+          if (disk.state === 'resume') {
+            announced.add(it.entry.key);
+            ev.resumed?.(it.entry.key, disk.bytes);
+          }
+        }),
+      ),
+    );
+  ev.planned?.(items.length, totalBytes);
   const ctx: PullContext = { transfer, dest, records, flatten: !!o.flatten, health, signal: o.signal, ev };
   const done = (r: FileReport | undefined) => {
     if (!r) return;

@@ -83,9 +83,11 @@ export const VESPA = {
   scope: 'acme/shop-search/default',
   hosts: ['h1001a.prod.vespa-app.example', 'h1002b.prod.vespa-app.example'],
 };
-export const CLOUDFLARE = { container: 'cloudflare-logs', subpath: 'http_requests' };
-export const AMPLITUDE = { container: 'amplitude-export', project: '187520' };
-export const LOGZIO = { bucket: 'logzio-archive', account: '8675309' };
+export const CLOUDFLARE = { container: 'cf-logs', subpath: 'http_requests' };
+export const AMPLITUDE = { container: 'amplitude', project: '187520' };
+export const LOGZIO = { bucket: 'my-logzio-archive', account: '8675309' };
+/** A generic dated export (YYYY/MM/DD/HH/ folders), as README's CI example pulls. */
+export const EXPORTS = { container: 'exports' };
 
 export interface SeedStep {
   provider: 'azure' | 's3';
@@ -186,6 +188,11 @@ function jfrRecording(bytes: number, rnd: () => number): Buffer {
   return Buffer.concat([head, fill(bytes - head.length, records, rnd)]);
 }
 
+/** Logpush's URI and its path without the query, as the http_requests dataset has both. */
+function cfRequest(uri: string): { ClientRequestURI: string; ClientRequestPath: string } {
+  return { ClientRequestURI: uri, ClientRequestPath: uri.split('?')[0] };
+}
+
 export function makeDemoData(now: number, comp: Compressor): DemoData {
   const rnd = prng(20260105);
   const notes: string[] = [];
@@ -236,7 +243,7 @@ export function makeDemoData(now: number, comp: Compressor): DemoData {
       ClientIP: `203.0.113.${(rnd() * 254 + 1) | 0}`,
       ClientRequestHost: 'shop.example.com',
       ClientRequestMethod: rnd() < 0.9 ? 'GET' : 'POST',
-      ClientRequestURI: ['/', '/products', '/cart', '/api/search?q=shoes', '/static/app.js'][(rnd() * 5) | 0],
+      ...cfRequest(['/', '/products', '/cart', '/api/search?q=shoes', '/static/app.js'][(rnd() * 5) | 0]),
       EdgeStartTimestamp: new Date(start + i * 9_000).toISOString(),
       EdgeResponseStatus: rnd() < 0.95 ? 200 : 502,
       EdgeResponseBytes: (rnd() * 50_000) | 0,
@@ -305,6 +312,12 @@ export function makeDemoData(now: number, comp: Compressor): DemoData {
       { provider: 'azure', container: AMPLITUDE.container, objects: amplitude },
       { provider: 'azure', container: AMPLITUDE.container, objects: backfill, later: true },
       { provider: 's3', container: LOGZIO.bucket, objects: logzio },
+      // The same hourly files, as any dated archiver would write them into a container.
+      {
+        provider: 'azure',
+        container: EXPORTS.container,
+        objects: logzio.filter((o) => o.key.endsWith('.json.gz')).map((o) => ({ ...o, key: o.key.slice(LOGZIO.account.length + 1) })),
+      },
     ],
     notes,
     keys: { vespaHeapDump, vespaJfr, amplitudeBackfill, challengeToken },

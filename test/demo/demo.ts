@@ -18,18 +18,9 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT, BIN } from '../support/cli.js';
-import {
-  AZURITE_KEY,
-  S3RVER_KEY_ID,
-  S3RVER_SECRET,
-  startAzurite,
-  startS3rver,
-  type AzuriteEmulator,
-  type S3Emulator,
-} from '../support/emulators.js';
-import { seedAzure, seedS3 } from '../support/seed.js';
 import { colorEnabled } from '../../src/output/color.js';
-import { AMPLITUDE, CLOUDFLARE, LOGZIO, VESPA, compressor, makeDemoData } from './data.js';
+import { CLOUDFLARE, LOGZIO, compressor, makeDemoData } from './data.js';
+import { ACCOUNT, demoProfiles, seedWorld, startWorld, type DemoWorld } from './world.js';
 
 const USAGE = `usage: npm run demo [-- --keep] [-- --dir DIR]
   --keep      keep the emulators running after the tour and print commands to try (Ctrl-C stops)
@@ -141,14 +132,13 @@ async function tree(dir: string): Promise<string[]> {
   return rows;
 }
 
-let azurite: AzuriteEmulator | undefined;
-let s3: S3Emulator | undefined;
+let world: DemoWorld | undefined;
 let ownWorkdir = false;
 
 async function cleanup(): Promise<void> {
   stopping = true;
-  await Promise.allSettled([azurite?.stop(), s3?.stop()]);
-  azurite = s3 = undefined;
+  await world?.stop();
+  world = undefined;
   if (ownWorkdir && workdir) await rm(workdir, { recursive: true, force: true });
 }
 
@@ -189,9 +179,10 @@ async function main(): Promise<void> {
   });
 
   say(bold('archive demo') + dim(` — ${ROOT}`));
-  say('Starting Azurite (Azure Blob) and s3rver (S3) on free loopback ports…');
-  [azurite, s3] = await Promise.all([startAzurite({ inMemory: true }), startS3rver()]);
-  say(`  Azure Blob emulator: ${azurite.serviceUrl}`);
+  say(`Starting Azurite (Azure Blob, storage account ${ACCOUNT}) and s3rver (S3) on free loopback ports…`);
+  world = await startWorld();
+  const { s3 } = world;
+  say(`  Azure Blob emulator: ${world.serviceUrl}`);
   say(`  S3 emulator:         ${s3.endpoint}`);
 
   const comp = compressor();
@@ -199,55 +190,19 @@ async function main(): Promise<void> {
   say(`Seeding vendor-shaped archives (${comp.zstdVia ? `zstd via ${comp.zstdVia}, ` : ''}gzip via node:zlib)…`);
   for (const n of data.notes) say(`  note: ${n}`);
   const counted = new Map<string, { n: number; bytes: number; where: string }>();
-  for (const step of data.steps) {
-    if (step.later) await new Promise((r) => setTimeout(r, 1100));
-    if (step.provider === 'azure') await seedAzure(azurite, step.container, step.objects);
-    else await seedS3(s3, step.container, step.objects);
-    const c = counted.get(step.container) ?? {
-      n: 0,
-      bytes: 0,
-      where: step.provider === 'azure' ? `${azurite.serviceUrl}/${step.container}` : `s3://${step.container}`,
-    };
-    c.n += step.objects.length;
-    c.bytes += step.objects.reduce((s, o) => s + (typeof o.body === 'string' ? Buffer.byteLength(o.body) : o.body.length), 0);
-    counted.set(step.container, c);
-  }
+  await seedWorld(world, data, (container, where, objects) => {
+    const c = counted.get(container) ?? { n: 0, bytes: 0, where };
+    c.n += objects.length;
+    c.bytes += objects.reduce((s, o) => s + (typeof o.body === 'string' ? Buffer.byteLength(o.body) : o.body.length), 0);
+    counted.set(container, c);
+  });
   for (const [name, c] of counted)
     say(`  ${name.padEnd(17)} ${String(c.n).padStart(3)} objects ${(c.bytes / 1024).toFixed(0).padStart(6)} KiB  ${dim(c.where)}`);
 
   header('Profiles: one saved location + credential per vendor (ARCHIVE_CONFIG_DIR keeps yours untouched)');
-  const az = (container: string) => `${azurite!.serviceUrl}/${container}`;
-  const profiles: Array<[string, string[], string]> = [
-    ['vespa', [az(VESPA.container), '--auth', 'key', '--layout', 'vespa', '--description', 'Vespa Cloud log archive'], AZURITE_KEY],
-    [
-      'cloudflare',
-      [az(CLOUDFLARE.container), '--auth', 'key', '--layout', 'cloudflare', '--description', 'Cloudflare Logpush'],
-      AZURITE_KEY,
-    ],
-    ['amplitude', [az(AMPLITUDE.container), '--auth', 'key', '--layout', 'amplitude', '--description', 'Amplitude export'], AZURITE_KEY],
-    [
-      'logzio',
-      [
-        `s3://${LOGZIO.bucket}`,
-        '--endpoint',
-        s3.endpoint,
-        '--region',
-        'us-east-1',
-        '--auth',
-        'keys',
-        '--access-key-id',
-        S3RVER_KEY_ID,
-        '--layout',
-        'logzio',
-        '--description',
-        'Logz.io archive',
-      ],
-      S3RVER_SECRET,
-    ],
-  ];
-  for (const [name, args, secret] of profiles) {
-    const full = ['profile', 'add', name, ...args, '--secret-stdin'];
-    await archive(full, { input: secret, show: `echo "$SECRET" | archive ${full.map(q).join(' ')}` });
+  for (const p of demoProfiles(world)) {
+    const full = ['profile', 'add', p.name, ...p.args, '--secret-stdin'];
+    await archive(full, { input: p.secret, show: `echo "$SECRET" | archive ${full.map(q).join(' ')}` });
   }
   await archive(['profile', 'list']);
 
@@ -294,28 +249,31 @@ async function main(): Promise<void> {
   }
 
   const bin = join(ROOT, 'bin', 'archive.js');
+  // README's examples read this one from the environment (a SAS the vendor would hand out).
+  const vespaSas = await archive(['sas', 'create', 'vespa:', '--for', 'reader'], {
+    capture: true,
+    show: 'VESPA_SAS_URL=$(archive sas create vespa: --for reader)',
+  });
   say();
-  say(bold('The emulators keep running. In another shell, paste:'));
+  say(bold("The emulators keep running. In another shell, paste this; then README's examples run as written:"));
   say();
   say(`  cd ${q(workdir)}`);
-  say(`  export ARCHIVE_CONFIG_DIR=${q(configDir)}`);
+  say(`  export ARCHIVE_CONFIG_DIR=${q(configDir)} ARCHIVE_STATE_DIR=${q(join(configDir, 'state'))}`);
   say(`  archive() { node ${q(bin)} "$@"; }`);
-  say(dim('  # or use the locations directly, with credentials from the environment:'));
-  say(`  export AZURE_STORAGE_CONNECTION_STRING=${q(azurite.connectionString)}`);
-  say(
-    `  export AWS_ACCESS_KEY_ID=${S3RVER_KEY_ID} AWS_SECRET_ACCESS_KEY=${S3RVER_SECRET} AWS_REGION=us-east-1 AWS_ENDPOINT_URL_S3=${s3.endpoint}`,
-  );
+  say(dim(`  # az://${ACCOUNT}/… and s3://… locations, with credentials from the environment:`));
+  for (const [k, v] of Object.entries(world.env)) say(`  export ${k}=${q(v)}`);
+  say(`  export VESPA_SAS_URL=${q(vespaSas.stdout.trim())}`);
   say();
   say(dim('  # then, for example:'));
   for (const c of [
     'archive profile show vespa',
     'archive list vespa: --kind heapdump,jfr --long',
     `archive list vespa: --host 'h1001a*' --since 3h`,
-    `archive list ${azurite.serviceUrl}/${CLOUDFLARE.container}/${CLOUDFLARE.subpath}/ --since 1h --json`,
+    `archive list az://${ACCOUNT}/${CLOUDFLARE.container}/${CLOUDFLARE.subpath}/ --since 1h --json`,
     'archive list amplitude: --ndjson | head -n 3',
     `archive pull amplitude: ./events --dedupe --dry-run`,
     `archive cat cloudflare: --since 1h | head -n 3`,
-    `archive sas inspect "$(archive sas create cloudflare: --for reader)"`,
+    `archive sas inspect "$VESPA_SAS_URL"`,
     `archive validate s3://${LOGZIO.bucket} --marker logzio-verified --json`,
     'archive completion bash > /tmp/archive.bash && source /tmp/archive.bash',
   ])

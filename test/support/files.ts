@@ -22,11 +22,16 @@ export const sha256 = (b: Buffer | string): string => createHash('sha256').updat
 
 /** Polls for a state on disk; fails at once (with its output) if the run being watched ends first. */
 export async function until(cond: () => boolean, what: string, watched?: Promise<unknown>, timeoutMs = 120_000): Promise<void> {
-  let ended: unknown;
-  void watched?.then((r) => (ended = r ?? 'exited'));
+  // A flag, not the result: a run that exits 0 resolves to a falsy 0.
+  let ended = false;
+  let result: unknown;
+  void watched?.then((r) => {
+    ended = true;
+    result = r;
+  });
   const deadline = Date.now() + timeoutMs;
   while (!cond()) {
-    if (ended) throw new Error(`the run ended before ${what}: ${JSON.stringify(ended)}`);
+    if (ended) throw new Error(`the run ended before ${what}: ${JSON.stringify(result ?? 'exited')}`);
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
