@@ -9,6 +9,7 @@ import { buildProfile, terminalInputs, type AddFlags } from './build.js';
 import { effectiveAuth, profileLocation, ENV_OVERRIDES, S3_LOCATION_ENV } from './resolve.js';
 import { SECRET_FIELDS, type Profile } from './types.js';
 import { parseSas } from '../sas/parse.js';
+import { credentialField } from '../providers/credentials.js';
 import { inspectSas, describeLeft, iso } from '../sas/inspect.js';
 
 export interface AddCmdFlags extends AddFlags {
@@ -87,33 +88,12 @@ export async function runProfileList(flags: { json?: boolean }): Promise<void> {
   for (const r of rows) process.stdout.write(`${fmt(r)}\n`);
 }
 
-const LABELS: Record<string, string> = {
-  token: 'SAS token',
-  accountKey: 'account key',
-  connectionString: 'connection string',
-  tenantId: 'tenant id',
-  clientId: 'client id',
-  clientSecret: 'client secret',
-  authorityHost: 'authority host',
-  accessKeyId: 'access key id',
-  secretAccessKey: 'secret access key',
-  sessionToken: 'session token',
-  awsProfile: 'AWS profile',
-  roleArn: 'role ARN',
-  externalId: 'external id',
-  sessionName: 'session name',
-};
-
+/** A stored credential value as `profile show` prints it: secrets masked the way their table entry says. */
 function shown(field: string, value: unknown, secret: boolean): string {
   if (value === undefined || value === '') return '(not stored)';
   const v = String(value);
   if (!secret) return v;
-  if (field === 'token') return `${v.replace(/(^|&)sig=[^&]*/i, '$1sig=REDACTED')}`;
-  if (field === 'connectionString')
-    return v
-      .replace(/(AccountKey=)[^;]+/i, (_m, k: string) => `${k}${mask(v.match(/AccountKey=([^;]+)/i)?.[1])}`)
-      .replace(/(SharedAccessSignature=[^;]*sig=)[^&;]+/i, '$1REDACTED');
-  return mask(v);
+  return (credentialField(field)?.show ?? mask)(v);
 }
 
 export async function runProfileShow(name: string, flags: { json?: boolean }): Promise<void> {
@@ -128,7 +108,7 @@ export async function runProfileShow(name: string, flags: { json?: boolean }): P
   );
   const authFields = fields.map((k) => ({
     field: k,
-    label: LABELS[k] ?? k,
+    label: credentialField(k)?.label ?? k,
     value: shown(k, (p.auth as Record<string, unknown>)[k], secrets.has(k)),
     secret: secrets.has(k),
     stored: (p.auth as Record<string, unknown>)[k] !== undefined,
