@@ -1,15 +1,16 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import type { Io } from '../io.js';
 import { AZURE_AUTH_TYPES, S3_AUTH_TYPES } from '../profiles/types.js';
 import { AZURE_FIELDS } from '../providers/azure-credentials.js';
 import { S3_FIELDS } from '../providers/s3-credentials.js';
 
 /** A field's `profile add` option, as its credential table declares it. */
 const flag = (f: { flag: { spec: string; help: string } }): [string, string] => [f.flag.spec, f.flag.help];
-import type { AddCmdFlags } from '../profiles/commands.js';
+import type { AddCmdFlags, ListFlags } from './profile-run.js';
 
-const run = () => import('../profiles/commands.js');
+const run = () => import('./profile-run.js');
 
-export function registerProfile(program: Command): void {
+export function registerProfile(program: Command, io: Io): void {
   const profile = program.command('profile').description('saved locations and credentials (used as PROFILE:PREFIX)');
   profile.addHelpText(
     'after',
@@ -71,33 +72,37 @@ Examples:
   archive profile add logzio s3://my-archive --auth assume-role --role-arn arn:aws:iam::123456789012:role/logzio --external-id X
   archive profile add r2 s3://logs --endpoint https://ID.r2.cloudflarestorage.com --auth keys --access-key-id AKID --secret-stdin`,
     )
-    .action(async (name: string, location: string | undefined, flags: AddCmdFlags) => (await run()).runProfileAdd(name, location, flags));
+    .action(async (name: string, location: string | undefined, flags: AddCmdFlags) =>
+      (await run()).runProfileAdd(name, location, flags, io),
+    );
 
   profile
     .command('list')
     .alias('ls')
     .description('list saved profiles (* marks the default)')
-    .option('--json', 'print JSON')
-    .action(async (flags: { json?: boolean }) => (await run()).runProfileList(flags));
+    .addOption(new Option('-o, --output <format>', 'output format: table, json or ndjson').choices(['table', 'json', 'ndjson']))
+    .option('--json', 'print JSON (same as -o json)')
+    .option('--ndjson', 'one JSON object per line (same as -o ndjson)')
+    .action(async (flags: ListFlags) => (await run()).runProfileList(flags, io));
 
   profile
     .command('show')
     .description('show a profile, secrets masked, with the environment variables that override it')
     .argument('<name>')
     .option('--json', 'print JSON (secrets masked too)')
-    .action(async (name: string, flags: { json?: boolean }) => (await run()).runProfileShow(name, flags));
+    .action(async (name: string, flags: { json?: boolean }) => (await run()).runProfileShow(name, flags, io));
 
   profile
     .command('remove')
     .alias('rm')
     .description('delete a saved profile')
     .argument('<name>')
-    .action(async (name: string) => (await run()).runProfileRemove(name));
+    .action(async (name: string) => (await run()).runProfileRemove(name, io));
 
   profile
     .command('use')
     .description('make a profile the default (for commands run without a location; ARCHIVE_PROFILE overrides)')
     .argument('[name]')
     .option('--unset', 'clear the default')
-    .action(async (name: string | undefined, flags: { unset?: boolean }) => (await run()).runProfileUse(name, flags));
+    .action(async (name: string | undefined, flags: { unset?: boolean }) => (await run()).runProfileUse(name, flags, io));
 }

@@ -14,7 +14,7 @@ import { AZURE_FIELDS, type AzureAuthType } from '../providers/azure-credentials
 import { S3_FIELDS, type S3AuthType } from '../providers/s3-credentials.js';
 import { authFields, credentialSecrets, envValue, firstEnv, type CredentialField } from '../providers/credentials.js';
 import { AZURE_AUTH_TYPES, S3_AUTH_TYPES, type AuthType, type AzureProfile, type Profile, type S3Profile } from './types.js';
-import { canPrompt, promptChoice, promptSecret, promptText, readSecretFile, readStdinSecret } from './prompt.js';
+import { canPrompt, promptChoice, promptSecret, promptText, readSecretFile, readStdinSecret, type Terminal } from './prompt.js';
 
 export interface AddFlags {
   auth?: string;
@@ -45,7 +45,7 @@ export interface AddFlags {
 
 /** Injected so tests can drive the builder without a terminal. */
 export interface Inputs {
-  env: NodeJS.ProcessEnv;
+  env: Readonly<NodeJS.ProcessEnv>;
   interactive: boolean;
   readStdin: () => Promise<string>;
   readFile: (path: string) => Promise<string>;
@@ -54,15 +54,16 @@ export interface Inputs {
   choose: <T extends string>(q: string, choices: readonly T[], def?: T) => Promise<T>;
 }
 
-export function terminalInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
+/** Inputs from a terminal: `term` is the command's Io (its stdin, stderr and environment). */
+export function terminalInputs(term: Terminal & { env: Readonly<NodeJS.ProcessEnv> }): Inputs {
   return {
-    env,
-    interactive: canPrompt(env),
-    readStdin: readStdinSecret,
+    env: term.env,
+    interactive: canPrompt(term.env, term),
+    readStdin: () => readStdinSecret(term),
     readFile: readSecretFile,
-    ask: promptText,
-    askSecret: promptSecret,
-    choose: promptChoice,
+    ask: (q, def) => promptText(term, q, def),
+    askSecret: (q) => promptSecret(term, q),
+    choose: (q, choices, def) => promptChoice(term, q, choices, def),
   };
 }
 
