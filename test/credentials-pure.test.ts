@@ -259,3 +259,86 @@ test('target secrets registered for redaction come from the tables: key, SAS sig
   assert.deepEqual(credentialSecrets('assume-role', { roleArn: 'arn' }), []);
   assert.deepEqual(credentialSecrets('default', {}), []);
 });
+
+test('buildProfile through its Inputs seam: each credential type gathers its table fields (flags, environment, prompts)', async () => {
+  const { buildProfile } = await import('../src/profiles/build.js');
+  const asked: string[] = [];
+  const inputs = (env: NodeJS.ProcessEnv, interactive = false, answers: Record<string, string> = {}) => ({
+    env,
+    interactive,
+    readStdin: async () => 'c2VjcmV0LWZyb20tc3RkaW4=',
+    readFile: async (p: string) => `token-from-${p}`,
+    ask: async (q: string) => {
+      asked.push(q);
+      return answers[q] ?? '';
+    },
+    askSecret: async (q: string) => {
+      asked.push(`secret:${q}`);
+      return 'cHJvbXB0ZWQ=';
+    },
+    choose: async <T extends string>(_q: string, _c: readonly T[], def?: T) => def as T,
+  });
+  const sp = await buildProfile(
+    'amp',
+    'az://acct/amplitude',
+    { auth: 'service-principal', clientId: 'C1', secretStdin: true },
+    inputs({ AZURE_TENANT_ID: 'T-env', AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.us/' }),
+  );
+  assert.deepEqual(sp.profile.auth, {
+    type: 'service-principal',
+    tenantId: 'T-env',
+    clientId: 'C1',
+    clientSecret: 'c2VjcmV0LWZyb20tc3RkaW4=',
+    authorityHost: 'https://login.microsoftonline.us',
+  });
+  assert.deepEqual(sp.notes, ['client secret read from stdin']);
+
+  const keys = await buildProfile(
+    'r2',
+    's3://logs',
+    { accessKeyId: 'AK', sessionTokenFile: 'tok.txt', storeSecret: false },
+    inputs({ AWS_SECRET_ACCESS_KEY: 'SK-from-env' }),
+  );
+  assert.deepEqual(keys.profile.auth, { type: 'keys', accessKeyId: 'AK' }, '--no-store-secret keeps secrets (and the session token) out');
+  assert.deepEqual(keys.notes, ['secret access key taken from AWS_SECRET_ACCESS_KEY']);
+
+  const role = await buildProfile(
+    'lz',
+    's3://arch',
+    { roleArn: 'arn:aws:iam::123456789012:role/logzio', sessionName: 's1' },
+    inputs({ AWS_PROFILE: 'someone', ARCHIVE_EXTERNAL_ID: 'X' }),
+  );
+  assert.deepEqual(role.profile.auth, {
+    type: 'assume-role',
+    roleArn: 'arn:aws:iam::123456789012:role/logzio',
+    externalId: 'X',
+    sessionName: 's1',
+  });
+
+  asked.length = 0;
+  const dc = await buildProfile(
+    'guest',
+    'az://vespaarchive/acme',
+    { auth: 'device-code' },
+    inputs({}, true, { 'tenant id of the directory that invited you (optional)': 'T-vespa' }),
+  );
+  assert.deepEqual(asked, ['tenant id of the directory that invited you (optional)']);
+  assert.deepEqual(dc.profile.auth, { type: 'device-code', tenantId: 'T-vespa' });
+
+  await assert.rejects(
+    buildProfile('k', 'az://acct/logs', { auth: 'key' }, inputs({})),
+    (e: unknown) =>
+      e instanceof UsageError &&
+      e.message === 'no account key given' &&
+      e.hint ===
+        'pipe it in with --secret-stdin, use --secret-file FILE, set AZURE_STORAGE_KEY or AZURE_STORAGE_ACCESS_KEY; or save the profile with --no-store-secret and provide AZURE_STORAGE_KEY at use time',
+  );
+  await assert.rejects(
+    buildProfile('k', 'az://acct/logs', { auth: 'key' }, inputs({ AZURE_STORAGE_KEY: 'not base64!' })),
+    (e: unknown) => e instanceof UsageError && e.message === 'the account key is not base64',
+  );
+  await assert.rejects(
+    buildProfile('x', 's3://bucket', { auth: 'assume-role', roleArn: 'nope' }, inputs({})),
+    (e: unknown) => e instanceof UsageError && e.message === '--role-arn: "nope" is not an IAM role ARN',
+  );
+});

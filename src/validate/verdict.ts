@@ -32,10 +32,15 @@ function why(f: ProbeResult): string {
   return f.code ? `${what} (${f.code})` : what;
 }
 
-/** Who the location is evidently for: a Cloudflare challenge or a Logz.io marker says so. */
+/**
+ * Who the location is evidently ready for: a Cloudflare Logpush destination when its ownership
+ * challenge is there and this credential could write (Logpush only writes); a Logz.io archive when
+ * Logz.io's marker is there.
+ */
 function purpose(report: ValidateReport): string | undefined {
-  if (report.challenge) return 'Cloudflare Logpush';
-  if (report.probes.some((p) => p.name === 'marker' && p.label === 'marker logzio-verified' && p.status === 'ok')) return 'Logz.io';
+  const ok = (label: string) => report.probes.some((p) => p.label === label && p.status === 'ok');
+  if (report.challenge && ok('write')) return 'Cloudflare Logpush';
+  if (ok('marker logzio-verified')) return 'Logz.io';
   return undefined;
 }
 
@@ -48,6 +53,6 @@ export function verdict(report: ValidateReport, require: ProbeName[] | undefined
   const decided = new Set(requiredNames(report, require));
   const passed = [...new Set(report.probes.filter((p) => decided.has(p.name) && p.status === 'ok').map((p) => p.label))];
   const forWhom = purpose(report);
-  const token = report.challenge ? '; ownership token above' : '';
+  const token = report.challenge ? `; ${forWhom === 'Cloudflare Logpush' ? '' : 'Cloudflare '}ownership token above` : '';
   return `ready${forWhom ? ` for ${forWhom}` : ''}: ${passed.length ? `${passed.join(', ')} ok` : 'nothing required'}${token}`;
 }
