@@ -14,6 +14,7 @@ import { registerCat } from './commands/cat.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerQuery } from './commands/query.js';
 import { registerCompleteLocation } from './commands/complete-location.js';
+import { processIo } from './io.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../package.json') as { version: string };
@@ -30,6 +31,7 @@ function usagePath(): string {
 }
 
 export function buildProgram(): Command {
+  const io = processIo();
   const program = new Command('archive')
     .description('List, pull and read SaaS log archives in Azure Blob Storage and Amazon S3')
     .version(pkg.version, '-V, --version')
@@ -56,9 +58,9 @@ Exit codes: 0 ok, 1 unexpected, 2 usage, 3 auth/permission, 4 not found, 5 parti
   );
   registerContainers(program);
   registerList(program);
-  registerProfile(program);
+  registerProfile(program, io);
   registerSas(program);
-  registerValidate(program);
+  registerValidate(program, io);
   registerPull(program);
   registerCat(program);
   registerQuery(program);

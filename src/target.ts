@@ -6,6 +6,10 @@
 import { parseLocation, type Location } from './location.js';
 import { UsageError } from './errors.js';
 import { registerSecret } from './redact.js';
+import { parseConnectionString } from './providers/azure-connection-string.js';
+import { AZURE_FIELDS } from './providers/azure-credentials.js';
+import { S3_FIELDS } from './providers/s3-credentials.js';
+import { credentialSecrets, envValue } from './providers/credentials.js';
 
 export type AzureAuth =
   | { type: 'sas'; token: string }
@@ -54,42 +58,8 @@ export interface ProfileSource {
   defaultName(): Promise<string | undefined>;
 }
 
-export const AZURITE_ACCOUNT = 'devstoreaccount1';
-export const AZURITE_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
-
-export interface ConnectionStringParts {
-  accountName?: string;
-  accountKey?: string;
-  blobEndpoint?: string;
-  sas?: string;
-}
-
-export function parseConnectionString(cs: string): ConnectionStringParts {
-  const map = new Map<string, string>();
-  for (const part of cs.split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0) map.set(part.slice(0, eq).trim().toLowerCase(), part.slice(eq + 1).trim());
-  }
-  if (map.get('usedevelopmentstorage') === 'true') {
-    return { accountName: AZURITE_ACCOUNT, accountKey: AZURITE_KEY, blobEndpoint: `http://127.0.0.1:10000/${AZURITE_ACCOUNT}` };
-  }
-  const accountName = map.get('accountname');
-  const protocol = map.get('defaultendpointsprotocol') ?? 'https';
-  const suffix = map.get('endpointsuffix') ?? 'core.windows.net';
-  const blobEndpoint =
-    map.get('blobendpoint')?.replace(/\/+$/, '') ?? (accountName ? `${protocol}://${accountName}.blob.${suffix}` : undefined);
-  if (!blobEndpoint) {
-    throw new UsageError('AZURE_STORAGE_CONNECTION_STRING has neither AccountName nor BlobEndpoint', {
-      hint: 'copy the connection string from the portal: Storage account → Access keys',
-    });
-  }
-  return {
-    accountName: accountName ?? blobEndpoint.split('/').pop(),
-    accountKey: map.get('accountkey'),
-    blobEndpoint,
-    sas: map.get('sharedaccesssignature'),
-  };
-}
+// Moved to the Azure side; re-exported for the modules that still import them from here.
+export { AZURITE_ACCOUNT, AZURITE_KEY, parseConnectionString, type ConnectionStringParts } from './providers/azure-connection-string.js';
 
 /**
  * The blob endpoint AZURE_STORAGE_CONNECTION_STRING gives for `account` (its BlobEndpoint, or
@@ -98,7 +68,7 @@ export function parseConnectionString(cs: string): ConnectionStringParts {
  * this function's business: the credential lookup reports it.
  */
 export function connectionStringEndpoint(account: string, env: NodeJS.ProcessEnv): string | undefined {
-  const cs = env.AZURE_STORAGE_CONNECTION_STRING;
+  const cs = envValue(AZURE_FIELDS.connectionString.env, env);
   if (!cs) return undefined;
   try {
     const parts = parseConnectionString(cs);
@@ -113,55 +83,37 @@ function azureAuthFromEnv(
   opts: TargetOptions,
   env: NodeJS.ProcessEnv,
 ): { auth: AzureAuth; serviceUrl?: string } | undefined {
-  const sas = opts.sas ?? env.AZURE_STORAGE_SAS_TOKEN;
+  const F = AZURE_FIELDS;
+  const sas = opts.sas ?? envValue(F.token.env, env);
   if (sas) return { auth: { type: 'sas', token: sas.replace(/^\?/, '') } };
-  const cs = env.AZURE_STORAGE_CONNECTION_STRING;
+  const cs = envValue(F.connectionString.env, env);
   if (cs) {
     const parts = parseConnectionString(cs);
     if (!account || parts.accountName === account) {
       return { auth: { type: 'connection-string', connectionString: cs }, serviceUrl: parts.blobEndpoint };
     }
   }
-  const key = env.AZURE_STORAGE_KEY ?? env.AZURE_STORAGE_ACCESS_KEY;
-  const keyAccount = env.AZURE_STORAGE_ACCOUNT ?? account;
+  const key = envValue(F.accountKey.env, env);
+  const keyAccount = envValue(F.account.env, env) ?? account;
   if (key && keyAccount && (!account || keyAccount === account)) {
     return { auth: { type: 'key', accountName: keyAccount, accountKey: key } };
   }
-  if (env.AZURE_CLIENT_SECRET && env.AZURE_CLIENT_ID && env.AZURE_TENANT_ID) {
-    return {
-      auth: {
-        type: 'service-principal',
-        tenantId: env.AZURE_TENANT_ID,
-        clientId: env.AZURE_CLIENT_ID,
-        clientSecret: env.AZURE_CLIENT_SECRET,
-        authorityHost: env.AZURE_AUTHORITY_HOST,
-      },
-    };
+  const [clientSecret, clientId, tenantId] = [F.clientSecret, F.clientId, F.tenantId].map((f) => envValue(f.env, env));
+  if (clientSecret && clientId && tenantId) {
+    return { auth: { type: 'service-principal', tenantId, clientId, clientSecret, authorityHost: envValue(F.authorityHost.env, env) } };
   }
   return undefined;
 }
 
+/** Registers the secrets of the target's credential for redaction (which fields: the credential tables). */
 export function registerTargetSecrets(t: Target): void {
-  if (t.provider === 'azure') {
-    const a = t.auth;
-    if (a.type === 'sas') {
-      registerSecret(new URLSearchParams(a.token).get('sig') ?? undefined);
-    } else if (a.type === 'key') registerSecret(a.accountKey);
-    else if (a.type === 'connection-string') {
-      const p = parseConnectionString(a.connectionString);
-      registerSecret(p.accountKey);
-      if (p.sas) registerSecret(new URLSearchParams(p.sas).get('sig') ?? undefined);
-    } else if (a.type === 'service-principal') registerSecret(a.clientSecret);
-  } else if (t.auth.type === 'keys') {
-    registerSecret(t.auth.secretAccessKey);
-    registerSecret(t.auth.sessionToken);
-  }
+  for (const s of credentialSecrets(t.auth.type, t.auth as unknown as Record<string, unknown>)) registerSecret(s);
 }
 
 export function s3Defaults(opts: TargetOptions, env: NodeJS.ProcessEnv): { endpoint?: string; region?: string } {
   return {
-    endpoint: opts.endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL,
-    region: opts.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
+    endpoint: opts.endpoint ?? envValue(S3_FIELDS.endpoint.env, env),
+    region: opts.region ?? envValue(S3_FIELDS.region.env, env),
   };
 }
 
@@ -197,8 +149,12 @@ function fromLocation(loc: Exclude<Location, { provider: 'profile' }>, opts: Tar
     endpoint,
     region,
     forcePathStyle: endpoint ? true : undefined,
-    auth: env.AWS_PROFILE ? { type: 'chain', profile: env.AWS_PROFILE } : { type: 'chain' },
+    auth: chainAuth(envValue(S3_FIELDS.awsProfile.env, env)),
   };
+}
+
+function chainAuth(profile: string | undefined): S3Auth {
+  return profile ? { type: 'chain', profile } : { type: 'chain' };
 }
 
 export async function resolveTarget(
@@ -235,8 +191,8 @@ export async function resolveAccountTarget(
   if (input) return resolveTarget(input, opts, env, profiles);
   const def = profiles ? await profiles.defaultName() : undefined;
   if (def) return resolveTarget(`${def}:`, opts, env, profiles);
-  const account = opts.account ?? env.AZURE_STORAGE_ACCOUNT;
-  const cs = env.AZURE_STORAGE_CONNECTION_STRING;
+  const account = opts.account ?? envValue(AZURE_FIELDS.account.env, env);
+  const cs = envValue(AZURE_FIELDS.connectionString.env, env);
   if (cs || account) {
     const parts = cs ? parseConnectionString(cs) : undefined;
     const acct = account ?? parts?.accountName ?? '';

@@ -156,3 +156,189 @@ test('Retry-After from either SDK error shape: seconds, HTTP date, absent or jun
   ];
   for (const [err, want] of cases) assert.equal(retryAfterMs(err, now), want, JSON.stringify(err));
 });
+
+test('README "Environment variables" lists exactly the credential tables\' variables, as the tables word them', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const { join } = await import('node:path');
+  const { ROOT } = await import('./support/cli.js');
+  const { credentialEnvRows, credentialEnvVars } = await import('../src/providers/credentials.js');
+  const readme = await readFile(join(ROOT, 'README.md'), 'utf8');
+  const start = readme.indexOf('\n## Environment variables\n');
+  assert.ok(start >= 0, 'README has the section');
+  const section = readme.slice(start + 1, readme.indexOf('\n## ', start + 1));
+  const vars = new Set(credentialEnvVars());
+  const rowsNamingOne = section
+    .split('\n')
+    .filter((l) => l.startsWith('|') && [...l.matchAll(/`([A-Z][A-Z0-9_]+)/g)].some((m) => vars.has(m[1])));
+  assert.deepEqual(rowsNamingOne, credentialEnvRows(), 'regenerate the rows from credentialEnvRows()');
+  const listed = new Set(rowsNamingOne.flatMap((l) => [...l.split('|')[1].matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1])));
+  assert.deepEqual([...listed].sort(), [...vars].sort());
+});
+
+test('the credential tables derive the per-type environment overrides and secret fields the code always used', async () => {
+  const { ENV_OVERRIDES, S3_LOCATION_ENV } = await import('../src/profiles/resolve.js');
+  const { SECRET_FIELDS } = await import('../src/profiles/types.js');
+  assert.deepEqual(JSON.parse(JSON.stringify(ENV_OVERRIDES)), {
+    sas: { token: ['AZURE_STORAGE_SAS_TOKEN'] },
+    key: { accountKey: ['AZURE_STORAGE_KEY', 'AZURE_STORAGE_ACCESS_KEY'] },
+    'connection-string': { connectionString: ['AZURE_STORAGE_CONNECTION_STRING'] },
+    'service-principal': {
+      tenantId: ['AZURE_TENANT_ID'],
+      clientId: ['AZURE_CLIENT_ID'],
+      clientSecret: ['AZURE_CLIENT_SECRET'],
+      authorityHost: ['AZURE_AUTHORITY_HOST'],
+    },
+    'device-code': { tenantId: ['AZURE_TENANT_ID'], clientId: ['AZURE_CLIENT_ID'], authorityHost: ['AZURE_AUTHORITY_HOST'] },
+    default: {},
+    anonymous: {},
+    keys: { accessKeyId: ['AWS_ACCESS_KEY_ID'], secretAccessKey: ['AWS_SECRET_ACCESS_KEY'], sessionToken: ['AWS_SESSION_TOKEN'] },
+    chain: { awsProfile: ['AWS_PROFILE'] },
+    'assume-role': { roleArn: ['ARCHIVE_ROLE_ARN'], externalId: ['ARCHIVE_EXTERNAL_ID'], awsProfile: ['AWS_PROFILE'] },
+  });
+  assert.deepEqual(JSON.parse(JSON.stringify(S3_LOCATION_ENV)), {
+    region: ['AWS_REGION', 'AWS_DEFAULT_REGION'],
+    endpoint: ['AWS_ENDPOINT_URL_S3', 'AWS_ENDPOINT_URL'],
+  });
+  assert.deepEqual(SECRET_FIELDS, {
+    sas: ['token'],
+    key: ['accountKey'],
+    'connection-string': ['connectionString'],
+    'service-principal': ['clientSecret'],
+    keys: ['secretAccessKey', 'sessionToken'],
+  });
+});
+
+test('parseConnectionString (Azure side): account, endpoint, key and SAS from every spelling; broken ones are usage errors', async () => {
+  const { parseConnectionString, connectionStringSecrets, maskConnectionString, AZURITE_KEY } = await import(
+    '../src/providers/azure-connection-string.js'
+  );
+  const cases: Array<[string, object]> = [
+    [
+      'DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5;EndpointSuffix=core.chinacloudapi.cn',
+      { accountName: 'acct', accountKey: 'a2V5', blobEndpoint: 'https://acct.blob.core.chinacloudapi.cn', sas: undefined },
+    ],
+    [
+      'BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1/;SharedAccessSignature=sv=1&sig=abc',
+      {
+        accountName: 'devstoreaccount1',
+        accountKey: undefined,
+        blobEndpoint: 'http://127.0.0.1:10000/devstoreaccount1',
+        sas: 'sv=1&sig=abc',
+      },
+    ],
+    [
+      'UseDevelopmentStorage=true',
+      { accountName: 'devstoreaccount1', accountKey: AZURITE_KEY, blobEndpoint: 'http://127.0.0.1:10000/devstoreaccount1' },
+    ],
+    [
+      ' accountname = acct ; accountkey = a2V5 ',
+      { accountName: 'acct', accountKey: 'a2V5', blobEndpoint: 'https://acct.blob.core.windows.net', sas: undefined },
+    ],
+  ];
+  for (const [cs, want] of cases) assert.deepEqual(parseConnectionString(cs), want, cs);
+  assert.throws(
+    () => parseConnectionString('AccountKey=a2V5'),
+    (e: unknown) => e instanceof UsageError && e.message === 'AZURE_STORAGE_CONNECTION_STRING has neither AccountName nor BlobEndpoint',
+  );
+  assert.deepEqual(connectionStringSecrets('AccountName=a;AccountKey=c2VjcmV0a2V5;SharedAccessSignature=sv=1&sig=SIGNATURE'), [
+    'c2VjcmV0a2V5',
+    'SIGNATURE',
+  ]);
+  assert.equal(
+    maskConnectionString('AccountName=a;AccountKey=c2VjcmV0a2V5;SharedAccessSignature=sv=1&sig=SIGNATURE'),
+    'AccountName=a;AccountKey=c2Vj…****;SharedAccessSignature=sv=1&sig=REDACTED',
+  );
+});
+
+test('target secrets registered for redaction come from the tables: key, SAS signature, connection-string parts, S3 secret and token', async () => {
+  const { credentialSecrets } = await import('../src/providers/credentials.js');
+  assert.deepEqual(credentialSecrets('sas', { token: 'sv=1&sig=SIG123' }), ['SIG123']);
+  assert.deepEqual(credentialSecrets('key', { accountName: 'a', accountKey: 'KEY123' }), ['KEY123']);
+  assert.deepEqual(credentialSecrets('service-principal', { tenantId: 't', clientId: 'c', clientSecret: 'CS123' }), ['CS123']);
+  assert.deepEqual(credentialSecrets('keys', { accessKeyId: 'AK', secretAccessKey: 'SK123', sessionToken: 'TOK123' }), ['SK123', 'TOK123']);
+  assert.deepEqual(credentialSecrets('assume-role', { roleArn: 'arn' }), []);
+  assert.deepEqual(credentialSecrets('default', {}), []);
+});
+
+test('buildProfile through its Inputs seam: each credential type gathers its table fields (flags, environment, prompts)', async () => {
+  const { buildProfile } = await import('../src/profiles/build.js');
+  const asked: string[] = [];
+  const inputs = (env: NodeJS.ProcessEnv, interactive = false, answers: Record<string, string> = {}) => ({
+    env,
+    interactive,
+    readStdin: async () => 'c2VjcmV0LWZyb20tc3RkaW4=',
+    readFile: async (p: string) => `token-from-${p}`,
+    ask: async (q: string) => {
+      asked.push(q);
+      return answers[q] ?? '';
+    },
+    askSecret: async (q: string) => {
+      asked.push(`secret:${q}`);
+      return 'cHJvbXB0ZWQ=';
+    },
+    choose: async <T extends string>(_q: string, _c: readonly T[], def?: T) => def as T,
+  });
+  const sp = await buildProfile(
+    'amp',
+    'az://acct/amplitude',
+    { auth: 'service-principal', clientId: 'C1', secretStdin: true },
+    inputs({ AZURE_TENANT_ID: 'T-env', AZURE_AUTHORITY_HOST: 'https://login.microsoftonline.us/' }),
+  );
+  assert.deepEqual(sp.profile.auth, {
+    type: 'service-principal',
+    tenantId: 'T-env',
+    clientId: 'C1',
+    clientSecret: 'c2VjcmV0LWZyb20tc3RkaW4=',
+    authorityHost: 'https://login.microsoftonline.us',
+  });
+  assert.deepEqual(sp.notes, ['client secret read from stdin']);
+
+  const keys = await buildProfile(
+    'r2',
+    's3://logs',
+    { accessKeyId: 'AK', sessionTokenFile: 'tok.txt', storeSecret: false },
+    inputs({ AWS_SECRET_ACCESS_KEY: 'SK-from-env' }),
+  );
+  assert.deepEqual(keys.profile.auth, { type: 'keys', accessKeyId: 'AK' }, '--no-store-secret keeps secrets (and the session token) out');
+  assert.deepEqual(keys.notes, ['secret access key taken from AWS_SECRET_ACCESS_KEY']);
+
+  const role = await buildProfile(
+    'lz',
+    's3://arch',
+    { roleArn: 'arn:aws:iam::123456789012:role/logzio', sessionName: 's1' },
+    inputs({ AWS_PROFILE: 'someone', ARCHIVE_EXTERNAL_ID: 'X' }),
+  );
+  assert.deepEqual(role.profile.auth, {
+    type: 'assume-role',
+    roleArn: 'arn:aws:iam::123456789012:role/logzio',
+    externalId: 'X',
+    sessionName: 's1',
+  });
+
+  asked.length = 0;
+  const dc = await buildProfile(
+    'guest',
+    'az://vespaarchive/acme',
+    { auth: 'device-code' },
+    inputs({}, true, { 'tenant id of the directory that invited you (optional)': 'T-vespa' }),
+  );
+  assert.deepEqual(asked, ['tenant id of the directory that invited you (optional)']);
+  assert.deepEqual(dc.profile.auth, { type: 'device-code', tenantId: 'T-vespa' });
+
+  await assert.rejects(
+    buildProfile('k', 'az://acct/logs', { auth: 'key' }, inputs({})),
+    (e: unknown) =>
+      e instanceof UsageError &&
+      e.message === 'no account key given' &&
+      e.hint ===
+        'pipe it in with --secret-stdin, use --secret-file FILE, set AZURE_STORAGE_KEY or AZURE_STORAGE_ACCESS_KEY; or save the profile with --no-store-secret and provide AZURE_STORAGE_KEY at use time',
+  );
+  await assert.rejects(
+    buildProfile('k', 'az://acct/logs', { auth: 'key' }, inputs({ AZURE_STORAGE_KEY: 'not base64!' })),
+    (e: unknown) => e instanceof UsageError && e.message === 'the account key is not base64',
+  );
+  await assert.rejects(
+    buildProfile('x', 's3://bucket', { auth: 'assume-role', roleArn: 'nope' }, inputs({})),
+    (e: unknown) => e instanceof UsageError && e.message === '--role-arn: "nope" is not an IAM role ARN',
+  );
+});

@@ -109,6 +109,50 @@ describe('profiles', () => {
     );
   });
 
+  test('profile list -o table|json|ndjson (--json kept); conflicting formats exit 2 and change nothing', async () => {
+    await addKey('dev', `${az.serviceUrl}/logs`, AZURITE_KEY, ['--layout', 'generic']);
+    await addKey('dev2', `${az.serviceUrl}/other`);
+    const before = await readFile(file(), 'utf8');
+    const nd = await runCli(['profile', 'list', '-o', 'ndjson'], { env });
+    assert.equal(nd.code, 0, nd.stderr);
+    assert.equal(nd.stderr, '');
+    assert.equal(
+      nd.stdout,
+      [
+        '{"name":"dev","default":true,"provider":"azure","auth":"key","location":"az://devstoreaccount1/logs","layout":"generic"}',
+        '{"name":"dev2","default":false,"provider":"azure","auth":"key","location":"az://devstoreaccount1/other"}',
+        '',
+      ].join('\n'),
+    );
+    const json = await runCli(['profile', 'list', '--json'], { env });
+    const oJson = await runCli(['profile', 'list', '-o', 'json'], { env });
+    assert.equal(oJson.code, 0);
+    assert.equal(oJson.stdout, json.stdout);
+    assert.deepEqual(
+      JSON.parse(json.stdout),
+      nd.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    );
+    const table = await runCli(['profile', 'list', '-o', 'table'], { env });
+    assert.equal(
+      table.stdout,
+      '*  dev   azure     key   generic  az://devstoreaccount1/logs\n   dev2  azure     key            az://devstoreaccount1/other\n',
+    );
+    assert.equal((await runCli(['profile', 'list'], { env })).stdout, table.stdout);
+    for (const [args, err] of [
+      [['--json', '-o', 'ndjson'], 'archive: conflicting output formats: -o ndjson and --json'],
+      [['-o', 'table', '--ndjson'], 'archive: conflicting output formats: -o table and --ndjson'],
+    ] as const) {
+      const bad = await runCli(['profile', 'list', ...args], { env });
+      assert.equal(bad.code, 2, bad.stderr);
+      assert.equal(bad.stdout, '');
+      assert.equal(bad.stderr, `${err}\nhint: choose one output format\n`);
+    }
+    assert.equal(await readFile(file(), 'utf8'), before);
+  });
+
   test('PROFILE:PREFIX in list, the profile layout, and --layout overriding it', async () => {
     await addKey('dev', `${az.serviceUrl}/logs`, AZURITE_KEY, ['--layout', 'generic']);
     const r = await runCli(['list', 'dev:misc/', '--ndjson'], { env });

@@ -17,6 +17,7 @@ import { ContainerSASPermissions, SASProtocol, StorageSharedKeyCredential, gener
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { spawn } from 'node:child_process';
 import { runCli, transcript, cleanEnv, BIN } from './support/cli.js';
+import { runValidateCli } from './support/validate-run.js';
 import { createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startAzurite, startS3rver, AZURITE_ACCOUNT, AZURITE_KEY, type AzuriteEmulator, type S3Emulator } from './support/emulators.js';
@@ -44,6 +45,13 @@ function sasFor(emu: AzuriteEmulator, perms: string, expiresOn: Date, startsOn?:
 
 function sigOf(url: string): string {
   return new URL(url).searchParams.get('sig') ?? '';
+}
+
+async function probeLeftoversIn(emu: AzuriteEmulator, container: string): Promise<string[]> {
+  const out: string[] = [];
+  for await (const b of azureService(emu).getContainerClient(container).listBlobsFlat())
+    if (b.name.includes('.archive-validate/')) out.push(b.name);
+  return out;
 }
 
 async function probeLeftovers(emu: AzuriteEmulator): Promise<string[]> {
@@ -77,7 +85,7 @@ describe('validate on Azurite', () => {
   const keyEnv = () => ({ AZURE_STORAGE_ACCOUNT: AZURITE_ACCOUNT, AZURE_STORAGE_KEY: AZURITE_KEY });
 
   test('account key: every probe passes and the probe object is gone', async () => {
-    const r = await runCli(['validate', `${emu.serviceUrl}/logs`, '--json'], { env: keyEnv() });
+    const r = await runValidateCli([`${emu.serviceUrl}/logs`, '--json'], keyEnv());
     assert.equal(r.code, 0, r.stderr);
     const doc = JSON.parse(r.stdout);
     assert.equal(doc.ok, true);
@@ -93,9 +101,7 @@ describe('validate on Azurite', () => {
   });
 
   test('connection string: table on stdout, exit 0', async () => {
-    const r = await runCli(['validate', `${emu.serviceUrl}/logs/http_requests/`], {
-      env: { AZURE_STORAGE_CONNECTION_STRING: emu.connectionString },
-    });
+    const r = await runValidateCli([`${emu.serviceUrl}/logs/http_requests/`], { AZURE_STORAGE_CONNECTION_STRING: emu.connectionString });
     assert.equal(r.code, 0, r.stderr);
     const t = rows(r.stdout);
     for (const p of ['list', 'read', 'write', 'delete']) assert.match(t.get(p) ?? '', /✓/, `${p}: ${r.stdout}`);
@@ -112,7 +118,7 @@ describe('validate on Azurite', () => {
       !c.stderr.includes(sigOf(url)) && !c.stderr.includes(encodeURIComponent(sigOf(url))) && !/sig=/.test(c.stderr),
       `sas create put the signature on stderr: ${c.stderr}`,
     );
-    const r = await runCli(['validate', url, '--require', 'list,read'], { env: {} });
+    const r = await runValidateCli([url, '--require', 'list,read'], {});
     assert.equal(r.code, 3, r.stderr + r.stdout);
     const t = rows(r.stdout);
     assert.match(t.get('list') ?? '', /✗\s+AuthorizationPermissionMismatch\s+the SAS lacks permission for list: .*letter l/);
@@ -126,7 +132,7 @@ describe('validate on Azurite', () => {
     );
     assert.match(r.stderr, /^hint: the SAS lacks permission for list/m);
     // Only what is required decides: the same token passes a write-only requirement.
-    const w = await runCli(['validate', url, '--require', 'write', '--json'], { env: {} });
+    const w = await runValidateCli([url, '--require', 'write', '--json'], {});
     assert.equal(w.code, 0, w.stderr);
     const doc = JSON.parse(w.stdout);
     assert.equal(doc.leftovers.length, 1);
@@ -138,7 +144,7 @@ describe('validate on Azurite', () => {
   test('read-only SAS: write ✗ (w letter); --no-write passes; --require contradictions are usage errors', async () => {
     const url = sasFor(emu, 'rl', new Date(Date.now() + 86_400_000));
     sigs.push(sigOf(url));
-    const r = await runCli(['validate', url], { env: {} });
+    const r = await runValidateCli([url], {});
     assert.equal(r.code, 3, r.stdout);
     const t = rows(r.stdout);
     assert.match(t.get('list') ?? '', /✓/);
@@ -150,14 +156,14 @@ describe('validate on Azurite', () => {
       /^archive: probes failed: write \(AuthorizationPermissionMismatch\), delete \(AuthorizationPermissionMismatch\)$/m,
     );
 
-    const ro = await runCli(['validate', url, '--no-write', '--require', 'list,read'], { env: {} });
+    const ro = await runValidateCli([url, '--no-write', '--require', 'list,read'], {});
     assert.equal(ro.code, 0, ro.stderr + ro.stdout);
     assert.ok(!rows(ro.stdout).has('write'));
 
-    const bad1 = await runCli(['validate', url, '--no-write', '--require', 'write'], { env: {} });
+    const bad1 = await runValidateCli([url, '--no-write', '--require', 'write'], {});
     assert.equal(bad1.code, 2);
     assert.match(bad1.stderr, /^archive: --require write contradicts --no-write/m);
-    const bad2 = await runCli(['validate', url, '--require', 'list,nope'], { env: {} });
+    const bad2 = await runValidateCli([url, '--require', 'list,nope'], {});
     assert.equal(bad2.code, 2);
     assert.match(bad2.stderr, /^hint: probes: list, read, write, delete, marker, challenge/m);
   });
@@ -165,7 +171,7 @@ describe('validate on Azurite', () => {
   test('expired SAS: every probe ✗ with the expiry named, exit 3; sas inspect agrees', async () => {
     const url = sasFor(emu, 'racwdl', new Date(Date.now() - 2 * 86_400_000), new Date(Date.now() - 10 * 86_400_000));
     sigs.push(sigOf(url));
-    const r = await runCli(['validate', url, '--json'], { env: {} });
+    const r = await runValidateCli([url, '--json'], {});
     assert.equal(r.code, 3, r.stderr);
     const doc = JSON.parse(r.stdout);
     assert.equal(doc.sas.expired, true);
@@ -182,7 +188,7 @@ describe('validate on Azurite', () => {
   test('a later probe failing still cleans up: SAS with c/w/d but no r/l', async () => {
     const url = sasFor(emu, 'cwd', new Date(Date.now() + 86_400_000));
     sigs.push(sigOf(url));
-    const r = await runCli(['validate', url, '--json'], { env: {} });
+    const r = await runValidateCli([url, '--json'], {});
     assert.equal(r.code, 3);
     const doc = JSON.parse(r.stdout);
     const by = Object.fromEntries(doc.probes.map((p: { name: string; status: string }) => [p.name, p]));
@@ -257,7 +263,7 @@ describe('validate on Azurite', () => {
       return out.sort();
     };
     const before = await keys();
-    const r = await runCli(['validate', `${emu.serviceUrl}/logs`, '--no-write', '--json'], { env: keyEnv() });
+    const r = await runValidateCli([`${emu.serviceUrl}/logs`, '--no-write', '--json'], keyEnv());
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(
       JSON.parse(r.stdout).probes.map((p: { name: string; status: string }) => `${p.name}:${p.status}`),
@@ -292,7 +298,7 @@ describe('validate on Azurite', () => {
     try {
       // A "Storage Blob Data Reader": writes and deletes refused.
       deny = (req) => req.method === 'PUT' || req.method === 'DELETE';
-      const reader = await runCli(['validate', url, '--json'], { env: keyEnv() });
+      const reader = await runValidateCli([url, '--json'], keyEnv());
       assert.equal(reader.code, 3, reader.stderr);
       const by = Object.fromEntries(JSON.parse(reader.stdout).probes.map((p: { name: string }) => [p.name, p]));
       assert.equal(by.list.status, 'ok');
@@ -315,22 +321,21 @@ describe('validate on Azurite', () => {
   });
 
   test('Cloudflare ownership challenge: token found and printed; without list, the file name is asked for', async () => {
-    const r = await runCli(['validate', `${emu.serviceUrl}/logs/http_requests`, '--challenge', '--no-write'], { env: keyEnv() });
+    const r = await runValidateCli([`${emu.serviceUrl}/logs/http_requests`, '--challenge', '--no-write'], keyEnv());
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, new RegExp(`^challenge token: ${CF_TOKEN}$`, 'm'));
     assert.match(rows(r.stdout).get('challenge') ?? '', new RegExp(`✓.*${CF_CHALLENGE.replace(/\//g, '\\/')}`));
 
     const wOnly = sasFor(emu, 'w', new Date(Date.now() + 86_400_000));
     sigs.push(sigOf(wOnly));
-    const noList = await runCli(['validate', wOnly, '--challenge', '--no-write', '--require', 'challenge'], { env: {} });
+    const noList = await runValidateCli([wOnly, '--challenge', '--no-write', '--require', 'challenge'], {});
     assert.equal(noList.code, 3);
     assert.match(rows(noList.stdout).get('challenge') ?? '', /✗.*--challenge ownership-challenge-XXXXXXXX\.txt/);
 
     const rOnly = sasFor(emu, 'r', new Date(Date.now() + 86_400_000));
     sigs.push(sigOf(rOnly));
-    const named = await runCli(
+    const named = await runValidateCli(
       [
-        'validate',
         rOnly.replace('/logs?', '/logs/http_requests?'),
         '--challenge',
         'ownership-challenge-1a2b3c4d.txt',
@@ -339,22 +344,182 @@ describe('validate on Azurite', () => {
         'challenge',
         '--json',
       ],
-      {
-        env: {},
-      },
+      {},
     );
     assert.equal(named.code, 0, named.stderr + named.stdout);
     assert.equal(JSON.parse(named.stdout).challenge.token, CF_TOKEN);
   });
 
   test('missing container → exit 4; marker missing → exit 4 with the marker hint', async () => {
-    const r = await runCli(['validate', `${emu.serviceUrl}/nope`], { env: keyEnv() });
+    const r = await runValidateCli([`${emu.serviceUrl}/nope`], keyEnv());
     assert.equal(r.code, 4, r.stderr);
     assert.match(r.stdout, /ContainerNotFound/);
-    const m = await runCli(['validate', `${emu.serviceUrl}/logs`, '--no-write', '--marker', 'logzio-verified'], { env: keyEnv() });
+    const m = await runValidateCli([`${emu.serviceUrl}/logs`, '--no-write', '--marker', 'logzio-verified'], keyEnv());
     assert.equal(m.code, 4, m.stderr);
     assert.match(m.stderr, /^archive: probe failed: marker logzio-verified \(BlobNotFound\)$/m);
     assert.match(m.stderr, /^hint: Logz\.io writes logzio-verified/m);
+  });
+
+  // #12: the ownership challenge without --challenge, the verdict line, -o/--output.
+  const CF_LOGPUSH = 'http_requests/20260105/20260105T165500Z_20260105T170000Z_1a2b3c4d.log.gz';
+
+  test('a challenge directly under the location is found without --challenge; token printed; verdict is the last line', async () => {
+    await seedAzure(emu, 'cfone', [
+      { key: CF_LOGPUSH, body: 'gz-bytes' },
+      { key: 'http_requests/ownership-challenge-5e5e5e5e.txt', body: 'token-one-8c1f\n' },
+    ]);
+    const r = await runValidateCli([`${emu.serviceUrl}/cfone/http_requests`, '--no-write'], keyEnv());
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.equal(
+      r.stdout,
+      [
+        'validate az://devstoreaccount1/cfone/http_requests with account key',
+        'PROBE      OK  CODE  DETAIL',
+        'list       ✓         2 objects under http_requests',
+        `read       ✓         read 8 B of ${CF_LOGPUSH}`,
+        'challenge  ✓         token token-one-8c1f (from http_requests/ownership-challenge-5e5e5e5e.txt)',
+        'challenge token: token-one-8c1f',
+        'verdict: ready: list, read ok; Cloudflare ownership token above',
+        '',
+      ].join('\n'),
+    );
+    // With write allowed too, the location is evidently a working Logpush destination.
+    const w = await runValidateCli([`${emu.serviceUrl}/cfone/http_requests`], keyEnv());
+    assert.equal(w.code, 0, w.stderr);
+    const lines = w.stdout.trimEnd().split('\n');
+    assert.equal(lines.at(-1), 'verdict: ready for Cloudflare Logpush: list, read, write, delete ok; ownership token above');
+    assert.equal(lines.at(-2), 'challenge token: token-one-8c1f');
+    assert.deepEqual(await probeLeftoversIn(emu, 'cfone'), []);
+    // --json carries the token and the verdict; -o json is the same document.
+    const j = await runValidateCli([`${emu.serviceUrl}/cfone/http_requests`, '--no-write', '--json'], keyEnv());
+    const o = await runValidateCli([`${emu.serviceUrl}/cfone/http_requests`, '--no-write', '-o', 'json'], keyEnv());
+    assert.equal(j.code, 0);
+    assert.equal(o.code, 0);
+    const doc = JSON.parse(j.stdout);
+    const noMs = (d: { probes: Array<{ ms?: number }> }) => ({ ...d, probes: d.probes.map((p) => ({ ...p, ms: 0 })) });
+    assert.deepEqual(noMs(JSON.parse(o.stdout)), noMs(doc));
+    assert.deepEqual(doc.challenge, { key: 'http_requests/ownership-challenge-5e5e5e5e.txt', token: 'token-one-8c1f' });
+    assert.equal(doc.verdict, 'ready: list, read ok; Cloudflare ownership token above');
+    assert.deepEqual(doc.required, ['list', 'read'], 'a challenge found without being asked for is reported, not required');
+  });
+
+  test('no challenge under the location: no challenge row, no token line, the verdict still last', async () => {
+    const r = await runValidateCli([`${emu.serviceUrl}/cfone/http_requests/20260105`, '--no-write'], keyEnv());
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.equal(
+      r.stdout,
+      [
+        'validate az://devstoreaccount1/cfone/http_requests/20260105 with account key',
+        'PROBE  OK  CODE  DETAIL',
+        'list   ✓         1 object under http_requests/20260105',
+        `read   ✓         read 8 B of ${CF_LOGPUSH}`,
+        'verdict: ready: list, read ok',
+        '',
+      ].join('\n'),
+    );
+    // Asked for with --challenge, a missing file is still a failure (exit 4) and says so.
+    const asked = await runValidateCli([`${emu.serviceUrl}/cfone/http_requests/20260105`, '--no-write', '--challenge'], keyEnv());
+    assert.equal(asked.code, 4, asked.stderr);
+    assert.equal(asked.stdout.trimEnd().split('\n').at(-1), 'verdict: NOT ready: challenge not found (ChallengeNotFound)');
+    assert.equal(
+      asked.stderr,
+      'archive: probe failed: challenge (ChallengeNotFound)\nhint: start the Logpush job setup in the Cloudflare dashboard (it writes the file when you enter the destination), then run this again\n',
+    );
+  });
+
+  test('two challenges: the newest is printed and the older one named (equal times: the first in key order)', async () => {
+    await seedAzure(emu, 'cftwo', [{ key: 'logs/ownership-challenge-ffff0000.txt', body: 'token-older\n' }]);
+    // Last-modified times have a one-second resolution: the second file must be a second newer.
+    const cc = azureService(emu).getContainerClient('cftwo');
+    const first = (await cc.getBlobClient('logs/ownership-challenge-ffff0000.txt').getProperties()).lastModified as Date;
+    while (Date.now() < first.getTime() + 1100) await new Promise((r) => setTimeout(r, 100));
+    await seedAzure(emu, 'cftwo', [{ key: 'logs/ownership-challenge-0000ffff.txt', body: 'token-newer\n' }]);
+    const r = await runValidateCli([`${emu.serviceUrl}/cftwo/logs/`, '--no-write', '--json'], keyEnv());
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout);
+    assert.deepEqual(doc.challenge, {
+      key: 'logs/ownership-challenge-0000ffff.txt',
+      token: 'token-newer',
+      others: ['logs/ownership-challenge-ffff0000.txt'],
+    });
+    const t = await runValidateCli([`${emu.serviceUrl}/cftwo/logs/`, '--no-write'], keyEnv());
+    assert.match(
+      t.stdout,
+      /^challenge {2}✓ {9}token token-newer \(from logs\/ownership-challenge-0000ffff\.txt; the newest of 2, also logs\/ownership-challenge-ffff0000\.txt\)$/m,
+    );
+    assert.match(t.stdout, /^challenge token: token-newer\nverdict: ready: list, read ok; Cloudflare ownership token above\n$/m);
+  });
+
+  test('a permission failure: the verdict names each refused probe, stderr the first fix, exit 3', async () => {
+    // sasFor signs for the container "logs": this one is for cfone.
+    const token = generateBlobSASQueryParameters(
+      {
+        containerName: 'cfone',
+        permissions: ContainerSASPermissions.parse('rl'),
+        expiresOn: new Date(Date.now() + 86_400_000),
+        protocol: SASProtocol.HttpsAndHttp,
+        version: '2025-05-05',
+      },
+      new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
+    ).toString();
+    const rl = `${emu.serviceUrl}/cfone/http_requests?${token}`;
+    sigs.push(sigOf(rl));
+    const r = await runValidateCli([rl], {});
+    assert.equal(r.code, 3, r.stderr + r.stdout);
+    const lines = r.stdout.trimEnd().split('\n');
+    assert.equal(
+      lines.at(-1),
+      'verdict: NOT ready: write denied (AuthorizationPermissionMismatch), delete denied (AuthorizationPermissionMismatch)',
+    );
+    assert.equal(lines.at(-2), 'challenge token: token-one-8c1f', 'a read-list SAS still finds and reads the challenge');
+    assert.equal(
+      r.stderr,
+      [
+        'archive: probes failed: write (AuthorizationPermissionMismatch), delete (AuthorizationPermissionMismatch)',
+        'hint: the SAS lacks permission for write: create one with the letter w (and c) (`archive sas create --permissions …`)',
+        '',
+      ].join('\n'),
+    );
+    const j = await runValidateCli([rl, '-o', 'json'], {});
+    assert.equal(j.code, 3);
+    const doc = JSON.parse(j.stdout);
+    assert.equal(doc.ok, false);
+    assert.equal(doc.verdict, 'NOT ready: write denied (AuthorizationPermissionMismatch), delete denied (AuthorizationPermissionMismatch)');
+    assert.deepEqual(await probeLeftoversIn(emu, 'cfone'), []);
+  });
+
+  test('-o ndjson: one line per probe, then the result with the verdict; conflicting formats are a usage error', async () => {
+    const r = await runValidateCli([`${emu.serviceUrl}/cfone/http_requests`, '--no-write', '-o', 'ndjson'], keyEnv());
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    assert.deepEqual(
+      lines.map((l) => `${l.type}:${l.name ?? ''}:${l.status ?? ''}`),
+      ['probe:list:ok', 'probe:read:ok', 'probe:challenge:ok', 'result::'],
+    );
+    assert.equal(lines.at(-1).verdict, 'ready: list, read ok; Cloudflare ownership token above');
+    assert.equal(lines.at(-1).challenge.token, 'token-one-8c1f');
+    for (const [args, err] of [
+      [['-o', 'table', '--json'], 'archive: conflicting output formats: -o table and --json'],
+      [['-o', 'ndjson', '--json'], 'archive: conflicting output formats: -o ndjson and --json'],
+    ] as const) {
+      const bad = await runValidateCli([`${emu.serviceUrl}/cfone/http_requests`, ...args], keyEnv());
+      assert.equal(bad.code, 2, bad.stderr);
+      assert.equal(bad.stdout, '');
+      assert.equal(bad.stderr, `${err}\nhint: choose one output format\n`);
+    }
+    const unknown = await runValidateCli([`${emu.serviceUrl}/cfone/http_requests`, '-o', 'csv'], keyEnv());
+    assert.equal(unknown.code, 2);
+    assert.equal(unknown.stdout, '');
+    assert.match(
+      unknown.stderr,
+      /^archive: option '-o, --output <format>' argument 'csv' is invalid\. Allowed choices are table, json, ndjson\.$/m,
+    );
+    assert.deepEqual(await probeLeftoversIn(emu, 'cfone'), [], 'a usage error writes nothing');
   });
 
   test('no secret in any output of this suite', () => {
@@ -417,7 +582,7 @@ describe('validate on S3 (s3rver behind a SigV4-checking IAM/STS proxy)', () => 
   }
 
   test('right key and secret: all ✓ including the Logz.io marker', async () => {
-    const r = await runCli(['validate', 's3://logzio-archive', '--marker', 'logzio-verified'], { env: env(FULL) });
+    const r = await runValidateCli(['s3://logzio-archive', '--marker', 'logzio-verified'], env(FULL));
     assert.equal(r.code, 0, r.stderr + r.stdout);
     const t = rows(r.stdout);
     for (const p of ['list', 'read', 'write', 'delete', 'marker logzio-verified']) assert.match(t.get(p) ?? '', /✓/, `${p}: ${r.stdout}`);
@@ -426,7 +591,7 @@ describe('validate on S3 (s3rver behind a SigV4-checking IAM/STS proxy)', () => 
   });
 
   test('wrong secret: SignatureDoesNotMatch on every probe, exit 3, the secret never printed', async () => {
-    const r = await runCli(['validate', 's3://logzio-archive', '--verbose'], { env: env({ id: FULL.id, secret: WRONG_SECRET }) });
+    const r = await runValidateCli(['s3://logzio-archive', '--verbose'], env({ id: FULL.id, secret: WRONG_SECRET }));
     assert.equal(r.code, 3, r.stderr + r.stdout);
     assert.match(rows(r.stdout).get('list') ?? '', /✗\s+SignatureDoesNotMatch\s+the secret access key is wrong/);
     assert.match(r.stderr, /^hint: the secret access key is wrong/m);
@@ -438,7 +603,7 @@ describe('validate on S3 (s3rver behind a SigV4-checking IAM/STS proxy)', () => 
       ((await s3Client(s3).send(new ListObjectsV2Command({ Bucket: 'logzio-archive' }))).Contents ?? []).map((o) => o.Key).sort();
     const before = await keysNow();
     const from = iam.log.length;
-    const r = await runCli(['validate', 's3://logzio-archive', '--no-write', '--json'], { env: env(FULL) });
+    const r = await runValidateCli(['s3://logzio-archive', '--no-write', '--json'], env(FULL));
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.deepEqual(
       JSON.parse(r.stdout).probes.map((p: { name: string; status: string }) => `${p.name}:${p.status}`),
@@ -450,9 +615,7 @@ describe('validate on S3 (s3rver behind a SigV4-checking IAM/STS proxy)', () => 
   });
 
   test('unknown key id: InvalidAccessKeyId', async () => {
-    const r = await runCli(['validate', 's3://logzio-archive', '--no-write'], {
-      env: env({ id: 'AKIANOSUCHKEY0000009', secret: FULL.secret }),
-    });
+    const r = await runValidateCli(['s3://logzio-archive', '--no-write'], env({ id: 'AKIANOSUCHKEY0000009', secret: FULL.secret }));
     assert.equal(r.code, 3);
     assert.match(rows(r.stdout).get('list') ?? '', /✗\s+InvalidAccessKeyId/);
     assert.match(r.stderr, /^archive: probe failed: list \(InvalidAccessKeyId\)$/m);
@@ -460,23 +623,21 @@ describe('validate on S3 (s3rver behind a SigV4-checking IAM/STS proxy)', () => 
   });
 
   test('read-only policy: write ✗ naming s3:PutObject; --require list,read passes; marker under a prefix missing → 4', async () => {
-    const r = await runCli(['validate', 's3://logzio-archive/acct-123/'], { env: env(READER) });
+    const r = await runValidateCli(['s3://logzio-archive/acct-123/'], env(READER));
     assert.equal(r.code, 3);
     const t = rows(r.stdout);
     assert.match(t.get('read') ?? '', /✓/);
     assert.match(t.get('write') ?? '', /✗\s+AccessDenied\s+.*s3:PutObject/);
     assert.match(t.get('delete') ?? '', /✗\s+AccessDenied\s+.*s3:DeleteObject/);
-    const ok = await runCli(['validate', 's3://logzio-archive/acct-123/', '--require', 'list,read'], { env: env(READER) });
+    const ok = await runValidateCli(['s3://logzio-archive/acct-123/', '--require', 'list,read'], env(READER));
     assert.equal(ok.code, 0, ok.stderr);
-    const m = await runCli(['validate', 's3://logzio-archive/acct-123/', '--no-write', '--marker', 'logzio-verified'], {
-      env: env(READER),
-    });
+    const m = await runValidateCli(['s3://logzio-archive/acct-123/', '--no-write', '--marker', 'logzio-verified'], env(READER));
     assert.equal(m.code, 4, m.stderr);
     assert.match(m.stderr, /\(NoSuchKey\)/);
   });
 
   test('write-only policy: list ✗ s3:ListBucket, read-back ✗ s3:GetObject, probe left behind is named', async () => {
-    const r = await runCli(['validate', 's3://logzio-archive', '--json'], { env: env(WRITER) });
+    const r = await runValidateCli(['s3://logzio-archive', '--json'], env(WRITER));
     assert.equal(r.code, 3);
     const doc = JSON.parse(r.stdout);
     const by = Object.fromEntries(doc.probes.map((p: { name: string }) => [p.name, p]));
@@ -486,7 +647,7 @@ describe('validate on S3 (s3rver behind a SigV4-checking IAM/STS proxy)', () => 
     assert.match(by.delete.hint, /s3:DeleteObject/);
     assert.equal(doc.leftovers.length, 1);
     assert.deepEqual(await leftovers(), doc.leftovers);
-    const cleanup = await runCli(['validate', 's3://logzio-archive', '--no-write'], { env: env(FULL) });
+    const cleanup = await runValidateCli(['s3://logzio-archive', '--no-write'], env(FULL));
     assert.equal(cleanup.code, 0);
     await s3Client(s3).send(
       new (await import('@aws-sdk/client-s3')).DeleteObjectCommand({ Bucket: 'logzio-archive', Key: doc.leftovers[0] }),
@@ -521,14 +682,14 @@ describe('validate on S3 (s3rver behind a SigV4-checking IAM/STS proxy)', () => 
     );
     assert.equal(add.code, 0, add.stderr);
     assert.match(add.stdout, /saved profile logzio: s3:\/\/logzio-archive \(assume-role\)/);
-    const r = await runCli(['validate', 'logzio:', '--marker', 'logzio-verified', '--json'], { env: penv });
+    const r = await runValidateCli(['logzio:', '--marker', 'logzio-verified', '--json'], penv);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.equal(JSON.parse(r.stdout).auth, `assumed role ${ROLE}`);
     assert.ok(iam.assumed.some((a) => a.roleArn === ROLE && a.externalId === EXTERNAL_ID && a.caller === BASE.id));
     // The base identity itself may do nothing: the probes really ran as the role.
     assert.ok(iam.log.some((l) => l.keyId.startsWith('ASIA') && l.action === 's3:PutObject' && l.verdict === 'ok'));
 
-    const wrong = await runCli(['validate', 'logzio:', '--no-write'], { env: { ...penv, ARCHIVE_EXTERNAL_ID: 'not-the-external-id' } });
+    const wrong = await runValidateCli(['logzio:', '--no-write'], { ...penv, ARCHIVE_EXTERNAL_ID: 'not-the-external-id' });
     assert.equal(wrong.code, 3, wrong.stderr + wrong.stdout);
     assert.match(wrong.stdout, /AccessDenied/);
   });
@@ -557,9 +718,51 @@ describe('validate on S3 (s3rver behind a SigV4-checking IAM/STS proxy)', () => 
       },
     );
     assert.equal(add.code, 0, add.stderr);
-    const r = await runCli(['validate', 'ro:', '--no-write'], { env: penv });
+    const r = await runValidateCli(['ro:', '--no-write'], penv);
     assert.equal(r.code, 0, r.stderr + r.stdout);
     assert.match(r.stdout, /with AWS profile logs-ro/);
+  });
+
+  test('S3: the Logpush challenge found without --challenge, verdict on success and on a refused write', async () => {
+    await seedS3(s3, 'cf-logpush', [
+      { key: 'edge/20260105/20260105T165500Z_20260105T170000Z_9f8e7d6c.log.gz', body: 'gz-bytes' },
+      { key: 'edge/ownership-challenge-7a7a7a7a.txt', body: 'token-s3-41d0\n' },
+    ]);
+    const r = await runValidateCli(['s3://cf-logpush/edge', '--no-write'], env(FULL));
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, '');
+    assert.equal(
+      r.stdout,
+      [
+        'validate s3://cf-logpush/edge with AWS default credential chain',
+        'PROBE      OK  CODE  DETAIL',
+        'list       ✓         2 objects under edge',
+        'read       ✓         read 8 B of edge/20260105/20260105T165500Z_20260105T170000Z_9f8e7d6c.log.gz',
+        'challenge  ✓         token token-s3-41d0 (from edge/ownership-challenge-7a7a7a7a.txt)',
+        'challenge token: token-s3-41d0',
+        'verdict: ready: list, read ok; Cloudflare ownership token above',
+        '',
+      ].join('\n'),
+    );
+    const full = await runValidateCli(['s3://cf-logpush/edge'], env(FULL));
+    assert.equal(full.code, 0, full.stderr);
+    assert.equal(
+      full.stdout.trimEnd().split('\n').at(-1),
+      'verdict: ready for Cloudflare Logpush: list, read, write, delete ok; ownership token above',
+    );
+    const denied = await runValidateCli(['s3://cf-logpush/edge'], env(READER));
+    assert.equal(denied.code, 3, denied.stderr);
+    assert.equal(
+      denied.stdout.trimEnd().split('\n').at(-1),
+      'verdict: NOT ready: write denied (AccessDenied), delete denied (AccessDenied)',
+    );
+    assert.match(denied.stderr, /^archive: probes failed: write \(AccessDenied\), delete \(AccessDenied\)\nhint: .*s3:PutObject.*\n$/);
+    const res = await s3Client(s3).send(new ListObjectsV2Command({ Bucket: 'cf-logpush' }));
+    assert.deepEqual(
+      (res.Contents ?? []).map((o) => o.Key).sort(),
+      ['edge/20260105/20260105T165500Z_20260105T170000Z_9f8e7d6c.log.gz', 'edge/ownership-challenge-7a7a7a7a.txt'],
+      'nothing left behind',
+    );
   });
 
   test('no secret in any output of this suite, STS session credentials included', () => {

@@ -1,10 +1,16 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import type { Io } from '../io.js';
 import { AZURE_AUTH_TYPES, S3_AUTH_TYPES } from '../profiles/types.js';
-import type { AddCmdFlags } from '../profiles/commands.js';
+import { AZURE_FIELDS } from '../providers/azure-credentials.js';
+import { S3_FIELDS } from '../providers/s3-credentials.js';
 
-const run = () => import('../profiles/commands.js');
+/** A field's `profile add` option, as its credential table declares it. */
+const flag = (f: { flag: { spec: string; help: string } }): [string, string] => [f.flag.spec, f.flag.help];
+import type { AddCmdFlags, ListFlags } from './profile-run.js';
 
-export function registerProfile(program: Command): void {
+const run = () => import('./profile-run.js');
+
+export function registerProfile(program: Command, io: Io): void {
   const profile = program.command('profile').description('saved locations and credentials (used as PROFILE:PREFIX)');
   profile.addHelpText(
     'after',
@@ -23,25 +29,25 @@ Examples:
     .argument('<name>', 'profile name (letters, digits, . _ -)')
     .argument('[location]', 'az://ACCOUNT/CONTAINER/PREFIX, blob URL (a SAS URL saves the SAS), s3://BUCKET/PREFIX')
     .option('--auth <type>', `credential: Azure ${AZURE_AUTH_TYPES.join('|')}; S3 ${S3_AUTH_TYPES.join('|')} (inferred when omitted)`)
-    .option('--account <name>', 'Azure storage account (env AZURE_STORAGE_ACCOUNT)')
+    .option(...flag(AZURE_FIELDS.account))
     .option('--container <name>', 'Azure container (omit to name it per use: NAME:CONTAINER/PREFIX)')
     .option('--bucket <name>', 'S3 bucket (omit to name it per use: NAME:BUCKET/PREFIX)')
     .option('--prefix <prefix>', 'key prefix that NAME:PATH starts from')
     .option('--endpoint <url>', 'Azure blob endpoint or S3-compatible endpoint (env AWS_ENDPOINT_URL_S3)')
-    .option('--region <region>', 'S3 region (env AWS_REGION)')
+    .option(...flag(S3_FIELDS.region))
     .option('--path-style', 'S3 path-style addressing (implied by --endpoint)')
-    .option('--sas <token>', 'SAS token (prefer a SAS URL as LOCATION, --secret-stdin or AZURE_STORAGE_SAS_TOKEN)')
-    .option('--tenant-id <id>', 'Entra tenant id, for service-principal and device-code (env AZURE_TENANT_ID)')
-    .option('--client-id <id>', 'Entra application (client) id (env AZURE_CLIENT_ID)')
-    .option('--authority-host <url>', 'Entra authority for sovereign clouds (env AZURE_AUTHORITY_HOST)')
-    .option('--access-key-id <id>', 'S3 access key id (env AWS_ACCESS_KEY_ID)')
-    .option('--aws-profile <name>', 'named AWS profile from ~/.aws for chain/assume-role (env AWS_PROFILE)')
-    .option('--role-arn <arn>', 'IAM role to assume, e.g. the one Logz.io gives you (env ARCHIVE_ROLE_ARN)')
-    .option('--external-id <id>', 'external id for the role (env ARCHIVE_EXTERNAL_ID)')
-    .option('--session-name <name>', 'role session name')
+    .option(...flag(AZURE_FIELDS.token))
+    .option(...flag(AZURE_FIELDS.tenantId))
+    .option(...flag(AZURE_FIELDS.clientId))
+    .option(...flag(AZURE_FIELDS.authorityHost))
+    .option(...flag(S3_FIELDS.accessKeyId))
+    .option(...flag(S3_FIELDS.awsProfile))
+    .option(...flag(S3_FIELDS.roleArn))
+    .option(...flag(S3_FIELDS.externalId))
+    .option(...flag(S3_FIELDS.sessionName))
     .option('--secret-stdin', 'read the secret (SAS, account key, connection string, client secret, secret access key) from stdin')
     .option('--secret-file <path>', 'read the secret from a file')
-    .option('--session-token-file <path>', 'S3 session token from a file (env AWS_SESSION_TOKEN)')
+    .option(...flag(S3_FIELDS.sessionToken))
     .option('--no-store-secret', 'keep the secret out of the file; supply it through the environment at use time')
     .option('--layout <name>', 'default vendor layout for this location (vespa, cloudflare, amplitude, logzio, dated, generic)')
     .option('--description <text>', 'a note for `profile list`')
@@ -66,33 +72,37 @@ Examples:
   archive profile add logzio s3://my-archive --auth assume-role --role-arn arn:aws:iam::123456789012:role/logzio --external-id X
   archive profile add r2 s3://logs --endpoint https://ID.r2.cloudflarestorage.com --auth keys --access-key-id AKID --secret-stdin`,
     )
-    .action(async (name: string, location: string | undefined, flags: AddCmdFlags) => (await run()).runProfileAdd(name, location, flags));
+    .action(async (name: string, location: string | undefined, flags: AddCmdFlags) =>
+      (await run()).runProfileAdd(name, location, flags, io),
+    );
 
   profile
     .command('list')
     .alias('ls')
     .description('list saved profiles (* marks the default)')
-    .option('--json', 'print JSON')
-    .action(async (flags: { json?: boolean }) => (await run()).runProfileList(flags));
+    .addOption(new Option('-o, --output <format>', 'output format: table, json or ndjson').choices(['table', 'json', 'ndjson']))
+    .option('--json', 'print JSON (same as -o json)')
+    .option('--ndjson', 'one JSON object per line (same as -o ndjson)')
+    .action(async (flags: ListFlags) => (await run()).runProfileList(flags, io));
 
   profile
     .command('show')
     .description('show a profile, secrets masked, with the environment variables that override it')
     .argument('<name>')
     .option('--json', 'print JSON (secrets masked too)')
-    .action(async (name: string, flags: { json?: boolean }) => (await run()).runProfileShow(name, flags));
+    .action(async (name: string, flags: { json?: boolean }) => (await run()).runProfileShow(name, flags, io));
 
   profile
     .command('remove')
     .alias('rm')
     .description('delete a saved profile')
     .argument('<name>')
-    .action(async (name: string) => (await run()).runProfileRemove(name));
+    .action(async (name: string) => (await run()).runProfileRemove(name, io));
 
   profile
     .command('use')
     .description('make a profile the default (for commands run without a location; ARCHIVE_PROFILE overrides)')
     .argument('[name]')
     .option('--unset', 'clear the default')
-    .action(async (name: string | undefined, flags: { unset?: boolean }) => (await run()).runProfileUse(name, flags));
+    .action(async (name: string | undefined, flags: { unset?: boolean }) => (await run()).runProfileUse(name, flags, io));
 }

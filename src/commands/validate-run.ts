@@ -1,18 +1,34 @@
 /**
- * `archive validate` run: resolve, probe, render (table or JSON), exit code. The heavy half of commands/validate.ts, loaded on first use.
+ * `archive validate` run: resolve, probe, render (table, JSON or NDJSON), verdict, exit code. The
+ * heavy half of commands/validate.ts, loaded on first use. Everything outside the arguments comes
+ * through `io`: the environment for credentials and profiles, the streams, the provider.
  */
-import { targetFor, accountTargetFor, open, type TargetFlags } from './options.js';
+import type { TargetFlags } from './options.js';
+import type { Io } from '../io.js';
 import { AuthError, ArchiveError, ExitCode, InterruptedError, NotFoundError, UsageError } from '../errors.js';
 import { formatLocation, parseLocation } from '../location.js';
-import { stdoutColor } from '../output/color.js';
+import { resolveOutputFormat, type OutputFlags, type OutputFormat } from '../output/output-format.js';
 import { LineWriter } from '../output/writer.js';
 import { interruptSignal } from '../interrupt.js';
+import { redact } from '../redact.js';
 import { describeLeft, iso, sasJson } from '../sas/inspect.js';
-import { exitCodeFor, requiredFailures, runProbes, type ProbeName, type ProbeResult, type ValidateReport } from '../validate/probes.js';
-import type { Target } from '../target.js';
+import { sasExpiryWarning, targetSasToken } from '../providers/sas-expiry.js';
+import { resolveAccountTarget, resolveTarget, type Target } from '../target.js';
+import { loadProfileSource } from '../profile-source.js';
+import {
+  exitCodeFor,
+  requiredFailures,
+  requiredNames,
+  runProbes,
+  verdict,
+  type ProbeName,
+  type ProbeResult,
+  type ValidateReport,
+} from '../validate/probes.js';
 import { PROBE_NAMES } from '../validate/names.js';
+import { ioColor } from './io-color.js';
 
-export interface ValidateFlags extends TargetFlags {
+export interface ValidateFlags extends TargetFlags, OutputFlags {
   require?: string;
   write: boolean;
   read?: string;
@@ -20,7 +36,6 @@ export interface ValidateFlags extends TargetFlags {
   challenge?: string | boolean;
   probePrefix: string;
   warnDays: string;
-  json?: boolean;
 }
 
 export function parseRequire(text: string | undefined, flags: ValidateFlags): ProbeName[] | undefined {
@@ -49,12 +64,13 @@ export function parseRequire(text: string | undefined, flags: ValidateFlags): Pr
   return [...new Set(out)];
 }
 
-function mark(r: ProbeResult, c: ReturnType<typeof stdoutColor>): string {
+type Color = ReturnType<typeof ioColor>;
+
+function mark(r: ProbeResult, c: Color): string {
   return r.status === 'ok' ? c.green('✓') : r.status === 'fail' ? c.red('✗') : c.dim('–');
 }
 
-function render(report: ValidateReport, required: ProbeName[] | undefined): string[] {
-  const c = stdoutColor();
+function render(report: ValidateReport, required: ProbeName[] | undefined, verdictText: string, c: Color): string[] {
   const lines: string[] = [];
   let head = `validate ${report.location} with ${report.auth}`;
   if (report.sas?.info.expiry)
@@ -90,37 +106,64 @@ function render(report: ValidateReport, required: ProbeName[] | undefined): stri
     lines.push(`${c.yellow('left behind:')} ${k} (this credential may not delete; remove it with one that may)`);
   if (report.challenge) lines.push(`challenge token: ${report.challenge.token}`);
   if (required) lines.push(c.dim(`* required (--require ${required.join(',')})`));
+  // Last, always: the line a person (or `tail -1`) reads first.
+  lines.push(`${c.bold('verdict:')} ${verdictText}`);
   return lines;
 }
 
-function toJson(report: ValidateReport, required: ProbeName[] | undefined, failures: ProbeResult[]): unknown {
+function probeJson(p: ProbeResult) {
+  return {
+    probe: p.label,
+    name: p.name,
+    status: p.status,
+    ok: p.status === 'ok',
+    code: p.code,
+    detail: p.detail,
+    hint: p.hint,
+    key: p.key,
+    ms: p.ms,
+  };
+}
+
+function toJson(report: ValidateReport, required: ProbeName[] | undefined, failures: ProbeResult[], verdictText: string) {
   return {
     location: report.location,
     provider: report.provider,
     auth: report.auth,
     ok: failures.length === 0,
     exitCode: exitCodeFor(failures),
-    required: required ?? report.probes.filter((p) => p.status !== 'skip').map((p) => p.name),
-    probes: report.probes.map((p) => ({
-      probe: p.label,
-      name: p.name,
-      status: p.status,
-      ok: p.status === 'ok',
-      code: p.code,
-      detail: p.detail,
-      hint: p.hint,
-      key: p.key,
-      ms: p.ms,
-    })),
+    required: required ?? requiredNames(report, undefined),
+    probes: report.probes.map(probeJson),
     sas: report.sas ? sasJson(report.sas) : undefined,
     challenge: report.challenge,
     leftovers: report.leftovers,
+    verdict: verdictText,
   };
 }
 
-async function resolve(location: string | undefined, flags: ValidateFlags): Promise<{ target: Target; shown: string }> {
+/** NDJSON: one line per probe, then one line with everything else (the verdict included). */
+function toNdjson(report: ValidateReport, required: ProbeName[] | undefined, failures: ProbeResult[], verdictText: string): string[] {
+  const { probes, ...rest } = toJson(report, required, failures, verdictText);
+  return [...probes.map((p) => JSON.stringify({ type: 'probe', ...p })), JSON.stringify({ type: 'result', ...rest })];
+}
+
+async function print(io: Io, format: OutputFormat, report: ValidateReport, required: ProbeName[] | undefined, failures: ProbeResult[]) {
+  const text = verdict(report, required, failures);
+  const out = new LineWriter(io.stdout);
+  const lines =
+    format === 'json'
+      ? [JSON.stringify(toJson(report, required, failures, text), null, 2)]
+      : format === 'ndjson'
+        ? toNdjson(report, required, failures, text)
+        : render(report, required, text, ioColor(io));
+  for (const l of lines) await out.line(l);
+  await out.flush();
+}
+
+async function resolve(location: string | undefined, flags: ValidateFlags, io: Io): Promise<{ target: Target; shown: string }> {
+  const profiles = await loadProfileSource(io.env as NodeJS.ProcessEnv);
   if (location) {
-    const target = await targetFor(location, flags);
+    const target = await resolveTarget(location, flags, io.env as NodeJS.ProcessEnv, profiles);
     let shown: string;
     try {
       const loc = parseLocation(location);
@@ -130,7 +173,7 @@ async function resolve(location: string | undefined, flags: ValidateFlags): Prom
     }
     return { target, shown };
   }
-  const target = await accountTargetFor(undefined, flags);
+  const target = await resolveAccountTarget(undefined, flags, io.env as NodeJS.ProcessEnv, profiles);
   return { target, shown: `${target.profile ? `${target.profile}: (${formatTarget(target)})` : formatTarget(target)}` };
 }
 
@@ -139,18 +182,32 @@ function formatTarget(t: Target): string {
   return t.provider === 'azure' ? `az://${t.account}/${t.container}${pre}` : `s3://${t.bucket}${pre}`;
 }
 
-export async function runValidate(location: string | undefined, flags: ValidateFlags): Promise<void> {
+const warnedSas = new Set<string>();
+
+/** Opens the provider; warns first (once per token) when a SAS runs out within the hour (as commands/options.ts open() does). */
+async function openWarned(target: Target, io: Io) {
+  const token = targetSasToken(target);
+  const warning = sasExpiryWarning(token);
+  if (token && warning && !warnedSas.has(token)) {
+    warnedSas.add(token);
+    io.stderr.write(`${redact(`warning: ${warning}`)}\n`);
+  }
+  return io.openProvider(target);
+}
+
+export async function runValidate(location: string | undefined, flags: ValidateFlags, io: Io): Promise<void> {
+  const format = resolveOutputFormat(flags, ['table', 'json', 'ndjson']);
   const required = parseRequire(flags.require, flags);
   const warnDays = Number(flags.warnDays);
   if (!Number.isFinite(warnDays) || warnDays < 0)
     throw new UsageError(`--warn-days: "${flags.warnDays}" is not a number of days`, { hint: 'e.g. --warn-days 30' });
-  const { target, shown } = await resolve(location, flags);
+  const { target, shown } = await resolve(location, flags, io);
   if ((target.provider === 'azure' ? target.container : target.bucket) === '') {
     throw new UsageError('validate needs a container or bucket in the location', {
       hint: 'use az://ACCOUNT/CONTAINER[/PREFIX], s3://BUCKET[/PREFIX] or PROFILE:[PREFIX]',
     });
   }
-  const provider = await open(target);
+  const provider = await openWarned(target, io);
   const signal = interruptSignal();
   const report = await runProbes(provider, target, shown, {
     write: flags.write,
@@ -165,10 +222,7 @@ export async function runValidate(location: string | undefined, flags: ValidateF
     throw e;
   });
   const failures = requiredFailures(report, required);
-  const out = new LineWriter();
-  if (flags.json) await out.line(JSON.stringify(toJson(report, required, failures), null, 2));
-  else for (const l of render(report, required)) await out.line(l);
-  await out.flush();
+  await print(io, format, report, required, failures);
   if (signal.aborted) throw new InterruptedError('validate interrupted');
   const code = exitCodeFor(failures);
   if (code === ExitCode.OK) return;

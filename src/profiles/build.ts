@@ -6,12 +6,15 @@
  */
 import { UsageError } from '../errors.js';
 import { parseLocation, type Location } from '../location.js';
-import { parseConnectionString } from '../target.js';
 import { layoutNames } from '../layouts/index.js';
 import { registerSecret } from '../redact.js';
 import { parseSas } from '../sas/parse.js';
+import { parseConnectionString, type ConnectionStringParts } from '../providers/azure-connection-string.js';
+import { AZURE_FIELDS, type AzureAuthType } from '../providers/azure-credentials.js';
+import { S3_FIELDS, type S3AuthType } from '../providers/s3-credentials.js';
+import { authFields, credentialSecrets, envValue, firstEnv, type CredentialField } from '../providers/credentials.js';
 import { AZURE_AUTH_TYPES, S3_AUTH_TYPES, type AuthType, type AzureProfile, type Profile, type S3Profile } from './types.js';
-import { canPrompt, promptChoice, promptSecret, promptText, readSecretFile, readStdinSecret } from './prompt.js';
+import { canPrompt, promptChoice, promptSecret, promptText, readSecretFile, readStdinSecret, type Terminal } from './prompt.js';
 
 export interface AddFlags {
   auth?: string;
@@ -42,7 +45,7 @@ export interface AddFlags {
 
 /** Injected so tests can drive the builder without a terminal. */
 export interface Inputs {
-  env: NodeJS.ProcessEnv;
+  env: Readonly<NodeJS.ProcessEnv>;
   interactive: boolean;
   readStdin: () => Promise<string>;
   readFile: (path: string) => Promise<string>;
@@ -51,20 +54,23 @@ export interface Inputs {
   choose: <T extends string>(q: string, choices: readonly T[], def?: T) => Promise<T>;
 }
 
-export function terminalInputs(env: NodeJS.ProcessEnv = process.env): Inputs {
+/** Inputs from a terminal: `term` is the command's Io (its stdin, stderr and environment). */
+export function terminalInputs(term: Terminal & { env: Readonly<NodeJS.ProcessEnv> }): Inputs {
   return {
-    env,
-    interactive: canPrompt(env),
-    readStdin: readStdinSecret,
+    env: term.env,
+    interactive: canPrompt(term.env, term),
+    readStdin: () => readStdinSecret(term),
     readFile: readSecretFile,
-    ask: promptText,
-    askSecret: promptSecret,
-    choose: promptChoice,
+    ask: (q, def) => promptText(term, q, def),
+    askSecret: (q) => promptSecret(term, q),
+    choose: (q, choices, def) => promptChoice(term, q, choices, def),
   };
 }
 
 const AZURE_HINT_TYPES = AZURE_AUTH_TYPES.join(', ');
 const S3_HINT_TYPES = S3_AUTH_TYPES.join(', ');
+const isAzureType = (t: string) => (AZURE_AUTH_TYPES as readonly string[]).includes(t);
+const isS3Type = (t: string) => (S3_AUTH_TYPES as readonly string[]).includes(t);
 
 export interface BuiltProfile {
   profile: Profile;
@@ -72,29 +78,66 @@ export interface BuiltProfile {
   notes: string[];
 }
 
-export async function buildProfile(name: string, location: string | undefined, flags: AddFlags, io: Inputs): Promise<BuiltProfile> {
-  const env = io.env;
-  const notes: string[] = [];
-  let loc: Location | undefined;
-  if (location) {
-    loc = parseLocation(location);
-    if (loc.provider === 'profile') {
-      throw new UsageError(`a profile cannot point at another profile ("${location}")`, {
-        hint: 'give az://ACCOUNT/CONTAINER/PREFIX, a blob URL (SAS ok) or s3://BUCKET/PREFIX',
-      });
-    }
-  }
-  if (flags.layout && !layoutNames().includes(flags.layout)) {
-    throw new UsageError(`unknown layout "${flags.layout}"`, { hint: `layouts: ${layoutNames().join(', ')}` });
-  }
+type AzureLocation = Extract<Location, { provider: 'azure' }>;
+type S3Location = Extract<Location, { provider: 's3' }>;
 
-  // provider
-  const type = flags.auth as AuthType | undefined;
-  if (type && !(AZURE_AUTH_TYPES as readonly string[]).includes(type) && !(S3_AUTH_TYPES as readonly string[]).includes(type)) {
-    throw new UsageError(`--auth: unknown credential type "${type}"`, { hint: `Azure: ${AZURE_HINT_TYPES}; S3: ${S3_HINT_TYPES}` });
+/**
+ * Steps, each a function below: read the location, check the layout, pick the provider and the
+ * credential type, gather the type's fields as its credential table declares them, then the
+ * provider's location settings. Throws UsageError (exit 2) for anything missing or malformed.
+ */
+export async function buildProfile(name: string, location: string | undefined, flags: AddFlags, io: Inputs): Promise<BuiltProfile> {
+  const loc = profileLocationArg(location);
+  checkLayout(flags.layout);
+  const type = checkedAuthType(flags.auth);
+  const provider = await chooseProvider(name, loc, type, flags, io);
+  const g = new Gatherer(flags, io);
+  const now = new Date().toISOString();
+  const common = { layout: flags.layout, description: flags.description, created: now, updated: now };
+  if (provider === 'azure') {
+    const al = loc?.provider === 'azure' ? loc : undefined;
+    const profile = await azureProfile(location, al, type as AzureAuthType | undefined, g);
+    return { profile: prune({ ...profile, ...common }), notes: g.notes };
   }
-  let provider: 'azure' | 's3' | undefined = loc?.provider as 'azure' | 's3' | undefined;
-  if (!provider && type) provider = (AZURE_AUTH_TYPES as readonly string[]).includes(type) ? 'azure' : 's3';
+  const sl = loc?.provider === 's3' ? loc : undefined;
+  const profile = await s3Profile(sl, type as S3AuthType | undefined, g);
+  return { profile: prune({ ...profile, ...common }), notes: g.notes };
+}
+
+function profileLocationArg(location: string | undefined): Location | undefined {
+  if (!location) return undefined;
+  const loc = parseLocation(location);
+  if (loc.provider === 'profile') {
+    throw new UsageError(`a profile cannot point at another profile ("${location}")`, {
+      hint: 'give az://ACCOUNT/CONTAINER/PREFIX, a blob URL (SAS ok) or s3://BUCKET/PREFIX',
+    });
+  }
+  return loc;
+}
+
+function checkLayout(layout: string | undefined): void {
+  if (layout && !layoutNames().includes(layout)) {
+    throw new UsageError(`unknown layout "${layout}"`, { hint: `layouts: ${layoutNames().join(', ')}` });
+  }
+}
+
+function checkedAuthType(auth: string | undefined): AuthType | undefined {
+  if (auth && !isAzureType(auth) && !isS3Type(auth)) {
+    throw new UsageError(`--auth: unknown credential type "${auth}"`, { hint: `Azure: ${AZURE_HINT_TYPES}; S3: ${S3_HINT_TYPES}` });
+  }
+  return auth as AuthType | undefined;
+}
+
+/** The location's provider, else the one --auth or the other flags imply, else (on a terminal) asked. */
+async function chooseProvider(
+  name: string,
+  loc: Location | undefined,
+  type: AuthType | undefined,
+  flags: AddFlags,
+  io: Inputs,
+): Promise<'azure' | 's3'> {
+  let provider = loc?.provider as 'azure' | 's3' | undefined;
+  if (!provider && type) provider = isAzureType(type) ? 'azure' : 's3';
   if (!provider && (flags.bucket || flags.accessKeyId || flags.roleArn || flags.awsProfile)) provider = 's3';
   if (!provider && (flags.account || flags.container || flags.tenantId || flags.sas)) provider = 'azure';
   if (!provider) {
@@ -105,200 +148,257 @@ export async function buildProfile(name: string, location: string | undefined, f
     }
     provider = await io.choose('storage', ['azure', 's3'] as const, 'azure');
   }
-  if (type) {
-    const ok =
-      provider === 'azure' ? (AZURE_AUTH_TYPES as readonly string[]).includes(type) : (S3_AUTH_TYPES as readonly string[]).includes(type);
-    if (!ok)
-      throw new UsageError(`--auth ${type} is not a credential type for ${provider === 'azure' ? 'Azure' : 'S3'}`, {
-        hint: `use one of: ${provider === 'azure' ? AZURE_HINT_TYPES : S3_HINT_TYPES}`,
-      });
+  if (type && !(provider === 'azure' ? isAzureType(type) : isS3Type(type))) {
+    throw new UsageError(`--auth ${type} is not a credential type for ${provider === 'azure' ? 'Azure' : 'S3'}`, {
+      hint: `use one of: ${provider === 'azure' ? AZURE_HINT_TYPES : S3_HINT_TYPES}`,
+    });
+  }
+  return provider;
+}
+
+/** The AddFlags property commander fills for a field's flag: `--tenant-id <id>` → tenantId. */
+function flagKey(spec: CredentialField): keyof AddFlags | undefined {
+  const long = spec.flag?.spec.split(' ')[0];
+  return long ? (long.replace(/^--/, '').replace(/-(\w)/g, (_m, c: string) => c.toUpperCase()) as keyof AddFlags) : undefined;
+}
+
+/**
+ * Where values come from during one `profile add`, with the notes saying so. One secret per run
+ * comes from --secret-file or --secret-stdin; the rest from flags, the environment or prompts.
+ */
+class Gatherer {
+  readonly notes: string[] = [];
+  readonly storeSecret: boolean;
+  private secretUsed = false;
+  readonly env: NodeJS.ProcessEnv;
+
+  constructor(
+    readonly flags: AddFlags,
+    readonly io: Inputs,
+  ) {
+    this.storeSecret = flags.storeSecret !== false;
+    this.env = io.env;
   }
 
-  const storeSecret = flags.storeSecret !== false;
-  let secretUsed = false;
   /** The secret from --secret-file, --secret-stdin, the environment or a hidden prompt (in that order). */
-  const secret = async (what: string, envVars: string[], flagHint: string): Promise<string | undefined> => {
-    if (flags.secretFile && !secretUsed) {
-      secretUsed = true;
-      notes.push(`${what} read from ${flags.secretFile}`);
+  async secret(what: string, envVars: readonly string[]): Promise<string | undefined> {
+    const { flags, io } = this;
+    if (flags.secretFile && !this.secretUsed) {
+      this.secretUsed = true;
+      this.notes.push(`${what} read from ${flags.secretFile}`);
       return io.readFile(flags.secretFile);
     }
-    if (flags.secretStdin && !secretUsed) {
-      secretUsed = true;
-      notes.push(`${what} read from stdin`);
+    if (flags.secretStdin && !this.secretUsed) {
+      this.secretUsed = true;
+      this.notes.push(`${what} read from stdin`);
       return io.readStdin();
     }
-    for (const v of envVars) {
-      if (env[v]) {
-        notes.push(`${what} taken from ${v}`);
-        return env[v];
-      }
+    const found = firstEnv(envVars, this.env);
+    if (found) {
+      this.notes.push(`${what} taken from ${found.name}`);
+      return found.value;
     }
-    if (!storeSecret) return undefined;
+    if (!this.storeSecret) return undefined;
     if (io.interactive) return io.askSecret(what);
     throw new UsageError(`no ${what} given`, {
-      hint: `pipe it in with --secret-stdin, use --secret-file FILE, set ${envVars.join(' or ')}${flagHint ? `, ${flagHint}` : ''}; or save the profile with --no-store-secret and provide ${envVars[0]} at use time`,
+      hint: `pipe it in with --secret-stdin, use --secret-file FILE, set ${envVars.join(' or ')}; or save the profile with --no-store-secret and provide ${envVars[0]} at use time`,
     });
-  };
-  const value = async (
+  }
+
+  /** A non-secret value: the flag, the environment, a prompt (terminal only); missing and required is a usage error. */
+  async value(
     what: string,
     flag: string,
     given: string | undefined,
-    envVars: string[],
+    envVars: readonly string[],
     required: boolean,
-    def?: string,
-  ): Promise<string | undefined> => {
+  ): Promise<string | undefined> {
     if (given) return given;
-    for (const v of envVars) if (env[v]) return env[v];
-    if (io.interactive) {
-      const a = await io.ask(what + (required ? '' : ' (optional)'), def);
+    const found = envValue(envVars, this.env);
+    if (found) return found;
+    if (this.io.interactive) {
+      const a = await this.io.ask(what + (required ? '' : ' (optional)'));
       if (a || !required) return a || undefined;
     }
-    if (def) return def;
     if (!required) return undefined;
     throw new UsageError(`no ${what} given`, { hint: `pass ${flag}${envVars.length ? ` or set ${envVars.join(' or ')}` : ''}` });
-  };
-  const keep = (s: string | undefined) => (storeSecret ? s : undefined);
+  }
 
-  const now = new Date().toISOString();
-  if (provider === 'azure') {
-    const al = loc?.provider === 'azure' ? loc : undefined;
-    let auth = type as (typeof AZURE_AUTH_TYPES)[number] | undefined;
-    if (!auth) {
-      if (al?.sas || flags.sas) auth = 'sas';
-      else if (flags.tenantId && flags.clientId && (flags.secretStdin || flags.secretFile)) auth = 'service-principal';
-      else if (io.interactive) auth = await io.choose('credential', AZURE_AUTH_TYPES, 'default');
-      else {
-        auth = 'default';
-        notes.push('no --auth given: using the default Azure credential chain (environment, managed identity, Azure CLI login)');
-      }
+  /** What is saved of a secret: nothing with --no-store-secret. */
+  keep(s: string | undefined): string | undefined {
+    return this.storeSecret ? s : undefined;
+  }
+
+  /** One field of a credential type, gathered as its table entry says (see FieldUse). */
+  async field(f: { name: string; use: string; question?: string; spec: CredentialField }): Promise<string | undefined> {
+    const what = f.question ?? f.spec.question ?? f.spec.label;
+    const key = flagKey(f.spec);
+    const given = key ? (this.flags[key] as string | undefined) : undefined;
+    if (f.spec.secret) {
+      // A secret's flag names a file (--session-token-file); never the secret itself in argv.
+      if (f.use === 'required') return this.secret(what, f.spec.env);
+      return given ? this.io.readFile(given) : envValue(f.spec.env, this.env);
     }
-    let csParts: ReturnType<typeof parseConnectionString> | undefined;
-    let connectionString: string | undefined;
-    if (auth === 'connection-string') {
-      connectionString = await secret('connection string', ['AZURE_STORAGE_CONNECTION_STRING'], '');
-      if (connectionString) {
-        csParts = parseConnectionString(connectionString);
-        if (!csParts.accountKey && !csParts.sas) {
-          throw new UsageError('the connection string has neither AccountKey nor SharedAccessSignature', {
-            hint: 'copy it from the portal: Storage account → Access keys',
-          });
-        }
-        registerSecret(csParts.accountKey);
-      }
+    if (f.use === 'required' || f.use === 'optional')
+      return this.value(what, f.spec.flag?.spec.split(' ')[0] ?? '', given, f.spec.env, f.use === 'required');
+    if (f.use === 'quiet') return given ?? envValue(f.spec.env, this.env);
+    return given;
+  }
+}
+
+/**
+ * Checks and normalisation a field gets in `profile add`, beyond presence: whether the key is
+ * base64, the role an IAM ARN, the authority https. Returns what to save.
+ */
+const FIELD_CHECKS: Partial<Record<string, (v: string | undefined, g: Gatherer) => string | undefined>> = {
+  token: (v, g) => (v ? normaliseSas(v, g) : v),
+  accountKey: (v) => {
+    if (v !== undefined && !/^[A-Za-z0-9+/]+={0,2}$/.test(v.trim())) {
+      throw new UsageError('the account key is not base64', { hint: 'copy key1 or key2 from the portal: Storage account → Access keys' });
     }
-    const account =
-      al?.account ??
-      flags.account ??
-      csParts?.accountName ??
-      (await value('storage account name', '--account', undefined, ['AZURE_STORAGE_ACCOUNT'], true));
-    if (!account || !/^[a-z0-9]{3,24}$/.test(account)) {
-      throw new UsageError(`"${account}" is not a storage account name`, { hint: 'account names are 3-24 lowercase letters and digits' });
-    }
-    let serviceUrl =
-      flags.endpoint ??
-      (al && !location?.startsWith('az://') ? al.serviceUrl : undefined) ??
-      csParts?.blobEndpoint ??
-      `https://${account}.blob.core.windows.net`;
-    try {
-      const u = new URL(serviceUrl);
-      if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('protocol');
-      serviceUrl = serviceUrl.replace(/\/+$/, '');
-    } catch {
-      throw new UsageError(`--endpoint: "${serviceUrl}" is not an http(s) URL`, {
-        hint: 'e.g. https://ACCOUNT.blob.core.windows.net or http://127.0.0.1:10000/devstoreaccount1',
+    return v?.trim();
+  },
+  authorityHost: (v) => checkAuthority(v),
+  roleArn: (v) => {
+    if (!v || !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(v)) {
+      throw new UsageError(`--role-arn: "${v}" is not an IAM role ARN`, {
+        hint: 'it looks like arn:aws:iam::123456789012:role/NAME (the vendor shows it in its archive settings)',
       });
     }
-    const container = flags.container ?? (al?.container || undefined);
-    const prefix = flags.prefix ?? (al?.prefix || undefined);
-    let a: AzureProfile['auth'];
-    switch (auth) {
-      case 'sas': {
-        let token = al?.sas ?? flags.sas;
-        if (token) notes.push(al?.sas ? 'SAS taken from the URL' : 'SAS taken from --sas');
-        else token = await secret('SAS token', ['AZURE_STORAGE_SAS_TOKEN'], '');
-        if (token) {
-          token = token.trim();
-          // A whole URL pasted into --secret-stdin: keep only the token.
-          const info = parseSas(token);
-          token = token.includes('?') ? token.slice(token.indexOf('?') + 1) : token;
-          registerSecret(new URLSearchParams(token).get('sig') ?? undefined);
-          if (info.expiry && info.expiry.getTime() <= Date.now())
-            notes.push(`warning: this SAS already expired (${info.expiry.toISOString()})`);
-        }
-        a = { type: 'sas', token: keep(token) };
-        break;
-      }
-      case 'key': {
-        const accountKey = await secret('account key', ['AZURE_STORAGE_KEY', 'AZURE_STORAGE_ACCESS_KEY'], '');
-        if (accountKey !== undefined && !/^[A-Za-z0-9+/]+={0,2}$/.test(accountKey.trim())) {
-          throw new UsageError('the account key is not base64', {
-            hint: 'copy key1 or key2 from the portal: Storage account → Access keys',
-          });
-        }
-        registerSecret(accountKey);
-        a = { type: 'key', accountKey: keep(accountKey?.trim()) };
-        break;
-      }
-      case 'connection-string':
-        a = { type: 'connection-string', connectionString: keep(connectionString) };
-        break;
-      case 'service-principal': {
-        const tenantId = await value('tenant id', '--tenant-id', flags.tenantId, ['AZURE_TENANT_ID'], true);
-        const clientId = await value('client (application) id', '--client-id', flags.clientId, ['AZURE_CLIENT_ID'], true);
-        const clientSecret = await secret('client secret', ['AZURE_CLIENT_SECRET'], '');
-        registerSecret(clientSecret);
-        const authorityHost = checkAuthority(flags.authorityHost ?? env.AZURE_AUTHORITY_HOST);
-        a = { type: 'service-principal', tenantId, clientId, clientSecret: keep(clientSecret), authorityHost };
-        break;
-      }
-      case 'device-code': {
-        // The tenant that invited you (e.g. Vespa Cloud's) — a guest must sign in there, not at home.
-        const tenantId = await value(
-          'tenant id of the directory that invited you',
-          '--tenant-id',
-          flags.tenantId,
-          ['AZURE_TENANT_ID'],
-          false,
-        );
-        const clientId = flags.clientId ?? env.AZURE_CLIENT_ID;
-        a = { type: 'device-code', tenantId, clientId, authorityHost: checkAuthority(flags.authorityHost ?? env.AZURE_AUTHORITY_HOST) };
-        break;
-      }
-      case 'anonymous':
-        a = { type: 'anonymous' };
-        break;
-      default:
-        a = { type: 'default' };
-    }
-    const profile: AzureProfile = {
-      provider: 'azure',
-      account,
-      serviceUrl,
-      container,
-      prefix,
-      auth: a,
-      layout: flags.layout,
-      description: flags.description,
-      created: now,
-      updated: now,
-    };
-    return { profile: prune(profile), notes };
-  }
+    return v;
+  },
+};
 
-  // S3
-  const sl = loc?.provider === 's3' ? loc : undefined;
-  let auth = type as (typeof S3_AUTH_TYPES)[number] | undefined;
-  if (!auth) {
-    if (flags.roleArn) auth = 'assume-role';
-    else if (flags.accessKeyId) auth = 'keys';
-    else if (io.interactive) auth = await io.choose('credential', S3_AUTH_TYPES, 'chain');
-    else {
-      auth = 'chain';
-      notes.push('no --auth given: using the AWS default credential chain (environment, ~/.aws profiles, SSO, instance role)');
+/** A whole URL pasted into --secret-stdin keeps only its token; an already expired SAS gets a warning. */
+function normaliseSas(raw: string, g: Gatherer): string {
+  const trimmed = raw.trim();
+  const info = parseSas(trimmed);
+  const token = trimmed.includes('?') ? trimmed.slice(trimmed.indexOf('?') + 1) : trimmed;
+  if (info.expiry && info.expiry.getTime() <= Date.now()) g.notes.push(`warning: this SAS already expired (${info.expiry.toISOString()})`);
+  return token;
+}
+
+/**
+ * The fields of credential type `type`, in table order: each gathered (unless `preset` has it),
+ * checked, its secrets registered for redaction, secrets dropped with --no-store-secret.
+ */
+async function credentialFields(
+  type: string,
+  g: Gatherer,
+  preset: Record<string, string | undefined> = {},
+): Promise<Record<string, string | undefined>> {
+  const out: Record<string, string | undefined> = {};
+  for (const f of authFields(type)) {
+    let v = Object.hasOwn(preset, f.name) ? preset[f.name] : await g.field(f);
+    const check = FIELD_CHECKS[f.name];
+    if (check) v = check(v, g);
+    if (f.spec.secret && v) {
+      for (const s of credentialSecrets(type, { [f.name]: v })) registerSecret(s);
+      v = g.keep(v);
     }
+    out[f.name] = v;
   }
-  const endpoint = flags.endpoint ?? env.AWS_ENDPOINT_URL_S3 ?? env.AWS_ENDPOINT_URL;
+  return out;
+}
+
+/** Without --auth: what the location or flags imply, else asked on a terminal, else the default chain. */
+async function chooseAzureAuth(al: AzureLocation | undefined, g: Gatherer): Promise<AzureAuthType> {
+  const { flags, io } = g;
+  if (al?.sas || flags.sas) return 'sas';
+  if (flags.tenantId && flags.clientId && (flags.secretStdin || flags.secretFile)) return 'service-principal';
+  if (io.interactive) return io.choose('credential', AZURE_AUTH_TYPES, 'default');
+  g.notes.push('no --auth given: using the default Azure credential chain (environment, managed identity, Azure CLI login)');
+  return 'default';
+}
+
+/** A connection string is read first: it names the account and endpoint the other steps default to. */
+async function readConnectionString(g: Gatherer): Promise<{ value?: string; parts?: ConnectionStringParts }> {
+  const F = AZURE_FIELDS.connectionString;
+  const value = await g.secret(F.label, F.env);
+  if (!value) return {};
+  const parts = parseConnectionString(value);
+  if (!parts.accountKey && !parts.sas) {
+    throw new UsageError('the connection string has neither AccountKey nor SharedAccessSignature', {
+      hint: 'copy it from the portal: Storage account → Access keys',
+    });
+  }
+  return { value, parts };
+}
+
+async function azureAccount(al: AzureLocation | undefined, cs: ConnectionStringParts | undefined, g: Gatherer): Promise<string> {
+  const F = AZURE_FIELDS.account;
+  const account = al?.account ?? g.flags.account ?? cs?.accountName ?? (await g.value(F.label, '--account', undefined, F.env, true));
+  if (!account || !/^[a-z0-9]{3,24}$/.test(account)) {
+    throw new UsageError(`"${account}" is not a storage account name`, { hint: 'account names are 3-24 lowercase letters and digits' });
+  }
+  return account;
+}
+
+/** --endpoint, else a blob URL's own host, else the connection string's, else the public cloud's. */
+function azureServiceUrl(
+  location: string | undefined,
+  al: AzureLocation | undefined,
+  cs: ConnectionStringParts | undefined,
+  account: string,
+  endpoint: string | undefined,
+): string {
+  const serviceUrl =
+    endpoint ??
+    (al && !location?.startsWith('az://') ? al.serviceUrl : undefined) ??
+    cs?.blobEndpoint ??
+    `https://${account}.blob.core.windows.net`;
+  try {
+    const u = new URL(serviceUrl);
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new Error('protocol');
+    return serviceUrl.replace(/\/+$/, '');
+  } catch {
+    throw new UsageError(`--endpoint: "${serviceUrl}" is not an http(s) URL`, {
+      hint: 'e.g. https://ACCOUNT.blob.core.windows.net or http://127.0.0.1:10000/devstoreaccount1',
+    });
+  }
+}
+
+/** The SAS a SAS URL or --sas already gives: no secret to read then. */
+function givenSas(al: AzureLocation | undefined, g: Gatherer): Record<string, string | undefined> {
+  const token = al?.sas ?? g.flags.sas;
+  if (!token) return {};
+  g.notes.push(al?.sas ? 'SAS taken from the URL' : 'SAS taken from --sas');
+  return { token };
+}
+
+async function azureProfile(
+  location: string | undefined,
+  al: AzureLocation | undefined,
+  type: AzureAuthType | undefined,
+  g: Gatherer,
+): Promise<AzureProfile> {
+  const auth = type ?? (await chooseAzureAuth(al, g));
+  const cs = auth === 'connection-string' ? await readConnectionString(g) : {};
+  const account = await azureAccount(al, cs.parts, g);
+  const serviceUrl = azureServiceUrl(location, al, cs.parts, account, g.flags.endpoint);
+  const preset = auth === 'connection-string' ? { connectionString: cs.value } : auth === 'sas' ? givenSas(al, g) : {};
+  const fields = await credentialFields(auth, g, preset);
+  return {
+    provider: 'azure',
+    account,
+    serviceUrl,
+    container: g.flags.container ?? (al?.container || undefined),
+    prefix: g.flags.prefix ?? (al?.prefix || undefined),
+    auth: { type: auth, ...fields } as AzureProfile['auth'],
+  };
+}
+
+async function chooseS3Auth(g: Gatherer): Promise<S3AuthType> {
+  const { flags, io } = g;
+  if (flags.roleArn) return 'assume-role';
+  if (flags.accessKeyId) return 'keys';
+  if (io.interactive) return io.choose('credential', S3_AUTH_TYPES, 'chain');
+  g.notes.push('no --auth given: using the AWS default credential chain (environment, ~/.aws profiles, SSO, instance role)');
+  return 'chain';
+}
+
+function s3Endpoint(g: Gatherer): string | undefined {
+  const endpoint = g.flags.endpoint ?? envValue(S3_FIELDS.endpoint.env, g.env);
   if (endpoint) {
     try {
       new URL(endpoint);
@@ -308,46 +408,22 @@ export async function buildProfile(name: string, location: string | undefined, f
       });
     }
   }
-  let a: S3Profile['auth'];
-  switch (auth) {
-    case 'keys': {
-      const accessKeyId = await value('access key id', '--access-key-id', flags.accessKeyId, ['AWS_ACCESS_KEY_ID'], true);
-      const secretAccessKey = await secret('secret access key', ['AWS_SECRET_ACCESS_KEY'], '');
-      registerSecret(secretAccessKey);
-      let sessionToken = flags.sessionTokenFile ? await io.readFile(flags.sessionTokenFile) : env.AWS_SESSION_TOKEN;
-      if (sessionToken) registerSecret(sessionToken);
-      if (!storeSecret) sessionToken = undefined;
-      a = { type: 'keys', accessKeyId, secretAccessKey: keep(secretAccessKey), sessionToken };
-      break;
-    }
-    case 'assume-role': {
-      const roleArn = await value('role ARN', '--role-arn', flags.roleArn, ['ARCHIVE_ROLE_ARN'], true);
-      if (!roleArn || !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(roleArn)) {
-        throw new UsageError(`--role-arn: "${roleArn}" is not an IAM role ARN`, {
-          hint: 'it looks like arn:aws:iam::123456789012:role/NAME (the vendor shows it in its archive settings)',
-        });
-      }
-      const externalId = await value('external id', '--external-id', flags.externalId, ['ARCHIVE_EXTERNAL_ID'], false);
-      a = { type: 'assume-role', roleArn, externalId, sessionName: flags.sessionName, awsProfile: flags.awsProfile };
-      break;
-    }
-    default:
-      a = { type: 'chain', awsProfile: flags.awsProfile ?? env.AWS_PROFILE };
-  }
-  const profile: S3Profile = {
+  return endpoint;
+}
+
+async function s3Profile(sl: S3Location | undefined, type: S3AuthType | undefined, g: Gatherer): Promise<S3Profile> {
+  const auth = type ?? (await chooseS3Auth(g));
+  const endpoint = s3Endpoint(g);
+  const fields = await credentialFields(auth, g);
+  return {
     provider: 's3',
-    bucket: sl?.bucket || flags.bucket,
-    prefix: flags.prefix ?? (sl?.prefix || undefined),
-    region: flags.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION,
+    bucket: sl?.bucket || g.flags.bucket,
+    prefix: g.flags.prefix ?? (sl?.prefix || undefined),
+    region: g.flags.region ?? envValue(S3_FIELDS.region.env, g.env),
     endpoint,
-    forcePathStyle: flags.pathStyle || (endpoint ? true : undefined),
-    auth: a,
-    layout: flags.layout,
-    description: flags.description,
-    created: now,
-    updated: now,
+    forcePathStyle: g.flags.pathStyle || (endpoint ? true : undefined),
+    auth: { type: auth, ...fields } as S3Profile['auth'],
   };
-  return { profile: prune(profile), notes };
 }
 
 function checkAuthority(host: string | undefined): string | undefined {

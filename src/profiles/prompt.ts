@@ -7,23 +7,29 @@ import { createInterface } from 'node:readline';
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 
-export function canPrompt(env: NodeJS.ProcessEnv = process.env): boolean {
-  return !!process.stdin.isTTY && !!process.stderr.isTTY && !env.ARCHIVE_NO_PROMPT && !env.CI;
+/** The two streams a prompt talks through: questions on stderr so stdout stays clean. */
+export interface Terminal {
+  stdin: NodeJS.ReadableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
 }
 
-function ask(question: string, hidden: boolean): Promise<string> {
+export function canPrompt(env: Readonly<NodeJS.ProcessEnv>, term: Terminal): boolean {
+  return !!term.stdin.isTTY && !!term.stderr.isTTY && !env.ARCHIVE_NO_PROMPT && !env.CI;
+}
+
+function ask(question: string, hidden: boolean, term: Terminal): Promise<string> {
   return new Promise((resolve, reject) => {
-    const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+    const rl = createInterface({ input: term.stdin, output: term.stderr, terminal: true });
     let muted = false;
     // readline echoes through _writeToOutput; muting it hides a secret as it is typed.
     const out = rl as unknown as { _writeToOutput: (s: string) => void };
     out._writeToOutput = (s: string) => {
-      if (!muted) process.stderr.write(s);
-      else if (/[\r\n]/.test(s)) process.stderr.write('\n');
+      if (!muted) term.stderr.write(s);
+      else if (/[\r\n]/.test(s)) term.stderr.write('\n');
     };
     rl.on('SIGINT', () => {
       rl.close();
-      process.stderr.write('\n');
+      term.stderr.write('\n');
       reject(new UsageError('cancelled'));
     });
     rl.question(question, (answer) => {
@@ -34,28 +40,28 @@ function ask(question: string, hidden: boolean): Promise<string> {
   });
 }
 
-export async function promptText(question: string, def?: string): Promise<string> {
-  const a = await ask(`${question}${def ? ` [${def}]` : ''}: `, false);
+export async function promptText(term: Terminal, question: string, def?: string): Promise<string> {
+  const a = await ask(`${question}${def ? ` [${def}]` : ''}: `, false, term);
   return a || def || '';
 }
 
-export async function promptSecret(question: string): Promise<string> {
-  return ask(`${question} (input hidden): `, true);
+export async function promptSecret(term: Terminal, question: string): Promise<string> {
+  return ask(`${question} (input hidden): `, true, term);
 }
 
-export async function promptChoice<T extends string>(question: string, choices: readonly T[], def?: T): Promise<T> {
+export async function promptChoice<T extends string>(term: Terminal, question: string, choices: readonly T[], def?: T): Promise<T> {
   for (;;) {
-    const a = await promptText(`${question} (${choices.join(', ')})`, def);
+    const a = await promptText(term, `${question} (${choices.join(', ')})`, def);
     if ((choices as readonly string[]).includes(a)) return a as T;
-    process.stderr.write(`please answer one of: ${choices.join(', ')}\n`);
+    term.stderr.write(`please answer one of: ${choices.join(', ')}\n`);
   }
 }
 
 /** All of stdin, without the trailing newline(s) a shell `echo`/heredoc adds. */
-export async function readStdinSecret(): Promise<string> {
-  if (process.stdin.isTTY) return promptSecret('secret');
+export async function readStdinSecret(term: Terminal): Promise<string> {
+  if (term.stdin.isTTY) return promptSecret(term, 'secret');
   const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
+  for await (const c of term.stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks)
     .toString('utf8')
     .replace(/[\r\n]+$/, '');

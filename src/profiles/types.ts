@@ -3,6 +3,10 @@
  * with `--no-store-secret` keeps only the non-secret parts and takes the secret from the
  * environment at use time (see ENV_OVERRIDES in resolve.ts).
  */
+import { AZURE_AUTH_TYPES, type AzureAuthType } from '../providers/azure-credentials.js';
+import { S3_AUTH_TYPES, type S3AuthType } from '../providers/s3-credentials.js';
+import { secretFields } from '../providers/credentials.js';
+
 export type AzureProfileAuth =
   | { type: 'sas'; token?: string }
   | { type: 'key'; accountKey?: string }
@@ -55,17 +59,13 @@ export interface ProfilesFile {
   profiles: Record<string, Profile>;
 }
 
-export const AZURE_AUTH_TYPES = ['sas', 'key', 'connection-string', 'service-principal', 'device-code', 'default', 'anonymous'] as const;
-export const S3_AUTH_TYPES = ['keys', 'chain', 'assume-role'] as const;
-export type AuthType = (typeof AZURE_AUTH_TYPES)[number] | (typeof S3_AUTH_TYPES)[number];
+export { AZURE_AUTH_TYPES } from '../providers/azure-credentials.js';
+export { S3_AUTH_TYPES } from '../providers/s3-credentials.js';
+export type AuthType = AzureAuthType | S3AuthType;
 
-/** Names of the fields that hold secrets, per auth type: masked by `show`, kept out of argv. */
-export const SECRET_FIELDS: Record<string, string[]> = {
-  sas: ['token'],
-  key: ['accountKey'],
-  'connection-string': ['connectionString'],
-  'service-principal': ['clientSecret'],
-  keys: ['secretAccessKey', 'sessionToken'],
-};
+/** Names of the fields that hold secrets, per auth type: masked by `show`, kept out of argv (from the credential tables). */
+export const SECRET_FIELDS: Record<string, string[]> = Object.fromEntries(
+  [...AZURE_AUTH_TYPES, ...S3_AUTH_TYPES].flatMap((t) => (secretFields(t).length ? [[t, secretFields(t)]] : [])),
+);
 
 export const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;

@@ -13,14 +13,14 @@ import type { TokenCredential } from '@azure/identity';
 import { createDefaultHttpClient, createPipelineRequest, type HttpClient, type Pipeline } from '@azure/core-rest-pipeline';
 import { parseListBlobs, type ListBlobsPage } from './azure-list-xml.js';
 import type { Readable } from 'node:stream';
-import { ArchiveError, AuthError, NotFoundError, TransientError } from '../errors.js';
+import { ArchiveError, AuthError, NotFoundError } from '../errors.js';
 import { redact } from '../redact.js';
 import { parseConnectionString, type AzureTarget } from '../target.js';
-import { azureHint, networkHint, type Operation } from './hints.js';
+import { azureHint, type Operation } from './hints.js';
+import { changedMidRead, mapFailure, transientFailure } from './provider-errors.js';
 import { mapIdentityError } from './azure-identity-errors.js';
 import { explainSasRefusal, targetSasToken } from './sas-expiry.js';
 import type { ContainerInfo, LevelPage, ObjectInfo, PutOptions, ReadOptions, StorageProvider } from './types.js';
-import { retryAfterMs } from './retry-after.js';
 import { AzureFastReader, azureReadAuthoriser } from './azure-fast-read.js';
 import { fastReadsEnabled } from './http-get.js';
 
@@ -135,26 +135,9 @@ export function mapAzureError(err: unknown, op: Operation, what: string, usingSa
     const c = code ?? (what.includes('/') ? 'BlobNotFound' : 'ContainerNotFound');
     return new NotFoundError(`${op} ${what}: not found`, { serviceCode: c, hint: azureHint(c, op, usingSas), status, cause: err });
   }
-  if (status === 412 || code === 'ConditionNotMet' || code === 'PreconditionFailed') {
-    return new ArchiveError(`${op} ${what}: the object changed while it was being read`, {
-      serviceCode: code ?? 'PreconditionFailed',
-      hint: 'a writer replaced the object mid-transfer; run the command again to fetch the new version',
-      status,
-      cause: err,
-    });
-  }
-  if (status === 429 || status === 500 || status === 503 || (!status && netCode && /^E[A-Z]+$/.test(netCode))) {
-    return new TransientError(
-      `${op} ${what}: ${status ? `service answered ${status}` : `network error ${netCode}${host ? ` reaching ${host}` : ''}`}`,
-      {
-        serviceCode: code ?? netCode,
-        hint: networkHint(netCode),
-        status,
-        retryAfterMs: retryAfterMs(err),
-        cause: err,
-      },
-    );
-  }
+  const facts = { status, code, netCode, host };
+  const changed = changedMidRead(op, what, facts, err) ?? transientFailure(op, what, facts, err);
+  if (changed) return changed;
   const msg = redact(String(e?.message ?? err)).split('\n')[0];
   return new ArchiveError(`${op} ${what}: ${msg}`, { serviceCode: code, status, cause: err });
 }
@@ -302,20 +285,21 @@ export class AzureProvider implements StorageProvider {
   async stat(key: string): Promise<ObjectInfo> {
     const unsafe = unaddressable(key, 'read', `${this.describe()}/${key}`);
     if (unsafe) throw unsafe;
-    try {
-      const p = await this.cc().getBlobClient(key).getProperties();
-      return {
-        key,
-        size: p.contentLength ?? 0,
-        lastModified: p.lastModified ?? new Date(0),
-        etag: p.etag?.replace(/"/g, ''),
-        contentMd5: p.contentMD5?.length ? Buffer.from(p.contentMD5).toString('base64') : undefined,
-        contentEncoding: p.contentEncoding || undefined,
-        contentType: p.contentType || undefined,
-      };
-    } catch (e) {
-      throw this.fail(e, 'read', key);
-    }
+    return mapFailure(
+      async () => {
+        const p = await this.cc().getBlobClient(key).getProperties();
+        return {
+          key,
+          size: p.contentLength ?? 0,
+          lastModified: p.lastModified ?? new Date(0),
+          etag: p.etag?.replace(/"/g, ''),
+          contentMd5: p.contentMD5?.length ? Buffer.from(p.contentMD5).toString('base64') : undefined,
+          contentEncoding: p.contentEncoding || undefined,
+          contentType: p.contentType || undefined,
+        };
+      },
+      (e) => this.fail(e, 'read', key),
+    );
   }
 
   /** The lean GET path where this credential allows it (azure-fast-read.ts), else undefined. */
@@ -333,51 +317,47 @@ export class AzureProvider implements StorageProvider {
     const unsafe = unaddressable(key, 'read', `${this.describe()}/${key}`);
     if (unsafe) throw unsafe;
     const fast = await this.fast();
-    if (fast) {
-      try {
-        return await fast.read(key, opts);
-      } catch (e) {
-        throw this.fail(e, 'read', key);
-      }
-    }
+    if (fast)
+      return mapFailure(
+        () => fast.read(key, opts),
+        (e) => this.fail(e, 'read', key),
+      );
     const { range, signal, ifMatch } = opts;
     const offset = range?.start ?? 0;
     const count = range && range.end !== undefined ? range.end - range.start + 1 : undefined;
-    try {
-      const res = await this.cc()
-        .getBlobClient(key)
-        .download(offset, count, {
-          abortSignal: signal,
-          conditions: ifMatch ? { ifMatch: `"${ifMatch}"` } : undefined,
-          // Truncated bodies are resumed by the pull engine, which knows what reached the disk.
-          maxRetryRequests: 0,
-        });
-      if (!res.readableStreamBody) throw new ArchiveError(`read ${key}: empty response body`);
-      return res.readableStreamBody as Readable;
-    } catch (e) {
-      throw this.fail(e, 'read', key);
-    }
+    return mapFailure(
+      async () => {
+        const res = await this.cc()
+          .getBlobClient(key)
+          .download(offset, count, {
+            abortSignal: signal,
+            conditions: ifMatch ? { ifMatch: `"${ifMatch}"` } : undefined,
+            // Truncated bodies are resumed by the pull engine, which knows what reached the disk.
+            maxRetryRequests: 0,
+          });
+        if (!res.readableStreamBody) throw new ArchiveError(`read ${key}: empty response body`);
+        return res.readableStreamBody as Readable;
+      },
+      (e) => this.fail(e, 'read', key),
+    );
   }
 
   async put(key: string, body: Buffer | string, opts: PutOptions = {}): Promise<void> {
     const buf = typeof body === 'string' ? Buffer.from(body) : body;
-    try {
-      await this.cc()
-        .getBlockBlobClient(key)
-        .upload(buf, buf.length, {
-          blobHTTPHeaders: { blobContentType: opts.contentType, blobContentEncoding: opts.contentEncoding },
-        });
-    } catch (e) {
-      throw this.fail(e, 'write', key);
-    }
+    await mapFailure(
+      () =>
+        this.cc()
+          .getBlockBlobClient(key)
+          .upload(buf, buf.length, { blobHTTPHeaders: { blobContentType: opts.contentType, blobContentEncoding: opts.contentEncoding } }),
+      (e) => this.fail(e, 'write', key),
+    );
   }
 
   async delete(key: string): Promise<void> {
-    try {
-      await this.cc().getBlobClient(key).delete();
-    } catch (e) {
-      throw this.fail(e, 'delete', key);
-    }
+    await mapFailure(
+      () => this.cc().getBlobClient(key).delete(),
+      (e) => this.fail(e, 'delete', key),
+    );
   }
 }
 

@@ -12,12 +12,12 @@ import {
   type S3ClientConfig,
 } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import { ArchiveError, AuthError, NotFoundError, TransientError } from '../errors.js';
+import { ArchiveError, AuthError, NotFoundError } from '../errors.js';
 import { redact } from '../redact.js';
 import type { S3Target } from '../target.js';
-import { networkHint, s3Hint, type Operation } from './hints.js';
+import { s3Hint, type Operation } from './hints.js';
+import { changedMidRead, mapFailure, transientFailure } from './provider-errors.js';
 import type { ContainerInfo, LevelPage, ObjectInfo, PutOptions, ReadOptions, StorageProvider } from './types.js';
-import { retryAfterMs } from './retry-after.js';
 import { fastReadsEnabled } from './http-get.js';
 import { S3FastReader } from './s3-fast-read.js';
 
@@ -95,24 +95,9 @@ export function mapS3Error(err: unknown, op: Operation, what: string): Error {
       cause: err,
     });
   }
-  if (status === 412 || code === 'ConditionNotMet' || code === 'PreconditionFailed') {
-    return new ArchiveError(`${op} ${what}: the object changed while it was being read`, {
-      serviceCode: code ?? 'PreconditionFailed',
-      hint: 'a writer replaced the object mid-transfer; run the command again to fetch the new version',
-      status,
-      cause: err,
-    });
-  }
-  if (status === 429 || status === 500 || status === 503 || code === 'SlowDown' || (!status && netCode && /^E[A-Z]+$/.test(netCode))) {
-    return new TransientError(`${op} ${what}: ${status ? `service answered ${status}` : `network error ${netCode}`}`, {
-      // A network failure's code is its errno, not the JS class that carried it (TimeoutError, …).
-      serviceCode: status ? (code ?? netCode) : (netCode ?? code),
-      hint: networkHint(netCode),
-      status,
-      retryAfterMs: retryAfterMs(err),
-      cause: err,
-    });
-  }
+  const facts = { status, code, netCode };
+  const changed = changedMidRead(op, what, facts, err) ?? transientFailure(op, what, facts, err);
+  if (changed) return changed;
   return new ArchiveError(`${op} ${what}: ${redact(String(e?.message ?? err)).split('\n')[0]}`, { serviceCode: code, status, cause: err });
 }
 
@@ -222,20 +207,21 @@ export class S3Provider implements StorageProvider {
   }
 
   async stat(key: string): Promise<ObjectInfo> {
-    try {
-      const r = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket(), Key: key }));
-      return {
-        key,
-        size: r.ContentLength ?? 0,
-        lastModified: r.LastModified ?? new Date(0),
-        etag: r.ETag?.replace(/"/g, ''),
-        contentEncoding: r.ContentEncoding || undefined,
-        contentType: r.ContentType || undefined,
-        serverSideEncryption: r.SSECustomerAlgorithm ? 'SSE-C' : r.ServerSideEncryption || undefined,
-      };
-    } catch (e) {
-      throw this.fail(e, 'read', key);
-    }
+    return mapFailure(
+      async () => {
+        const r = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket(), Key: key }));
+        return {
+          key,
+          size: r.ContentLength ?? 0,
+          lastModified: r.LastModified ?? new Date(0),
+          etag: r.ETag?.replace(/"/g, ''),
+          contentEncoding: r.ContentEncoding || undefined,
+          contentType: r.ContentType || undefined,
+          serverSideEncryption: r.SSECustomerAlgorithm ? 'SSE-C' : r.ServerSideEncryption || undefined,
+        };
+      },
+      (e) => this.fail(e, 'read', key),
+    );
   }
 
   /** Presigned GETs through undici (s3-fast-read.ts) for every credential type, unless disabled. */
@@ -246,52 +232,50 @@ export class S3Provider implements StorageProvider {
 
   async read(key: string, opts: ReadOptions = {}): Promise<Readable> {
     const fast = this.fast();
-    if (fast) {
-      try {
-        return await fast.read(key, opts);
-      } catch (e) {
-        throw this.fail(e, 'read', key);
-      }
-    }
+    if (fast)
+      return mapFailure(
+        () => fast.read(key, opts),
+        (e) => this.fail(e, 'read', key),
+      );
     const { range, signal, ifMatch } = opts;
     const Range = range ? `bytes=${range.start}-${range.end ?? ''}` : undefined;
-    try {
-      const r = await this.client.send(
-        new GetObjectCommand({ Bucket: this.bucket(), Key: key, Range, IfMatch: ifMatch ? `"${ifMatch}"` : undefined }),
-        {
-          abortSignal: signal,
-        },
-      );
-      if (!r.Body) throw new ArchiveError(`read ${key}: empty response body`);
-      return r.Body as Readable;
-    } catch (e) {
-      throw this.fail(e, 'read', key);
-    }
+    return mapFailure(
+      async () => {
+        const r = await this.client.send(
+          new GetObjectCommand({ Bucket: this.bucket(), Key: key, Range, IfMatch: ifMatch ? `"${ifMatch}"` : undefined }),
+          {
+            abortSignal: signal,
+          },
+        );
+        if (!r.Body) throw new ArchiveError(`read ${key}: empty response body`);
+        return r.Body as Readable;
+      },
+      (e) => this.fail(e, 'read', key),
+    );
   }
 
   async put(key: string, body: Buffer | string, opts: PutOptions = {}): Promise<void> {
     const buf = typeof body === 'string' ? Buffer.from(body) : body;
-    try {
-      await this.client.send(
-        new PutObjectCommand({
-          Bucket: this.bucket(),
-          Key: key,
-          Body: buf,
-          ContentType: opts.contentType,
-          ContentEncoding: opts.contentEncoding,
-        }),
-      );
-    } catch (e) {
-      throw this.fail(e, 'write', key);
-    }
+    await mapFailure(
+      () =>
+        this.client.send(
+          new PutObjectCommand({
+            Bucket: this.bucket(),
+            Key: key,
+            Body: buf,
+            ContentType: opts.contentType,
+            ContentEncoding: opts.contentEncoding,
+          }),
+        ),
+      (e) => this.fail(e, 'write', key),
+    );
   }
 
   async delete(key: string): Promise<void> {
-    try {
-      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket(), Key: key }));
-    } catch (e) {
-      throw this.fail(e, 'delete', key);
-    }
+    await mapFailure(
+      () => this.client.send(new DeleteObjectCommand({ Bucket: this.bucket(), Key: key })),
+      (e) => this.fail(e, 'delete', key),
+    );
   }
 }
 

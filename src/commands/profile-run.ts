@@ -1,14 +1,19 @@
 /**
- * `archive profile …` runs. Loaded on first use.
+ * `archive profile …` runs: each calls the profile store and builder (src/profiles/) and renders.
+ * Loaded on first use. Everything outside the arguments comes through `io` (streams, environment).
  */
 import { UsageError } from '../errors.js';
 import { mask } from '../redact.js';
-import { stdoutColor } from '../output/color.js';
-import { configDir, profilesPath, readProfiles, updateProfiles, checkProfileName, unknownProfile } from './store.js';
-import { buildProfile, terminalInputs, type AddFlags } from './build.js';
-import { effectiveAuth, profileLocation, ENV_OVERRIDES, S3_LOCATION_ENV } from './resolve.js';
-import { SECRET_FIELDS, type Profile } from './types.js';
+import type { Io } from '../io.js';
+import { resolveOutputFormat, type OutputFlags } from '../output/output-format.js';
+import { LineWriter } from '../output/writer.js';
+import { ioColor } from './io-color.js';
+import { configDir, profilesPath, readProfiles, updateProfiles, checkProfileName, unknownProfile } from '../profiles/store.js';
+import { buildProfile, terminalInputs, type AddFlags } from '../profiles/build.js';
+import { effectiveAuth, profileLocation, ENV_OVERRIDES, S3_LOCATION_ENV } from '../profiles/resolve.js';
+import { SECRET_FIELDS, type Profile } from '../profiles/types.js';
 import { parseSas } from '../sas/parse.js';
+import { credentialField } from '../providers/credentials.js';
 import { inspectSas, describeLeft, iso } from '../sas/inspect.js';
 
 export interface AddCmdFlags extends AddFlags {
@@ -16,9 +21,9 @@ export interface AddCmdFlags extends AddFlags {
   force?: boolean;
 }
 
-export async function runProfileAdd(name: string, location: string | undefined, flags: AddCmdFlags): Promise<void> {
+export async function runProfileAdd(name: string, location: string | undefined, flags: AddCmdFlags, io: Io): Promise<void> {
   checkProfileName(name);
-  const path = profilesPath();
+  const path = profilesPath(io.env);
   // Fail on an existing name before asking for any secret.
   const existing = await readProfiles(path);
   if (existing.profiles[name] && !flags.force) {
@@ -26,8 +31,8 @@ export async function runProfileAdd(name: string, location: string | undefined, 
       hint: `replace it with --force, or remove it first: archive profile remove ${name}`,
     });
   }
-  const { profile, notes } = await buildProfile(name, location, flags, terminalInputs());
-  const madeDefault = await updateProfiles(path, configDir(), (f) => {
+  const { profile, notes } = await buildProfile(name, location, flags, terminalInputs(io));
+  const madeDefault = await updateProfiles(path, configDir(io.env), (f) => {
     const before = f.profiles[name];
     if (before && !flags.force) throw new UsageError(`profile "${name}" already exists`, { hint: 'replace it with --force' });
     if (before?.created) profile.created = before.created;
@@ -38,44 +43,54 @@ export async function runProfileAdd(name: string, location: string | undefined, 
     }
     return false;
   });
-  for (const n of notes) process.stderr.write(`${n.startsWith('warning:') ? '' : 'note: '}${n}\n`);
-  process.stdout.write(`saved profile ${name}: ${profileLocation(profile)} (${profile.auth.type})${madeDefault ? ', default' : ''}\n`);
-  process.stderr.write(
+  for (const n of notes) io.stderr.write(`${n.startsWith('warning:') ? '' : 'note: '}${n}\n`);
+  io.stdout.write(`saved profile ${name}: ${profileLocation(profile)} (${profile.auth.type})${madeDefault ? ', default' : ''}\n`);
+  io.stderr.write(
     `check what it can do: archive validate ${name}:${profile.provider === 'azure' && !profile.container ? 'CONTAINER' : ''}\n`,
   );
 }
 
-export async function runProfileList(flags: { json?: boolean }): Promise<void> {
-  const path = profilesPath();
+export interface ListFlags extends OutputFlags {}
+
+/** The machine-readable row of one profile (no credential in it). */
+function listEntry(n: string, p: Profile, def: string | undefined) {
+  return {
+    name: n,
+    default: n === def,
+    provider: p.provider,
+    auth: p.auth.type,
+    location: profileLocation(p),
+    layout: p.layout,
+    description: p.description,
+  };
+}
+
+export async function runProfileList(flags: ListFlags, io: Io): Promise<void> {
+  const format = resolveOutputFormat(flags, ['table', 'json', 'ndjson']);
+  const path = profilesPath(io.env);
   const f = await readProfiles(path);
-  const def = process.env.ARCHIVE_PROFILE ?? f.default;
+  const def = io.env.ARCHIVE_PROFILE ?? f.default;
   const names = Object.keys(f.profiles).sort();
-  if (flags.json) {
-    process.stdout.write(
-      `${JSON.stringify(
-        names.map((n) => {
-          const p = f.profiles[n];
-          return {
-            name: n,
-            default: n === def,
-            provider: p.provider,
-            auth: p.auth.type,
-            location: profileLocation(p),
-            layout: p.layout,
-            description: p.description,
-          };
-        }),
+  const out = new LineWriter(io.stdout);
+  if (format === 'json') {
+    await out.line(
+      JSON.stringify(
+        names.map((n) => listEntry(n, f.profiles[n], def)),
         null,
         2,
-      )}\n`,
+      ),
     );
-    return;
+    return out.flush();
+  }
+  if (format === 'ndjson') {
+    for (const n of names) await out.line(JSON.stringify(listEntry(n, f.profiles[n], def)));
+    return out.flush();
   }
   if (!names.length) {
-    process.stderr.write(`no profiles yet (${path}); add one with \`archive profile add NAME LOCATION\`\n`);
+    io.stderr.write(`no profiles yet (${path}); add one with \`archive profile add NAME LOCATION\`\n`);
     return;
   }
-  const c = stdoutColor();
+  const c = ioColor(io);
   const rows = names.map((n) => {
     const p = f.profiles[n];
     return [n === def ? '*' : ' ', n, p.provider, p.auth.type, p.layout ?? '', profileLocation(p)];
@@ -83,52 +98,32 @@ export async function runProfileList(flags: { json?: boolean }): Promise<void> {
   const head = [' ', 'NAME', 'PROVIDER', 'AUTH', 'LAYOUT', 'LOCATION'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const fmt = (r: string[]) => r.map((v, i) => (i === r.length - 1 ? v : v.padEnd(widths[i]))).join('  ');
-  if (process.stdout.isTTY) process.stdout.write(`${c.bold(fmt(head))}\n`);
-  for (const r of rows) process.stdout.write(`${fmt(r)}\n`);
+  if (io.stdout.isTTY) await out.line(c.bold(fmt(head)));
+  for (const r of rows) await out.line(fmt(r));
+  await out.flush();
 }
 
-const LABELS: Record<string, string> = {
-  token: 'SAS token',
-  accountKey: 'account key',
-  connectionString: 'connection string',
-  tenantId: 'tenant id',
-  clientId: 'client id',
-  clientSecret: 'client secret',
-  authorityHost: 'authority host',
-  accessKeyId: 'access key id',
-  secretAccessKey: 'secret access key',
-  sessionToken: 'session token',
-  awsProfile: 'AWS profile',
-  roleArn: 'role ARN',
-  externalId: 'external id',
-  sessionName: 'session name',
-};
-
+/** A stored credential value as `profile show` prints it: secrets masked the way their table entry says. */
 function shown(field: string, value: unknown, secret: boolean): string {
   if (value === undefined || value === '') return '(not stored)';
   const v = String(value);
   if (!secret) return v;
-  if (field === 'token') return `${v.replace(/(^|&)sig=[^&]*/i, '$1sig=REDACTED')}`;
-  if (field === 'connectionString')
-    return v
-      .replace(/(AccountKey=)[^;]+/i, (_m, k: string) => `${k}${mask(v.match(/AccountKey=([^;]+)/i)?.[1])}`)
-      .replace(/(SharedAccessSignature=[^;]*sig=)[^&;]+/i, '$1REDACTED');
-  return mask(v);
+  return (credentialField(field)?.show ?? mask)(v);
 }
 
-export async function runProfileShow(name: string, flags: { json?: boolean }): Promise<void> {
-  const path = profilesPath();
+export async function runProfileShow(name: string, flags: { json?: boolean }, io: Io): Promise<void> {
+  const path = profilesPath(io.env);
   const f = await readProfiles(path);
   const p: Profile | undefined = Object.hasOwn(f.profiles, name) ? f.profiles[name] : undefined;
   if (!p) throw unknownProfile(name, f, path);
   const secrets = new Set(SECRET_FIELDS[p.auth.type] ?? []);
-  const { overridden } = effectiveAuth(p, process.env);
+  const { overridden } = effectiveAuth(p, io.env);
   const fields = Object.keys(ENV_OVERRIDES[p.auth.type] ?? {}).concat(
     Object.keys(p.auth).filter((k) => k !== 'type' && !(k in (ENV_OVERRIDES[p.auth.type] ?? {}))),
   );
   const authFields = fields.map((k) => ({
     field: k,
-    label: LABELS[k] ?? k,
+    label: credentialField(k)?.label ?? k,
     value: shown(k, (p.auth as Record<string, unknown>)[k], secrets.has(k)),
     secret: secrets.has(k),
     stored: (p.auth as Record<string, unknown>)[k] !== undefined,
@@ -145,7 +140,7 @@ export async function runProfileShow(name: string, flags: { json?: boolean }): P
       /* shown as stored */
     }
   }
-  const def = (process.env.ARCHIVE_PROFILE ?? f.default) === name;
+  const def = (io.env.ARCHIVE_PROFILE ?? f.default) === name;
   const loc: Array<[string, string]> = [];
   if (p.provider === 'azure') {
     loc.push(['account', p.account], ['endpoint', p.serviceUrl], ['container', p.container ?? '(first segment of NAME:PATH)']);
@@ -159,7 +154,7 @@ export async function runProfileShow(name: string, flags: { json?: boolean }): P
   }
   if (p.prefix) loc.push(['prefix', p.prefix]);
   if (flags.json) {
-    process.stdout.write(
+    io.stdout.write(
       `${JSON.stringify(
         {
           name,
@@ -201,12 +196,12 @@ export async function runProfileShow(name: string, flags: { json?: boolean }): P
   if (p.updated) rows.push(['updated', p.updated]);
   rows.push(['file', path]);
   const w = Math.max(...rows.map(([k]) => k.length)) + 2;
-  process.stdout.write(`${rows.map(([k, v]) => `${(`${k}:`).padEnd(w)}${v}`).join('\n')}\n`);
+  io.stdout.write(`${rows.map(([k, v]) => `${(`${k}:`).padEnd(w)}${v}`).join('\n')}\n`);
 }
 
-export async function runProfileRemove(name: string): Promise<void> {
-  const path = profilesPath();
-  const wasDefault = await updateProfiles(path, configDir(), (f) => {
+export async function runProfileRemove(name: string, io: Io): Promise<void> {
+  const path = profilesPath(io.env);
+  const wasDefault = await updateProfiles(path, configDir(io.env), (f) => {
     if (!Object.hasOwn(f.profiles, name)) throw unknownProfile(name, f, path);
     delete f.profiles[name];
     if (f.default === name) {
@@ -215,26 +210,24 @@ export async function runProfileRemove(name: string): Promise<void> {
     }
     return false;
   });
-  process.stdout.write(
-    `removed profile ${name}${wasDefault ? ' (it was the default; pick another with `archive profile use NAME`)' : ''}\n`,
-  );
+  io.stdout.write(`removed profile ${name}${wasDefault ? ' (it was the default; pick another with `archive profile use NAME`)' : ''}\n`);
 }
 
-export async function runProfileUse(name: string | undefined, flags: { unset?: boolean }): Promise<void> {
-  const path = profilesPath();
+export async function runProfileUse(name: string | undefined, flags: { unset?: boolean }, io: Io): Promise<void> {
+  const path = profilesPath(io.env);
   if (flags.unset || !name) {
     if (!flags.unset) throw new UsageError('which profile?', { hint: 'archive profile use NAME (or --unset to clear the default)' });
-    await updateProfiles(path, configDir(), (f) => {
+    await updateProfiles(path, configDir(io.env), (f) => {
       delete f.default;
     });
-    process.stdout.write('no default profile\n');
+    io.stdout.write('no default profile\n');
     return;
   }
-  await updateProfiles(path, configDir(), (f) => {
+  await updateProfiles(path, configDir(io.env), (f) => {
     if (!Object.hasOwn(f.profiles, name)) throw unknownProfile(name, f, path);
     f.default = name;
   });
-  process.stdout.write(`default profile: ${name}\n`);
-  if (process.env.ARCHIVE_PROFILE && process.env.ARCHIVE_PROFILE !== name)
-    process.stderr.write(`note: ARCHIVE_PROFILE=${process.env.ARCHIVE_PROFILE} is set and takes precedence\n`);
+  io.stdout.write(`default profile: ${name}\n`);
+  if (io.env.ARCHIVE_PROFILE && io.env.ARCHIVE_PROFILE !== name)
+    io.stderr.write(`note: ARCHIVE_PROFILE=${io.env.ARCHIVE_PROFILE} is set and takes precedence\n`);
 }
