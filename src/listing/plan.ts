@@ -100,7 +100,7 @@ export function decideFolder(
   const depth = parentPlainDepth + 1;
   const limit = deep ? MAX_SCOPE_DEPTH : MAX_PLAIN_DEPTH;
   if (depth > limit) return out('flat', `no ${deep ? 'Vespa log folder' : 'time folder'} within ${limit} levels`, depth);
-  return out('walk', deep ? 'looking for Vespa log folders (--kind/--host)' : 'looking for time folders', depth);
+  return out('walk', deep ? 'looking for Vespa log folders for --kind/--host' : 'looking for time folders', depth);
 }
 
 /**
