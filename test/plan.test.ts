@@ -235,14 +235,20 @@ describe('scope: which kinds and hosts the keys below a folder can have', () => 
     assert.equal(decideFolder('a/b/c/d/e/f/', w, undefined, 5).action, 'flat');
   });
 
-  test('decideFolder with a scope and a window: time skips still apply, a kept day folder is walked on', () => {
+  test('decideFolder with a scope and a window: time skips still apply, a day folder inside it is read flat', () => {
     const w: PlanWindow = { since: T('2026-01-05T00:00Z'), until: T('2026-01-06T00:00Z'), scope: scope('auto', ['access']) };
     assert.equal(decideFolder('b/20260104/', w, undefined, 0).action, 'skip');
-    assert.equal(decideFolder('b/20260105/', w, undefined, 0).action, 'walk');
+    assert.equal(decideFolder('b/20260105/', w, undefined, 0).action, 'flat');
+    assert.equal(decideFolder('b/2026/01/', w, undefined, 0).action, 'walk'); // straddles
     assert.equal(decideFolder('b/20260105/h/logs/vespa/', w, undefined, 3).action, 'skip');
     assert.equal(decideRoot('t/a/i/h/logs/vespa/', w).action, 'skip');
     assert.equal(decideRoot('t/a/i/h/logs/vespa/vespa.log', w).action, 'skip'); // a partial name below the folder
     assert.equal(decideRoot('t/a/i/h/logs/vespa', w).action, 'walk');
+    // Without a window a time folder is read flat, not walked for Vespa folders it would not hold.
+    const noWindow: PlanWindow = { scope: w.scope };
+    assert.equal(decideFolder('cf/20260105/', noWindow, undefined, 0).action, 'flat');
+    assert.equal(decideFolder('t/year=2026/', noWindow, undefined, 0).action, 'flat');
+    assert.equal(decideFolder('b/20260105/t/', w, folderBound('b/20260105/'), 1).action, 'flat');
   });
 });
 

@@ -91,11 +91,13 @@ export function decideFolder(
   // A Vespa log folder that stays holds files only (and whatever lies below needs no walking to be
   // ruled in or out by scope): one flat listing.
   if (deep && vespaFolder(folder)) return out('flat', 'a Vespa log folder --kind/--host keeps');
-  if (timed && bound && spanInside(bound, w.since, w.until) && !deep)
-    return out('flat', `time folder ${describeSpan(bound)} is inside the window`);
-  const newReading =
-    timed && bound !== undefined && bound !== null && !sameSpan(bound, parentBound) && !spanInside(bound, w.since, w.until);
+  if (timed && bound && spanInside(bound, w.since, w.until)) return out('flat', `time folder ${describeSpan(bound)} is inside the window`);
+  const newReading = timed && bound !== undefined && bound !== null && !sameSpan(bound, parentBound);
   if (newReading) return out('walk', `time folder ${describeSpan(bound!)} straddles the window`);
+  // Vespa writes no time folders: a Vespa tree below one is a copy, read flat rather than walked
+  // (with --host on a year of daily folders, walking each would cost 365 requests instead of ~22
+  // pages, to prune nothing).
+  if (deep && bound !== undefined) return out('flat', 'a time folder (Vespa log folders are not expected below it)');
   if (timed && partialTimeFolder(folder)) return out('walk', 'a year folder (months may follow)');
   const depth = parentPlainDepth + 1;
   const limit = deep ? MAX_SCOPE_DEPTH : MAX_PLAIN_DEPTH;
