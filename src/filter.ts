@@ -74,16 +74,26 @@ export function globMatcher(globs: string[]): (key: string) => boolean {
   return (key) => (name ? name(key.slice(key.lastIndexOf('/') + 1)) : false) || (path ? path(key) : false);
 }
 
-export function buildFilter(opts: FilterOptions, now = new Date()): EntryFilter {
-  const matcher = (globs: string[]) => (globs.length ? globMatcher(globs) : undefined);
-  const inc = matcher(splitList(opts.include));
-  const exc = matcher(splitList(opts.exclude));
+/**
+ * The --kind and --host tests as the filter applies them (an entry passes when its kind is in
+ * `kinds`, lower-cased, and its host passes `hostMatch`); the pruning planner reasons from the same
+ * two (listing/scope.ts), so they are built in one place.
+ */
+export function scopeFilters(opts: FilterOptions): { kinds: Set<string>; hostMatch?: (host: string) => boolean } {
   const kinds = new Set(splitList(opts.kind).map((k) => k.toLowerCase()));
   // A kind no layout gives can match nothing: say so instead of answering "0 objects".
   for (const k of kinds)
     if (!Object.hasOwn(KINDS, k)) throw new UsageError(`unknown kind "${k}"`, { hint: `use one of: ${KIND_NAMES.join(', ')}` });
   const hosts = splitList(opts.host);
   const hostMatch = hosts.length ? picomatch(hosts, { nocase: true }) : undefined;
+  return { kinds, hostMatch };
+}
+
+export function buildFilter(opts: FilterOptions, now = new Date()): EntryFilter {
+  const matcher = (globs: string[]) => (globs.length ? globMatcher(globs) : undefined);
+  const inc = matcher(splitList(opts.include));
+  const exc = matcher(splitList(opts.exclude));
+  const { kinds, hostMatch } = scopeFilters(opts);
   const w = timeWindow(opts, now);
   const hasWindow = !!(w.since || w.until);
   const since = w.since?.getTime();

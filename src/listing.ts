@@ -3,7 +3,7 @@
  * memory at a time, whatever the size of the archive.
  */
 import { parseKey, getLayout } from './layouts/index.js';
-import { buildFilter, timeWindow, type Entry, type FilterOptions } from './filter.js';
+import { buildFilter, scopeFilters, timeWindow, type Entry, type FilterOptions } from './filter.js';
 import type { StorageProvider } from './providers/types.js';
 import { NotFoundError } from './errors.js';
 import { prunedObjects, type PlanEvent } from './listing/walk.js';
@@ -65,7 +65,8 @@ export async function* listEntries(
   const now = new Date();
   const keep = buildFilter(opts, now);
   const w = timeWindow(opts, now);
-  const window = { since: w.since?.getTime(), until: w.until?.getTime() };
+  const { kinds, hostMatch } = scopeFilters(opts);
+  const window = { since: w.since?.getTime(), until: w.until?.getTime(), scope: { layout, kinds, hostMatch } };
   const requestsBefore = provider.listRequests ?? 0;
   const takeKinds =
     opts.take && !(opts.kind ?? []).length ? new Set<KindClass>(opts.take === 'records' ? ['record'] : ['record', 'binary']) : undefined;

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LAYOUTS, detect, getLayout, layoutNames, parseKey } from '../src/layouts/index.js';
-import { vespa } from '../src/layouts/vespa.js';
+import { vespa, vespaFolder } from '../src/layouts/vespa.js';
 import { cloudflare } from '../src/layouts/cloudflare.js';
 import { amplitude } from '../src/layouts/amplitude.js';
 import { logzio } from '../src/layouts/logzio.js';
@@ -394,4 +394,73 @@ test('parseKey: auto by default; a named layout that does not match still yields
   assert.equal(iso(forced.time), '2021-06-29T10:00:01.000Z');
   assert.equal(forced.host, undefined);
   assert.deepEqual(parseKey('random/file.hprof', 'cloudflare'), { layout: 'generic', kind: 'heapdump' });
+});
+
+// ------------------------------------------------------------- the Vespa log-folder rule (pruning)
+
+test('vespa rule: a key nested below HOST/logs/TYPE/ is not a Vespa key; direct files and copies elsewhere are', () => {
+  const J = 'JsonAccessLog.default.20210629100001.zst';
+  // A whole host tree inside another host's access folder: not Vespa, so it carries no host.
+  assert.equal(vespa.parse(`t/a/i/h1/logs/access/old/h2/logs/access/${J}`), undefined);
+  assert.equal(vespa.parse(`t/a/i/h1/logs/access/logs/access/${J}`), undefined);
+  assert.equal(vespa.parse('t/a/i/h1/logs/connection/jfr/recording.jfr'), undefined); // was host "connection"
+  assert.equal(vespa.parse(`t/a/i/h1/logs/access//${J}`), undefined); // an empty folder name is a folder too
+  const auto = parseKey(`t/a/i/h1/logs/access/old/h2/logs/access/${J}`);
+  assert.equal(auto.layout, 'dated');
+  assert.equal(auto.host, undefined);
+  // Not nested: the direct file, a tree under any other folder, a folder merely named like a type.
+  assert.equal(vespa.parse(`t/a/i/h1/logs/access/${J}`)?.host, 'h1');
+  assert.equal(vespa.parse(`backup/20260105/t/a/i/h3/logs/access/${J}`)?.host, 'h3');
+  assert.equal(vespa.parse(`t/a/i/h1/logs/weird/x/h2/logs/access/${J}`)?.host, 'h2');
+  assert.equal(vespa.parse(`t/a/i/h1/logs/access-old/h2/logs/access/${J}`)?.host, 'h2');
+  assert.equal(vespa.parse(`logs/access/h2/logs/access/${J}`)?.host, 'h2'); // no host segment above the first
+});
+
+test('vespaFolder: what the rule says about the keys below a folder', () => {
+  const cases: Array<[string, ReturnType<typeof vespaFolder>]> = [
+    ['t/a/i/h1/logs/access/', { nested: false, host: 'h1', type: 'access' }],
+    ['h1/logs/start-services/', { nested: false, host: 'h1', type: 'start-services' }],
+    ['t/a/i/h1/logs/access/old/', { nested: true }],
+    ['t/a/i/h1/logs/access/old/h2/logs/access/', { nested: true }],
+    ['t/a/i/h1/logs/', undefined],
+    ['t/a/i/h1/', undefined],
+    ['logs/access/', undefined], // no host segment: its files are not Vespa keys anyway
+    ['t/a/i/h1/logs/weird/', undefined],
+    ['t/a/i/h1/logs/access-old/', undefined],
+    ['', undefined],
+  ];
+  for (const [folder, want] of cases) assert.deepEqual(vespaFolder(folder), want, folder);
+});
+
+test('every layout declares every kind it gives (what --kind pruning relies on)', () => {
+  const keys = [
+    'vespa-team/app/default/h2946a/logs/access/JsonAccessLog.default.20210629100001.zst',
+    'vespa-team/app/default/h2946a/logs/connection/ConnectionLog.default.20210629100001.zst',
+    'vespa-team/app/default/h2946a/logs/vespa/vespa.log-2021-06-29.10-00-01.zst',
+    'vespa-team/app/default/h2946a/logs/zookeeper/zookeeper.log-2021-06-29.10-00-01.zst',
+    'vespa-team/app/default/h2946a/logs/start-services/start-services.out-x.zst',
+    't/a/i/h1/service-dump/container-1625000000000/jvm-heap-dump.bin.zst',
+    't/a/i/h1/service-dump/container-1625000000000/recording.jfr.zst',
+    't/a/i/h1/service-dump/container-1625000000000/jstack',
+    't/a/i/h1/dumps/x.hprof',
+    't/a/i/h1/jfr/x.jfr',
+    'logs/20260105/20260105T170000Z_20260105T170030Z_fb4b2e2b.log.gz',
+    'logs/ownership-challenge-bb2912e0.txt',
+    'exports/123456_2026-01-05_7#0.json.gz',
+    '-189524/-189524_2026-01-05_17.json.gz',
+    'archive/123456/2026/01/05/17/logs.json.gz',
+    'logzio-verified',
+    'archive/2026/01/05/17/x.hprof',
+    'archive/2026/01/05/17/x.jfr.gz',
+    'x/README',
+  ];
+  for (const l of [...LAYOUTS, getLayout('auto')])
+    for (const k of keys) {
+      const kind = l.parse(k)?.kind;
+      if (kind !== undefined) assert.ok(l.kinds.includes(kind), `${l.name} gives ${kind} for ${k} but does not declare it`);
+    }
+  assert.deepEqual(
+    LAYOUTS.filter((l) => l.hosts).map((l) => l.name),
+    ['vespa'],
+  );
 });

@@ -5,7 +5,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { folderBound, partialTimeFolder, spanInside, spanOverlaps } from '../src/layouts/time-folders.js';
-import { decideFolder, decideRoot, MAX_PLAIN_DEPTH } from '../src/listing/plan.js';
+import { decideFolder, decideRoot, MAX_PLAIN_DEPTH, MAX_SCOPE_DEPTH, type PlanWindow } from '../src/listing/plan.js';
+import { possibleBelow, scopeExcludes, scopeWalksDeep, type Scope } from '../src/listing/scope.js';
+import { scopeFilters } from '../src/filter.js';
 import { planPrinter } from '../src/listing/explain.js';
 import { compareKeys } from '../src/listing/walk.js';
 
@@ -156,6 +158,100 @@ describe('decideFolder / decideRoot', () => {
   });
 });
 
+describe('scope: which kinds and hosts the keys below a folder can have', () => {
+  const scope = (layout: string, kind?: string[], host?: string[]): Scope => ({ layout, ...scopeFilters({ kind, host }) });
+
+  test('possibleBelow under auto: anything, except at and below Vespa log folders', () => {
+    const any = possibleBelow('acme/search/prod/', 'auto');
+    assert.deepEqual(any.host, { any: true });
+    assert.ok(any.kinds.has('access') && any.kinds.has('events') && any.kinds.has('probe') && any.kinds.has('folder'));
+    const access = possibleBelow('acme/search/prod/h1/logs/access/', 'auto');
+    assert.equal(access.host, 'h1');
+    assert.ok(access.kinds.has('access') && !access.kinds.has('connection') && !access.kinds.has('dump'));
+    assert.ok(access.kinds.has('logs') && access.kinds.has('events') && access.kinds.has('heapdump')); // non-Vespa files beside the logs
+    const nested = possibleBelow('acme/search/prod/h1/logs/access/old/', 'auto');
+    assert.deepEqual(nested.host, { none: true });
+    assert.ok(!nested.kinds.has('access'));
+  });
+
+  test('possibleBelow under forced layouts: only Vespa gives hosts; a layout falls back to generic kinds', () => {
+    assert.deepEqual(possibleBelow('x/', 'cloudflare').host, { none: true });
+    assert.deepEqual([...possibleBelow('x/', 'cloudflare').kinds].sort(), ['challenge', 'folder', 'heapdump', 'jfr', 'logs', 'probe']);
+    assert.deepEqual([...possibleBelow('h/logs/vespa/', 'vespa').kinds].sort(), ['folder', 'heapdump', 'jfr', 'logs', 'probe', 'vespa']);
+    assert.equal(possibleBelow('h/logs/vespa/', 'VESPA').host, 'h');
+  });
+
+  const cases: Array<[string, Scope, string | undefined]> = [
+    ['acme/search/prod/h2.x/logs/access/', scope('auto', undefined, ['h1*']), 'its Vespa host h2.x does not match --host'],
+    ['acme/search/prod/H1.x/logs/access/', scope('auto', undefined, ['h1*']), undefined], // --host is case-insensitive
+    ['acme/search/prod/h1.x/logs/access/', scope('auto', undefined, ['h1*,h2*']), undefined],
+    ['acme/search/prod/h2.x/', scope('auto', undefined, ['h1*']), undefined], // a host folder may hold any tree
+    ['acme/search/prod/h2.x/logs/', scope('auto', undefined, ['h1*']), undefined],
+    ['acme/search/prod/h1.x/logs/access/old/', scope('auto', undefined, ['h1*']), 'no key below it can have a host (--host)'],
+    ['acme/', scope('cloudflare', undefined, ['h1*']), 'no key below it can have a host (--host)'],
+    ['', scope('generic', undefined, ['*']), 'no key below it can have a host (--host)'],
+    ['acme/search/prod/h1/logs/connection/', scope('auto', ['access']), 'no key below it can be --kind access'],
+    ['acme/search/prod/h1/logs/access/', scope('auto', ['access']), undefined],
+    ['acme/search/prod/h1/logs/connection/', scope('auto', ['access', 'connection']), undefined],
+    ['acme/search/prod/h1/logs/connection/', scope('auto', ['logs']), undefined], // a README there is kind logs
+    ['acme/search/prod/h1/logs/connection/', scope('auto', ['events']), undefined], // an Amplitude file could sit there
+    ['acme/search/prod/h1/logs/connection/', scope('auto', ['probe']), undefined],
+    ['acme/search/prod/h1/logs/access/old/', scope('auto', ['access']), 'no key below it can be --kind access'],
+    ['acme/search/prod/h1/logs/access/old/', scope('vespa', ['heapdump']), undefined], // generic still gives heapdump
+    ['x/', scope('amplitude', ['access']), 'no key below it can be --kind access'],
+    ['x/', scope('amplitude', ['heapdump']), undefined],
+    ['x/', scope('auto', []), undefined],
+  ];
+  for (const [folder, s, want] of cases)
+    test(`${JSON.stringify(folder)} ${s.layout} kinds=${[...s.kinds]} host=${!!s.hostMatch} → ${want ?? 'may match'}`, () =>
+      assert.equal(scopeExcludes(folder, s)?.reason, want));
+
+  test('scopeWalksDeep: only when some Vespa log folder could be skipped', () => {
+    assert.equal(scopeWalksDeep(scope('auto')), false);
+    assert.equal(scopeWalksDeep(scope('auto', undefined, ['h1'])), true);
+    assert.equal(scopeWalksDeep(scope('auto', ['access'])), true);
+    assert.equal(scopeWalksDeep(scope('auto', ['logs'])), false);
+    assert.equal(scopeWalksDeep(scope('auto', ['access', 'events'])), false);
+    assert.equal(scopeWalksDeep(scope('cloudflare', undefined, ['h1'])), false); // the root is skipped instead
+    assert.equal(scopeWalksDeep(scope('dated', ['access'])), false);
+  });
+
+  test('decideFolder with a scope: walks down to the log folders, skips or reads each', () => {
+    const w: PlanWindow = { scope: scope('auto', undefined, ['h1*']) };
+    const actions: string[] = [];
+    let depth = 0;
+    for (const f of ['acme/', 'acme/search/', 'acme/search/prod/', 'acme/search/prod/h2/', 'acme/search/prod/h2/logs/']) {
+      const d = decideFolder(f, w, undefined, depth);
+      actions.push(d.action);
+      depth = d.plainDepth;
+    }
+    assert.equal(MAX_SCOPE_DEPTH, 5);
+    assert.deepEqual(actions, ['walk', 'walk', 'walk', 'walk', 'walk']);
+    const skip = decideFolder('acme/search/prod/h2/logs/access/', w, undefined, depth);
+    assert.equal(skip.action, 'skip');
+    assert.equal(skip.run, 'their Vespa hosts do not match --host');
+    assert.equal(decideFolder('acme/search/prod/h1/logs/access/', w, undefined, depth).action, 'flat');
+    assert.equal(decideFolder('acme/search/prod/h2/logs/other/', w, undefined, depth).action, 'flat'); // depth 6
+    assert.equal(decideFolder('a/b/c/d/e/f/', w, undefined, 5).action, 'flat');
+  });
+
+  test('decideFolder with a scope and a window: time skips still apply, a day folder inside it is read flat', () => {
+    const w: PlanWindow = { since: T('2026-01-05T00:00Z'), until: T('2026-01-06T00:00Z'), scope: scope('auto', ['access']) };
+    assert.equal(decideFolder('b/20260104/', w, undefined, 0).action, 'skip');
+    assert.equal(decideFolder('b/20260105/', w, undefined, 0).action, 'flat');
+    assert.equal(decideFolder('b/2026/01/', w, undefined, 0).action, 'walk'); // straddles
+    assert.equal(decideFolder('b/20260105/h/logs/vespa/', w, undefined, 3).action, 'skip');
+    assert.equal(decideRoot('t/a/i/h/logs/vespa/', w).action, 'skip');
+    assert.equal(decideRoot('t/a/i/h/logs/vespa/vespa.log', w).action, 'skip'); // a partial name below the folder
+    assert.equal(decideRoot('t/a/i/h/logs/vespa', w).action, 'walk');
+    // Without a window a time folder is read flat, not walked for Vespa folders it would not hold.
+    const noWindow: PlanWindow = { scope: w.scope };
+    assert.equal(decideFolder('cf/20260105/', noWindow, undefined, 0).action, 'flat');
+    assert.equal(decideFolder('t/year=2026/', noWindow, undefined, 0).action, 'flat');
+    assert.equal(decideFolder('b/20260105/t/', w, folderBound('b/20260105/'), 1).action, 'flat');
+  });
+});
+
 describe('planPrinter', () => {
   test('folds sibling skips, prints totals', () => {
     const lines: string[] = [];
@@ -170,6 +266,22 @@ describe('planPrinter', () => {
       'plan: skip 3 folders lp/20260101/ … lp/20260103/ (their time folders are outside the window)',
       'plan: walk lp/20260105/ (time folder 2026-01-05..2026-01-06 straddles the window)',
       'plan: 2 LIST requests, 10 keys scanned, 3 matched',
+    ]);
+  });
+
+  test('a run of --host skips is summarised by its own reason, not by time folders', () => {
+    const lines: string[] = [];
+    const p = planPrinter((l) => lines.push(l));
+    const w: PlanWindow = { scope: { layout: 'auto', ...scopeFilters({ host: ['h1'] }) } };
+    for (const f of ['p/h2/logs/access/', 'p/h2/logs/connection/']) p.onPlan({ folder: f, decision: decideFolder(f, w, undefined, 4) });
+    p.onPlan({ folder: 'p/h2/logs/x/', decision: decideFolder('p/h2/logs/x/', w, undefined, 4) });
+    p.onPlan({ folder: 'p/h3/logs/access/', decision: decideFolder('p/h3/logs/access/', w, undefined, 4) });
+    p.end({ requests: 1, scanned: 0, count: 0 });
+    assert.deepEqual(lines, [
+      'plan: skip 2 folders p/h2/logs/access/ … p/h2/logs/connection/ (their Vespa hosts do not match --host)',
+      'plan: walk p/h2/logs/x/ (looking for Vespa log folders for --kind/--host)',
+      'plan: skip p/h3/logs/access/ (its Vespa host h3 does not match --host)',
+      'plan: 1 LIST request, 0 keys scanned, 0 matched',
     ]);
   });
 });

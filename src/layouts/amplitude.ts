@@ -22,6 +22,7 @@ const MERGED_RE = /^(-?\d+)_(\d{4})-(\d{2})-(\d{2})_(\d{1,2})\.json(?:\.gz)?$/;
 export const amplitude: Layout = {
   name: 'amplitude',
   description: 'Amplitude export: PROJECTID_yyyy-MM-dd_H#PARTITION.json.gz and merged IDs -ORGID_yyyy-MM-dd_H.json.gz',
+  kinds: ['events', 'merged-ids'],
   parse(key) {
     const name = baseName(key);
     const e = EVENTS_RE.exec(name);

@@ -18,6 +18,7 @@ const CHALLENGE_RE = /^ownership-challenge(?:-[^/]*)?\.txt$/;
 export const cloudflare: Layout = {
   name: 'cloudflare',
   description: 'Cloudflare Logpush: [SUBPATH/][YYYYMMDD/]START_END_HASH.log.gz and ownership-challenge files',
+  kinds: ['logs', 'challenge'],
   parse(key) {
     const name = baseName(key);
     const m = FILE_RE.exec(name);

@@ -95,6 +95,7 @@ export function timeFromKey(key: string): Pick<KeyFacts, 'time' | 'timeEnd'> | u
 export const dated: Layout = {
   name: 'dated',
   description: 'Any key with a time in its folders or name (Hive partitions, YYYY/MM/DD/HH, compact or ISO stamps)',
+  kinds: ['logs', 'heapdump', 'jfr'],
   parse(key) {
     const t = timeFromKey(key);
     if (!t) return undefined;

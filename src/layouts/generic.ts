@@ -8,6 +8,7 @@ import { baseName, kindFromName } from './time-parts.js';
 export const generic: Layout = {
   name: 'generic',
   description: 'Any key; time from last-modified, kind from the file extension',
+  kinds: ['logs', 'heapdump', 'jfr'],
   parse(key) {
     return { layout: 'generic', kind: kindFromName(baseName(key)) };
   },

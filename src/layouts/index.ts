@@ -34,6 +34,8 @@ export function detect(key: string): KeyFacts {
 const autoLayout: Layout = {
   name: AUTO,
   description: 'Try each layout in turn and use the first that recognises the key',
+  kinds: [...new Set(LAYOUTS.flatMap((l) => l.kinds))],
+  hosts: LAYOUTS.some((l) => l.hosts),
   parse: detect,
 };
 

@@ -21,6 +21,7 @@ const MARKER_RE = /(?:^|\/)logzio-verified(?:\.txt)?$/;
 export const logzio: Layout = {
   name: 'logzio',
   description: 'Logz.io archive: [PATH/]ACCOUNTID/YYYY/MM/DD/HH/FILE (or year=/month=/day=/hour=) and logzio-verified',
+  kinds: ['logs', 'marker'],
   parse(key) {
     const m = SLASH_RE.exec(key) ?? HIVE_RE.exec(key);
     if (m) {

@@ -24,6 +24,13 @@ export interface KeyFacts {
 export interface Layout {
   name: string;
   description: string;
+  /**
+   * Every kind parse() can give (what --kind pruning reasons from, listing/scope.ts). A kind
+   * parse() returns must be listed here, or a pruned listing could miss it.
+   */
+  kinds: readonly string[];
+  /** Whether parse() can give a host (only such layouts can match --host). */
+  hosts?: boolean;
   /** Returns undefined when the key does not look like this vendor's. */
   parse(key: string): KeyFacts | undefined;
 }

@@ -19,6 +19,14 @@
  *
  * Only Vespa's own file names under the known log types are claimed, so a generic
  * `svc/logs/access/x.log` falls through to the later layouts in auto mode.
+ *
+ * THE RULE (what lets --host and --kind prune folders, listing/scope.ts): a Vespa log-type folder
+ * `HOST/logs/TYPE/` (TYPE one of LOG_TYPES) holds files, not trees. A key nested deeper below one
+ * (`h1/logs/access/old/h2/logs/access/JsonAccessLog…`, `h1/logs/access/jfr/x.jfr`) is not read as
+ * Vespa at all (the later layouts may still claim it, without host). Vespa's uploader never writes
+ * such keys; without the rule any folder could hold another host's tree, so no folder could be
+ * skipped for --host. With it, everything below `HOST/logs/TYPE/` has host HOST or none, and kind
+ * TYPE or a non-Vespa kind.
  */
 import type { KeyFacts, Layout } from './types.js';
 import { DAY_MS, HOUR_MS, fromEpochMillis, kindFromName, plus, utcFromStrings } from './time-parts.js';
@@ -34,6 +42,26 @@ const NAME_RES: Record<string, RegExp> = {
   zookeeper: /^zookeeper\.log()(?:-(\d{4}-\d{2}-\d{2}(?:\.\d{2}-\d{2}-\d{2})?))?(?:\.zst)?$/,
   'start-services': /^start-services\.out()(?:-(.+?))?(?:\.zst)?$/,
 };
+
+/** The log folders Vespa's uploader writes files into (HOST/logs/TYPE/FILE). */
+export const LOG_TYPES: readonly string[] = Object.keys(NAME_RES);
+const TYPES_ALT = LOG_TYPES.join('|');
+// A log-type folder with at least one more folder below it: what THE RULE rejects.
+const NESTED_RE = new RegExp(`(?:^|/)[^/]+/logs/(?:${TYPES_ALT})/[^/]*/`);
+// A folder path (ending in '/') that is itself HOST/logs/TYPE/.
+const TYPE_DIR_RE = new RegExp(`(?:^|/)([^/]+)/logs/(${TYPES_ALT})/$`);
+
+/**
+ * What THE RULE says about the keys below a folder (a path ending in '/'): 'nested' when the folder
+ * lies below a log-type folder (no key under it is Vespa), the host and type when it is one (only
+ * its direct files can be Vespa, all of that host and type), undefined otherwise (anything goes).
+ */
+export function vespaFolder(folder: string): { nested: true } | { nested: false; host: string; type: string } | undefined {
+  if (!folder.includes('/logs/')) return undefined;
+  if (NESTED_RE.test(folder)) return { nested: true };
+  const m = TYPE_DIR_RE.exec(folder);
+  return m ? { nested: false, host: m[1], type: m[2] } : undefined;
+}
 
 const STAMP_RE = /^(\d{4})-?(\d{2})-?(\d{2})(?:[.T]?(\d{2})-?(\d{2})-?(\d{2}))?$/;
 const DUMP_ID_RE = /^(.*)-(\d{13})$/;
@@ -99,7 +127,10 @@ function parseDump(m: RegExpExecArray): KeyFacts | undefined {
 export const vespa: Layout = {
   name: 'vespa',
   description: 'Vespa Cloud archive: TENANT/APP/INSTANCE/HOST/logs/TYPE/FILE, service dumps, heap dumps, JFR',
+  kinds: [...LOG_TYPES, 'heapdump', 'jfr', 'dump'],
+  hosts: true,
   parse(key) {
+    if (key.includes('/logs/') && NESTED_RE.test(key)) return undefined; // THE RULE
     if (key.includes('/logs/')) {
       const m = LOG_RE.exec(key);
       if (m) return parseLog(m);

@@ -16,24 +16,25 @@ function parentOf(folder: string): string {
 }
 
 export function planPrinter(write: (line: string) => void): PlanPrinter {
-  let run: { parent: string; first: string; last: string; n: number; reason: string } | undefined;
+  let run: { parent: string; first: string; last: string; n: number; reason: string; summary: string } | undefined;
   const flush = () => {
     if (!run) return;
     const what = run.n === 1 ? run.first : `${run.n} folders ${run.first} … ${run.last}`;
-    write(`plan: skip ${what} (${run.n === 1 ? run.reason : 'their time folders are outside the window'})`);
+    write(`plan: skip ${what} (${run.n === 1 ? run.reason : run.summary})`);
     run = undefined;
   };
   return {
     onPlan({ folder, decision }) {
       if (decision.action === 'skip') {
         const parent = parentOf(folder);
-        if (run && run.parent === parent) {
+        const summary = decision.run ?? 'their time folders are outside the window';
+        if (run && run.parent === parent && run.summary === summary) {
           run.last = folder;
           run.n++;
           return;
         }
         flush();
-        run = { parent, first: folder, last: folder, n: 1, reason: decision.reason };
+        run = { parent, first: folder, last: folder, n: 1, reason: decision.reason, summary };
         return;
       }
       flush();

@@ -3,8 +3,10 @@
  * list it flat, walk it one level at a time (delimiter listing), or skip it.
  *
  * Only `skip` affects the answer, and it is taken only when the folder's time-folder bound (see
- * layouts/time-folders.ts) misses the window: then every key below is rejected by the same rule
- * the full scan's filter applies, whatever the key. `flat` and `walk` both read every key below;
+ * layouts/time-folders.ts) misses the window, or when no key below can have a kind or host that
+ * --kind/--host keep (scope.ts, from the layouts' declared kinds and Vespa's log-folder rule): then
+ * every key below is rejected by the same rules the full scan's filter applies, whatever the key.
+ * `flat` and `walk` both read every key below;
  * choosing between them is a cost guess that can never change the result:
  *   - a folder whose bound lies inside the window can hold nothing prunable: flat (fewest requests);
  *   - a bound that straddles an edge of the window may hide finer time folders: walk;
@@ -14,22 +16,25 @@
  *     about what a full scan costs instead of one request per folder.
  */
 import { folderBound, partialTimeFolder, spanInside, spanOverlaps, type Span } from '../layouts/time-folders.js';
+import { vespaFolder } from '../layouts/vespa.js';
+import { scopeExcludes, scopeWalksDeep, type Scope } from './scope.js';
 
 export interface PlanWindow {
   /** Epoch ms, inclusive; undefined = open. */
   since?: number;
   /** Epoch ms, exclusive; undefined = open. */
   until?: number;
+  /** --kind/--host, for skipping folders that cannot hold a match (scope.ts). */
+  scope?: Scope;
 }
 
-/**
- * Plain (timeless) folder levels walked before reading flat. Measured on Azurite (Vespa, 20 hosts
- * × 3 types, 130k keys): with 3, `--since 2h` walked down to the 20 host folders and listed each
- * (44 requests, slower than the 26-page full scan); with 2 the instance folder is read in one flat
- * listing (29 requests). Cloudflare SUBPATH/DATASET/, Logz.io PATH/ACCOUNT/ and Hive TABLE/ sit
- * within 2 levels of a location given at the container root.
- */
 export const MAX_PLAIN_DEPTH = 2;
+
+/**
+ * The same limit when --host or --kind can skip Vespa log folders: deep enough to reach
+ * TENANT/APP/INSTANCE/HOST/logs/ from the container root, where the log-type folders are decided.
+ */
+export const MAX_SCOPE_DEPTH = 5;
 
 export type FolderAction = 'skip' | 'flat' | 'walk';
 
@@ -41,6 +46,8 @@ export interface FolderDecision {
   bound: Span | null | undefined;
   /** Plain levels walked including this one (passed to its children). */
   plainDepth: number;
+  /** For --explain: what a run of skipped siblings is summarised by, when not their time folders. */
+  run?: string;
 }
 
 function iso(ms: number): string {
@@ -61,7 +68,8 @@ function sameSpan(a: Span | null | undefined, b: Span | null | undefined): boole
 
 /**
  * Decide for `folder` (ends in '/'), whose parent had bound `parentBound` and `parentPlainDepth`
- * plain levels walked. A window with neither bound means nothing can be pruned: always flat.
+ * plain levels walked. Skips come first (a folder --kind/--host rules out, scope.ts; a time folder
+ * outside the window); without a window or a prunable scope everything is one flat listing.
  */
 export function decideFolder(
   folder: string,
@@ -70,22 +78,31 @@ export function decideFolder(
   parentPlainDepth: number,
 ): FolderDecision {
   const bound = folderBound(folder);
-  if (w.since === undefined && w.until === undefined)
-    return { action: 'flat', reason: 'no time window', bound, plainDepth: parentPlainDepth };
-  if (bound === null) return { action: 'skip', reason: 'its time folders contradict each other', bound, plainDepth: parentPlainDepth };
-  if (bound && !spanOverlaps(bound, w.since, w.until))
-    return { action: 'skip', reason: `time folder ${describeSpan(bound)} is outside the window`, bound, plainDepth: parentPlainDepth };
-  if (bound && spanInside(bound, w.since, w.until))
-    return { action: 'flat', reason: `time folder ${describeSpan(bound)} is inside the window`, bound, plainDepth: parentPlainDepth };
-  const newReading = bound !== undefined && !sameSpan(bound, parentBound);
-  if (newReading)
-    return { action: 'walk', reason: `time folder ${describeSpan(bound!)} straddles the window`, bound, plainDepth: parentPlainDepth };
-  if (partialTimeFolder(folder))
-    return { action: 'walk', reason: 'a year folder (months may follow)', bound, plainDepth: parentPlainDepth };
+  const out = (action: FolderAction, reason: string, plainDepth = parentPlainDepth, run?: string): FolderDecision =>
+    run ? { action, reason, bound, plainDepth, run } : { action, reason, bound, plainDepth };
+  const ruled = w.scope ? scopeExcludes(folder, w.scope) : undefined;
+  if (ruled) return out('skip', ruled.reason, parentPlainDepth, ruled.run);
+  const timed = w.since !== undefined || w.until !== undefined;
+  const deep = w.scope !== undefined && scopeWalksDeep(w.scope);
+  if (!timed && !deep) return out('flat', 'no time window');
+  if (timed && bound === null) return out('skip', 'its time folders contradict each other');
+  if (timed && bound && !spanOverlaps(bound, w.since, w.until))
+    return out('skip', `time folder ${describeSpan(bound)} is outside the window`);
+  // A Vespa log folder that stays holds files only (and whatever lies below needs no walking to be
+  // ruled in or out by scope): one flat listing.
+  if (deep && vespaFolder(folder)) return out('flat', 'a Vespa log folder --kind/--host keeps');
+  if (timed && bound && spanInside(bound, w.since, w.until)) return out('flat', `time folder ${describeSpan(bound)} is inside the window`);
+  const newReading = timed && bound !== undefined && bound !== null && !sameSpan(bound, parentBound);
+  if (newReading) return out('walk', `time folder ${describeSpan(bound!)} straddles the window`);
+  // Vespa writes no time folders: a Vespa tree below one is a copy, read flat rather than walked
+  // (with --host on a year of daily folders, walking each would cost 365 requests instead of ~22
+  // pages, to prune nothing).
+  if (deep && bound !== undefined) return out('flat', 'a time folder (Vespa log folders are not expected below it)');
+  if (timed && partialTimeFolder(folder)) return out('walk', 'a year folder (months may follow)');
   const depth = parentPlainDepth + 1;
-  if (depth > MAX_PLAIN_DEPTH)
-    return { action: 'flat', reason: `no time folder within ${MAX_PLAIN_DEPTH} levels`, bound, plainDepth: depth };
-  return { action: 'walk', reason: 'looking for time folders', bound, plainDepth: depth };
+  const limit = deep ? MAX_SCOPE_DEPTH : MAX_PLAIN_DEPTH;
+  if (depth > limit) return out('flat', `no ${deep ? 'Vespa log folder' : 'time folder'} within ${limit} levels`, depth);
+  return out('walk', deep ? 'looking for Vespa log folders for --kind/--host' : 'looking for time folders', depth);
 }
 
 /**
