@@ -1,18 +1,19 @@
 import type { Command } from 'commander';
 import { addTargetOptions, accountTargetFor, open, type TargetFlags } from './options.js';
 import { formatTime, pad } from '../output/format.js';
+import type { Io } from '../io.js';
 
 interface ContainersFlags extends TargetFlags {
   json?: boolean;
   ndjson?: boolean;
 }
 
-export async function runContainers(location: string | undefined, flags: ContainersFlags): Promise<void> {
+export async function runContainers(location: string | undefined, flags: ContainersFlags, io: Io): Promise<void> {
   const [{ LineWriter }, { stdoutColor }] = await Promise.all([import('../output/writer.js'), import('../output/color.js')]);
-  const target = await accountTargetFor(location, flags);
-  const provider = await open({ ...target, ...(target.provider === 'azure' ? { container: '' } : { bucket: '' }) });
-  const out = new LineWriter();
-  const c = stdoutColor();
+  const target = await accountTargetFor(location, flags, io);
+  const provider = await open({ ...target, ...(target.provider === 'azure' ? { container: '' } : { bucket: '' }) }, io);
+  const out = new LineWriter(io.stdout);
+  const c = stdoutColor(io);
   let n = 0;
   if (flags.json) await out.line('[');
   for await (const ci of provider.listContainers()) {
@@ -20,18 +21,18 @@ export async function runContainers(location: string | undefined, flags: Contain
     if (flags.json) await out.line(`${n ? ',' : ''}${JSON.stringify(rec)}`);
     else if (flags.ndjson) await out.line(JSON.stringify(rec));
     else {
-      if (n === 0 && process.stdout.isTTY) await out.line(c.bold(`${pad('LAST MODIFIED', 19)}  NAME`));
+      if (n === 0 && io.stdout.isTTY) await out.line(c.bold(`${pad('LAST MODIFIED', 19)}  NAME`));
       await out.line(`${pad(formatTime(ci.lastModified), 19)}  ${ci.name}`);
     }
     n++;
   }
   if (flags.json) await out.line(']');
   await out.flush();
-  if (!flags.json && !flags.ndjson && process.stdout.isTTY)
-    process.stderr.write(`${n} ${provider.kind === 's3' ? 'bucket' : 'container'}${n === 1 ? '' : 's'}\n`);
+  if (!flags.json && !flags.ndjson && io.stdout.isTTY)
+    io.stderr.write(`${n} ${provider.kind === 's3' ? 'bucket' : 'container'}${n === 1 ? '' : 's'}\n`);
 }
 
-export function registerContainers(program: Command): void {
+export function registerContainers(program: Command, io: Io): void {
   addTargetOptions(
     program
       .command('containers')
@@ -52,5 +53,5 @@ Examples:
   archive containers s3:// --region eu-west-1
   AZURE_STORAGE_CONNECTION_STRING=… archive containers --json`,
     )
-    .action(async (location: string | undefined, flags: ContainersFlags) => runContainers(location, flags));
+    .action(async (location: string | undefined, flags: ContainersFlags) => runContainers(location, flags, io));
 }

@@ -4,7 +4,7 @@ import type { AddCmdFlags } from '../profiles/commands.js';
 
 const run = () => import('../profiles/commands.js');
 
-export function registerProfile(program: Command): void {
+export function registerProfile(program: Command, _io?: unknown): void {
   const profile = program.command('profile').description('saved locations and credentials (used as PROFILE:PREFIX)');
   profile.addHelpText(
     'after',

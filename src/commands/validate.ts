@@ -5,7 +5,7 @@ import type { ValidateFlags } from './validate-run.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
-export function registerValidate(program: Command): void {
+export function registerValidate(program: Command, _io?: unknown): void {
   const cmd = program
     .command('validate')
     .description(

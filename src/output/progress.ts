@@ -11,6 +11,7 @@
 import { bar } from './bars.js';
 import { formatBytes } from './format.js';
 import { formatDuration } from '../time.js';
+import type { OutStream } from '../io.js';
 
 export type ProgressMode = 'off' | 'tty' | 'plain';
 
@@ -139,19 +140,14 @@ export class Progress {
   private constructor(
     private readonly label: string,
     private readonly mode: ProgressMode,
-    private readonly stream: NodeJS.WriteStream,
+    private readonly stream: OutStream,
   ) {}
 
   /**
    * `enabled` false: nothing at all. Otherwise `requested` picks the mode: 'tty' only draws on a
    * terminal; 'plain' prints periodic lines anywhere; undefined means 'tty' when stderr is one.
    */
-  static async create(
-    label: string,
-    enabled: boolean,
-    requested?: 'tty' | 'plain',
-    stream: NodeJS.WriteStream = process.stderr,
-  ): Promise<Progress> {
+  static async create(label: string, stream: OutStream, enabled: boolean, requested?: 'tty' | 'plain'): Promise<Progress> {
     const mode: ProgressMode = !enabled ? 'off' : requested === 'plain' ? 'plain' : stream.isTTY ? 'tty' : 'off';
     const p = new Progress(label, mode, stream);
     if (mode === 'tty') p.draw(`${label}: listing…`);

@@ -27,7 +27,10 @@ export async function write(stream: NodeJS.WritableStream, text: string | Buffer
   });
 }
 
-/** Buffers small writes (one per listed key) into fewer, larger ones. */
+/**
+ * Buffers small writes (one per listed key) into fewer, larger ones. Commands pass `io.stdout`; the
+ * default serves validate until branch creds (which passes it too) lands.
+ */
 export class LineWriter {
   private buf: string[] = [];
   private size = 0;
