@@ -9,7 +9,7 @@ import { createDecoder, codecFor } from './decompress/index.js';
 import { listEntries, nothingUnder, prefixIsEmpty, type ListOptions, type ListTotals } from './listing.js';
 import type { Entry } from './filter.js';
 import type { StorageProvider } from './providers/types.js';
-import { resilientRead, type RetryPolicy } from './pull/retry.js';
+import { resilientRead, type RetryPolicy } from './providers/resilient-read.js';
 import { ArchiveError, NotFoundError } from './errors.js';
 import { write } from './output/writer.js';
 

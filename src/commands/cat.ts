@@ -9,7 +9,7 @@ import { parsePositiveInt } from '../output/size.js';
 import type { Io } from '../io.js';
 import { PartialFailureError, InterruptedError, UsageError } from '../errors.js';
 import { redact } from '../redact.js';
-import { DEFAULT_RETRY } from '../pull/retry.js';
+import { DEFAULT_RETRY } from '../providers/resilient-read.js';
 
 interface CatFlags extends TargetFlags, ListOptions {
   order?: 'time' | 'key';
