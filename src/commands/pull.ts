@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { tuneGcForTransfers } from '../gc-tuning.js';
 import { addFilterOptions, addTargetOptions, targetFor, open, type TargetFlags } from './options.js';
 import type { ListOptions } from '../listing.js';
@@ -8,20 +8,20 @@ import { parsePositiveInt, parseSize } from '../output/size.js';
 import { formatBytes } from '../output/format.js';
 import { formatDuration } from '../time.js';
 import type { Io } from '../io.js';
+import type { OutputFlags } from '../output/output-format.js';
 import type { Target } from '../target.js';
 import type { StorageProvider } from '../providers/types.js';
 import type { Shard } from '../pull/plan.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import { redact } from '../redact.js';
 
-interface PullFlags extends TargetFlags, ListOptions {
+interface PullFlags extends TargetFlags, ListOptions, OutputFlags {
   concurrency?: string;
   decompress?: boolean;
   flatten?: boolean;
   dryRun?: boolean;
   shard?: string;
   dedupe?: boolean;
-  json?: boolean;
   quiet?: boolean;
   progress?: boolean | string;
   chunkSize?: string;
@@ -67,9 +67,14 @@ export interface PullCommandOptions {
   concurrency: number;
   chunkSize?: number;
   multipartThreshold?: number;
+  /** table: lines for a person on stderr; json: one report document; ndjson: one line per file, then the summary. */
+  format: PullFormat;
   /** undefined: a bar when stderr is a terminal; 'plain': a line every 10 s; 'tty': the bar. */
   progressMode?: 'tty' | 'plain';
 }
+
+const PULL_FORMATS = ['table', 'json', 'ndjson'] as const;
+type PullFormat = (typeof PULL_FORMATS)[number];
 
 type PullResult = Awaited<ReturnType<typeof import('../pull/engine.js').pull>>;
 
@@ -81,7 +86,8 @@ export async function pullOptions(
   verbose: boolean,
   io: Io,
 ): Promise<PullCommandOptions> {
-  const { parseShard } = await import('../pull/plan.js');
+  const [{ parseShard }, { resolveOutputFormat }] = await Promise.all([import('../pull/plan.js'), import('../output/output-format.js')]);
+  const format = resolveOutputFormat(flags, PULL_FORMATS) as PullFormat;
   const shard = parseShard(flags.shard);
   const concurrency = flags.concurrency ? parsePositiveInt(flags.concurrency, '--concurrency', 256) : DEFAULT_CONCURRENCY;
   const chunkSize = flags.chunkSize ? parseSize(flags.chunkSize, '--chunk-size') : undefined;
@@ -92,7 +98,7 @@ export async function pullOptions(
     });
   }
   const progressMode = flags.progress === undefined ? undefined : flags.progress === 'plain' || !io.stderr.isTTY ? 'plain' : 'tty';
-  return { location, dest: dest ?? '.', flags, verbose, shard, concurrency, chunkSize, multipartThreshold, progressMode };
+  return { location, dest: dest ?? '.', flags, format, verbose, shard, concurrency, chunkSize, multipartThreshold, progressMode };
 }
 
 export async function runPull(opts: PullCommandOptions, io: Io): Promise<void> {
@@ -106,18 +112,23 @@ export async function runPull(opts: PullCommandOptions, io: Io): Promise<void> {
   const target = await targetFor(opts.location, opts.flags, io);
   const provider = await open(target, io);
   const { flags } = opts;
-  const progress = await Progress.create('pull', io.stderr, !flags.quiet && !flags.json && !flags.dryRun, opts.progressMode);
+  const machine = opts.format !== 'table';
+  const progress = await Progress.create('pull', io.stderr, !flags.quiet && !machine && !flags.dryRun, opts.progressMode);
   const out = new LineWriter(io.stdout);
   const result = await transferAll(provider, target, opts, { progress, out }, io);
   const secs = progress.elapsedMs() / 1000;
-  if (flags.json) await out.line(JSON.stringify(jsonReport(result, secs, !!flags.dryRun)));
-  else if (flags.dryRun) {
+  if (opts.format === 'json') await out.line(JSON.stringify(jsonReport(result, secs, !!flags.dryRun)));
+  else if (opts.format === 'ndjson') {
+    const report = jsonReport(result, secs, !!flags.dryRun);
+    for (const f of report.files) await out.line(JSON.stringify(f));
+    await out.line(JSON.stringify({ summary: report.summary }));
+  } else if (flags.dryRun) {
     for (const f of result.files) if (f.status === 'duplicate') await out.line(fileLine(f));
   } else if (!flags.quiet) {
     for (const f of result.files) if (f.status === 'duplicate') io.stderr.write(`${fileLine(f)}\n`);
   }
   await out.flush();
-  if (!flags.quiet && !flags.json) await printSummary(result, secs, !!flags.dryRun, io);
+  if (!flags.quiet && !machine) await printSummary(result, secs, !!flags.dryRun, io);
   const failure = pullExitError(result);
   if (failure) throw failure;
 }
@@ -137,6 +148,7 @@ async function transferAll(
 ): Promise<PullResult> {
   const [{ pull }, { stateRoot }] = await Promise.all([import('../pull/engine.js'), import('../pull/pulled-record.js')]);
   const { flags, verbose } = opts;
+  const machine = opts.format !== 'table';
   const { progress, out } = o;
   const signal = io.interrupt.signal();
   let result: PullResult | undefined;
@@ -152,7 +164,7 @@ async function transferAll(
         shard: opts.shard,
         chunkSize: opts.chunkSize,
         multipartThreshold: opts.multipartThreshold,
-        wantSha256: !!flags.json,
+        wantSha256: machine,
         signal,
         stateDir: stateRoot(io.env),
       },
@@ -162,11 +174,11 @@ async function transferAll(
         resumed: (_key, n) => progress.resuming(1, n),
         fileDone: (r) => {
           progress.fileDone(r.status);
-          if (flags.dryRun && !flags.json) void out.line(fileLine(r));
-          else if (!flags.json && (verbose || r.status === 'failed') && !flags.quiet) progress.log(fileLine(r));
+          if (flags.dryRun && !machine) void out.line(fileLine(r));
+          else if (!machine && (verbose || r.status === 'failed') && !flags.quiet) progress.log(fileLine(r));
         },
         waiting: (key, path, owner) => {
-          // On stderr even with --json: a run that seems stuck must say why.
+          // On stderr even with -o json: a run that seems stuck must say why.
           if (!flags.quiet)
             progress.log(
               `waiting     ${key}: another archive pull${owner ? ` (pid ${owner.pid} on ${owner.host})` : ''} is writing ${path}`,
@@ -187,8 +199,8 @@ async function transferAll(
   return result;
 }
 
-/** `--json`: every file and the totals, one document. */
-function jsonReport(result: PullResult, secs: number, dryRun: boolean): unknown {
+/** `-o json`: every file and the totals, one document (`-o ndjson` prints the same, a line each). */
+function jsonReport(result: PullResult, secs: number, dryRun: boolean): { files: unknown[]; summary: unknown } {
   return {
     files: result.files.map((f) => ({
       key: f.key,
@@ -243,7 +255,10 @@ export function registerPull(program: Command, io: Io): void {
       'pull only shard i of n: balanced by bytes, deterministic for the same listing (give every worker the same --until)',
     )
     .option('--dedupe', 'when two objects hold the same logical partition (re-exports), keep the newest')
-    .option('--json', 'print a JSON report of every object (key, path, bytes, sha256, status)')
+    .addOption(
+      new Option('-o, --output <format>', 'table (lines on stderr, the default), json or ndjson').choices(['table', 'json', 'ndjson']),
+    )
+    .option('--json', 'same as -o json: a JSON report of every object (key, path, bytes, sha256, status) and the summary')
     .option('-q, --quiet', 'no progress and no summary')
     .option('--progress [style]', 'progress even off a terminal: plain prints a line every 10 s (CI logs); bar (the default on a terminal)')
     .option('--chunk-size <size>', 'ranged part size for large objects (default 16M)')

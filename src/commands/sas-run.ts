@@ -11,12 +11,15 @@ import { SAS_PURPOSES, SAS_FORMATS, type SasPurpose, type SasFormat } from '../s
 import { planSas, containerUrl, cloudflareDestination, type SasCreateFlags } from '../sas/create.js';
 import { formatDuration } from '../time.js';
 import type { Io } from '../io.js';
+import { resolveOutputFormat, type OutputFlags } from '../output/output-format.js';
 
-export interface InspectFlags {
+export interface InspectFlags extends OutputFlags {
   warnDays: string;
   for?: string;
-  json?: boolean;
 }
+
+/** table: the report for a person; json: the analysis, indented; ndjson: the same on one line. */
+export const INSPECT_FORMATS = ['table', 'json', 'ndjson'] as const;
 
 function purposeOf(v: string | undefined): SasPurpose | undefined {
   if (v === undefined) return undefined;
@@ -37,6 +40,7 @@ async function readInput(arg: string | undefined, stdin: Io['stdin']): Promise<s
 }
 
 export async function runInspect(arg: string | undefined, flags: InspectFlags, io: Io): Promise<void> {
+  const format = resolveOutputFormat(flags, INSPECT_FORMATS);
   const input = await readInput(arg, io.stdin);
   const warnDays = Number(flags.warnDays);
   if (!Number.isFinite(warnDays) || warnDays < 0)
@@ -52,7 +56,8 @@ export async function runInspect(arg: string | undefined, flags: InspectFlags, i
   }
   const report = inspectSas(parseSas(input), { warnDays, purpose: purposeOf(flags.for), now: io.now() });
   const c = stdoutColor(io);
-  if (flags.json) io.stdout.write(`${JSON.stringify(sasJson(report), null, 2)}\n`);
+  if (format === 'json') io.stdout.write(`${JSON.stringify(sasJson(report), null, 2)}\n`);
+  else if (format === 'ndjson') io.stdout.write(`${JSON.stringify(sasJson(report))}\n`);
   else {
     const lines = renderSas(report);
     if (report.warnings.length) {

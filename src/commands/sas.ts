@@ -23,7 +23,14 @@ Examples:
     .argument('[sas]', 'SAS URL, ?sv=… token, azure://CONTAINER?… destination or connection string (- or nothing: read stdin)')
     .addOption(new Option('--warn-days <days>', 'warn when the token expires within this many days').default('30'))
     .option('--for <purpose>', `check it against a job: ${SAS_PURPOSES.join(', ')}`)
-    .option('--json', 'print the analysis as JSON (the signature is never included)')
+    .addOption(
+      new Option('-o, --output <format>', 'table (default), json or ndjson (one line); the signature is never included').choices([
+        'table',
+        'json',
+        'ndjson',
+      ]),
+    )
+    .option('--json', 'same as -o json: the analysis as JSON (the signature is never included)')
     .addHelpText(
       'after',
       `
