@@ -1,7 +1,8 @@
 /**
  * `-o/--output` on containers, pull and sas inspect (issue #12 item 8), in-process against both
  * emulators: every format's exact output, `--json`/`--ndjson` as aliases, and conflicting or
- * unknown formats as usage errors (exit 2, exact stderr) that touch nothing.
+ * unknown formats as usage errors (exit 2, exact stderr) that touch nothing. Also the run's clock
+ * (io.now) that relative times count from.
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -138,6 +139,22 @@ for (const name of PROVIDERS) {
         alias.files.map((f: { key: string; status: string }) => [f.key, f.status]).sort(),
         doc.files.map((f: { key: string; status: string }) => [f.key, f.status]).sort(),
       );
+    });
+
+    test("the run's clock (io.now): --since counts back from it", async () => {
+      const args = ['list', p.loc('fmt-one'), '--since', '1h', '--ndjson'];
+      const today = await runInProcess(args, { env: p.env });
+      assert.equal(today.code, 0, today.stderr);
+      assert.deepEqual(
+        today.stdout
+          .trimEnd()
+          .split('\n')
+          .map((l) => JSON.parse(l).key),
+        ['a.txt'],
+      );
+      const later = await runInProcess(args, { env: p.env, now: new Date('2100-01-01T00:00:00Z') });
+      assert.equal(later.code, 0, later.stderr);
+      assert.equal(later.stdout, '', 'an hour before 2100 nothing was written yet');
     });
 
     test('pull: conflicting or unknown formats exit 2 and write nothing', async () => {

@@ -54,7 +54,17 @@ export async function runCat(locations: string[], flags: CatFlags, io: Io): Prom
     const leftOut: Record<string, number> = {};
     const items = await collect(
       sources,
-      { include, exclude, since, until, kind, host, order: flags.order, layout: flags.layout === 'auto' ? undefined : flags.layout },
+      {
+        include,
+        exclude,
+        since,
+        until,
+        kind,
+        host,
+        order: flags.order,
+        layout: flags.layout === 'auto' ? undefined : flags.layout,
+        now: io.now(),
+      },
       leftOut,
     );
     const note = leftOutNote(leftOut);

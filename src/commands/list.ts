@@ -140,6 +140,7 @@ export async function runList(location: string, flags: ListFlags, io: Io): Promi
     import('../output/color.js'),
     import('../listing/explain.js'),
   ]);
+  const now = io.now();
   const target = await targetFor(location, flags, io);
   const provider = await open(target, io);
   const out = new LineWriter(io.stdout);
@@ -151,7 +152,7 @@ export async function runList(location: string, flags: ListFlags, io: Io): Promi
   let entries = listEntries(
     provider,
     target.prefix,
-    { ...flags, layout: flags.layout ?? target.layout, folders: !urlOf, onPlan: plan?.onPlan },
+    { ...flags, layout: flags.layout ?? target.layout, folders: !urlOf, onPlan: plan?.onPlan, now },
     totals,
   );
   if (flags.sort) entries = sortedBy(entries, SORTS[flags.sort]);
@@ -159,7 +160,7 @@ export async function runList(location: string, flags: ListFlags, io: Io): Promi
 
   const shown =
     flags.summary || flags.histogram
-      ? await printViews(entries, flags, format, out, io)
+      ? await printViews(entries, flags, format, out, io, now)
       : await printObjects(entries, {
           flags,
           format,
@@ -235,6 +236,7 @@ async function printViews(
   format: string,
   out: LineWriter,
   io: Io,
+  now: Date,
 ): Promise<{ count: number; bytes: number }> {
   const [{ SummaryBuilder }, { HistogramBuilder }, { renderSummary, renderHistogram }, { timeWindow }, { stdoutColor }] = await Promise.all(
     [
@@ -253,7 +255,7 @@ async function printViews(
   }
   const summary = s.build();
   const histogram = flags.histogram
-    ? h.build(timeWindow(flags), typeof flags.histogram === 'string' ? (flags.histogram as 'hour' | 'day') : undefined)
+    ? h.build(timeWindow(flags, now), typeof flags.histogram === 'string' ? (flags.histogram as 'hour' | 'day') : undefined, now)
     : undefined;
   if (format === 'json') {
     await out.line(JSON.stringify({ ...(flags.summary ? { summary } : { total: summary.total }), ...(histogram ? { histogram } : {}) }));

@@ -2,7 +2,7 @@ import { Option, type Command } from 'commander';
 import { tuneGcForTransfers } from '../gc-tuning.js';
 import { addFilterOptions, addTargetOptions, targetFor, open, type TargetFlags } from './options.js';
 import type { ListOptions } from '../listing.js';
-import type { FileReport } from '../pull/engine.js';
+import type { FileReport, PullEvents } from '../pull/engine.js';
 import { DEFAULT_CONCURRENCY } from '../pull/defaults.js';
 import { parsePositiveInt, parseSize } from '../output/size.js';
 import { formatBytes } from '../output/format.js';
@@ -147,9 +147,7 @@ async function transferAll(
   io: Io,
 ): Promise<PullResult> {
   const [{ pull }, { stateRoot }] = await Promise.all([import('../pull/engine.js'), import('../pull/pulled-record.js')]);
-  const { flags, verbose } = opts;
-  const machine = opts.format !== 'table';
-  const { progress, out } = o;
+  const { flags } = opts;
   const signal = io.interrupt.signal();
   let result: PullResult | undefined;
   try {
@@ -164,39 +162,46 @@ async function transferAll(
         shard: opts.shard,
         chunkSize: opts.chunkSize,
         multipartThreshold: opts.multipartThreshold,
-        wantSha256: machine,
+        wantSha256: opts.format !== 'table',
         signal,
         stateDir: stateRoot(io.env),
+        now: io.now(),
       },
-      {
-        planned: (n, b) => progress.planned(n, b),
-        bytes: (n) => progress.addBytes(n),
-        resumed: (_key, n) => progress.resuming(1, n),
-        fileDone: (r) => {
-          progress.fileDone(r.status);
-          if (flags.dryRun && !machine) void out.line(fileLine(r));
-          else if (!machine && (verbose || r.status === 'failed') && !flags.quiet) progress.log(fileLine(r));
-        },
-        waiting: (key, path, owner) => {
-          // On stderr even with -o json: a run that seems stuck must say why.
-          if (!flags.quiet)
-            progress.log(
-              `waiting     ${key}: another archive pull${owner ? ` (pid ${owner.pid} on ${owner.host})` : ''} is writing ${path}`,
-            );
-        },
-        retry: (key, err, attempt) => {
-          if (verbose) progress.log(redact(`retry ${attempt} ${key}: ${(err as Error).message ?? err}`));
-        },
-      },
+      pullEvents(opts, o),
     );
   } catch (err) {
     if (!signal.aborted) throw err;
   } finally {
-    progress.stop();
+    o.progress.stop();
   }
   // Whether the engine threw or returned early, an interrupt is reported one way.
   if (signal.aborted || !result) throw new InterruptedError('interrupted: part files were kept; run the same command again to resume');
   return result;
+}
+
+/** The engine's events to the progress line and the per-file lines (failures always, every file with --verbose). */
+function pullEvents(opts: PullCommandOptions, o: PullOutput): PullEvents {
+  const { flags, verbose } = opts;
+  const machine = opts.format !== 'table';
+  const { progress, out } = o;
+  return {
+    planned: (n, b) => progress.planned(n, b),
+    bytes: (n) => progress.addBytes(n),
+    resumed: (_key, n) => progress.resuming(1, n),
+    fileDone: (r) => {
+      progress.fileDone(r.status);
+      if (flags.dryRun && !machine) void out.line(fileLine(r));
+      else if (!machine && (verbose || r.status === 'failed') && !flags.quiet) progress.log(fileLine(r));
+    },
+    waiting: (key, path, owner) => {
+      // On stderr even with -o json: a run that seems stuck must say why.
+      if (!flags.quiet)
+        progress.log(`waiting     ${key}: another archive pull${owner ? ` (pid ${owner.pid} on ${owner.host})` : ''} is writing ${path}`);
+    },
+    retry: (key, err, attempt) => {
+      if (verbose) progress.log(redact(`retry ${attempt} ${key}: ${(err as Error).message ?? err}`));
+    },
+  };
 }
 
 /** `-o json`: every file and the totals, one document (`-o ndjson` prints the same, a line each). */
