@@ -3,13 +3,13 @@
  * time (or key) order. The next objects are fetched ahead in parallel into bounded buffers, so a
  * slow first byte never stalls the pipe and memory stays at (prefetch × buffer) whatever the sizes.
  */
-import { PassThrough, Readable, type Writable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createDecoder, codecFor } from './decompress/index.js';
 import { listEntries, nothingUnder, prefixIsEmpty, type ListOptions, type ListTotals } from './listing.js';
 import type { Entry } from './filter.js';
 import type { StorageProvider } from './providers/types.js';
-import { resilientRead, type RetryPolicy } from './pull/retry.js';
+import { resilientRead, type RetryPolicy } from './providers/resilient-read.js';
 import { ArchiveError, NotFoundError } from './errors.js';
 import { write } from './output/writer.js';
 
@@ -151,7 +151,7 @@ export async function collect(sources: CatSource[], o: CatOptions, leftOut: Reco
   return items;
 }
 
-export async function cat(items: Item[], out: Writable, o: CatOptions = {}): Promise<CatResult> {
+export async function cat(items: Item[], out: NodeJS.WritableStream, o: CatOptions = {}): Promise<CatResult> {
   const ahead = Math.max(0, o.prefetch ?? 4);
   const bufferBytes = o.bufferBytes ?? 8 * 1024 * 1024;
   const started = new Map<number, Slot>();

@@ -1,6 +1,8 @@
 /**
- * The command tree. Each command lives in its own file under commands/ and registers itself here;
- * heavy modules (SDKs) are imported inside actions, never at registration.
+ * The command tree. Each command lives in its own file under commands/ and registers itself here
+ * as `registerX(program, io)`; its action calls `runX(args, flags, io)`, so everything a command
+ * prints or reads from its surroundings goes through the run's Io (src/io.ts). Heavy modules
+ * (SDKs) are imported inside actions, never at registration.
  */
 import { Command } from 'commander';
 import { createRequire } from 'node:module';
@@ -14,15 +16,15 @@ import { registerCat } from './commands/cat.js';
 import { registerCompletion } from './commands/completion.js';
 import { registerQuery } from './commands/query.js';
 import { registerCompleteLocation } from './commands/complete-location.js';
-import { processIo } from './io.js';
+import type { Io } from './io.js';
 
 const require = createRequire(import.meta.url);
 const pkg = require('../package.json') as { version: string };
 
 /** The subcommand words the user typed, so the hint names the right `--help`. */
-function usagePath(): string {
+function usagePath(argv: readonly string[]): string {
   const words: string[] = [];
-  for (const a of process.argv.slice(2)) {
+  for (const a of argv) {
     if (a.startsWith('-')) break;
     words.push(a);
     if (words.length === 2) break;
@@ -30,8 +32,8 @@ function usagePath(): string {
   return words.length ? `${words.join(' ')} ` : '';
 }
 
-export function buildProgram(): Command {
-  const io = processIo();
+/** `argv`: the run's arguments, only to name the right `--help` in a usage error's hint. */
+export function buildProgram(io: Io, argv: readonly string[] = []): Command {
   const program = new Command('archive')
     .description('List, pull and read SaaS log archives in Azure Blob Storage and Amazon S3')
     .version(pkg.version, '-V, --version')
@@ -40,9 +42,14 @@ export function buildProgram(): Command {
     .exitOverride()
     // SPEC's error shape for usage errors too: `archive: …` then `hint: …`.
     .configureOutput({
+      writeOut: (str) => io.stdout.write(str),
+      writeErr: (str) => io.stderr.write(str),
+      // commander's own default, from the run's streams (undefined: its 80 columns).
+      getOutHelpWidth: () => (io.stdout.isTTY ? io.stdout.columns : undefined) as number,
+      getErrHelpWidth: () => (io.stderr.isTTY ? io.stderr.columns : undefined) as number,
       outputError: (str, write) =>
         write(
-          `${str.trim().replace(/^error: /, 'archive: ')}\nhint: run \`archive ${/unknown command/.test(str) ? '' : usagePath()}--help\` for usage\n`,
+          `${str.trim().replace(/^error: /, 'archive: ')}\nhint: run \`archive ${/unknown command/.test(str) ? '' : usagePath(argv)}--help\` for usage\n`,
         ),
     });
   program.addHelpText(
@@ -56,16 +63,16 @@ Locations:
 
 Exit codes: 0 ok, 1 unexpected, 2 usage, 3 auth/permission, 4 not found, 5 partial failure, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM)`,
   );
-  registerContainers(program);
-  registerList(program);
+  registerContainers(program, io);
+  registerList(program, io);
   registerProfile(program, io);
-  registerSas(program);
+  registerSas(program, io);
   registerValidate(program, io);
-  registerPull(program);
-  registerCat(program);
-  registerQuery(program);
-  registerCompletion(program);
-  registerCompleteLocation(program);
+  registerPull(program, io);
+  registerCat(program, io);
+  registerQuery(program, io);
+  registerCompletion(program, io);
+  registerCompleteLocation(program, io);
   for (const c of program.commands) c.exitOverride();
   return program;
 }

@@ -6,6 +6,7 @@
  */
 import type { Target } from './target.js';
 import type { StorageProvider } from './providers/types.js';
+import { processInterrupt, type Interrupt } from './interrupt.js';
 
 /** A stream a command prints to; `isTTY`/`columns` are what a terminal reports (absent on a pipe). */
 export type OutStream = NodeJS.WritableStream & { isTTY?: boolean; columns?: number; destroyed?: boolean };
@@ -20,6 +21,8 @@ export interface Io {
   now(): Date;
   /** Opens the provider for a target; rejects with the ArchiveError the provider maps (auth 3, not found 4). */
   openProvider(target: Target): Promise<StorageProvider>;
+  /** Ctrl-C/SIGTERM state of this run (src/interrupt.ts): per run, so in-process runs never share an abort. */
+  readonly interrupt: Interrupt;
 }
 
 /** The real process. Providers load on first use so `archive --help` stays fast. */
@@ -31,5 +34,6 @@ export function processIo(): Io {
     env: process.env,
     now: () => new Date(),
     openProvider: async (target) => (await import('./providers/index.js')).openProvider(target),
+    interrupt: processInterrupt(),
   };
 }

@@ -37,6 +37,8 @@ export interface ListOptions extends FilterOptions {
    * location is the object itself) is always taken. What is left out is counted in totals.leftOut.
    */
   take?: 'records' | 'data';
+  /** The clock relative times (`--since 2h`) count from: the run's io.now(). */
+  now?: Date;
 }
 
 export interface ListTotals {
@@ -62,7 +64,7 @@ export async function* listEntries(
 ): AsyncIterable<Entry> {
   const layout = opts.layout ?? 'auto';
   if (layout !== 'auto') getLayout(layout); // a typo must fail before the first request
-  const now = new Date();
+  const now = opts.now ?? new Date();
   const keep = buildFilter(opts, now);
   const w = timeWindow(opts, now);
   const { kinds, hostMatch } = scopeFilters(opts);

@@ -12,7 +12,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, BIN } from './support/cli.js';
 import { buildProgram } from '../src/cli.js';
-import { describeProgram, type CmdSpec } from '../src/commands/completion.js';
+import { processIo } from '../src/io.js';
+import { describeProgram, type CmdSpec } from '../src/completion/spec.js';
 import { KIND_NAMES } from '../src/layouts/kinds.js';
 
 function has(prog: string): boolean {
@@ -21,14 +22,14 @@ function has(prog: string): boolean {
 
 /** Top-level commands and their aliases (commander's `help` among them), as the program defines them. */
 function topLevel(): string[] {
-  const tree = describeProgram(buildProgram(), { layout: [], auth: [], sasPurpose: [], probes: [], kinds: [] });
+  const tree = describeProgram(buildProgram(processIo()), { layout: [], auth: [], sasPurpose: [], probes: [], kinds: [] });
   return [...new Set(tree.subcommands.flatMap((c) => [c.name, ...c.aliases]))];
 }
 
 const LAYOUT_NAMES = ['vespa', 'cloudflare', 'amplitude', 'logzio', 'dated', 'generic'];
 
 function everything(): { commands: string[]; options: string[] } {
-  const tree = describeProgram(buildProgram(), { layout: [], auth: [], sasPurpose: [], probes: [], kinds: [] });
+  const tree = describeProgram(buildProgram(processIo()), { layout: [], auth: [], sasPurpose: [], probes: [], kinds: [] });
   const commands: string[] = [];
   const options: string[] = [];
   const go = (c: CmdSpec) => {

@@ -12,6 +12,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from './support/cli.js';
+import { bothWays, runInProcess } from './support/io.js';
 import { startProvider, PROVIDERS, type ProviderFixture } from './support/providers.js';
 import { KIND_NAMES } from '../src/layouts/kinds.js';
 
@@ -48,9 +49,24 @@ for (const name of PROVIDERS) {
     });
     const tty = (cols: number) => ({ ...p.env, ARCHIVE_FORCE_TTY: '1', COLUMNS: String(cols) });
 
+    test('the spawned binary draws the same terminal table and views as the in-process run', async () => {
+      for (const argv of [
+        ['list', p.loc('cflogs', 'http_requests/'), '--kind', 'logs', '--sort', 'time'],
+        ['list', p.loc('cflogs'), '--summary'],
+        ['list', p.loc('cflogs'), '--json', '--ndjson'],
+      ]) {
+        const { inProcess, spawned } = await bothWays(argv, { env: tty(80) });
+        assert.deepEqual(
+          { code: inProcess.code, stdout: inProcess.stdout, stderr: inProcess.stderr },
+          { code: spawned.code, stdout: spawned.stdout, stderr: spawned.stderr },
+          argv.join(' '),
+        );
+      }
+    });
+
     test('terminal table: keys relative to the location, header aligned, fitted to 80 and 120 columns', async () => {
       for (const cols of [80, 120]) {
-        const r = await runCli(['list', p.loc('cflogs', 'http_requests/'), '--kind', 'logs', '--sort', 'time'], { env: tty(cols) });
+        const r = await runInProcess(['list', p.loc('cflogs', 'http_requests/'), '--kind', 'logs', '--sort', 'time'], { env: tty(cols) });
         assert.equal(r.code, 0, r.stderr);
         const lines = r.stdout.trimEnd().split('\n');
         assert.equal(lines.length, 5, r.stdout);
@@ -75,7 +91,7 @@ for (const name of PROVIDERS) {
     });
 
     test('off a terminal: full keys, no header; --limit and --sort size; -o csv', async () => {
-      const r = await runCli(['list', p.loc('cflogs', 'http_requests/'), '--sort', 'size', '--limit', '2', '--kind', 'logs'], {
+      const r = await runInProcess(['list', p.loc('cflogs', 'http_requests/'), '--sort', 'size', '--limit', '2', '--kind', 'logs'], {
         env: p.env,
       });
       assert.equal(r.code, 0, r.stderr);
@@ -84,7 +100,7 @@ for (const name of PROVIDERS) {
         .split('\n')
         .map((l) => l.split(/\s+/).at(-1));
       assert.deepEqual(keys, [LOGS[2], LOGS[1]]);
-      const csv = await runCli(['list', p.loc('cflogs', 'http_requests/'), '-o', 'csv', '--kind', 'challenge'], { env: p.env });
+      const csv = await runInProcess(['list', p.loc('cflogs', 'http_requests/'), '-o', 'csv', '--kind', 'challenge'], { env: p.env });
       assert.equal(csv.code, 0, csv.stderr);
       const [head, row, ...rest] = csv.stdout.trimEnd().split('\n');
       assert.equal(head, 'key,size,lastModified,time,timeSource,kind,host,etag');
@@ -93,7 +109,7 @@ for (const name of PROVIDERS) {
     });
 
     test('list shows the true kinds of challenge files and probes', async () => {
-      const r = await runCli(['list', p.loc('cflogs', 'http_requests/'), '--ndjson'], { env: p.env });
+      const r = await runInProcess(['list', p.loc('cflogs', 'http_requests/'), '--ndjson'], { env: p.env });
       assert.equal(r.code, 0, r.stderr);
       const kinds = Object.fromEntries(
         r.stdout
@@ -120,7 +136,7 @@ for (const name of PROVIDERS) {
         ],
       ];
       for (const [args, stderr] of cases) {
-        const r = await runCli(['list', p.loc('cflogs', 'http_requests/'), ...args], { env: p.env });
+        const r = await runInProcess(['list', p.loc('cflogs', 'http_requests/'), ...args], { env: p.env });
         assert.equal(r.code, 2, args.join(' '));
         assert.equal(r.stderr, stderr, args.join(' '));
         assert.equal(r.stdout, '');
@@ -128,7 +144,7 @@ for (const name of PROVIDERS) {
     });
 
     test('--histogram: hourly buckets across the window, the empty hours marked; JSON for scripts', async () => {
-      const r = await runCli(['list', p.loc('cflogs', 'http_requests/'), ...WINDOW, '--histogram'], { env: tty(80) });
+      const r = await runInProcess(['list', p.loc('cflogs', 'http_requests/'), ...WINDOW, '--histogram'], { env: tty(80) });
       assert.equal(r.code, 0, r.stderr);
       const lines = r.stdout.trimEnd().split('\n');
       assert.match(lines[0], /^HOUR \(UTC\) {8}OBJECTS +SIZE$/);
@@ -141,7 +157,9 @@ for (const name of PROVIDERS) {
       // The busier hour has the longer bar.
       assert.ok(lines[1].split('█').length > lines[3].split('█').length);
       assert.equal(lines[6], '4 hours from 2026-01-05 17:00 to 2026-01-05 21:00 UTC: 2 of 4 hours empty');
-      const js = await runCli(['list', p.loc('cflogs', 'http_requests/'), ...WINDOW, '--histogram', '--summary', '--json'], { env: p.env });
+      const js = await runInProcess(['list', p.loc('cflogs', 'http_requests/'), ...WINDOW, '--histogram', '--summary', '--json'], {
+        env: p.env,
+      });
       assert.equal(js.code, 0, js.stderr);
       const doc = JSON.parse(js.stdout);
       assert.deepEqual(doc.histogram.empty, ['2026-01-05T18:00:00.000Z', '2026-01-05T20:00:00.000Z']);
@@ -160,26 +178,26 @@ for (const name of PROVIDERS) {
     });
 
     test('cat streams log objects only: the challenge and the probe are left out and counted', async () => {
-      const r = await runCli(['cat', p.loc('cflogs', 'http_requests/')], { env: p.env });
+      const r = await runInProcess(['cat', p.loc('cflogs', 'http_requests/')], { env: p.env });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stdout, LOGS.map((k, i) => body(k, i)).join(''));
       assert.equal(r.stderr, 'left out 2 non-log objects (challenge 1, probe 1); --kind includes them\n');
-      const asked = await runCli(['cat', p.loc('cflogs', CHALLENGE)], { env: p.env });
+      const asked = await runInProcess(['cat', p.loc('cflogs', CHALLENGE)], { env: p.env });
       assert.equal(asked.code, 0, asked.stderr);
       assert.equal(asked.stdout, 'token-1a2b3c\n', 'an exact key is always taken');
-      const byKind = await runCli(['cat', p.loc('cflogs', 'http_requests/'), '--kind', 'challenge'], { env: p.env });
+      const byKind = await runInProcess(['cat', p.loc('cflogs', 'http_requests/'), '--kind', 'challenge'], { env: p.env });
       assert.equal(byKind.stdout, 'token-1a2b3c\n');
     });
 
     test('pull leaves out the challenge and the probe, and says so', async () => {
       const dest = join(tmp, `pull-${name}`);
-      const r = await runCli(['pull', p.loc('cflogs', 'http_requests/'), dest], { env: p.env });
+      const r = await runInProcess(['pull', p.loc('cflogs', 'http_requests/'), dest], { env: p.env });
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual((await readdir(join(dest, '20260105'))).sort(), LOGS.map((k) => k.slice(DIR.length + 1)).sort());
       assert.deepEqual((await readdir(dest)).sort(), ['20260105']);
       assert.equal(r.stderr.split('\n').at(-2), 'left out 2 non-log objects (challenge 1, probe 1); --kind includes them');
       // Right after a complete pull, --dry-run says every file would be skipped.
-      const dry = await runCli(['pull', p.loc('cflogs', 'http_requests/'), dest, '--dry-run'], { env: p.env });
+      const dry = await runInProcess(['pull', p.loc('cflogs', 'http_requests/'), dest, '--dry-run'], { env: p.env });
       assert.equal(dry.code, 0, dry.stderr);
       const lines = dry.stdout.trimEnd().split('\n');
       assert.deepEqual(
@@ -195,7 +213,7 @@ for (const name of PROVIDERS) {
         ['cat', p.loc('cflogs', 'nothing/here/')],
         ['pull', p.loc('cflogs', 'nothing/here/'), dest],
       ]) {
-        const r = await runCli(args, { env: p.env });
+        const r = await runInProcess(args, { env: p.env });
         assert.equal(r.code, 4, r.stderr);
         const [first, hint] = r.stderr.trimEnd().split('\n');
         assert.match(first, /^archive: nothing under .*cflogs\/nothing\/here\/$/);
@@ -203,7 +221,7 @@ for (const name of PROVIDERS) {
         assert.equal(r.stdout, '');
       }
       await assert.rejects(readdir(dest), { code: 'ENOENT' }, 'a failed pull made no DEST');
-      const none = await runCli(['cat', p.loc('cflogs', 'http_requests/'), '--since', '2030-01-01'], { env: p.env });
+      const none = await runInProcess(['cat', p.loc('cflogs', 'http_requests/'), '--since', '2030-01-01'], { env: p.env });
       assert.equal(none.code, 0, none.stderr);
       assert.equal(none.stdout, '');
       assert.equal(none.stderr, 'no object matches the filters\n');
@@ -212,6 +230,7 @@ for (const name of PROVIDERS) {
 }
 
 test('--version names the Node.js and the zstd decoder', async () => {
+  // Spawned on purpose: the version line is what the binary itself prints at start-up.
   const r = await runCli(['--version']);
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.trimEnd().split('\n');

@@ -3,7 +3,8 @@
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { runCli, transcript } from './support/cli.js';
+import { transcript } from './support/cli.js';
+import { bothWays, runInProcess } from './support/io.js';
 import { PROVIDERS, startProvider, type ProviderFixture } from './support/providers.js';
 import type { SeedObject } from './support/seed.js';
 import { AZURITE_ACCOUNT, AZURITE_KEY } from './support/emulators.js';
@@ -68,15 +69,31 @@ for (const name of PROVIDERS) {
       );
     });
 
+    test('the spawned binary prints what the in-process run prints (listing, containers, a usage error)', async () => {
+      for (const argv of [
+        ['list', p.loc('logs'), '--ndjson'],
+        ['list', p.loc('logs'), '--long', '--totals'],
+        ['containers', name === 'azure' ? p.loc('') : 's3://', '--ndjson'],
+        ['list', p.loc('logs'), '--layout', 'nope'],
+      ]) {
+        const { inProcess, spawned } = await bothWays(argv, { env: p.env });
+        assert.deepEqual(
+          { code: inProcess.code, stdout: inProcess.stdout, stderr: inProcess.stderr },
+          { code: spawned.code, stdout: spawned.stdout, stderr: spawned.stderr },
+          argv.join(' '),
+        );
+      }
+    });
+
     test('containers lists containers/buckets', async () => {
-      const r = await runCli(['containers', name === 'azure' ? p.loc('') : 's3://', '--json'], { env: p.env });
+      const r = await runInProcess(['containers', name === 'azure' ? p.loc('') : 's3://', '--json'], { env: p.env });
       assert.equal(r.code, 0, r.stderr);
       const names = (JSON.parse(r.stdout) as Array<{ name: string }>).map((c) => c.name).sort();
       assert.deepEqual(names, ['logs', 'many']);
     });
 
     test('containers --ndjson: one JSON object per line', async () => {
-      const r = await runCli(['containers', name === 'azure' ? p.loc('') : 's3://', '--ndjson'], { env: p.env });
+      const r = await runInProcess(['containers', name === 'azure' ? p.loc('') : 's3://', '--ndjson'], { env: p.env });
       assert.equal(r.code, 0, r.stderr);
       assert.equal(r.stderr, '');
       const rows = r.stdout
@@ -89,7 +106,7 @@ for (const name of PROVIDERS) {
     });
 
     test('list with no location lists containers', async () => {
-      const r = await runCli(['list', name === 'azure' ? p.loc('') : 's3://'].slice(0, 1), {
+      const r = await runInProcess(['list', name === 'azure' ? p.loc('') : 's3://'].slice(0, 1), {
         env: name === 'azure' ? p.env : { ...p.env },
       });
       if (name === 'azure') {
@@ -111,7 +128,7 @@ for (const name of PROVIDERS) {
     });
 
     test('lists every key, streamed as ndjson, with layouts recognised', async () => {
-      const r = await runCli(['list', p.loc('logs'), '--ndjson'], { env: p.env });
+      const r = await runInProcess(['list', p.loc('logs'), '--ndjson'], { env: p.env });
       assert.equal(r.code, 0, r.stderr);
       const rows = r.stdout
         .trim()
@@ -130,7 +147,7 @@ for (const name of PROVIDERS) {
     });
 
     test('--json is one document with totals', async () => {
-      const r = await runCli(['list', p.loc('logs', 'http_requests/'), '--json'], { env: p.env });
+      const r = await runInProcess(['list', p.loc('logs', 'http_requests/'), '--json'], { env: p.env });
       assert.equal(r.code, 0, r.stderr);
       const doc = JSON.parse(r.stdout);
       assert.equal(doc.count, 3);
@@ -149,7 +166,7 @@ for (const name of PROVIDERS) {
         // Azure's shared-key signature covers the query (maxresults too); a SAS does not, so Azure goes through one.
         const via = p.via(proxy.url);
         const loc = name === 'azure' ? `${via.loc('many')}?${readSas('many')}` : via.loc('many');
-        const r = await runCli(['list', loc, '--json'], { env: name === 'azure' ? {} : via.env });
+        const r = await runInProcess(['list', loc, '--json'], { env: name === 'azure' ? {} : via.env });
         assert.equal(r.code, 0, r.stderr);
         const doc = JSON.parse(r.stdout);
         assert.equal(doc.count, MANY);
@@ -165,7 +182,7 @@ for (const name of PROVIDERS) {
 
     test('time window uses key time; range keys overlap; boundaries', async () => {
       const run = async (...extra: string[]) => {
-        const r = await runCli(['list', p.loc('logs'), '--ndjson', ...extra], { env: p.env });
+        const r = await runInProcess(['list', p.loc('logs'), '--ndjson', ...extra], { env: p.env });
         assert.equal(r.code, 0, r.stderr);
         return r.stdout.trim()
           ? r.stdout
@@ -190,7 +207,7 @@ for (const name of PROVIDERS) {
 
     test('--kind, --host, --include/--exclude', async () => {
       const run = async (...extra: string[]) => {
-        const r = await runCli(['list', p.loc('logs'), '--ndjson', ...extra], { env: p.env });
+        const r = await runInProcess(['list', p.loc('logs'), '--ndjson', ...extra], { env: p.env });
         assert.equal(r.code, 0, r.stderr);
         return r.stdout.trim()
           ? r.stdout
@@ -206,7 +223,7 @@ for (const name of PROVIDERS) {
     });
 
     test('human table and totals', async () => {
-      const r = await runCli(['list', p.loc('logs', 'amp/'), '--long', '--totals'], { env: p.env });
+      const r = await runInProcess(['list', p.loc('logs', 'amp/'), '--long', '--totals'], { env: p.env });
       assert.equal(r.code, 0, r.stderr);
       const lines = r.stdout.trim().split('\n');
       assert.equal(lines.length, 2);
@@ -218,7 +235,7 @@ for (const name of PROVIDERS) {
     });
 
     test('missing container/bucket → exit 4 with the service code and a hint', async () => {
-      const r = await runCli(['list', p.loc('no-such-container')], { env: p.env });
+      const r = await runInProcess(['list', p.loc('no-such-container')], { env: p.env });
       assert.equal(r.code, 4, r.stderr);
       assert.match(r.stderr, name === 'azure' ? /^archive: .*\(ContainerNotFound\)$/m : /^archive: .*\(NoSuchBucket\)$/m);
       assert.match(r.stderr, /^hint: /m);
@@ -234,7 +251,7 @@ for (const name of PROVIDERS) {
         name === 'azure'
           ? { AZURE_STORAGE_CONNECTION_STRING: (p.env.AZURE_STORAGE_CONNECTION_STRING as string).replace(AZURITE_KEY, badSecret) }
           : { ...p.env, AWS_ACCESS_KEY_ID: 'WRONGKEYID', AWS_SECRET_ACCESS_KEY: badSecret };
-      const r = await runCli(['list', p.loc('logs'), '--verbose'], { env });
+      const r = await runInProcess(['list', p.loc('logs'), '--verbose'], { env });
       assert.equal(r.code, 3, r.stderr);
       assert.match(
         r.stderr,
@@ -250,14 +267,14 @@ for (const name of PROVIDERS) {
     });
 
     test('unknown layout → exit 2 before any request', async () => {
-      const r = await runCli(['list', p.loc('logs'), '--layout', 'nope'], { env: p.env });
+      const r = await runInProcess(['list', p.loc('logs'), '--layout', 'nope'], { env: p.env });
       assert.equal(r.code, 2);
       assert.match(r.stderr, /^archive: unknown layout "nope"/m);
       assert.match(r.stderr, /^hint: .*vespa/m);
     });
 
     test('bad --since → exit 2', async () => {
-      const r = await runCli(['list', p.loc('logs'), '--since', 'yesterday-ish'], { env: p.env });
+      const r = await runInProcess(['list', p.loc('logs'), '--since', 'yesterday-ish'], { env: p.env });
       assert.equal(r.code, 2);
       assert.match(r.stderr, /^archive: --since: cannot read "yesterday-ish" as a time$/m);
     });
@@ -274,7 +291,7 @@ describe('locations and SAS on Azure', () => {
   test('bad SAS signature → exit 3 and the signature is never printed', async () => {
     const sig = 'dGhpcyBpcyBub3QgYSByZWFsIHNpZ25hdHVyZQ%3D%3D';
     const url = `${p.loc('logs')}?sv=2021-08-06&ss=b&srt=sco&sp=rl&se=2099-01-01T00:00:00Z&st=2020-01-01T00:00:00Z&spr=https,http&sig=${sig}`;
-    const r = await runCli(['list', url, '--verbose'], { env: {} });
+    const r = await runInProcess(['list', url, '--verbose'], { env: {} });
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /^archive: list .*: permission denied \(AuthorizationFailure\)$/m);
     assert.ok(!r.stderr.includes(sig) && !r.stderr.includes(decodeURIComponent(sig)), r.stderr);
@@ -289,7 +306,7 @@ describe('locations and SAS on Azure', () => {
       '%%%': /^archive: malformed location "%%%"$/m,
     };
     for (const [bad, re] of Object.entries(expected)) {
-      const r = await runCli(['list', bad], { env: {} });
+      const r = await runInProcess(['list', bad], { env: {} });
       assert.equal(r.code, 2, `${bad}: ${r.stderr}`);
       assert.match(r.stderr, re, bad);
       assert.match(r.stderr, /^hint: /m);
@@ -297,14 +314,14 @@ describe('locations and SAS on Azure', () => {
   });
 
   test('unknown profile → exit 2', async () => {
-    const r = await runCli(['list', 'nosuchprofile:logs/'], { env: {} });
+    const r = await runInProcess(['list', 'nosuchprofile:logs/'], { env: {} });
     assert.equal(r.code, 2);
     assert.match(r.stderr, /^archive: unknown profile "nosuchprofile"$/m);
     assert.match(r.stderr, /^hint: no profiles are saved yet /m);
   });
 
   test('nothing listening → network error with hint, exit 1', async () => {
-    const r = await runCli(['list', 'http://127.0.0.1:9/devstoreaccount1/logs'], { env: p.env, timeoutMs: 60_000 });
+    const r = await runInProcess(['list', 'http://127.0.0.1:9/devstoreaccount1/logs'], { env: p.env, timeoutMs: 60_000 });
     assert.equal(r.code, 1, r.stderr);
     assert.match(r.stderr, /^archive: list .*network error ECONNREFUSED/m);
     assert.match(r.stderr, /^hint: nothing is listening/m);
@@ -324,7 +341,7 @@ describe('usage errors', () => {
       [['pull'], /^archive: missing required argument 'location'$/m, /^hint: run `archive pull --help` for usage$/m],
     ];
     for (const [args, msg, hint] of cases) {
-      const r = await runCli(args);
+      const r = await runInProcess(args);
       assert.equal(r.code, 2, args.join(' '));
       assert.match(r.stderr, msg);
       assert.match(r.stderr, hint);
@@ -333,10 +350,10 @@ describe('usage errors', () => {
   });
 
   test('--help and --version exit 0', async () => {
-    const h = await runCli(['--help']);
+    const h = await runInProcess(['--help']);
     assert.equal(h.code, 0);
     assert.match(h.stdout, /Exit codes: 0 ok/);
-    const v = await runCli(['--version']);
+    const v = await runInProcess(['--version']);
     assert.equal(v.code, 0);
     assert.match(v.stdout.split('\n')[0], /^archive \d+\.\d+\.\d+$/);
   });

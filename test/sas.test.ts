@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli, transcript } from './support/cli.js';
+import { bothWays, runInProcess } from './support/io.js';
 import { startAzurite, AZURITE_ACCOUNT, AZURITE_KEY, type AzuriteEmulator } from './support/emulators.js';
 import { seedAzure } from './support/seed.js';
 
@@ -20,7 +21,7 @@ describe('sas inspect', () => {
   const containerSas = `sv=2025-05-05&st=${q(-day)}&se=${q(400 * day)}&sr=c&sp=wd&spr=https%2Chttp&sig=${SIG}`;
 
   test('a container URL: permissions spelled out, scope, times, protocol; signature redacted', async () => {
-    const r = await runCli(['sas', 'inspect', `https://acmelogs.blob.core.windows.net/logpush/http?${containerSas}`], { env: {} });
+    const r = await runInProcess(['sas', 'inspect', `https://acmelogs.blob.core.windows.net/logpush/http?${containerSas}`], { env: {} });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^account:\s+acmelogs$/m);
     assert.match(r.stdout, /^container:\s+logpush$/m);
@@ -46,7 +47,7 @@ describe('sas inspect', () => {
       `BlobEndpoint=https://acmelogs.blob.core.windows.net/;SharedAccessSignature=${containerSas}`,
     ];
     for (const s of shapes) {
-      const r = await runCli(['sas', 'inspect', s, '--json'], { env: {} });
+      const r = await runInProcess(['sas', 'inspect', s, '--json'], { env: {} });
       assert.equal(r.code, 0, `${s}: ${r.stderr}`);
       const j = JSON.parse(r.stdout);
       assert.equal(j.permissions, 'wd');
@@ -55,18 +56,40 @@ describe('sas inspect', () => {
       assert.match(j.token, /sig=REDACTED$/);
     }
     const cf = JSON.parse(
-      (await runCli(['sas', 'inspect', `azure://logpush/http_requests?${containerSas}`, '--json'], { env: {} })).stdout,
+      (await runInProcess(['sas', 'inspect', `azure://logpush/http_requests?${containerSas}`, '--json'], { env: {} })).stdout,
     );
     assert.equal(cf.container, 'logpush');
     assert.equal(cf.path, 'http_requests');
-    const stdin = await runCli(['sas', 'inspect', '--json'], { env: {}, input: `${containerSas}\n` });
+    const stdin = await runInProcess(['sas', 'inspect', '--json'], { env: {}, input: `${containerSas}\n` });
     assert.equal(stdin.code, 0, stdin.stderr);
     assert.equal(JSON.parse(stdin.stdout).permissions, 'wd');
   });
 
+  test('the spawned binary answers as the in-process run (stdin, a report, a malformed token)', async () => {
+    const cases: Array<[string[], string | undefined]> = [
+      [['sas', 'inspect', '--json'], `${containerSas}\n`],
+      // Half an hour past a whole day: "400d 0h left" whichever second each run reads the clock.
+      [
+        ['sas', 'inspect', `?sv=2025-05-05&se=${q(400 * day + 30 * 60_000)}&sr=c&sp=wd&spr=https&sig=${SIG}`, '--for', 'logpush'],
+        undefined,
+      ],
+      [['sas', 'inspect', 'not-a-sas'], undefined],
+    ];
+    for (const [argv, input] of cases) {
+      const { inProcess, spawned } = await bothWays(argv, { env: {}, input });
+      // secondsLeft ticks between the two runs; everything else is the same bytes.
+      const steady = (s: string) => s.replace(/"secondsLeft": \d+/, '"secondsLeft": N');
+      assert.deepEqual(
+        { code: inProcess.code, stdout: steady(inProcess.stdout), stderr: inProcess.stderr },
+        { code: spawned.code, stdout: steady(spawned.stdout), stderr: spawned.stderr },
+        argv.join(' '),
+      );
+    }
+  });
+
   test('warnings: account scope and other services, expiring within --warn-days, purpose checks', async () => {
     const account = `sv=2025-05-05&ss=bfqt&srt=sco&sp=rwdlacup&se=${q(10 * day)}&spr=https&sig=${SIG}`;
-    const r = await runCli(['sas', 'inspect', account, '--json'], { env: {} });
+    const r = await runInProcess(['sas', 'inspect', account, '--json'], { env: {} });
     assert.equal(r.code, 0);
     const j = JSON.parse(r.stdout);
     assert.equal(j.kind, 'account');
@@ -74,19 +97,19 @@ describe('sas inspect', () => {
     assert.deepEqual(j.resourceTypes, ['service', 'container', 'object']);
     const codes = j.warnings.map((w: { code: string }) => w.code);
     assert.deepEqual([...codes].sort(), ['account-scope', 'delete-on-write', 'expiring', 'other-services']);
-    const quiet = JSON.parse((await runCli(['sas', 'inspect', account, '--json', '--warn-days', '5'], { env: {} })).stdout);
+    const quiet = JSON.parse((await runInProcess(['sas', 'inspect', account, '--json', '--warn-days', '5'], { env: {} })).stdout);
     assert.ok(!quiet.warnings.some((w: { code: string }) => w.code === 'expiring'));
 
-    const lp = JSON.parse((await runCli(['sas', 'inspect', containerSas, '--for', 'logpush', '--json'], { env: {} })).stdout);
+    const lp = JSON.parse((await runInProcess(['sas', 'inspect', containerSas, '--for', 'logpush', '--json'], { env: {} })).stdout);
     const lpCodes = lp.warnings.map((w: { code: string }) => w.code);
     assert.deepEqual(lpCodes.filter((c: string) => c.startsWith('purpose')).sort(), ['purpose-broader', 'purpose-short']);
-    const rd = JSON.parse((await runCli(['sas', 'inspect', containerSas, '--for', 'reader', '--json'], { env: {} })).stdout);
+    const rd = JSON.parse((await runInProcess(['sas', 'inspect', containerSas, '--for', 'reader', '--json'], { env: {} })).stdout);
     assert.equal(rd.warnings.filter((w: { code: string }) => w.code === 'purpose-missing').length, 2);
   });
 
   test('user-delegation token details; IP range', async () => {
     const ud = `sv=2025-05-05&sr=c&sp=rl&se=${q(2 * day)}&sip=203.0.113.0-203.0.113.255&skoid=11111111-2222-3333-4444-555555555555&sktid=aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee&skt=${q(-60_000)}&ske=${q(2 * day)}&sks=b&skv=2025-05-05&sig=${SIG}`;
-    const r = await runCli(['sas', 'inspect', ud], { env: {} });
+    const r = await runInProcess(['sas', 'inspect', ud], { env: {} });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^kind:\s+user-delegation SAS$/m);
     assert.match(r.stdout, /^ip range:\s+203\.0\.113\.0-203\.0\.113\.255$/m);
@@ -94,7 +117,7 @@ describe('sas inspect', () => {
   });
 
   test('expired → exit 3; malformed → exit 2; the signature never printed', async () => {
-    const expired = await runCli(['sas', 'inspect', `sv=2025-05-05&sr=c&sp=r&se=${q(-3 * day)}&sig=${SIG}`], { env: {} });
+    const expired = await runInProcess(['sas', 'inspect', `sv=2025-05-05&sr=c&sp=r&se=${q(-3 * day)}&sig=${SIG}`], { env: {} });
     assert.equal(expired.code, 3);
     assert.match(expired.stdout, /expired 3d 0h ago/);
     assert.match(expired.stderr, /^archive: the SAS expired 3d 0h ago .*\(SasExpired\)$/m);
@@ -108,7 +131,7 @@ describe('sas inspect', () => {
       ['https://acmelogs.blob.core.windows.net/logs', /has no SAS token/],
     ];
     for (const [input, re] of bad) {
-      const r = await runCli(['sas', 'inspect', input], { env: {} });
+      const r = await runInProcess(['sas', 'inspect', input], { env: {} });
       assert.equal(r.code, 2, `${input}: ${r.stderr}`);
       assert.match(r.stderr, re);
       assert.match(r.stderr, /^hint: /m);
@@ -146,7 +169,7 @@ describe('sas create on Azurite', () => {
   });
 
   test('--for reader: an rl token that lists and pulls, and cannot write', async () => {
-    const c = await runCli(['sas', 'create', `${emu.serviceUrl}/logs`, '--for', 'reader', '--expires', '2d'], { env: keyEnv() });
+    const c = await runInProcess(['sas', 'create', `${emu.serviceUrl}/logs`, '--for', 'reader', '--expires', '2d'], { env: keyEnv() });
     assert.equal(c.code, 0, c.stderr);
     noSigOnStderr(c);
     const url = c.stdout.trim();
@@ -155,12 +178,12 @@ describe('sas create on Azurite', () => {
       c.stderr,
       /^created a service SAS \(account key\) for az:\/\/devstoreaccount1\/logs: rl, expires \S+ \((2d 0h|1d 23h) left\)$/m,
     );
-    const info = JSON.parse((await runCli(['sas', 'inspect', url, '--json'], { env: {} })).stdout);
+    const info = JSON.parse((await runInProcess(['sas', 'inspect', url, '--json'], { env: {} })).stdout);
     assert.equal(info.permissions, 'rl');
     assert.equal(info.resource, 'c');
     assert.equal(info.protocol, 'https,http', 'an http emulator endpoint needs http');
 
-    const list = await runCli(['list', url, '--ndjson'], { env: {} });
+    const list = await runInProcess(['list', url, '--ndjson'], { env: {} });
     assert.equal(list.code, 0, list.stderr);
     assert.deepEqual(
       list.stdout
@@ -170,11 +193,12 @@ describe('sas create on Azurite', () => {
         .sort(),
       ['http_requests/20260105/20260105T165500Z_20260105T170000Z_0a1b2c3d.log.gz', 'readme.txt'],
     );
+    // validate stays spawned until it takes the Io (branch creds); then it can run in-process too.
     const v = await runCli(['validate', url, '--require', 'list,read'], { env: {} });
     assert.equal(v.code, 0, v.stderr + v.stdout);
     assert.match(v.stdout, /^write\s+✗\s+AuthorizationPermissionMismatch/m);
 
-    const p = await runCli(['pull', url, dest, '--quiet'], { env: {} });
+    const p = await runInProcess(['pull', url, dest, '--quiet'], { env: {} });
     assert.equal(p.code, 0, p.stderr);
     assert.equal(await readFile(join(dest, 'readme.txt'), 'utf8'), 'hello reader\n');
     assert.equal(
@@ -184,7 +208,7 @@ describe('sas create on Azurite', () => {
   });
 
   test('--for logpush: write-only, ≥ 5 years, container scope, Cloudflare destination format; it writes', async () => {
-    const c = await runCli(['sas', 'create', `${emu.serviceUrl}/logs/http_requests`, '--for', 'logpush', '--format', 'json'], {
+    const c = await runInProcess(['sas', 'create', `${emu.serviceUrl}/logs/http_requests`, '--for', 'logpush', '--format', 'json'], {
       env: keyEnv(),
     });
     assert.equal(c.code, 0, c.stderr);
@@ -197,7 +221,7 @@ describe('sas create on Azurite', () => {
     assert.ok(new Date(j.expiry) >= fiveYears, `${j.expiry} is less than 5 years away`);
     assert.match(j.cloudflare, /^azure:\/\/logs\/http_requests\?sv=/);
     assert.match(c.stderr, /prefix: it covers the whole container "logs"/);
-    const insp = JSON.parse((await runCli(['sas', 'inspect', j.cloudflare, '--for', 'logpush', '--json'], { env: {} })).stdout);
+    const insp = JSON.parse((await runInProcess(['sas', 'inspect', j.cloudflare, '--for', 'logpush', '--json'], { env: {} })).stdout);
     assert.deepEqual(
       insp.warnings.filter((w: { code: string }) => w.code.startsWith('purpose')),
       [],
@@ -208,7 +232,7 @@ describe('sas create on Azurite', () => {
     const doc = JSON.parse(v.stdout);
     assert.equal(doc.probes.find((p: { name: string }) => p.name === 'write').status, 'ok');
     assert.equal(doc.leftovers.length, 1, 'a write-only token cannot remove its probe, and says so');
-    const cf = await runCli(['sas', 'create', `${emu.serviceUrl}/logs/http_requests`, '--for', 'logpush', '--format', 'cloudflare'], {
+    const cf = await runInProcess(['sas', 'create', `${emu.serviceUrl}/logs/http_requests`, '--for', 'logpush', '--format', 'cloudflare'], {
       env: keyEnv(),
     });
     noSigOnStderr(cf);
@@ -216,7 +240,7 @@ describe('sas create on Azurite', () => {
   });
 
   test('--ip is signed into the token (Azurite does not enforce sip: its validateIPRange is a TODO)', async () => {
-    const c = await runCli(
+    const c = await runInProcess(
       [
         'sas',
         'create',
@@ -236,19 +260,19 @@ describe('sas create on Azurite', () => {
     noSigOnStderr(c);
     const j = JSON.parse(c.stdout);
     assert.deepEqual(j.ip, { start: '203.0.113.0', end: '203.0.113.255' });
-    const info = JSON.parse((await runCli(['sas', 'inspect', j.url, '--json'], { env: {} })).stdout);
+    const info = JSON.parse((await runInProcess(['sas', 'inspect', j.url, '--json'], { env: {} })).stdout);
     assert.equal(info.ip, '203.0.113.0-203.0.113.255');
     // The signature covers sip: editing the range invalidates the token.
     const tampered = j.url.replace('sip=203.0.113.0-203.0.113.255', 'sip=0.0.0.0-255.255.255.255');
     assert.notEqual(tampered, j.url);
-    const r = await runCli(['list', tampered], { env: {} });
+    const r = await runInProcess(['list', tampered], { env: {} });
     assert.equal(r.code, 3, r.stderr);
     assert.match(r.stderr, /^archive: list .*: permission denied \(AuthorizationFailure\)$/m);
   });
 
   test('refusals: from a SAS, for S3, no permissions, bad letters, past or short expiry, bad IP', async () => {
     const sasUrl = (
-      await runCli(['sas', 'create', `${emu.serviceUrl}/logs`, '--permissions', 'r', '--format', 'url'], { env: keyEnv() })
+      await runInProcess(['sas', 'create', `${emu.serviceUrl}/logs`, '--permissions', 'r', '--format', 'url'], { env: keyEnv() })
     ).stdout.trim();
     const cases: Array<[string[], RegExp]> = [
       [['sas', 'create', sasUrl, '--permissions', 'r'], /cannot create a SAS from a SAS/],
@@ -263,18 +287,18 @@ describe('sas create on Azurite', () => {
       [['sas', 'create', `${emu.serviceUrl}/logs`, '--permissions', 'r', '--format', 'xml'], /unknown format/],
     ];
     for (const [args, re] of cases) {
-      const r = await runCli(args, { env: keyEnv() });
+      const r = await runInProcess(args, { env: keyEnv() });
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, re);
       assert.match(r.stderr, /^hint: /m);
       assert.equal(r.stdout, '', 'no token on a refusal');
     }
     // A wrong account key signs a token the service rejects: exit 3 when used, with the SAS hint.
-    const wrong = await runCli(['sas', 'create', `${emu.serviceUrl}/logs`, '--permissions', 'rl'], {
+    const wrong = await runInProcess(['sas', 'create', `${emu.serviceUrl}/logs`, '--permissions', 'rl'], {
       env: { AZURE_STORAGE_ACCOUNT: AZURITE_ACCOUNT, AZURE_STORAGE_KEY: Buffer.from('wrong-key-wrong-key-wrong').toString('base64') },
     });
     assert.equal(wrong.code, 0);
-    const use = await runCli(['list', wrong.stdout.trim()], { env: {} });
+    const use = await runInProcess(['list', wrong.stdout.trim()], { env: {} });
     assert.equal(use.code, 3);
     // Azurite answers a bad signature as the cloud does: 403 AuthorizationFailure.
     assert.match(use.stderr, /^archive: list .*: permission denied \(AuthorizationFailure\)$/m);

@@ -6,10 +6,10 @@ import { addFilterOptions, addTargetOptions, targetFor, open, type TargetFlags }
 import type { ListOptions } from '../listing.js';
 import type { CatSource } from '../cat.js';
 import { parsePositiveInt } from '../output/size.js';
-import { interruptSignal } from '../interrupt.js';
+import type { Io } from '../io.js';
 import { PartialFailureError, InterruptedError, UsageError } from '../errors.js';
 import { redact } from '../redact.js';
-import { DEFAULT_RETRY } from '../pull/retry.js';
+import { DEFAULT_RETRY } from '../providers/resilient-read.js';
 
 interface CatFlags extends TargetFlags, ListOptions {
   order?: 'time' | 'key';
@@ -18,7 +18,7 @@ interface CatFlags extends TargetFlags, ListOptions {
   raw?: boolean;
 }
 
-export async function runCat(locations: string[], flags: CatFlags): Promise<void> {
+export async function runCat(locations: string[], flags: CatFlags, io: Io): Promise<void> {
   tuneGcForTransfers();
   const prefetch = flags.prefetch === undefined ? 4 : Number(flags.prefetch);
   if (!Number.isInteger(prefetch) || prefetch < 0 || prefetch > 64)
@@ -36,31 +36,41 @@ export async function runCat(locations: string[], flags: CatFlags): Promise<void
   ]);
   const sources: CatSource[] = [];
   for (const loc of locations) {
-    const target = await targetFor(loc, flags);
-    sources.push({ provider: await open(target), prefix: target.prefix, layout: target.layout });
+    const target = await targetFor(loc, flags, io);
+    sources.push({ provider: await open(target, io), prefix: target.prefix, layout: target.layout });
   }
-  const signal = interruptSignal();
+  const signal = io.interrupt.signal();
   const pipeClosed = new AbortController();
   const onStdoutError = (err: NodeJS.ErrnoException) => {
     if (err.code === 'EPIPE') pipeClosed.abort(new BrokenPipe('stdout closed'));
   };
-  process.stdout.on('error', onStdoutError);
+  io.stdout.on('error', onStdoutError);
   const both = AbortSignal.any([signal, pipeClosed.signal]);
   setMaxListeners(0, both); // one listener per prefetched object
-  const c = stderrColor();
+  const c = stderrColor(io);
   let result: Awaited<ReturnType<typeof import('../cat.js').cat>>;
   try {
     const { include, exclude, since, until, kind, host } = flags;
     const leftOut: Record<string, number> = {};
     const items = await collect(
       sources,
-      { include, exclude, since, until, kind, host, order: flags.order, layout: flags.layout === 'auto' ? undefined : flags.layout },
+      {
+        include,
+        exclude,
+        since,
+        until,
+        kind,
+        host,
+        order: flags.order,
+        layout: flags.layout === 'auto' ? undefined : flags.layout,
+        now: io.now(),
+      },
       leftOut,
     );
     const note = leftOutNote(leftOut);
-    if (note) process.stderr.write(`${c.dim(note)}\n`);
-    if (!items.length) process.stderr.write(`${c.dim('no object matches the filters')}\n`);
-    result = await cat(items, process.stdout, {
+    if (note) io.stderr.write(`${c.dim(note)}\n`);
+    if (!items.length) io.stderr.write(`${c.dim('no object matches the filters')}\n`);
+    result = await cat(items, io.stdout, {
       order: flags.order,
       prefetch,
       retry,
@@ -68,9 +78,7 @@ export async function runCat(locations: string[], flags: CatFlags): Promise<void
       signal: both,
       onError: (_key, err, written) => {
         const partial = written ? ` [${written} bytes of it were written before it failed]` : '';
-        process.stderr.write(
-          `${redact(`${c.red('archive:')} ${err.message}${err.serviceCode ? ` (${err.serviceCode})` : ''}${partial}`)}\n`,
-        );
+        io.stderr.write(`${redact(`${c.red('archive:')} ${err.message}${err.serviceCode ? ` (${err.serviceCode})` : ''}${partial}`)}\n`);
       },
     });
   } catch (err) {
@@ -86,7 +94,7 @@ export async function runCat(locations: string[], flags: CatFlags): Promise<void
   }
 }
 
-export function registerCat(program: Command): void {
+export function registerCat(program: Command, io: Io): void {
   const cmd = program
     .command('cat')
     .description('stream objects, decompressed, to stdout in time order (prefetching ahead)')
@@ -107,5 +115,5 @@ Examples:
   archive cat "https://acct.blob.core.windows.net/logpush/http/20260105/?sv=…&sig=…" | head
   archive cat s3://logzio-archive/123456/2026/01/05/ --since 2026-01-05T17:00:00Z --until 2026-01-05T18:00:00Z`,
     )
-    .action(async (locations: string[], flags: CatFlags) => runCat(locations, flags));
+    .action(async (locations: string[], flags: CatFlags) => runCat(locations, flags, io));
 }

@@ -9,6 +9,7 @@ import type { LineWriter } from '../output/writer.js';
 import type { ChalkInstance } from 'chalk';
 import { fitWidths, renderHeader, renderRow, type Column } from '../output/table.js';
 import { stdoutColumns, stdoutIsTTY } from '../output/terminal.js';
+import type { Io } from '../io.js';
 
 interface ListFlags extends TargetFlags, ListOptions, OutputFlags {
   long?: boolean;
@@ -124,7 +125,7 @@ function checkFlags(flags: ListFlags, format: string): void {
   }
 }
 
-export async function runList(location: string, flags: ListFlags): Promise<void> {
+export async function runList(location: string, flags: ListFlags, io: Io): Promise<void> {
   const [{ resolveOutputFormat }, { parsePositiveInt }] = await Promise.all([
     import('../output/output-format.js'),
     import('../output/size.js'),
@@ -139,18 +140,19 @@ export async function runList(location: string, flags: ListFlags): Promise<void>
     import('../output/color.js'),
     import('../listing/explain.js'),
   ]);
-  const target = await targetFor(location, flags);
-  const provider = await open(target);
-  const out = new LineWriter();
-  const c = stdoutColor();
-  const tty = stdoutIsTTY();
+  const now = io.now();
+  const target = await targetFor(location, flags, io);
+  const provider = await open(target, io);
+  const out = new LineWriter(io.stdout);
+  const c = stdoutColor(io);
+  const tty = stdoutIsTTY(io);
   const totals: ListTotals = { count: 0, bytes: 0, scanned: 0 };
   const urlOf = flags.urls ? (await import('../query/object-urls.js')).objectUrl : undefined;
-  const plan = flags.explain || flags.verbose ? planPrinter((l) => process.stderr.write(`${l}\n`)) : undefined;
+  const plan = flags.explain || flags.verbose ? planPrinter((l) => io.stderr.write(`${l}\n`)) : undefined;
   let entries = listEntries(
     provider,
     target.prefix,
-    { ...flags, layout: flags.layout ?? target.layout, folders: !urlOf, onPlan: plan?.onPlan },
+    { ...flags, layout: flags.layout ?? target.layout, folders: !urlOf, onPlan: plan?.onPlan, now },
     totals,
   );
   if (flags.sort) entries = sortedBy(entries, SORTS[flags.sort]);
@@ -158,13 +160,14 @@ export async function runList(location: string, flags: ListFlags): Promise<void>
 
   const shown =
     flags.summary || flags.histogram
-      ? await printViews(entries, flags, format, out)
+      ? await printViews(entries, flags, format, out, io, now)
       : await printObjects(entries, {
           flags,
           format,
           tty,
           out,
           c,
+          width: stdoutColumns(io),
           urlOf: urlOf && ((k) => urlOf(target, k)),
           base: target.prefix.slice(0, target.prefix.lastIndexOf('/') + 1),
           entryToJson,
@@ -175,8 +178,8 @@ export async function runList(location: string, flags: ListFlags): Promise<void>
   if (format === 'table' && !urlOf && (flags.totals || tty)) {
     const filtered = totals.scanned !== shown.count ? ` (of ${totals.scanned} scanned)` : '';
     const line = `${shown.count} object${shown.count === 1 ? '' : 's'}, ${formatBytes(shown.bytes)}${filtered}`;
-    if (tty) process.stdout.write(`${c.dim(line)}\n`);
-    else process.stderr.write(`${line}\n`);
+    if (tty) io.stdout.write(`${c.dim(line)}\n`);
+    else io.stderr.write(`${line}\n`);
   }
 }
 
@@ -186,6 +189,8 @@ interface PrintContext {
   tty: boolean;
   out: LineWriter;
   c: ChalkInstance;
+  /** Terminal columns the table fits into. */
+  width: number;
   urlOf?: (key: string) => string;
   base: string;
   entryToJson: (e: Entry) => Record<string, unknown>;
@@ -199,7 +204,7 @@ async function printObjects(entries: AsyncIterable<Entry>, x: PrintContext): Pro
   const pending: Entry[] = [];
   let view: TableView | undefined;
   const flushTable = async () => {
-    view ??= tableView(pending, { long: !!x.flags.long, base: x.base, width: stdoutColumns() });
+    view ??= tableView(pending, { long: !!x.flags.long, base: x.base, width: x.width });
     if (count === pending.length) await out.line(x.c.bold(view.header()));
     for (const l of view.lines(pending)) await out.line(l);
     pending.length = 0;
@@ -230,6 +235,8 @@ async function printViews(
   flags: ListFlags,
   format: string,
   out: LineWriter,
+  io: Io,
+  now: Date,
 ): Promise<{ count: number; bytes: number }> {
   const [{ SummaryBuilder }, { HistogramBuilder }, { renderSummary, renderHistogram }, { timeWindow }, { stdoutColor }] = await Promise.all(
     [
@@ -248,13 +255,13 @@ async function printViews(
   }
   const summary = s.build();
   const histogram = flags.histogram
-    ? h.build(timeWindow(flags), typeof flags.histogram === 'string' ? (flags.histogram as 'hour' | 'day') : undefined)
+    ? h.build(timeWindow(flags, now), typeof flags.histogram === 'string' ? (flags.histogram as 'hour' | 'day') : undefined, now)
     : undefined;
   if (format === 'json') {
     await out.line(JSON.stringify({ ...(flags.summary ? { summary } : { total: summary.total }), ...(histogram ? { histogram } : {}) }));
   } else {
-    const width = stdoutColumns();
-    const c = stdoutColor();
+    const width = stdoutColumns(io);
+    const c = stdoutColor(io);
     const lines = [
       ...(flags.summary ? renderSummary(summary, c, width) : []),
       ...(flags.summary && histogram ? [''] : []),
@@ -265,7 +272,7 @@ async function printViews(
   return { count: summary.total.objects, bytes: summary.total.bytes };
 }
 
-export function registerList(program: Command): void {
+export function registerList(program: Command, io: Io): void {
   const cmd = program
     .command('list')
     .alias('ls')
@@ -309,7 +316,7 @@ Examples:
   archive list vespa: --kind heapdump --sort size --limit 5`,
     )
     .action(async (location: string | undefined, flags: ListFlags, command: Command) => {
-      if (!location) return (await import('./containers.js')).runContainers(undefined, flags);
-      return runList(location, { ...flags, verbose: flags.verbose ?? (command.optsWithGlobals() as { verbose?: boolean }).verbose });
+      if (!location) return (await import('./containers.js')).runContainers(undefined, flags, io);
+      return runList(location, { ...flags, verbose: flags.verbose ?? (command.optsWithGlobals() as { verbose?: boolean }).verbose }, io);
     });
 }

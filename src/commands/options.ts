@@ -4,6 +4,7 @@
 import { Option, type Command } from 'commander';
 import type { Target, TargetOptions } from '../target.js';
 import type { StorageProvider } from '../providers/types.js';
+import type { Io } from '../io.js';
 
 const collect = (v: string, prev: string[] = []) => [...prev, v];
 
@@ -35,30 +36,36 @@ export interface TargetFlags extends TargetOptions {
 }
 
 // Resolution and providers load on first use: registering commands for `--help` must stay light.
-export async function targetFor(location: string, flags: TargetFlags): Promise<Target> {
+// Credentials, profiles and ARCHIVE_PROFILE come from `io.env`, never from process.env directly.
+// The `io` defaults serve validate-run.ts only, until branch creds (which passes its Io) lands.
+export async function targetFor(location: string, flags: TargetFlags, io: Io): Promise<Target> {
   const [{ resolveTarget }, { loadProfileSource }] = await Promise.all([import('../target.js'), import('../profile-source.js')]);
-  return resolveTarget(location, flags, process.env, await loadProfileSource());
+  const env = io.env as NodeJS.ProcessEnv;
+  return resolveTarget(location, flags, env, await loadProfileSource(env));
 }
 
-export async function accountTargetFor(location: string | undefined, flags: TargetFlags): Promise<Target> {
+export async function accountTargetFor(location: string | undefined, flags: TargetFlags, io: Io): Promise<Target> {
   const [{ resolveAccountTarget }, { loadProfileSource }] = await Promise.all([import('../target.js'), import('../profile-source.js')]);
-  return resolveAccountTarget(location, flags, process.env, await loadProfileSource());
+  const env = io.env as NodeJS.ProcessEnv;
+  return resolveAccountTarget(location, flags, env, await loadProfileSource(env));
 }
 
-const warnedSas = new Set<string>();
+/** SAS tokens already warned about, per run (a run's commands share one Io; two runs never share). */
+const warnedSas = new WeakMap<Io, Set<string>>();
 
-/** Opens the provider; warns first (once per token) when a SAS runs out within the hour. */
-export async function open(target: Target): Promise<StorageProvider> {
-  const [{ openProvider }, { sasExpiryWarning, targetSasToken }, { redact }] = await Promise.all([
-    import('../providers/index.js'),
+/** Opens the provider through `io`; warns first on io.stderr (once per token and run) when a SAS runs out within the hour. */
+export async function open(target: Target, io: Io): Promise<StorageProvider> {
+  const [{ sasExpiryWarning, targetSasToken }, { redact }] = await Promise.all([
     import('../providers/sas-expiry.js'),
     import('../redact.js'),
   ]);
   const token = targetSasToken(target);
-  const warning = sasExpiryWarning(token);
-  if (token && warning && !warnedSas.has(token)) {
-    warnedSas.add(token);
-    process.stderr.write(`${redact(`warning: ${warning}`)}\n`);
+  const warning = sasExpiryWarning(token, io.now());
+  let warned = warnedSas.get(io);
+  if (!warned) warnedSas.set(io, (warned = new Set()));
+  if (token && warning && !warned.has(token)) {
+    warned.add(token);
+    io.stderr.write(`${redact(`warning: ${warning}`)}\n`);
   }
-  return openProvider(target);
+  return io.openProvider(target);
 }

@@ -7,7 +7,7 @@ import { mask } from '../redact.js';
 import type { Io } from '../io.js';
 import { resolveOutputFormat, type OutputFlags } from '../output/output-format.js';
 import { LineWriter } from '../output/writer.js';
-import { ioColor } from './io-color.js';
+import { stdoutColor } from '../output/color.js';
 import { configDir, profilesPath, readProfiles, updateProfiles, checkProfileName, unknownProfile } from '../profiles/store.js';
 import { buildProfile, terminalInputs, type AddFlags } from '../profiles/build.js';
 import { effectiveAuth, profileLocation, ENV_OVERRIDES, S3_LOCATION_ENV } from '../profiles/resolve.js';
@@ -90,7 +90,7 @@ export async function runProfileList(flags: ListFlags, io: Io): Promise<void> {
     io.stderr.write(`no profiles yet (${path}); add one with \`archive profile add NAME LOCATION\`\n`);
     return;
   }
-  const c = ioColor(io);
+  const c = stdoutColor(io);
   const rows = names.map((n) => {
     const p = f.profiles[n];
     return [n === def ? '*' : ' ', n, p.provider, p.auth.type, p.layout ?? '', profileLocation(p)];

@@ -1,24 +1,28 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { stderrIsTTY } from '../output/terminal.js';
 import { tuneGcForTransfers } from '../gc-tuning.js';
 import { addFilterOptions, addTargetOptions, targetFor, open, type TargetFlags } from './options.js';
 import type { ListOptions } from '../listing.js';
-import type { FileReport } from '../pull/engine.js';
+import type { FileReport, PullEvents } from '../pull/engine.js';
 import { DEFAULT_CONCURRENCY } from '../pull/defaults.js';
 import { parsePositiveInt, parseSize } from '../output/size.js';
 import { formatBytes } from '../output/format.js';
 import { formatDuration } from '../time.js';
-import { interruptSignal } from '../interrupt.js';
+import type { Io } from '../io.js';
+import type { OutputFlags } from '../output/output-format.js';
+import type { Target } from '../target.js';
+import type { StorageProvider } from '../providers/types.js';
+import type { Shard } from '../pull/plan.js';
 import { InterruptedError, UsageError } from '../errors.js';
 import { redact } from '../redact.js';
 
-interface PullFlags extends TargetFlags, ListOptions {
+interface PullFlags extends TargetFlags, ListOptions, OutputFlags {
   concurrency?: string;
   decompress?: boolean;
   flatten?: boolean;
   dryRun?: boolean;
   shard?: string;
   dedupe?: boolean;
-  json?: boolean;
   quiet?: boolean;
   progress?: boolean | string;
   chunkSize?: string;
@@ -54,32 +58,99 @@ function dryRunSummary(files: FileReport[]): string[] {
   return parts;
 }
 
-export async function runPull(location: string, dest: string | undefined, flags: PullFlags, parent: { verbose?: boolean }): Promise<void> {
-  tuneGcForTransfers({ eagerYoungGc: true });
-  const verbose = !!parent.verbose;
-  // Loaded here, not at the top, so `archive --help` does not pay for them.
-  const [{ pull, pullExitError }, { parseShard }, { Progress }, { LineWriter }] = await Promise.all([
-    import('../pull/engine.js'),
-    import('../pull/plan.js'),
-    import('../output/progress.js'),
-    import('../output/writer.js'),
-  ]);
+/** A pull as the command line asked for it, parsed and checked (usage errors come from here). */
+export interface PullCommandOptions {
+  location: string;
+  dest: string;
+  flags: PullFlags;
+  verbose: boolean;
+  shard: Shard | undefined;
+  concurrency: number;
+  chunkSize?: number;
+  multipartThreshold?: number;
+  /** table: lines for a person on stderr; json: one report document; ndjson: one line per file, then the summary. */
+  format: PullFormat;
+  /** undefined: a bar when stderr is a terminal; 'plain': a line every 10 s; 'tty': the bar. */
+  progressMode?: 'tty' | 'plain';
+}
+
+const PULL_FORMATS = ['table', 'json', 'ndjson'] as const;
+type PullFormat = (typeof PULL_FORMATS)[number];
+
+type PullResult = Awaited<ReturnType<typeof import('../pull/engine.js').pull>>;
+
+/** The register's half: flags to options, every usage error before anything touches storage. */
+export async function pullOptions(
+  location: string,
+  dest: string | undefined,
+  flags: PullFlags,
+  verbose: boolean,
+  io: Io,
+): Promise<PullCommandOptions> {
+  const [{ parseShard }, { resolveOutputFormat }] = await Promise.all([import('../pull/plan.js'), import('../output/output-format.js')]);
+  const format = resolveOutputFormat(flags, PULL_FORMATS) as PullFormat;
   const shard = parseShard(flags.shard);
   const concurrency = flags.concurrency ? parsePositiveInt(flags.concurrency, '--concurrency', 256) : DEFAULT_CONCURRENCY;
   const chunkSize = flags.chunkSize ? parseSize(flags.chunkSize, '--chunk-size') : undefined;
   const multipartThreshold = flags.multipartThreshold ? parseSize(flags.multipartThreshold, '--multipart-threshold') : undefined;
-  const target = await targetFor(location, flags);
-  const provider = await open(target);
-  const signal = interruptSignal();
-  const progressMode = flags.progress === undefined ? undefined : flags.progress === 'plain' || !process.stderr.isTTY ? 'plain' : 'tty';
   if (typeof flags.progress === 'string' && !['plain', 'bar'].includes(flags.progress)) {
     throw new UsageError(`--progress "${flags.progress}": expected bar or plain`, {
       hint: 'plain prints one line every 10 s (for CI logs); bar draws on a terminal',
     });
   }
-  const progress = await Progress.create('pull', !flags.quiet && !flags.json && !flags.dryRun, progressMode);
-  const out = new LineWriter();
-  let result: Awaited<ReturnType<typeof import('../pull/engine.js').pull>> | undefined;
+  const progressMode = flags.progress === undefined ? undefined : flags.progress === 'plain' || !stderrIsTTY(io) ? 'plain' : 'tty';
+  return { location, dest: dest ?? '.', flags, format, verbose, shard, concurrency, chunkSize, multipartThreshold, progressMode };
+}
+
+export async function runPull(opts: PullCommandOptions, io: Io): Promise<void> {
+  tuneGcForTransfers({ eagerYoungGc: true });
+  // Loaded here, not at the top, so `archive --help` does not pay for them.
+  const [{ pullExitError }, { Progress }, { LineWriter }] = await Promise.all([
+    import('../pull/engine.js'),
+    import('../output/progress.js'),
+    import('../output/writer.js'),
+  ]);
+  const target = await targetFor(opts.location, opts.flags, io);
+  const provider = await open(target, io);
+  const { flags } = opts;
+  const machine = opts.format !== 'table';
+  const progress = await Progress.create('pull', io.stderr, !flags.quiet && !machine && !flags.dryRun, opts.progressMode, io.env);
+  const out = new LineWriter(io.stdout);
+  const result = await transferAll(provider, target, opts, { progress, out }, io);
+  const secs = progress.elapsedMs() / 1000;
+  if (opts.format === 'json') await out.line(JSON.stringify(jsonReport(result, secs, !!flags.dryRun)));
+  else if (opts.format === 'ndjson') {
+    const report = jsonReport(result, secs, !!flags.dryRun);
+    for (const f of report.files) await out.line(JSON.stringify(f));
+    await out.line(JSON.stringify({ summary: report.summary }));
+  } else if (flags.dryRun) {
+    for (const f of result.files) if (f.status === 'duplicate') await out.line(fileLine(f));
+  } else if (!flags.quiet) {
+    for (const f of result.files) if (f.status === 'duplicate') io.stderr.write(`${fileLine(f)}\n`);
+  }
+  await out.flush();
+  if (!flags.quiet && !machine) await printSummary(result, secs, !!flags.dryRun, io);
+  const failure = pullExitError(result);
+  if (failure) throw failure;
+}
+
+interface PullOutput {
+  progress: import('../output/progress.js').Progress;
+  out: import('../output/writer.js').LineWriter;
+}
+
+/** Runs the engine with the progress and per-file lines wired in; an interrupt, however it surfaces, ends as one InterruptedError. */
+async function transferAll(
+  provider: StorageProvider,
+  target: Target,
+  opts: PullCommandOptions,
+  o: PullOutput,
+  io: Io,
+): Promise<PullResult> {
+  const [{ pull }, { stateRoot }] = await Promise.all([import('../pull/engine.js'), import('../pull/pulled-record.js')]);
+  const { flags } = opts;
+  const signal = io.interrupt.signal();
+  let result: PullResult | undefined;
   try {
     result = await pull(
       provider,
@@ -87,90 +158,93 @@ export async function runPull(location: string, dest: string | undefined, flags:
       {
         ...flags,
         layout: flags.layout ?? target.layout,
-        dest: dest ?? '.',
-        concurrency,
-        shard,
-        chunkSize,
-        multipartThreshold,
-        wantSha256: !!flags.json,
+        dest: opts.dest,
+        concurrency: opts.concurrency,
+        shard: opts.shard,
+        chunkSize: opts.chunkSize,
+        multipartThreshold: opts.multipartThreshold,
+        wantSha256: opts.format !== 'table',
         signal,
+        stateDir: stateRoot(io.env),
+        now: io.now(),
       },
-      {
-        planned: (n, b) => progress.planned(n, b),
-        bytes: (n) => progress.addBytes(n),
-        resumed: (_key, n) => progress.resuming(1, n),
-        fileDone: (r) => {
-          progress.fileDone(r.status);
-          if (flags.dryRun && !flags.json) void out.line(fileLine(r));
-          else if (!flags.json && (verbose || r.status === 'failed') && !flags.quiet) progress.log(fileLine(r));
-        },
-        waiting: (key, path, owner) => {
-          // On stderr even with --json: a run that seems stuck must say why.
-          if (!flags.quiet)
-            progress.log(
-              `waiting     ${key}: another archive pull${owner ? ` (pid ${owner.pid} on ${owner.host})` : ''} is writing ${path}`,
-            );
-        },
-        retry: (key, err, attempt) => {
-          if (verbose) progress.log(redact(`retry ${attempt} ${key}: ${(err as Error).message ?? err}`));
-        },
-      },
+      pullEvents(opts, o),
     );
   } catch (err) {
     if (!signal.aborted) throw err;
   } finally {
-    progress.stop();
+    o.progress.stop();
   }
   // Whether the engine threw or returned early, an interrupt is reported one way.
   if (signal.aborted || !result) throw new InterruptedError('interrupted: part files were kept; run the same command again to resume');
-  const t = result.totals;
-  const secs = progress.elapsedMs() / 1000;
-  if (flags.json) {
-    await out.line(
-      JSON.stringify({
-        files: result.files.map((f) => ({
-          key: f.key,
-          path: f.path,
-          bytes: f.bytes,
-          objectBytes: f.objectBytes,
-          sha256: f.sha256,
-          status: f.status,
-          planned: f.planned,
-          verified: f.verified,
-          resumedBytes: f.resumedBytes,
-          keptInstead: f.keptInstead,
-          error: f.error,
-        })),
-        summary: {
-          ...t,
-          seconds: Math.round(secs * 1000) / 1000,
-          dryRun: !!flags.dryRun,
-          ...(result.leftOut ? { leftOut: result.leftOut } : {}),
-        },
-      }),
-    );
-  } else if (flags.dryRun) {
-    for (const f of result.files) if (f.status === 'duplicate') await out.line(fileLine(f));
-  } else if (!flags.quiet) {
-    for (const f of result.files) if (f.status === 'duplicate') process.stderr.write(`${fileLine(f)}\n`);
-  }
-  await out.flush();
-  if (!flags.quiet && !flags.json) {
-    const rate = secs > 0 ? ` at ${formatBytes(t.downloadedBytes / secs)}/s` : '';
-    const parts = flags.dryRun
-      ? dryRunSummary(result.files)
-      : [`${t.downloaded} downloaded (${formatBytes(t.downloadedBytes)}${rate})`, `${t.skipped} already complete`, `${t.failed} failed`];
-    if (t.resumedBytes) parts.push(`${formatBytes(t.resumedBytes)} resumed`);
-    if (t.duplicates) parts.push(`${t.duplicates} duplicate${t.duplicates === 1 ? '' : 's'} skipped (--dedupe)`);
-    process.stderr.write(`${parts.join(', ')} in ${formatDuration(secs * 1000)}\n`);
-    const note = (await import('../listing.js')).leftOutNote(result.leftOut);
-    if (note) process.stderr.write(`${note}\n`);
-  }
-  const failure = pullExitError(result);
-  if (failure) throw failure;
+  return result;
 }
 
-export function registerPull(program: Command): void {
+/** The engine's events to the progress line and the per-file lines (failures always, every file with --verbose). */
+function pullEvents(opts: PullCommandOptions, o: PullOutput): PullEvents {
+  const { flags, verbose } = opts;
+  const machine = opts.format !== 'table';
+  const { progress, out } = o;
+  return {
+    planned: (n, b) => progress.planned(n, b),
+    bytes: (n) => progress.addBytes(n),
+    resumed: (_key, n) => progress.resuming(1, n),
+    fileDone: (r) => {
+      progress.fileDone(r.status);
+      if (flags.dryRun && !machine) void out.line(fileLine(r));
+      else if (!machine && (verbose || r.status === 'failed') && !flags.quiet) progress.log(fileLine(r));
+    },
+    waiting: (key, path, owner) => {
+      // On stderr even with -o json: a run that seems stuck must say why.
+      if (!flags.quiet)
+        progress.log(`waiting     ${key}: another archive pull${owner ? ` (pid ${owner.pid} on ${owner.host})` : ''} is writing ${path}`);
+    },
+    retry: (key, err, attempt) => {
+      if (verbose) progress.log(redact(`retry ${attempt} ${key}: ${(err as Error).message ?? err}`));
+    },
+  };
+}
+
+/** `-o json`: every file and the totals, one document (`-o ndjson` prints the same, a line each). */
+function jsonReport(result: PullResult, secs: number, dryRun: boolean): { files: unknown[]; summary: unknown } {
+  return {
+    files: result.files.map((f) => ({
+      key: f.key,
+      path: f.path,
+      bytes: f.bytes,
+      objectBytes: f.objectBytes,
+      sha256: f.sha256,
+      status: f.status,
+      planned: f.planned,
+      verified: f.verified,
+      resumedBytes: f.resumedBytes,
+      keptInstead: f.keptInstead,
+      error: f.error,
+    })),
+    summary: {
+      ...result.totals,
+      seconds: Math.round(secs * 1000) / 1000,
+      dryRun,
+      ...(result.leftOut ? { leftOut: result.leftOut } : {}),
+    },
+  };
+}
+
+/** The one stderr line a person reads at the end, and the note about objects left out. */
+async function printSummary(result: PullResult, secs: number, dryRun: boolean, io: Io): Promise<void> {
+  const t = result.totals;
+  const rate = secs > 0 ? ` at ${formatBytes(t.downloadedBytes / secs)}/s` : '';
+  const parts = dryRun
+    ? dryRunSummary(result.files)
+    : [`${t.downloaded} downloaded (${formatBytes(t.downloadedBytes)}${rate})`, `${t.skipped} already complete`, `${t.failed} failed`];
+  if (t.resumedBytes) parts.push(`${formatBytes(t.resumedBytes)} resumed`);
+  if (t.duplicates) parts.push(`${t.duplicates} duplicate${t.duplicates === 1 ? '' : 's'} skipped (--dedupe)`);
+  io.stderr.write(`${parts.join(', ')} in ${formatDuration(secs * 1000)}\n`);
+  const note = (await import('../listing.js')).leftOutNote(result.leftOut);
+  if (note) io.stderr.write(`${note}\n`);
+}
+
+export function registerPull(program: Command, io: Io): void {
   const cmd = program
     .command('pull')
     .description('download archive objects: parallel, resumable, verified, optionally decompressed')
@@ -187,7 +261,10 @@ export function registerPull(program: Command): void {
       'pull only shard i of n: balanced by bytes, deterministic for the same listing (give every worker the same --until)',
     )
     .option('--dedupe', 'when two objects hold the same logical partition (re-exports), keep the newest')
-    .option('--json', 'print a JSON report of every object (key, path, bytes, sha256, status)')
+    .addOption(
+      new Option('-o, --output <format>', 'table (lines on stderr, the default), json or ndjson').choices(['table', 'json', 'ndjson']),
+    )
+    .option('--json', 'same as -o json: a JSON report of every object (key, path, bytes, sha256, status) and the summary')
     .option('-q, --quiet', 'no progress and no summary')
     .option('--progress [style]', 'progress even off a terminal: plain prints a line every 10 s (CI logs); bar (the default on a terminal)')
     .option('--chunk-size <size>', 'ranged part size for large objects (default 16M)')
@@ -210,7 +287,8 @@ Examples:
   archive pull amplitude:exports/ ./events --since 2d --dedupe --decompress
   archive pull s3://logzio-archive/ ./logs --shard 2/4 --json > report.json`,
     )
-    .action(async (location: string, dest: string | undefined, flags: PullFlags, command: Command) =>
-      runPull(location, dest, flags, command.optsWithGlobals()),
-    );
+    .action(async (location: string, dest: string | undefined, flags: PullFlags, command: Command) => {
+      const verbose = !!(command.optsWithGlobals() as { verbose?: boolean }).verbose;
+      return runPull(await pullOptions(location, dest, flags, verbose, io), io);
+    });
 }

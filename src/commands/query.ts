@@ -5,6 +5,7 @@ import type { ListOptions } from '../listing.js';
 import { UsageError } from '../errors.js';
 import { parsePositiveInt, parseSize } from '../output/size.js';
 import type { VendorView } from '../query/vendor-views.js';
+import type { Io } from '../io.js';
 
 interface QueryFlags extends TargetFlags, ListOptions {
   dedupe?: boolean;
@@ -26,15 +27,15 @@ interface QueryFlags extends TargetFlags, ListOptions {
 
 const DEFAULT_MEMORY = '2GiB';
 
-async function readStdin(): Promise<string> {
+async function readStdin(stdin: Io['stdin']): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
+  for await (const c of stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 }
 
-async function sqlText(arg: string | undefined, flags: QueryFlags): Promise<string | undefined> {
+async function sqlText(arg: string | undefined, flags: QueryFlags, io: Io): Promise<string | undefined> {
   if (arg !== undefined && flags.sqlFile) throw new UsageError('give the SQL either as an argument or with --sql-file, not both');
-  if (flags.sqlFile === '-' || arg === '-') return readStdin();
+  if (flags.sqlFile === '-' || arg === '-') return readStdin(io.stdin);
   if (flags.sqlFile) {
     const { readFile } = await import('node:fs/promises');
     try {
@@ -48,10 +49,10 @@ async function sqlText(arg: string | undefined, flags: QueryFlags): Promise<stri
   return arg;
 }
 
-export async function runQueryCommand(location: string, sqlArg: string | undefined, flags: QueryFlags): Promise<void> {
+export async function runQueryCommand(location: string, sqlArg: string | undefined, flags: QueryFlags, io: Io): Promise<void> {
   const formats = [flags.json && '--json', flags.ndjson && '--ndjson', flags.csv && '--csv'].filter(Boolean);
   if (formats.length > 1) throw new UsageError(`${formats.join(' and ')} exclude each other`);
-  const sql = await sqlText(sqlArg, flags);
+  const sql = await sqlText(sqlArg, flags, io);
   if (!flags.schema && !flags.emit && !sql?.trim())
     throw new UsageError('no SQL given', {
       hint: 'archive query LOCATION "SELECT count(*) FROM logs" (or --sql-file F, or - for stdin); --schema shows the columns',
@@ -60,30 +61,29 @@ export async function runQueryCommand(location: string, sqlArg: string | undefin
   const memoryBytes = parseSize(flags.memoryLimit ?? DEFAULT_MEMORY, '--memory-limit');
   const concurrency = flags.concurrency ? parsePositiveInt(flags.concurrency, '--concurrency', 256) : 8;
   const threads = flags.threads ? parsePositiveInt(flags.threads, '--threads', 256) : undefined;
-  const target = await targetFor(location, flags);
-  const provider = await open(target);
+  const target = await targetFor(location, flags, io);
+  const provider = await open(target, io);
   const select = { ...flags, layout: flags.layout ?? target.layout };
   if (flags.emit) {
     const { emitStatement } = await import('../query/emit.js');
     const { selectObjects } = await import('../query/select-objects.js');
     const { write } = await import('../output/writer.js');
     const selection = await selectObjects(provider, target.prefix, select);
-    if (!selection.entries.length) process.stderr.write('archive: note: no objects match the location and filters\n');
-    await write(process.stdout, emitStatement(flags.emit, target, selection.entries, { sql, withSas: !!flags.withSas }));
+    if (!selection.entries.length) io.stderr.write('archive: note: no objects match the location and filters\n');
+    await write(io.stdout, emitStatement(flags.emit, target, selection.entries, { sql, withSas: !!flags.withSas }));
     return;
   }
   // DuckDB and the query modules load only here: `archive --help` and other commands never pay
   // for them, and work where the native DuckDB binary is missing.
-  const [{ runQuery }, { interruptSignal }, { Progress }, { stderrColor }] = await Promise.all([
+  const [{ runQuery }, { Progress }, { stderrColor }] = await Promise.all([
     import('../query/run.js'),
-    import('../interrupt.js'),
     import('../output/progress.js'),
     import('../output/color.js'),
   ]);
   const { loadDuckDB } = await import('../query/engine.js');
   await loadDuckDB(); // fail before any request when the engine is missing
-  const c = stderrColor();
-  const progress = await Progress.create('query', true);
+  const c = stderrColor(io);
+  const progress = await Progress.create('query', io.stderr, true, undefined, io.env);
   await runQuery({
     provider,
     prefix: target.prefix,
@@ -98,14 +98,14 @@ export async function runQueryCommand(location: string, sqlArg: string | undefin
     memoryLimit: `${Math.max(64, Math.floor(memoryBytes / 1024 / 1024))}MiB`,
     concurrency,
     threads,
-    signal: interruptSignal(),
-    out: process.stdout,
+    signal: io.interrupt.signal(),
+    out: io.stdout,
     note: (line) => progress.log(`${c.dim('archive:')} ${line}`),
     progress,
   });
 }
 
-export function registerQuery(program: Command): void {
+export function registerQuery(program: Command, io: Io): void {
   const cmd = program
     .command('query')
     .description('run DuckDB SQL over the records of the selected objects (table `logs`)')
@@ -154,5 +154,5 @@ Examples:
   archive query s3://bucket/logs/ --since 1h --out window.parquet "SELECT * FROM logs"
   archive query s3://bucket/logs/ --since 1d --emit clickhouse "SELECT count(*) FROM logs"`,
     )
-    .action(async (location: string, sql: string | undefined, flags: QueryFlags) => runQueryCommand(location, sql, flags));
+    .action(async (location: string, sql: string | undefined, flags: QueryFlags) => runQueryCommand(location, sql, flags, io));
 }

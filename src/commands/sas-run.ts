@@ -10,12 +10,16 @@ import { inspectSas, renderSas, sasJson, iso, describeLeft } from '../sas/inspec
 import { SAS_PURPOSES, SAS_FORMATS, type SasPurpose, type SasFormat } from '../sas/names.js';
 import { planSas, containerUrl, cloudflareDestination, type SasCreateFlags } from '../sas/create.js';
 import { formatDuration } from '../time.js';
+import type { Io } from '../io.js';
+import { resolveOutputFormat, type OutputFlags } from '../output/output-format.js';
 
-export interface InspectFlags {
+export interface InspectFlags extends OutputFlags {
   warnDays: string;
   for?: string;
-  json?: boolean;
 }
+
+/** table: the report for a person; json: the analysis, indented; ndjson: the same on one line. */
+export const INSPECT_FORMATS = ['table', 'json', 'ndjson'] as const;
 
 function purposeOf(v: string | undefined): SasPurpose | undefined {
   if (v === undefined) return undefined;
@@ -24,19 +28,20 @@ function purposeOf(v: string | undefined): SasPurpose | undefined {
   return v as SasPurpose;
 }
 
-async function readInput(arg: string | undefined): Promise<string> {
+async function readInput(arg: string | undefined, stdin: Io['stdin']): Promise<string> {
   if (arg !== undefined && arg !== '-') return arg;
-  if (process.stdin.isTTY)
+  if (stdin.isTTY)
     throw new UsageError('give a SAS URL or token (or - to read it from stdin)', {
       hint: "quote it: archive sas inspect 'https://…?sv=…&sig=…'",
     });
   const chunks: Buffer[] = [];
-  for await (const c of process.stdin) chunks.push(c as Buffer);
+  for await (const c of stdin) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8').trim();
 }
 
-export async function runInspect(arg: string | undefined, flags: InspectFlags): Promise<void> {
-  const input = await readInput(arg);
+export async function runInspect(arg: string | undefined, flags: InspectFlags, io: Io): Promise<void> {
+  const format = resolveOutputFormat(flags, INSPECT_FORMATS);
+  const input = await readInput(arg, io.stdin);
   const warnDays = Number(flags.warnDays);
   if (!Number.isFinite(warnDays) || warnDays < 0)
     throw new UsageError(`--warn-days: "${flags.warnDays}" is not a number of days`, { hint: 'e.g. --warn-days 30' });
@@ -49,16 +54,17 @@ export async function runInspect(arg: string | undefined, flags: InspectFlags): 
       /* keep the raw form registered */
     }
   }
-  const report = inspectSas(parseSas(input), { warnDays, purpose: purposeOf(flags.for) });
-  const c = stdoutColor();
-  if (flags.json) process.stdout.write(`${JSON.stringify(sasJson(report), null, 2)}\n`);
+  const report = inspectSas(parseSas(input), { warnDays, purpose: purposeOf(flags.for), now: io.now() });
+  const c = stdoutColor(io);
+  if (format === 'json') io.stdout.write(`${JSON.stringify(sasJson(report), null, 2)}\n`);
+  else if (format === 'ndjson') io.stdout.write(`${JSON.stringify(sasJson(report))}\n`);
   else {
     const lines = renderSas(report);
     if (report.warnings.length) {
       lines.push('warnings:');
       for (const w of report.warnings) lines.push(`  ${c.yellow('!')} ${w.message}`);
     } else lines.push(c.green('no warnings'));
-    process.stdout.write(`${lines.join('\n')}\n`);
+    io.stdout.write(`${lines.join('\n')}\n`);
   }
   if (report.expired) {
     throw new AuthError(`the SAS expired ${formatDuration(-(report.msLeft ?? 0))} ago (${iso(report.info.expiry)})`, {
@@ -72,27 +78,27 @@ export interface CreateFlags extends TargetFlags, SasCreateFlags {
   format: string;
 }
 
-export async function runCreate(location: string | undefined, flags: CreateFlags): Promise<void> {
+export async function runCreate(location: string | undefined, flags: CreateFlags, io: Io): Promise<void> {
   if (!(SAS_FORMATS as readonly string[]).includes(flags.format))
     throw new UsageError(`--format: unknown format "${flags.format}"`, { hint: `use ${SAS_FORMATS.join(', ')}` });
   if (flags.sas)
     throw new UsageError('--sas cannot sign a new SAS', {
       hint: 'sign with the account key or an Entra ID identity (profile or environment)',
     });
-  const target = location ? await targetFor(location, flags) : await accountTargetFor(undefined, flags);
+  const target = location ? await targetFor(location, flags, io) : await accountTargetFor(undefined, flags, io);
   if (target.provider !== 'azure')
     throw new UsageError('SAS tokens are an Azure Storage feature', { hint: 'for S3, share a pre-signed URL or an IAM role instead' });
-  const plan = planSas(target, flags);
+  const plan = planSas(target, flags, io.now());
   const { signContainerSas } = await import('../providers/azure-sas.js');
   const token = await signContainerSas(target, plan);
   const format = flags.format as SasFormat;
   const url = containerUrl(plan, token);
   // The token is what the user asked for: stdout gets it verbatim (never through redact()).
-  if (format === 'url') process.stdout.write(`${url}\n`);
-  else if (format === 'token') process.stdout.write(`${token}\n`);
-  else if (format === 'cloudflare') process.stdout.write(`${cloudflareDestination(plan, token)}\n`);
+  if (format === 'url') io.stdout.write(`${url}\n`);
+  else if (format === 'token') io.stdout.write(`${token}\n`);
+  else if (format === 'cloudflare') io.stdout.write(`${cloudflareDestination(plan, token)}\n`);
   else {
-    process.stdout.write(
+    io.stdout.write(
       `${JSON.stringify(
         {
           url,
@@ -113,12 +119,12 @@ export async function runCreate(location: string | undefined, flags: CreateFlags
       )}\n`,
     );
   }
-  const report = inspectSas(parseSas(token), { purpose: plan.purpose });
+  const report = inspectSas(parseSas(token), { purpose: plan.purpose, now: io.now() });
   const kind = plan.signing === 'service' ? 'service SAS (account key)' : 'user-delegation SAS (Entra ID)';
-  process.stderr.write(
+  io.stderr.write(
     `created a ${kind} for az://${plan.account}/${plan.container}: ${plan.permissions}, expires ${iso(plan.expiry)} (${describeLeft(report)})\n`,
   );
-  for (const n of plan.notes) process.stderr.write(`note: ${n}\n`);
+  for (const n of plan.notes) io.stderr.write(`note: ${n}\n`);
   if (plan.purpose === 'logpush' && format !== 'cloudflare')
-    process.stderr.write('note: Cloudflare takes the destination as azure://CONTAINER/PATH?SAS: use --format cloudflare\n');
+    io.stderr.write('note: Cloudflare takes the destination as azure://CONTAINER/PATH?SAS: use --format cloudflare\n');
 }

@@ -2,8 +2,9 @@ import { Option, type Command } from 'commander';
 import { addTargetOptions } from './options.js';
 import { PRESET_DESCRIPTIONS, SAS_FORMATS, SAS_PURPOSES } from '../sas/names.js';
 import type { CreateFlags, InspectFlags } from './sas-run.js';
+import type { Io } from '../io.js';
 
-export function registerSas(program: Command): void {
+export function registerSas(program: Command, io: Io): void {
   const sas = program.command('sas').description('inspect and create Azure SAS tokens');
   sas.addHelpText(
     'after',
@@ -22,7 +23,14 @@ Examples:
     .argument('[sas]', 'SAS URL, ?sv=… token, azure://CONTAINER?… destination or connection string (- or nothing: read stdin)')
     .addOption(new Option('--warn-days <days>', 'warn when the token expires within this many days').default('30'))
     .option('--for <purpose>', `check it against a job: ${SAS_PURPOSES.join(', ')}`)
-    .option('--json', 'print the analysis as JSON (the signature is never included)')
+    .addOption(
+      new Option('-o, --output <format>', 'table (default), json or ndjson (one line); the signature is never included').choices([
+        'table',
+        'json',
+        'ndjson',
+      ]),
+    )
+    .option('--json', 'same as -o json: the analysis as JSON (the signature is never included)')
     .addHelpText(
       'after',
       `
@@ -34,7 +42,7 @@ Examples:
   pbpaste | archive sas inspect --for logpush
   archive sas inspect "$VESPA_SAS_URL" --warn-days 60 --json | jq .secondsLeft`,
     )
-    .action(async (arg: string | undefined, flags: InspectFlags) => (await import('./sas-run.js')).runInspect(arg, flags));
+    .action(async (arg: string | undefined, flags: InspectFlags) => (await import('./sas-run.js')).runInspect(arg, flags, io));
 
   const create = sas
     .command('create')
@@ -69,5 +77,5 @@ Examples:
   archive sas create myprofile: --for reader --expires 2d
   archive sas create az://acct/exports --permissions rl --ip 203.0.113.7 --expires 12h`,
     )
-    .action(async (location: string | undefined, flags: CreateFlags) => (await import('./sas-run.js')).runCreate(location, flags));
+    .action(async (location: string | undefined, flags: CreateFlags) => (await import('./sas-run.js')).runCreate(location, flags, io));
 }

@@ -3,16 +3,13 @@
  * heavy half of commands/validate.ts, loaded on first use. Everything outside the arguments comes
  * through `io`: the environment for credentials and profiles, the streams, the provider.
  */
-import type { TargetFlags } from './options.js';
+import { open, type TargetFlags } from './options.js';
 import type { Io } from '../io.js';
 import { AuthError, ArchiveError, ExitCode, InterruptedError, NotFoundError, UsageError } from '../errors.js';
 import { formatLocation, parseLocation } from '../location.js';
 import { resolveOutputFormat, type OutputFlags, type OutputFormat } from '../output/output-format.js';
 import { LineWriter } from '../output/writer.js';
-import { interruptSignal } from '../interrupt.js';
-import { redact } from '../redact.js';
 import { describeLeft, iso, sasJson } from '../sas/inspect.js';
-import { sasExpiryWarning, targetSasToken } from '../providers/sas-expiry.js';
 import { resolveAccountTarget, resolveTarget, type Target } from '../target.js';
 import { loadProfileSource } from '../profile-source.js';
 import {
@@ -26,7 +23,8 @@ import {
   type ValidateReport,
 } from '../validate/probes.js';
 import { PROBE_NAMES } from '../validate/names.js';
-import { ioColor } from './io-color.js';
+import { stdoutColor } from '../output/color.js';
+import type { ChalkInstance } from 'chalk';
 
 export interface ValidateFlags extends TargetFlags, OutputFlags {
   require?: string;
@@ -64,7 +62,7 @@ export function parseRequire(text: string | undefined, flags: ValidateFlags): Pr
   return [...new Set(out)];
 }
 
-type Color = ReturnType<typeof ioColor>;
+type Color = ChalkInstance;
 
 function mark(r: ProbeResult, c: Color): string {
   return r.status === 'ok' ? c.green('✓') : r.status === 'fail' ? c.red('✗') : c.dim('–');
@@ -155,7 +153,7 @@ async function print(io: Io, format: OutputFormat, report: ValidateReport, requi
       ? [JSON.stringify(toJson(report, required, failures, text), null, 2)]
       : format === 'ndjson'
         ? toNdjson(report, required, failures, text)
-        : render(report, required, text, ioColor(io));
+        : render(report, required, text, stdoutColor(io));
   for (const l of lines) await out.line(l);
   await out.flush();
 }
@@ -182,19 +180,6 @@ function formatTarget(t: Target): string {
   return t.provider === 'azure' ? `az://${t.account}/${t.container}${pre}` : `s3://${t.bucket}${pre}`;
 }
 
-const warnedSas = new Set<string>();
-
-/** Opens the provider; warns first (once per token) when a SAS runs out within the hour (as commands/options.ts open() does). */
-async function openWarned(target: Target, io: Io) {
-  const token = targetSasToken(target);
-  const warning = sasExpiryWarning(token);
-  if (token && warning && !warnedSas.has(token)) {
-    warnedSas.add(token);
-    io.stderr.write(`${redact(`warning: ${warning}`)}\n`);
-  }
-  return io.openProvider(target);
-}
-
 export async function runValidate(location: string | undefined, flags: ValidateFlags, io: Io): Promise<void> {
   const format = resolveOutputFormat(flags, ['table', 'json', 'ndjson']);
   const required = parseRequire(flags.require, flags);
@@ -207,8 +192,8 @@ export async function runValidate(location: string | undefined, flags: ValidateF
       hint: 'use az://ACCOUNT/CONTAINER[/PREFIX], s3://BUCKET[/PREFIX] or PROFILE:[PREFIX]',
     });
   }
-  const provider = await openWarned(target, io);
-  const signal = interruptSignal();
+  const provider = await open(target, io);
+  const signal = io.interrupt.signal();
   const report = await runProbes(provider, target, shown, {
     write: flags.write,
     readKey: flags.read,

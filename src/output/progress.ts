@@ -11,6 +11,7 @@
 import { bar } from './bars.js';
 import { formatBytes } from './format.js';
 import { formatDuration } from '../time.js';
+import type { OutStream } from '../io.js';
 
 export type ProgressMode = 'off' | 'tty' | 'plain';
 
@@ -130,7 +131,7 @@ export function progressLine(label: string, m: ProgressModel, opts: { barWidth?:
 }
 
 /** The plain mode's period: ARCHIVE_PROGRESS_INTERVAL in seconds (a CI log may want it denser or sparser), else 10 s. */
-export function plainIntervalMs(env: NodeJS.ProcessEnv = process.env): number {
+export function plainIntervalMs(env: Readonly<NodeJS.ProcessEnv>): number {
   const s = Number(env.ARCHIVE_PROGRESS_INTERVAL);
   return Number.isFinite(s) && s > 0 ? Math.max(100, s * 1000) : PLAIN_INTERVAL_MS;
 }
@@ -139,7 +140,7 @@ export function plainIntervalMs(env: NodeJS.ProcessEnv = process.env): number {
  * Whether `stream` is a terminal and how wide: ARCHIVE_FORCE_TTY=1 (with COLUMNS) makes a pipe
  * count as one, as it does for stdout (src/output/terminal.ts), so the bar can be tested exactly.
  */
-function terminal(stream: NodeJS.WriteStream, env: NodeJS.ProcessEnv): { tty: boolean; columns: () => number } {
+function terminal(stream: OutStream, env: Readonly<NodeJS.ProcessEnv>): { tty: boolean; columns: () => number } {
   const forced = env.ARCHIVE_FORCE_TTY === '1';
   const fromEnv = Number(env.COLUMNS);
   const envColumns = Number.isInteger(fromEnv) && fromEnv > 0 ? fromEnv : undefined;
@@ -159,7 +160,7 @@ export class Progress {
   private constructor(
     private readonly label: string,
     private readonly mode: ProgressMode,
-    private readonly stream: NodeJS.WriteStream,
+    private readonly stream: OutStream,
     private readonly columns: () => number,
   ) {}
 
@@ -169,10 +170,10 @@ export class Progress {
    */
   static async create(
     label: string,
+    stream: OutStream,
     enabled: boolean,
     requested?: 'tty' | 'plain',
-    stream: NodeJS.WriteStream = process.stderr,
-    env: NodeJS.ProcessEnv = process.env,
+    env: Readonly<NodeJS.ProcessEnv> = {},
   ): Promise<Progress> {
     const term = terminal(stream, env);
     const mode: ProgressMode = !enabled ? 'off' : requested === 'plain' ? 'plain' : term.tty ? 'tty' : 'off';

@@ -27,11 +27,13 @@ export async function write(stream: NodeJS.WritableStream, text: string | Buffer
   });
 }
 
-/** Buffers small writes (one per listed key) into fewer, larger ones. */
+/**
+ * Buffers small writes (one per listed key) into fewer, larger ones. Commands pass `io.stdout`.
+ */
 export class LineWriter {
   private buf: string[] = [];
   private size = 0;
-  constructor(private readonly stream: NodeJS.WritableStream = process.stdout) {}
+  constructor(private readonly stream: NodeJS.WritableStream) {}
   async line(text: string): Promise<void> {
     this.buf.push(text, '\n');
     this.size += text.length + 1;

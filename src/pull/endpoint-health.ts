@@ -9,7 +9,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import { ArchiveError } from '../errors.js';
-import { isTransient } from './retry.js';
+import { isTransient } from '../providers/resilient-read.js';
 
 export class EndpointDownError extends ArchiveError {}
 

@@ -29,6 +29,8 @@ export interface PullOptions extends ListOptions {
   multipartThreshold?: number;
   chunkSize?: number;
   signal?: AbortSignal;
+  /** Where the records of what each file holds live (pulled-record.ts stateRoot(env) of the run). */
+  stateDir?: string;
 }
 
 export type FileStatus = 'downloaded' | 'skipped' | 'failed' | 'duplicate' | 'planned';
@@ -159,7 +161,7 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
     ev.planned?.(items.length, totalBytes);
     // What is already on disk decides what a real run would do: pull, resume or skip.
     const destReal = await realpath(dest).catch(() => undefined);
-    const records = destReal ? new PulledRecords(destReal, provider.describe()) : undefined;
+    const records = destReal ? new PulledRecords(destReal, provider.describe(), o.stateDir) : undefined;
     for (const it of items) {
       const path = resolve(dest, it.rel);
       const disk = destReal
@@ -181,7 +183,7 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
   }
 
   await ensureWritableDest(dest);
-  const records = new PulledRecords(await realpath(dest), provider.describe());
+  const records = new PulledRecords(await realpath(dest), provider.describe(), o.stateDir);
   const health = new EndpointHealth(DEAD_ENDPOINT_FAILURES, DEAD_ENDPOINT_MIN_MS, provider.describe());
   const concurrency = Math.max(1, o.concurrency);
   const announced = new Set<string>();

@@ -30,10 +30,10 @@ export interface PulledRecord {
   bytes: number;
 }
 
-export function stateRoot(env: NodeJS.ProcessEnv = process.env): string {
+export function stateRoot(env: Readonly<NodeJS.ProcessEnv>): string {
   if (env.ARCHIVE_STATE_DIR) return env.ARCHIVE_STATE_DIR;
   if (env.XDG_STATE_HOME) return join(env.XDG_STATE_HOME, 'archive');
-  return join(homedir(), '.local', 'state', 'archive');
+  return join(env.HOME || homedir(), '.local', 'state', 'archive');
 }
 
 const hex = (s: string, n: number) => createHash('sha256').update(s).digest('hex').slice(0, n);
@@ -47,7 +47,7 @@ export class PulledRecords {
   constructor(
     realDest: string,
     private readonly source: string,
-    root = stateRoot(),
+    root = stateRoot(process.env),
   ) {
     this.dir = join(root, 'pulled', hex(realDest, 24));
   }

@@ -19,7 +19,7 @@ import { createDecoder, type Codec } from '../decompress/index.js';
 import { ArchiveError, IntegrityError } from '../errors.js';
 import type { ObjectInfo, StorageProvider } from '../providers/types.js';
 import { FileSink, PositionalWriter } from './file-writer.js';
-import { resilientRead, type RetryPolicy } from './retry.js';
+import { resilientRead, type RetryPolicy } from '../providers/resilient-read.js';
 import { createFresh, openExisting, readNoFollow, writeAtomic } from './exclusive-fs.js';
 import type { EndpointHealth } from './endpoint-health.js';
 import type { PulledRecords } from './pulled-record.js';

@@ -16,7 +16,7 @@ import { pipeline } from 'node:stream/promises';
 import pLimit from 'p-limit';
 import type { Entry } from '../filter.js';
 import type { StorageProvider } from '../providers/types.js';
-import { resilientRead } from '../pull/retry.js';
+import { resilientRead } from '../providers/resilient-read.js';
 import { ArchiveError, IntegrityError } from '../errors.js';
 
 export type StoredCodec = 'zstd' | 'gzip' | 'none';

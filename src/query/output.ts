@@ -9,7 +9,7 @@ import { createReadStream } from 'node:fs';
 import { copyFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { Writable } from 'node:stream';
+
 import type { DuckDBConnection, DuckDBResultReader } from '@duckdb/node-api';
 import { UsageError } from '../errors.js';
 import { write } from '../output/writer.js';
@@ -49,7 +49,7 @@ export async function copyQueryTo(conn: DuckDBConnection, query: string, file: s
   await conn.run(`COPY (SELECT * FROM (${query}\n)) TO ${sqlString(file)} (${copyOptions(f)})`);
 }
 
-export async function streamFileTo(file: string, out: Writable): Promise<void> {
+export async function streamFileTo(file: string, out: NodeJS.WritableStream): Promise<void> {
   for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) await write(out, chunk as Buffer);
 }
 
@@ -110,7 +110,7 @@ function csvCell(v: unknown): string {
 export async function writeReader(
   reader: DuckDBResultReader,
   format: StdoutFormat,
-  out: Writable,
+  out: NodeJS.WritableStream,
   maxTableRows: number,
 ): Promise<{ rows: number; more: boolean }> {
   const names = reader.columnNames();

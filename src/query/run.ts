@@ -6,7 +6,7 @@
  * Everything it creates lives in one TempSpace, removed whatever happens.
  */
 import path from 'node:path';
-import type { Writable } from 'node:stream';
+
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { StorageProvider } from '../providers/types.js';
 import { timeWindow } from '../filter.js';
@@ -42,7 +42,7 @@ export interface QueryRequest {
   threads?: number;
   maxTableRows?: number;
   signal: AbortSignal;
-  out: Writable;
+  out: NodeJS.WritableStream;
   /** A line for stderr (notes, skipped objects). */
   note: (line: string) => void;
   progress?: {
@@ -84,7 +84,7 @@ async function writeSchema(schema: DefinedSchema, r: QueryRequest): Promise<void
   else await writeTo(r.out, `${JSON.stringify({ vendor: schema.typed?.vendor ?? null, columns: schema.columns }, null, 2)}\n`);
 }
 
-async function writeTo(out: Writable, text: string): Promise<void> {
+async function writeTo(out: NodeJS.WritableStream, text: string): Promise<void> {
   const { write } = await import('../output/writer.js');
   await write(out, text);
 }

@@ -42,7 +42,7 @@ if (opts.help) {
   process.exit(0);
 }
 
-const color = colorEnabled(process.stdout);
+const color = colorEnabled(process.stdout, process.env);
 const bold = (s: string) => (color ? `\x1b[1m${s}\x1b[22m` : s);
 const dim = (s: string) => (color ? `\x1b[2m${s}\x1b[22m` : s);
 const cyan = (s: string) => (color ? `\x1b[36m${s}\x1b[39m` : s);

@@ -1,10 +1,11 @@
 /**
- * How the validate suites run `archive validate`: today the built binary (runCli, hermetic env,
- * loopback guard); the lead switches this one function to an in-process run over the Io seam
- * once the in-process harness lands, without touching the tests.
+ * How the validate suites run `archive validate`: in-process over the Io seam (test/support/io.ts,
+ * same hermetic env and loopback guard as the spawned binary). A few cases in validate.test.ts
+ * still spawn the binary (runCli) to prove the process path gives the same bytes.
  */
-import { runCli, type CliResult } from './cli.js';
+import type { CliResult } from './cli.js';
+import { runInProcess } from './io.js';
 
 export function runValidateCli(argv: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
-  return runCli(['validate', ...argv], { env });
+  return runInProcess(['validate', ...argv], { env });
 }

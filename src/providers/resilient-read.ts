@@ -2,10 +2,13 @@
  * Reading an object (or a byte range of it) as a stream that survives throttling, resets and
  * truncated bodies: on a transient failure it reconnects and continues from the first byte not
  * yet delivered, with ETag pinning so a changed object is never stitched together.
+ *
+ * It sits beside the providers because it is a property of reading from storage, shared by `pull`
+ * (transfer.ts), `cat` and `query`; it speaks only the StorageProvider interface, no SDK.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ArchiveError, TransientError } from '../errors.js';
-import type { StorageProvider } from '../providers/types.js';
+import type { StorageProvider } from './types.js';
 
 /** Run-wide connection health (endpoint-health.ts); told of every failure and every delivered byte. */
 export interface HealthSink {
