@@ -213,3 +213,20 @@ describe('sas inspect -o', () => {
     }
   });
 });
+
+describe('query -o', () => {
+  test('conflicting or unknown formats exit 2 before the location is even resolved', async () => {
+    const cases: Array<[string[], string]> = [
+      [['--json', '--csv'], CONFLICT('--json', '--csv')],
+      [['-o', 'ndjson', '--json'], CONFLICT('-o ndjson', '--json')],
+      [['-o', 'xml'], 'archive: unknown output format "xml"\nhint: use -o with one of: table, json, ndjson, csv\n'],
+    ];
+    for (const [flags, stderr] of cases) {
+      // No profile of that name exists: a run that got past the flags would fail on it (exit 4/2 with another message).
+      const r = await runInProcess(['query', 'nosuchprofile:logs/', ...flags, 'SELECT 1']);
+      assert.equal(r.code, 2, flags.join(' '));
+      assert.equal(r.stderr, stderr, flags.join(' '));
+      assert.equal(r.stdout, '');
+    }
+  });
+});

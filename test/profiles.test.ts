@@ -93,6 +93,11 @@ describe('profiles', () => {
     const js = await runCli(['profile', 'show', 'dev', '--json'], { env });
     assert.ok(!js.stdout.includes(AZURITE_KEY));
     assert.equal(JSON.parse(js.stdout).auth.fields[0].value, 'Eby8…****');
+    assert.equal((await runCli(['profile', 'show', 'dev', '-o', 'json'], { env })).stdout, js.stdout, '-o json is --json');
+    const both = await runCli(['profile', 'show', 'dev', '--json', '-o', 'table'], { env });
+    assert.equal(both.code, 2);
+    assert.equal(both.stdout, '');
+    assert.equal(both.stderr, 'archive: conflicting output formats: -o table and --json\nhint: choose one output format\n');
 
     await addKey('dev2', `${az.serviceUrl}/other`);
     const list = await runCli(['profile', 'list'], { env });

@@ -111,7 +111,8 @@ function shown(field: string, value: unknown, secret: boolean): string {
   return (credentialField(field)?.show ?? mask)(v);
 }
 
-export async function runProfileShow(name: string, flags: { json?: boolean }, io: Io): Promise<void> {
+export async function runProfileShow(name: string, flags: OutputFlags, io: Io): Promise<void> {
+  const format = resolveOutputFormat(flags, ['table', 'json']);
   const path = profilesPath(io.env);
   const f = await readProfiles(path);
   const p: Profile | undefined = Object.hasOwn(f.profiles, name) ? f.profiles[name] : undefined;
@@ -153,7 +154,7 @@ export async function runProfileShow(name: string, flags: { json?: boolean }, io
     if (p.forcePathStyle) loc.push(['path style', 'yes']);
   }
   if (p.prefix) loc.push(['prefix', p.prefix]);
-  if (flags.json) {
+  if (format === 'json') {
     io.stdout.write(
       `${JSON.stringify(
         {

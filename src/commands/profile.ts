@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import type { OutputFlags } from '../output/output-format.js';
 import type { Io } from '../io.js';
 import { AZURE_AUTH_TYPES, S3_AUTH_TYPES } from '../profiles/types.js';
 import { AZURE_FIELDS } from '../providers/azure-credentials.js';
@@ -89,8 +90,9 @@ Examples:
     .command('show')
     .description('show a profile, secrets masked, with the environment variables that override it')
     .argument('<name>')
-    .option('--json', 'print JSON (secrets masked too)')
-    .action(async (name: string, flags: { json?: boolean }) => (await run()).runProfileShow(name, flags, io));
+    .addOption(new Option('-o, --output <format>', 'output format: table or json').choices(['table', 'json']))
+    .option('--json', 'print JSON, secrets masked too (same as -o json)')
+    .action(async (name: string, flags: OutputFlags) => (await run()).runProfileShow(name, flags, io));
 
   profile
     .command('remove')

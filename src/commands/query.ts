@@ -13,6 +13,7 @@ interface QueryFlags extends TargetFlags, ListOptions {
   schema?: boolean;
   clip?: boolean;
   view?: string;
+  output?: string;
   json?: boolean;
   ndjson?: boolean;
   csv?: boolean;
@@ -50,8 +51,7 @@ async function sqlText(arg: string | undefined, flags: QueryFlags, io: Io): Prom
 }
 
 export async function runQueryCommand(location: string, sqlArg: string | undefined, flags: QueryFlags, io: Io): Promise<void> {
-  const formats = [flags.json && '--json', flags.ndjson && '--ndjson', flags.csv && '--csv'].filter(Boolean);
-  if (formats.length > 1) throw new UsageError(`${formats.join(' and ')} exclude each other`);
+  const format = (await import('../output/output-format.js')).resolveOutputFormat(flags);
   const sql = await sqlText(sqlArg, flags, io);
   if (!flags.schema && !flags.emit && !sql?.trim())
     throw new UsageError('no SQL given', {
@@ -92,7 +92,7 @@ export async function runQueryCommand(location: string, sqlArg: string | undefin
     schemaOnly: !!flags.schema,
     clip: !!flags.clip,
     view: flags.view as VendorView | 'none' | undefined,
-    format: flags.json ? 'json' : flags.ndjson ? 'ndjson' : flags.csv ? 'csv' : 'table',
+    format,
     outFile: flags.out,
     skipBad: !!flags.skipBad,
     memoryLimit: `${Math.max(64, Math.floor(memoryBytes / 1024 / 1024))}MiB`,
@@ -125,9 +125,10 @@ export function registerQuery(program: Command, io: Io): void {
         'none',
       ]),
     )
-    .option('--json', 'print the result as one JSON array')
-    .option('--ndjson', 'print one JSON object per result row')
-    .option('--csv', 'print the result as CSV with a header')
+    .option('-o, --output <format>', 'table (default), json, ndjson or csv')
+    .option('--json', 'same as -o json: the result as one JSON array')
+    .option('--ndjson', 'same as -o ndjson: one JSON object per result row')
+    .option('--csv', 'same as -o csv: the result as CSV with a header')
     .option('--out <file>', 'write the result to FILE.parquet, .csv, .ndjson or .json instead of stdout')
     .option('--skip-bad', 'answer from the readable objects when some are corrupt or fail (still exit 5)')
     .option('--memory-limit <size>', `DuckDB memory limit; beyond it DuckDB spills to the temp dir (default ${DEFAULT_MEMORY})`)
