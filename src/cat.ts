@@ -57,7 +57,7 @@ type Outcome = { ok: true } | { ok: false; err: unknown };
  * promise when the slot starts, so a failure that happens before the writer reaches the slot
  * (a 404, a corrupt header, a reset past the retry budget) is still there when it looks: relying
  * on the buffer stream's 'error'/'close' events lost it, because they fire once, before anyone
- * listened, and the writer then waited forever on an empty, closed stream (issue #10 item 2).
+ * listened, and the writer then waited forever on an empty, closed stream.
  */
 interface Slot {
   stream: PassThrough;

@@ -40,7 +40,7 @@ export function buildProgram(io: Io, argv: readonly string[] = []): Command {
     .option('-v, --verbose', 'show details and stack traces (secrets stay redacted)')
     .option('--no-color', 'disable colours (also: NO_COLOR=1)')
     .exitOverride()
-    // SPEC's error shape for usage errors too: `archive: …` then `hint: …`.
+    // The error shape of every failure (README "Exit codes") for usage errors too: `archive: …` then `hint: …`.
     .configureOutput({
       writeOut: (str) => io.stdout.write(str),
       writeErr: (str) => io.stderr.write(str),

@@ -1,5 +1,5 @@
 /**
- * Every failure the user can see is an ArchiveError: it carries the exit code from SPEC,
+ * Every failure the user can see is an ArchiveError: it carries the exit code README "Exit codes" documents,
  * the service's own error code (when one exists) and a hint naming the fix.
  */
 export const ExitCode = {

@@ -1,5 +1,5 @@
 /**
- * Parses the location forms every command accepts (SPEC "Locations"). Pure: no network, no env.
+ * Parses the location forms every command accepts (README "Locations"). Pure: no network, no env.
  */
 import { UsageError } from './errors.js';
 

@@ -8,7 +8,7 @@ import { targetFor, open } from './options.js';
 import type { Io } from '../io.js';
 
 export async function runCompleteLocation(word: string, io: Io): Promise<void> {
-  const { completeLocation } = await import('../completion-paths.js');
+  const { completeLocation } = await import('../completion/paths.js');
   const found = await completeLocation(word, {
     open: async (location) => {
       const target = await targetFor(location, {}, io);

@@ -2,7 +2,7 @@
  * `archive completion bash`: the bash script, one named piece per shell function it defines.
  * Every piece returns its lines; bashScript() joins them in order.
  */
-import { allNodes, flagsOf, helpTargets, key, parentOf, PROFILE_NAMES_SED, type CmdSpec, type ValueKind } from './spec.js';
+import { allNodes, flagsOf, valuedFlags, helpTargets, key, parentOf, PROFILE_NAMES_SED, type CmdSpec, type ValueKind } from './spec.js';
 
 interface Ctx {
   root: CmdSpec;
@@ -48,9 +48,7 @@ function bashSubcommands(c: Ctx): string[] {
 function bashTakesValue(c: Ctx): string[] {
   const { root, nodes, fn } = c;
   const L: string[] = [];
-  const valued = nodes.flatMap((n) =>
-    [...n.options, ...(n === root ? [] : root.options)].filter((o) => o.takesValue).flatMap((o) => flagsOf(o).map((f) => `${key(n)}|${f}`)),
-  );
+  const valued = valuedFlags(root, nodes);
   L.push(`${fn}_takes_value() {`);
   L.push(`  case "$1|$2" in`);
   if (valued.length) L.push(`    ${valued.map(dq).join('|')}) return 0 ;;`);

@@ -2,7 +2,17 @@
  * `archive completion fish`: the fish script (`complete` lines per command, guarded by a state
  * function that walks the command line), one named piece per part; fishScript() joins them.
  */
-import { allNodes, flagsOf, helpTargets, key, parentOf, PROFILE_NAMES_SED, type CmdSpec, type OptSpec, type ValueKind } from './spec.js';
+import {
+  allNodes,
+  valuedFlags,
+  helpTargets,
+  key,
+  parentOf,
+  PROFILE_NAMES_SED,
+  type CmdSpec,
+  type OptSpec,
+  type ValueKind,
+} from './spec.js';
 
 interface Ctx {
   root: CmdSpec;
@@ -46,9 +56,7 @@ function fishSubcommands(c: Ctx): string[] {
 function fishTakesValue(c: Ctx): string[] {
   const { root, nodes, fn } = c;
   const L: string[] = [];
-  const valued = nodes.flatMap((n) =>
-    [...n.options, ...(n === root ? [] : root.options)].filter((o) => o.takesValue).flatMap((o) => flagsOf(o).map((f) => `${key(n)}|${f}`)),
-  );
+  const valued = valuedFlags(root, nodes);
   L.push(`function ${fn}_takes_value`);
   L.push(`    switch "$argv[1]|$argv[2]"`);
   if (valued.length) L.push(`        case ${valued.map(fq).join(' ')}`, `            return 0`);

@@ -153,6 +153,13 @@ export function allNodes(root: CmdSpec): CmdSpec[] {
 export const key = (c: CmdSpec) => c.path.join(' ');
 export const flagsOf = (o: OptSpec) => [o.short, o.long].filter((f): f is string => !!f);
 /** Names the `help` command can show help for. */
+/** `PATH|FLAG` for every option that consumes the next word, root options inherited by every subcommand. */
+export function valuedFlags(root: CmdSpec, nodes: readonly CmdSpec[]): string[] {
+  return nodes.flatMap((n) =>
+    [...n.options, ...(n === root ? [] : root.options)].filter((o) => o.takesValue).flatMap((o) => flagsOf(o).map((f) => `${key(n)}|${f}`)),
+  );
+}
+
 export const helpTargets = (parent: CmdSpec) => parent.subcommands.filter((s) => s.name !== 'help').map((s) => s.name);
 export function parentOf(root: CmdSpec, c: CmdSpec): CmdSpec {
   return allNodes(root).find((n) => n.subcommands.includes(c)) ?? root;

@@ -317,7 +317,7 @@ function summarize(files: FileReport[]): PullResult['totals'] {
 }
 
 /**
- * SPEC exit codes: 5 when some objects failed and the rest completed; when every object failed
+ * Exit codes (README "Exit codes"): 5 when some objects failed and the rest completed; when every object failed
  * for the same kind of reason (all 403, say) that reason's own code, so CI can tell auth from flakiness.
  */
 export function pullExitError(result: PullResult): ArchiveError | undefined {

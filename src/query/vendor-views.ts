@@ -120,7 +120,7 @@ const SPECS: Record<VendorView, VendorSpec> = {
       RayID: txt,
     },
   },
-  // Amplitude's export schema (vendor-docs/amplitude-azure-blob-export.md).
+  // Amplitude's export schema (https://www.docs.developers.amplitude.com/data/destinations/azure-blob-storage/).
   'amplitude-events': {
     time: 'event_time',
     rules: {

@@ -1,7 +1,7 @@
 /**
  * challenge: Cloudflare's ownership challenge. When a Logpush destination is entered, Cloudflare
  * writes `ownership-challenge-<hex>.txt` under the destination path and asks for the token inside
- * (vendor-docs/cloudflare-logpush-azure.md, step 10). Without --challenge the file is looked for
+ * (Cloudflare's "Enable Logpush to Microsoft Azure" guide, step 10). Without --challenge the file is looked for
  * directly under the location's prefix (one prefix listing, cheap on any archive) and reported
  * only when found; `--challenge` searches the whole prefix and fails when there is none;
  * `--challenge FILE` reads that file (for a credential that may not list).

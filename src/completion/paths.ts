@@ -3,7 +3,7 @@
  * delimiter listing of the profile's location (as rclone completes remote paths). The listing has
  * a short time-out: a shell that hangs on TAB is worse than one that offers nothing.
  */
-import type { StorageProvider } from './providers/types.js';
+import type { StorageProvider } from '../providers/types.js';
 
 export const COMPLETION_TIMEOUT_MS = 2000;
 /** Enough folders for a screen of choices; a shell asks before showing more anyway. */
