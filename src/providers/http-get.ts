@@ -184,6 +184,20 @@ export async function get(req: PreparedGet, convention: ProxyConvention, signal?
   }
 }
 
+/**
+ * A whole (listing) response body as text. A connection lost mid-body rejects with an
+ * HttpNetworkError (ECONNRESET, …): never a half page read as a whole one.
+ */
+export async function bodyText(body: Readable): Promise<string> {
+  const parts: Buffer[] = [];
+  try {
+    for await (const c of body as AsyncIterable<Buffer>) parts.push(c);
+  } catch (err) {
+    throw networkError(err);
+  }
+  return Buffer.concat(parts).toString('utf8');
+}
+
 /** The start of an error response body (they are small XML documents), then the body is dropped. */
 export async function errorBody(body: Readable, limit = 64 << 10): Promise<string> {
   const parts: Buffer[] = [];
