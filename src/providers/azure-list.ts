@@ -143,14 +143,15 @@ export class AzureLister {
     if (res.status >= 200 && res.status < 300) return parseListBlobs(body);
     const code = header(res.headers, 'x-ms-error-code') ?? xmlField(body, 'Code');
     const retryAfter = header(res.headers, 'retry-after');
-    throw {
+    // An Error (with a stack), as the SDK's RestError is: --verbose prints the cause chain.
+    const fields: Omit<AzureHttpError, 'message'> = {
       name: 'RestError',
       statusCode: res.status,
       code,
       details: { errorCode: code },
-      message: xmlField(body, 'Message')?.split('\n')[0] ?? `HTTP ${res.status}`,
       response: { headers: { get: (n: string) => (n.toLowerCase() === 'retry-after' ? retryAfter : undefined) } },
-    } satisfies AzureHttpError;
+    };
+    throw Object.assign(new Error(xmlField(body, 'Message')?.split('\n')[0] ?? `HTTP ${res.status}`), fields);
   }
 
   /** Every page under the prefix (one level with `delimiter`), in order; `onRequest` once per page answered. */

@@ -114,14 +114,15 @@ async function onePage(auth: S3ListAuth, q: ListQuery): Promise<ListObjectsPage>
   const body = await bodyText(res.body);
   if (res.status >= 200 && res.status < 300) return parseListObjectsV2(body);
   const code = xmlField(body, 'Code');
-  throw {
+  // An Error (with a stack), as the SDK's service exceptions are: --verbose prints the cause chain.
+  const fields: Omit<S3HttpError, 'message'> = {
     name: code ?? 'Unknown',
     Code: code,
-    message: xmlField(body, 'Message') ?? `service answered ${res.status}`,
     $metadata: { httpStatusCode: res.status },
     // Where retry-after.ts looks on the AWS SDK's errors.
     $response: { headers: { 'retry-after': header(res.headers, 'retry-after') } },
-  } satisfies S3HttpError;
+  };
+  throw Object.assign(new Error(xmlField(body, 'Message') ?? `service answered ${res.status}`), fields);
 }
 
 /**
