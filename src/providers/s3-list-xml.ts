@@ -35,11 +35,16 @@ export function parseListObjectsV2(xml: string): ListObjectsPage {
   // A body cut short would otherwise read as a shorter, complete page.
   if (xml.lastIndexOf('</ListBucketResult>') === -1)
     throw new Error('ListObjectsV2 response is truncated (</ListBucketResult> is missing)');
-  const firstEntry = (() => {
-    const c = xml.indexOf('<Contents>', root);
-    const p = xml.indexOf('<CommonPrefixes>', root);
-    return c === -1 ? p : p === -1 ? c : Math.min(c, p);
-  })();
+  // Next <Contents> and <CommonPrefixes> at or after a position, each searched again only once
+  // passed: a page holding only one kind must not rescan the document for the other per entry.
+  let nextC = xml.indexOf('<Contents>', root);
+  let nextP = xml.indexOf('<CommonPrefixes>', root);
+  const entryAt = (from: number): number => {
+    if (nextC !== -1 && nextC < from) nextC = xml.indexOf('<Contents>', from);
+    if (nextP !== -1 && nextP < from) nextP = xml.indexOf('<CommonPrefixes>', from);
+    return nextC === -1 ? nextP : nextP === -1 ? nextC : Math.min(nextC, nextP);
+  };
+  const firstEntry = entryAt(root);
   // Fields of the result itself: before the entries (S3) or after them (some S3-compatible stores).
   const field = (tag: string): string | undefined => {
     const v = element(xml, tag, root, firstEntry === -1 ? xml.length : firstEntry);
@@ -81,10 +86,7 @@ export function parseListObjectsV2(xml: string): ListObjectsPage {
       if (key.endsWith('/')) info.isFolder = true;
       objects.push(info);
     }
-    const next = end + closeTag.length;
-    const c = xml.indexOf('<Contents>', next);
-    const p = xml.indexOf('<CommonPrefixes>', next);
-    i = c === -1 ? p : p === -1 ? c : Math.min(c, p);
+    i = entryAt(end + closeTag.length);
   }
   const truncated = field('IsTruncated')?.trim().toLowerCase() === 'true';
   const token = field('NextContinuationToken');

@@ -125,22 +125,25 @@ async function onePage(auth: S3ListAuth, q: ListQuery): Promise<ListObjectsPage>
   throw Object.assign(new Error(xmlField(body, 'Message') ?? `service answered ${res.status}`), fields);
 }
 
+const noop = () => undefined;
+
 /**
  * Every page of ListObjectsV2 under `prefix` (with `delimiter` '/' for one level), in order;
- * `onRequest` is called once per page answered.
+ * `onRequest` is called once per page answered. The next page is requested as soon as this one is
+ * read, before its entries are handed on: the service's time and ours overlap (s3rver, 6,000
+ * keys: the same 2 cores run both).
  */
 export async function* listObjectPages(
   auth: S3ListAuth,
   o: { prefix: string; delimiter: boolean; pageSize: number; onRequest?: () => void },
 ): AsyncIterable<ListObjectsPage> {
-  let token = '';
-  const seen = new Set<string>();
-  do {
+  const fetchPage = async (token: string): Promise<ListObjectsPage> => {
     const q: ListQuery = { prefix: o.prefix, delimiter: o.delimiter, token, maxKeys: o.pageSize };
-    let page: ListObjectsPage | undefined;
-    for (let attempt = 1; !page; attempt++) {
+    for (let attempt = 1; ; attempt++) {
       try {
-        page = await onePage(auth, q);
+        const page = await onePage(auth, q);
+        o.onRequest?.();
+        return page;
       } catch (err) {
         const r = attempt < MAX_ATTEMPTS ? retryable(err) : undefined;
         if (!r) throw err;
@@ -148,11 +151,19 @@ export async function* listObjectPages(
         await sleep(Math.max(backoff, retryAfterMs(err) ?? 0));
       }
     }
-    o.onRequest?.();
+  };
+  const seen = new Set<string>();
+  let pending = fetchPage('');
+  for (;;) {
+    const page = await pending;
     // A store answering the same token again would loop for ever.
     if (page.nextToken && seen.has(page.nextToken)) throw new Error('ListObjectsV2 answered a continuation token it had already given');
-    if (page.nextToken) seen.add(page.nextToken);
-    token = page.nextToken;
+    if (page.nextToken) {
+      seen.add(page.nextToken);
+      pending = fetchPage(page.nextToken);
+      pending.catch(noop); // awaited on the next turn; dropped when the consumer stops early
+    }
     yield page;
-  } while (token);
+    if (!page.nextToken) return;
+  }
 }
