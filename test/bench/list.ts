@@ -2,7 +2,7 @@
  * npm run bench:list — time-pruned and full listings side by side with rclone, on Azurite and
  * s3rver. A Markdown table on stdout, progress on stderr.
  *
- *   npm run bench:list [-- --runs N (default 1)] [--emulators azure,s3] [--quick]
+ *   npm run bench:list [-- --runs N (default 1)] [--emulators azure,s3] [--quick] [--only cf30,hive,startup]
  *
  * Archives (keys relative to the moment of seeding, so `--since 2h` hits real data):
  *   cf30    Cloudflare Logpush, daily folders, 288 files a day, 30 days    (8,640 keys)
@@ -11,6 +11,10 @@
  *   hive    Hive partitions year=/month=/day=/hour=, 4 files an hour, 90 days (8,640 keys)
  *   ten     10 keys (start-up cost)
  * --quick: 7 days for cf365 and vespa (for trying the harness, not for numbers).
+ * --only: just these archives and/or `startup` (seeds only what they need).
+ *
+ * Start-up: `archive list` and `rclone lsf -R` of the 10-key container, 11 runs each alternating
+ * with `node -e 0` (what Node alone costs in the same minute), medians reported.
  *
  * For each archive and window (`--since 2h`, `--since 1d`, full): wall, LIST requests, keys scanned
  * and peak RSS of `archive list`, of `rclone lsf -R --max-age` over the whole container, and of
@@ -299,7 +303,9 @@ async function main(): Promise<void> {
     { emulators: ['azure', 's3'] },
   );
   if (args.help) {
-    process.stdout.write('npm run bench:list [-- --runs N (default 1)] [--emulators azure,s3] [--quick] [--s3-all]\n');
+    process.stdout.write(
+      'npm run bench:list [-- --runs N (default 1)] [--emulators azure,s3] [--quick] [--s3-all] [--only cf30,cf365,vespa,hive,startup]\n',
+    );
     return;
   }
   const runs = process.argv.includes('--runs') ? args.runs : 1;
@@ -317,7 +323,7 @@ async function main(): Promise<void> {
   const startRows: string[][] = [];
 
   for (const which of args.emulators) {
-    const mine = forEmu(which);
+    const mine = forEmu(which).filter((a) => !args.only || args.only.has(a.name));
     const sets = [...mine.map((a) => ({ container: a.name, keys: a.keys })), { container: 'ten', keys: tenKeys }];
     log(
       `seeding ${which === 'azure' ? 'Azurite' : 's3rver'}: ${mine.map((a) => `${a.name} ${a.count.toLocaleString('en')}`).join(', ')}, ten 10…`,
@@ -367,8 +373,9 @@ async function main(): Promise<void> {
       });
 
     // Warm-up: the first listing after start pays for the emulator's own JIT and page cache.
-    await runOk('warm-up', node, [BIN, 'list', emu.loc('cf30'), '--ndjson'], tools, { env, rss: false });
-    if (tools.rclone) await runOk('warm-up', tools.rclone, ['lsf', '-R', emu.remote('cf30')], tools, { env: renv, rss: false });
+    const warm = mine[0]?.name ?? 'ten';
+    await runOk('warm-up', node, [BIN, 'list', emu.loc(warm), '--ndjson'], tools, { env, rss: false });
+    if (tools.rclone) await runOk('warm-up', tools.rclone, ['lsf', '-R', emu.remote(warm)], tools, { env: renv, rss: false });
     for (const a of mine) {
       for (const win of ['2h', '1d', 'full'] as const) {
         const since = win === '2h' ? now - 2 * HOUR : win === '1d' ? now - DAY : undefined;
@@ -411,6 +418,7 @@ async function main(): Promise<void> {
 
     // Start-up: a storage command that lists one page, alternating archive / rclone / bare Node
     // runs so that load changes on the shared machine hit all three alike.
+    if (args.only && !args.only.has('startup')) continue;
     const n = args.quick ? 3 : STARTUP_RUNS;
     const ours: RunResult[] = [];
     const theirs: RunResult[] = [];
