@@ -14,12 +14,21 @@
  *    masked with `=`, `&`, `?` and `;` themselves encoded to any depth, and as JSON members.
  */
 const known = new Set<string>();
-let matchers: RegExp[] = [];
+/**
+ * Built on the first redact() after a registration, not at registration: building them took
+ * ~10 ms of a 10-key `archive list` (every run registers its credential; few print anything).
+ */
+let matchers: RegExp[] | undefined = [];
 
 export function registerSecret(value: string | undefined): void {
   if (!value || value.length < 6 || known.has(value)) return;
   known.add(value);
-  matchers = [...known].sort((a, b) => b.length - a.length).flatMap(secretMatchers);
+  matchers = undefined;
+}
+
+function currentMatchers(): RegExp[] {
+  matchers ??= [...known].sort((a, b) => b.length - a.length).flatMap(secretMatchers);
+  return matchers;
 }
 
 /** For tests: forget registered secrets. */
@@ -118,7 +127,7 @@ const PATTERNS: Array<[RegExp, string]> = [
 
 export function redact(text: string): string {
   let out = text;
-  for (const re of matchers) out = out.replace(re, 'REDACTED');
+  for (const re of currentMatchers()) out = out.replace(re, 'REDACTED');
   for (const [re, rep] of PATTERNS) out = out.replace(re, rep);
   return out;
 }

@@ -1,17 +1,15 @@
 /**
  * Azure Blob Storage provider on @azure/storage-blob. Loaded only through providers/index.ts
- * (dynamic import) so commands that never touch Azure do not pay for the SDK.
+ * (dynamic import) so commands that never touch Azure do not pay for the SDK; the SDK itself is
+ * imported on first use only: listings with a SAS, anonymous access or the account key go
+ * through azure-list.ts and never load it (a 10-key `archive list` started ~90 ms sooner on
+ * Azurite, see README "Listing").
  */
-import {
-  AnonymousCredential,
-  BlobServiceClient,
-  StorageSharedKeyCredential,
-  type ContainerClient,
-  type StoragePipelineOptions,
-} from '@azure/storage-blob';
+import type { BlobServiceClient, ContainerClient, StoragePipelineOptions } from '@azure/storage-blob';
 import type { TokenCredential } from '@azure/identity';
-import { createDefaultHttpClient, createPipelineRequest, type HttpClient, type Pipeline } from '@azure/core-rest-pipeline';
+import type { HttpClient, Pipeline } from '@azure/core-rest-pipeline';
 import { parseListBlobs, type ListBlobsPage } from './azure-list-xml.js';
+import { AzureLister, leanListCredential } from './azure-list.js';
 import type { Readable } from 'node:stream';
 import { ArchiveError, AuthError, NotFoundError } from '../errors.js';
 import { redact } from '../redact.js';
@@ -21,8 +19,16 @@ import { changedMidRead, mapFailure, transientFailure } from './provider-errors.
 import { mapIdentityError } from './azure-identity-errors.js';
 import { explainSasRefusal, targetSasToken } from './sas-expiry.js';
 import type { ContainerInfo, LevelPage, ObjectInfo, PutOptions, ReadOptions, StorageProvider } from './types.js';
-import { AzureFastReader, azureReadAuthoriser } from './azure-fast-read.js';
+import type { AzureFastReader } from './azure-fast-read.js';
 import { fastReadsEnabled } from './http-get.js';
+
+type BlobSdk = typeof import('@azure/storage-blob');
+let sdkModule: Promise<BlobSdk> | undefined;
+/** The SDK module, loaded once on first use. */
+function sdk(): Promise<BlobSdk> {
+  sdkModule ??= import('@azure/storage-blob');
+  return sdkModule;
+}
 
 /**
  * Blobs per List Blobs page, the service maximum. The SDK held ~60-90 MB of parsed XML per
@@ -82,6 +88,7 @@ async function tokenCredential(auth: AzureTarget['auth']): Promise<TokenCredenti
 }
 
 export async function createServiceClient(t: Pick<AzureTarget, 'auth' | 'serviceUrl' | 'account'>): Promise<BlobServiceClient> {
+  const { AnonymousCredential, BlobServiceClient, StorageSharedKeyCredential } = await sdk();
   const auth = t.auth;
   switch (auth.type) {
     case 'sas':
@@ -170,29 +177,38 @@ export class AzureProvider implements StorageProvider {
   private readonly usingSas: boolean;
   private readonly sasToken?: string;
   private readonly host: string;
-  private readonly containerClient?: ContainerClient;
+  private serviceClient?: Promise<BlobServiceClient>;
+  /** Lean listing without the SDK, for the credentials azure-list.ts can authorise; else undefined. */
+  private readonly lister?: AzureLister;
   listRequests = 0;
   private fastReader?: Promise<AzureFastReader | undefined>;
 
-  constructor(
-    private readonly target: AzureTarget,
-    private readonly service: BlobServiceClient,
-  ) {
+  constructor(private readonly target: AzureTarget) {
     this.container = target.container;
     this.usingSas = target.auth.type === 'sas';
     this.sasToken = targetSasToken(target);
     this.host = new URL(target.serviceUrl).host;
-    if (target.container) this.containerClient = service.getContainerClient(target.container);
+    const credential = leanListCredential(target);
+    if (credential && target.container) this.lister = new AzureLister(target.serviceUrl, target.container, credential);
+  }
+
+  private service(): Promise<BlobServiceClient> {
+    this.serviceClient ??= createServiceClient(this.target);
+    return this.serviceClient;
   }
 
   describe(): string {
     return `az://${this.target.account}${this.container ? `/${this.container}` : ''}`;
   }
 
-  private cc(): ContainerClient {
-    if (!this.containerClient)
+  private needContainer(): void {
+    if (!this.container)
       throw new ArchiveError('this command needs a container in the location', { hint: 'use az://ACCOUNT/CONTAINER/PREFIX' });
-    return this.containerClient;
+  }
+
+  private async cc(): Promise<ContainerClient> {
+    this.needContainer();
+    return (await this.service()).getContainerClient(this.container);
   }
 
   private fail(err: unknown, op: Operation, key?: string): Error {
@@ -205,7 +221,8 @@ export class AzureProvider implements StorageProvider {
 
   async *listContainers(): AsyncIterable<ContainerInfo> {
     try {
-      for await (const page of this.service.listContainers().byPage({ maxPageSize: 5000 })) {
+      const service = await this.service();
+      for await (const page of service.listContainers().byPage({ maxPageSize: 5000 })) {
         for (const c of page.containerItems ?? []) yield { name: c.name, lastModified: c.properties.lastModified };
       }
     } catch (e) {
@@ -221,7 +238,28 @@ export class AzureProvider implements StorageProvider {
   private listPipeline?: { pipeline: Pipeline; http: HttpClient; version: string };
 
   private async *listPages(prefix: string, delimiter: boolean): AsyncIterable<ListBlobsPage> {
-    const cc = this.cc();
+    this.needContainer();
+    if (this.lister) {
+      try {
+        yield* this.lister.pages({ prefix, delimiter, maxResults: LIST_PAGE, onRequest: () => this.listRequests++ });
+      } catch (e) {
+        throw this.fail(e, 'list');
+      }
+      return;
+    }
+    yield* this.sdkListPages(prefix, delimiter);
+  }
+
+  /** Token credentials: the SDK's pipeline (its bearer-token policy), the lean reader for the body. */
+  private async *sdkListPages(prefix: string, delimiter: boolean): AsyncIterable<ListBlobsPage> {
+    let cc: ContainerClient;
+    let rest: typeof import('@azure/core-rest-pipeline');
+    try {
+      [cc, rest] = await Promise.all([this.cc(), import('@azure/core-rest-pipeline')]);
+    } catch (e) {
+      throw this.fail(e, 'list');
+    }
+    const { createDefaultHttpClient, createPipelineRequest } = rest;
     if (!this.listPipeline) {
       // A protected member of the SDK's StorageClient: the generated client every operation uses.
       // Its pipeline minus the deserialization policy, which would parse the XML into objects
@@ -266,15 +304,7 @@ export class AzureProvider implements StorageProvider {
   }
 
   async *listPrefixes(prefix: string): AsyncIterable<string> {
-    const cc = this.cc();
-    try {
-      for await (const page of cc.listBlobsByHierarchy('/', { prefix: prefix || undefined }).byPage({ maxPageSize: 5000 })) {
-        this.listRequests++;
-        for (const p of page.segment.blobPrefixes ?? []) yield p.name;
-      }
-    } catch (e) {
-      throw this.fail(e, 'list');
-    }
+    for await (const page of this.listPages(prefix, true)) yield* page.prefixes;
   }
 
   /** Delimiter listing for the pruning planner: one level, objects and folders, page by page. */
@@ -287,7 +317,7 @@ export class AzureProvider implements StorageProvider {
     if (unsafe) throw unsafe;
     return mapFailure(
       async () => {
-        const p = await this.cc().getBlobClient(key).getProperties();
+        const p = await (await this.cc()).getBlobClient(key).getProperties();
         return {
           key,
           size: p.contentLength ?? 0,
@@ -304,11 +334,12 @@ export class AzureProvider implements StorageProvider {
 
   /** The lean GET path where this credential allows it (azure-fast-read.ts), else undefined. */
   private fast(): Promise<AzureFastReader | undefined> {
-    this.cc(); // a container is needed either way: the same error as the SDK path
+    this.needContainer(); // a container is needed either way: the same error as the SDK path
     this.fastReader ??= fastReadsEnabled()
-      ? Promise.resolve(azureReadAuthoriser(this.target, this.service)).then((a) =>
-          a ? new AzureFastReader(this.target.serviceUrl, this.container, a) : undefined,
-        )
+      ? Promise.all([import('./azure-fast-read.js'), this.service()]).then(([m, service]) => {
+          const a = m.azureReadAuthoriser(this.target, service);
+          return a ? new m.AzureFastReader(this.target.serviceUrl, this.container, a) : undefined;
+        })
       : Promise.resolve(undefined);
     return this.fastReader;
   }
@@ -327,14 +358,12 @@ export class AzureProvider implements StorageProvider {
     const count = range && range.end !== undefined ? range.end - range.start + 1 : undefined;
     return mapFailure(
       async () => {
-        const res = await this.cc()
-          .getBlobClient(key)
-          .download(offset, count, {
-            abortSignal: signal,
-            conditions: ifMatch ? { ifMatch: `"${ifMatch}"` } : undefined,
-            // Truncated bodies are resumed by the pull engine, which knows what reached the disk.
-            maxRetryRequests: 0,
-          });
+        const res = await (await this.cc()).getBlobClient(key).download(offset, count, {
+          abortSignal: signal,
+          conditions: ifMatch ? { ifMatch: `"${ifMatch}"` } : undefined,
+          // Truncated bodies are resumed by the pull engine, which knows what reached the disk.
+          maxRetryRequests: 0,
+        });
         if (!res.readableStreamBody) throw new ArchiveError(`read ${key}: empty response body`);
         return res.readableStreamBody as Readable;
       },
@@ -345,8 +374,8 @@ export class AzureProvider implements StorageProvider {
   async put(key: string, body: Buffer | string, opts: PutOptions = {}): Promise<void> {
     const buf = typeof body === 'string' ? Buffer.from(body) : body;
     await mapFailure(
-      () =>
-        this.cc()
+      async () =>
+        (await this.cc())
           .getBlockBlobClient(key)
           .upload(buf, buf.length, { blobHTTPHeaders: { blobContentType: opts.contentType, blobContentEncoding: opts.contentEncoding } }),
       (e) => this.fail(e, 'write', key),
@@ -355,12 +384,12 @@ export class AzureProvider implements StorageProvider {
 
   async delete(key: string): Promise<void> {
     await mapFailure(
-      () => this.cc().getBlobClient(key).delete(),
+      async () => (await this.cc()).getBlobClient(key).delete(),
       (e) => this.fail(e, 'delete', key),
     );
   }
 }
 
 export async function openAzure(target: AzureTarget): Promise<StorageProvider> {
-  return new AzureProvider(target, await createServiceClient(target));
+  return new AzureProvider(target);
 }

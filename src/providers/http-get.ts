@@ -132,36 +132,40 @@ function networkError(err: unknown): HttpNetworkError {
   return new HttpNetworkError(text, code);
 }
 
-type NodeAgents = {
-  http: import('node:http').Agent;
-  https: import('node:https').Agent;
-  httpMod: typeof import('node:http');
-  httpsMod: typeof import('node:https');
-};
-let nodeAgents: Promise<NodeAgents> | undefined;
-function agents(): Promise<NodeAgents> {
-  return (nodeAgents ??= (async () => {
-    const [httpMod, httpsMod] = await Promise.all([import('node:http'), import('node:https')]);
-    // Keep-alive, no per-host cap (the pull engine bounds concurrency), sockets reused LIFO.
-    const o = { keepAlive: true, keepAliveMsecs: 30_000, maxSockets: Infinity, scheduling: 'lifo' as const };
-    return { httpMod, httpsMod, http: new httpMod.Agent(o), https: new httpsMod.Agent(o) };
-  })());
+/**
+ * Keep-alive agents, one per scheme, made on first use: node:https (and TLS with it) is loaded
+ * only for https endpoints, which a listing on a loopback emulator never is.
+ */
+type Scheme = { mod: typeof import('node:http') | typeof import('node:https'); agent: import('node:http').Agent };
+const agents = new Map<boolean, Promise<Scheme>>();
+function agentFor(tls: boolean): Promise<Scheme> {
+  let a = agents.get(tls);
+  if (!a) {
+    a = (async () => {
+      const mod = tls ? await import('node:https') : await import('node:http');
+      // Keep-alive, no per-host cap (the pull engine bounds concurrency), sockets reused LIFO.
+      const o = { keepAlive: true, keepAliveMsecs: 30_000, maxSockets: Infinity, scheduling: 'lifo' as const };
+      return { mod, agent: new mod.Agent(o) };
+    })();
+    agents.set(tls, a);
+  }
+  return a;
 }
 
 /** One GET over node:http(s), path sent verbatim (no dot-segment normalisation). */
 async function nodeGet(req: PreparedGet, signal?: AbortSignal): Promise<GetResponse> {
-  const a = await agents();
   const url = new URL(req.origin);
   const tls = url.protocol === 'https:';
+  const a = await agentFor(tls);
   return new Promise((resolve, reject) => {
-    const r = (tls ? a.httpsMod : a.httpMod).request(
+    const r = a.mod.request(
       {
         host: url.hostname.replace(/^\[|\]$/g, ''),
         port: url.port || (tls ? 443 : 80),
         method: 'GET',
         path: req.path,
         headers: req.headers,
-        agent: tls ? a.https : a.http,
+        agent: a.agent,
         signal,
       },
       (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }),
@@ -182,6 +186,20 @@ export async function get(req: PreparedGet, convention: ProxyConvention, signal?
     if (signal?.aborted) throw signal.reason ?? err;
     throw networkError(err);
   }
+}
+
+/**
+ * A whole (listing) response body as text. A connection lost mid-body rejects with an
+ * HttpNetworkError (ECONNRESET, …): never a half page read as a whole one.
+ */
+export async function bodyText(body: Readable): Promise<string> {
+  const parts: Buffer[] = [];
+  try {
+    for await (const c of body as AsyncIterable<Buffer>) parts.push(c);
+  } catch (err) {
+    throw networkError(err);
+  }
+  return Buffer.concat(parts).toString('utf8');
 }
 
 /** The start of an error response body (they are small XML documents), then the body is dropped. */

@@ -21,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { S3RVER_KEY_ID, S3RVER_SECRET } from '../support/emulators.js';
 
 const require = createRequire(import.meta.url);
 
@@ -438,6 +439,24 @@ export function cliEnv(configHome: string, extra: Record<string, string | undefi
     else env[k] = v;
   }
   return env;
+}
+
+/**
+ * rclone's remote `bench:` for s3rver at `endpoint` (path-style, s3rver's fixed keys), through
+ * environment variables. AWS_CA_BUNDLE is removed: rclone refuses a custom CA bundle with its own
+ * HTTP transport ("LoadCustomCABundleError"), and s3rver speaks plain HTTP anyway.
+ */
+export function rcloneS3Env(endpoint: string): Record<string, string | undefined> {
+  return {
+    RCLONE_CONFIG_BENCH_TYPE: 's3',
+    RCLONE_CONFIG_BENCH_PROVIDER: 'Other',
+    RCLONE_CONFIG_BENCH_ENDPOINT: endpoint,
+    RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: 'true',
+    RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: S3RVER_KEY_ID,
+    RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: S3RVER_SECRET,
+    RCLONE_CONFIG_BENCH_REGION: 'us-east-1',
+    AWS_CA_BUNDLE: undefined,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------

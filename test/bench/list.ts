@@ -2,7 +2,7 @@
  * npm run bench:list — time-pruned and full listings side by side with rclone, on Azurite and
  * s3rver. A Markdown table on stdout, progress on stderr.
  *
- *   npm run bench:list [-- --runs N (default 1)] [--emulators azure,s3] [--quick]
+ *   npm run bench:list [-- --runs N (default 1)] [--emulators azure,s3] [--quick] [--only cf30,hive,startup]
  *
  * Archives (keys relative to the moment of seeding, so `--since 2h` hits real data):
  *   cf30    Cloudflare Logpush, daily folders, 288 files a day, 30 days    (8,640 keys)
@@ -11,6 +11,10 @@
  *   hive    Hive partitions year=/month=/day=/hour=, 4 files an hour, 90 days (8,640 keys)
  *   ten     10 keys (start-up cost)
  * --quick: 7 days for cf365 and vespa (for trying the harness, not for numbers).
+ * --only: just these archives and/or `startup` (seeds only what they need).
+ *
+ * Start-up: `archive list` and `rclone lsf -R` of the 10-key container, 11 runs each alternating
+ * with `node -e 0` (what Node alone costs in the same minute), medians reported.
  *
  * For each archive and window (`--since 2h`, `--since 1d`, full): wall, LIST requests, keys scanned
  * and peak RSS of `archive list`, of `rclone lsf -R --max-age` over the whole container, and of
@@ -29,7 +33,7 @@ import { mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import { startAzurite, startS3rver, S3RVER_KEY_ID, S3RVER_SECRET, type AzuriteEmulator, type S3Emulator } from '../support/emulators.js';
+import { startAzurite, startS3rver, type AzuriteEmulator, type S3Emulator } from '../support/emulators.js';
 import { azureService } from '../support/seed.js';
 import {
   BIN,
@@ -43,6 +47,7 @@ import {
   median,
   onCleanup,
   parseArgs,
+  rcloneS3Env,
   runMain,
   runMeasured,
   runOk,
@@ -54,6 +59,8 @@ import {
 const require = createRequire(import.meta.url);
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
+/** Start-up runs per tool (median reported). */
+const STARTUP_RUNS = 11;
 
 const p2 = (n: number) => String(n).padStart(2, '0');
 const ymd = (t: number) => new Date(t).toISOString().slice(0, 10).replace(/-/g, '');
@@ -267,16 +274,7 @@ async function startEmu(name: 'azure' | 's3', sets: Array<{ container: string; k
     loc: (c, p = '') => `s3://${c}${p ? `/${p}` : ''}`,
     env: emu.env,
     remote: (c, p = '') => `bench:${c}${p ? `/${p}` : ''}`,
-    rcloneEnv: {
-      RCLONE_CONFIG_BENCH_TYPE: 's3',
-      RCLONE_CONFIG_BENCH_PROVIDER: 'Other',
-      RCLONE_CONFIG_BENCH_ENDPOINT: emu.endpoint,
-      RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: 'true',
-      RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: S3RVER_KEY_ID,
-      RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: S3RVER_SECRET,
-      RCLONE_CONFIG_BENCH_REGION: 'us-east-1',
-      AWS_CA_BUNDLE: undefined,
-    },
+    rcloneEnv: rcloneS3Env(emu.endpoint),
   };
 }
 
@@ -305,7 +303,9 @@ async function main(): Promise<void> {
     { emulators: ['azure', 's3'] },
   );
   if (args.help) {
-    process.stdout.write('npm run bench:list [-- --runs N (default 1)] [--emulators azure,s3] [--quick] [--s3-all]\n');
+    process.stdout.write(
+      'npm run bench:list [-- --runs N (default 1)] [--emulators azure,s3] [--quick] [--s3-all] [--only cf30,cf365,vespa,hive,startup]\n',
+    );
     return;
   }
   const runs = process.argv.includes('--runs') ? args.runs : 1;
@@ -323,7 +323,7 @@ async function main(): Promise<void> {
   const startRows: string[][] = [];
 
   for (const which of args.emulators) {
-    const mine = forEmu(which);
+    const mine = forEmu(which).filter((a) => !args.only || args.only.has(a.name));
     const sets = [...mine.map((a) => ({ container: a.name, keys: a.keys })), { container: 'ten', keys: tenKeys }];
     log(
       `seeding ${which === 'azure' ? 'Azurite' : 's3rver'}: ${mine.map((a) => `${a.name} ${a.count.toLocaleString('en')}`).join(', ')}, ten 10…`,
@@ -373,8 +373,9 @@ async function main(): Promise<void> {
       });
 
     // Warm-up: the first listing after start pays for the emulator's own JIT and page cache.
-    await runOk('warm-up', node, [BIN, 'list', emu.loc('cf30'), '--ndjson'], tools, { env, rss: false });
-    if (tools.rclone) await runOk('warm-up', tools.rclone, ['lsf', '-R', emu.remote('cf30')], tools, { env: renv, rss: false });
+    const warm = mine[0]?.name ?? 'ten';
+    await runOk('warm-up', node, [BIN, 'list', emu.loc(warm), '--ndjson'], tools, { env, rss: false });
+    if (tools.rclone) await runOk('warm-up', tools.rclone, ['lsf', '-R', emu.remote(warm)], tools, { env: renv, rss: false });
     for (const a of mine) {
       for (const win of ['2h', '1d', 'full'] as const) {
         const since = win === '2h' ? now - 2 * HOUR : win === '1d' ? now - DAY : undefined;
@@ -382,83 +383,85 @@ async function main(): Promise<void> {
         // Located at the dataset's folder, as a user would (`…/http_requests/ --since 2h`).
         const sub = a.level ?? '';
         const arch = await archive(a.name, sub, flag);
-        const cells: Array<[string, Measured | undefined]> = [[`archive list${since ? ` --since ${win}` : ''}`, arch]];
+        let scan: Measured | undefined;
+        let floor: Measured | undefined;
         if (tools.rclone) {
-          cells.push([
-            `rclone lsf -R${since ? ` --max-age ${win}` : ''}`,
-            await rclone(`rclone lsf ${a.name} ${win}`, [
-              ['lsf', '-R', '--files-only', ...(since ? ['--max-age', win] : []), emu.remote(a.name, sub)],
-            ]),
+          scan = await rclone(`rclone lsf -R ${since ? `--max-age ${win} ` : ''}${a.name}`, [
+            ['lsf', '-R', '--files-only', ...(since ? ['--max-age', win] : []), emu.remote(a.name, sub)],
           ]);
           if (since) {
             const folders = a.floorFolders(since);
-            // The emulator's own price for the level listing a pruner cannot avoid (Azurite answers a
-            // delimiter listing by scanning the whole container, unlike the real service).
-            if (a.level && win === '2h')
-              cells.push([
-                `rclone lsf (one level: ${a.level}, no -R)`,
-                await rclone(`rclone level ${a.name}`, [['lsf', emu.remote(a.name, a.level)]]),
-              ]);
-            cells.push([
-              `rclone lsf -R of the ${folders.length} matching folder${folders.length === 1 ? '' : 's'} (floor)`,
-              await rclone(
-                `rclone floor ${a.name} ${win}`,
-                folders.map((f) => ['lsf', '-R', '--files-only', emu.remote(a.name, f)]),
-              ),
-            ]);
+            floor = await rclone(
+              `rclone floor ${a.name} ${win} (${folders.length} folder${folders.length === 1 ? '' : 's'})`,
+              folders.map((f) => ['lsf', '-R', '--files-only', emu.remote(a.name, f)]),
+            );
           }
         }
-        const floor = cells.find(([l]) => l.includes('floor'))?.[1] ?? cells.find(([l]) => l.startsWith('rclone'))?.[1];
-        for (const [tool, m] of cells) {
-          if (!m) continue;
-          const vs =
-            m === arch && floor
-              ? ` (${(m.wallMs / floor.wallMs).toFixed(2)}× wall, ${floor.requests ? (m.requests! / floor.requests).toFixed(2) : '–'}× requests of ${cells.find(([, x]) => x === floor)![0].startsWith('rclone lsf -R of') ? 'floor' : 'rclone'})`
-              : '';
-          const kps = since === undefined ? ` · ${Math.round(m.keys / (m.wallMs / 1000)).toLocaleString('en')} keys/s` : '';
-          rows.push([
-            emu.label,
-            a.label,
-            win,
-            tool,
-            fmtMs(m.wallMs) + vs + kps,
-            String(m.requests ?? '?'),
-            m.scanned !== undefined ? m.scanned.toLocaleString('en') : `${m.keys.toLocaleString('en')} (listed)`,
-            m.keys.toLocaleString('en'),
-            fmtRss(m.rssKiB),
-          ]);
-        }
+        const kps = (m: Measured) => m.keys / (m.wallMs / 1000);
+        const ratio = (x: number, y: number | undefined) => (y ? `${(x / y).toFixed(2)}×` : '–');
+        let vs = '–';
+        if (floor) vs = `${ratio(arch.wallMs, floor.wallMs)}, ${ratio(arch.requests ?? 0, floor.requests)}`;
+        else if (scan)
+          vs = `${(kps(arch) / kps(scan)).toFixed(2)}× rclone keys/s (${Math.round(kps(arch)).toLocaleString('en')} vs ${Math.round(kps(scan)).toLocaleString('en')})`;
+        const cell = (m: Measured | undefined) => (m ? `${fmtMs(m.wallMs)} · ${m.requests ?? '?'} · ${fmtRss(m.rssKiB)}` : '–');
+        rows.push([
+          emu.label,
+          a.label,
+          win,
+          `${fmtMs(arch.wallMs)} · ${arch.requests ?? '?'} · ${(arch.scanned ?? 0).toLocaleString('en')} → ${arch.keys.toLocaleString('en')} · ${fmtRss(arch.rssKiB)}`,
+          cell(floor),
+          cell(scan),
+          vs,
+        ]);
       }
     }
 
-    // Start-up: a storage command that lists one page.
-    const n = args.quick ? 3 : 7;
+    // Start-up: a storage command that lists one page, alternating archive / rclone / bare Node
+    // runs so that load changes on the shared machine hit all three alike.
+    if (args.only && !args.only.has('startup')) continue;
+    const n = args.quick ? 3 : STARTUP_RUNS;
     const ours: RunResult[] = [];
     const theirs: RunResult[] = [];
+    const bare: RunResult[] = [];
     for (let i = 0; i < n; i++) {
       ours.push(await runOk('archive list ten', node, [BIN, 'list', emu.loc('ten'), '--ndjson'], tools, { env }));
-      theirs.push(await runOk('rclone lsf ten', tools.rclone!, ['lsf', '-R', emu.remote('ten')], tools, { env: renv }));
+      if (tools.rclone) theirs.push(await runOk('rclone lsf ten', tools.rclone, ['lsf', '-R', emu.remote('ten')], tools, { env: renv }));
+      bare.push(await runOk('node -e 0', node, ['-e', '0'], tools, { env, rss: false }));
     }
     const o = median(ours.map((r) => r.wallMs));
-    const t = median(theirs.map((r) => r.wallMs));
+    const t = theirs.length ? median(theirs.map((r) => r.wallMs)) : undefined;
+    const b = median(bare.map((r) => r.wallMs));
+    log(`  start-up: archive ${fmtMs(o)}, rclone ${t ? fmtMs(t) : '–'}, node -e 0 ${fmtMs(b)}`);
     startRows.push([
       emu.label,
-      `archive list (10 keys)`,
       fmtMs(o),
-      `${(o / t).toFixed(2)}× rclone`,
+      t ? fmtMs(t) : '–',
+      t ? `${(o / t).toFixed(2)}×` : '–',
+      fmtMs(b),
       fmtRss(Math.max(...ours.map((r) => r.rssKiB ?? 0))),
+      theirs.length ? fmtRss(Math.max(...theirs.map((r) => r.rssKiB ?? 0))) : '–',
     ]);
-    startRows.push([emu.label, `rclone lsf -R (10 keys)`, fmtMs(t), '', fmtRss(Math.max(...theirs.map((r) => r.rssKiB ?? 0)))]);
   }
 
   const out = [
     `## archive list: pruned and full listings (${new Date(now).toISOString().slice(0, 16)}Z)`,
     '',
-    markdownTable(['emulator', 'archive', 'window', 'tool', 'wall', 'LIST requests', 'keys scanned', 'keys out', 'peak RSS'], rows),
+    markdownTable(
+      [
+        'emulator',
+        'archive',
+        'window',
+        '`archive list`: wall · requests · keys scanned → out · RSS',
+        'floor (`rclone lsf -R` of the matching folders): wall · requests · RSS',
+        '`rclone lsf -R [--max-age]`: wall · requests · RSS',
+        'archive ÷ floor (wall, requests); full: keys/s',
+      ],
+      rows,
+    ),
     '',
-    `### start-up: one small listing (median of ${args.quick ? 3 : 7}, alternating)`,
+    `### start-up: \`archive list\` vs \`rclone lsf -R\` of a 10-key container (median of ${args.quick ? 3 : STARTUP_RUNS}, alternating)`,
     '',
-    markdownTable(['emulator', 'command', 'median wall', 'ratio', 'peak RSS'], startRows),
+    markdownTable(['emulator', 'archive list', 'rclone lsf', 'archive ÷ rclone', '`node -e 0`', 'archive RSS', 'rclone RSS'], startRows),
     '',
     `${runs} run${runs === 1 ? '' : 's'} per cell (median). Peak RSS and CPU from ${tools.time ? 'GNU time' : '/proc VmHWM sampling'}. rclone's requests counted from \`--dump headers\` in a separate run. Load average at the end: ${os
       .loadavg()

@@ -36,7 +36,7 @@ import {
   StorageSharedKeyCredential,
   generateAccountSASQueryParameters,
 } from '@azure/storage-blob';
-import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, startS3rver, S3RVER_KEY_ID, S3RVER_SECRET } from '../support/emulators.js';
+import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, startS3rver } from '../support/emulators.js';
 import { azureService, s3Client } from '../support/seed.js';
 import { logData } from '../support/zstd-fixtures.js';
 import { DEFAULT_CONCURRENCY } from '../../src/pull/defaults.js';
@@ -57,6 +57,7 @@ import {
   parseArgs,
   pseudoRandom,
   pseudoRandomBuffer,
+  rcloneS3Env,
   runMain,
   runMeasured,
   sha256,
@@ -167,30 +168,12 @@ async function startEmu(name: EmuName): Promise<Emu> {
     loc: (b) => `s3://${b}`,
     env: emu.env,
     remote: (b) => `bench:${b}`,
-    rcloneEnv: {
-      RCLONE_CONFIG_BENCH_TYPE: 's3',
-      RCLONE_CONFIG_BENCH_PROVIDER: 'Other',
-      RCLONE_CONFIG_BENCH_ENDPOINT: emu.endpoint,
-      RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: 'true',
-      RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: S3RVER_KEY_ID,
-      RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: S3RVER_SECRET,
-      RCLONE_CONFIG_BENCH_REGION: 'us-east-1',
-      AWS_CA_BUNDLE: undefined,
-    },
+    rcloneEnv: rcloneS3Env(emu.endpoint),
     port: emu.port,
     via: (url) => ({
       loc: (b) => `s3://${b}`,
       env: { ...emu.env, AWS_ENDPOINT_URL_S3: url },
-      rcloneEnv: {
-        RCLONE_CONFIG_BENCH_TYPE: 's3',
-        RCLONE_CONFIG_BENCH_PROVIDER: 'Other',
-        RCLONE_CONFIG_BENCH_ENDPOINT: url,
-        RCLONE_CONFIG_BENCH_FORCE_PATH_STYLE: 'true',
-        RCLONE_CONFIG_BENCH_ACCESS_KEY_ID: S3RVER_KEY_ID,
-        RCLONE_CONFIG_BENCH_SECRET_ACCESS_KEY: S3RVER_SECRET,
-        RCLONE_CONFIG_BENCH_REGION: 'us-east-1',
-        AWS_CA_BUNDLE: undefined,
-      },
+      rcloneEnv: rcloneS3Env(url),
     }),
     async putSmall(b, objects) {
       await ensure(b);
