@@ -10,39 +10,9 @@ import { parseConnectionString } from './providers/azure-connection-string.js';
 import { AZURE_FIELDS } from './providers/azure-credentials.js';
 import { S3_FIELDS } from './providers/s3-credentials.js';
 import { credentialSecrets, envValue } from './providers/credentials.js';
+import type { AzureAuth, S3Auth, Target } from './providers/target-types.js';
 
-export type AzureAuth =
-  | { type: 'sas'; token: string }
-  | { type: 'key'; accountName: string; accountKey: string }
-  | { type: 'connection-string'; connectionString: string }
-  | { type: 'service-principal'; tenantId: string; clientId: string; clientSecret: string; authorityHost?: string }
-  | { type: 'device-code'; tenantId?: string; clientId?: string; authorityHost?: string }
-  | { type: 'default' }
-  | { type: 'anonymous' };
-
-export type S3Auth =
-  | { type: 'keys'; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
-  | { type: 'chain'; profile?: string }
-  | { type: 'assume-role'; roleArn: string; externalId?: string; sessionName?: string; profile?: string };
-
-export interface AzureTarget {
-  provider: 'azure';
-  account: string;
-  serviceUrl: string;
-  container: string;
-  prefix: string;
-  auth: AzureAuth;
-}
-export interface S3Target {
-  provider: 's3';
-  bucket: string;
-  prefix: string;
-  region?: string;
-  endpoint?: string;
-  forcePathStyle?: boolean;
-  auth: S3Auth;
-}
-export type Target = (AzureTarget | S3Target) & { layout?: string; profile?: string };
+export type { AzureAuth, AzureTarget, S3Auth, S3Target, Target } from './providers/target-types.js';
 
 export interface TargetOptions {
   endpoint?: string;
@@ -57,9 +27,6 @@ export interface ProfileSource {
   /** The profile marked as default by `profile use`, if any. */
   defaultName(): Promise<string | undefined>;
 }
-
-// Moved to the Azure side; re-exported for the modules that still import them from here.
-export { AZURITE_ACCOUNT, AZURITE_KEY, parseConnectionString, type ConnectionStringParts } from './providers/azure-connection-string.js';
 
 /**
  * The blob endpoint AZURE_STORAGE_CONNECTION_STRING gives for `account` (its BlobEndpoint, or

@@ -23,7 +23,8 @@ import {
   generateBlobSASQueryParameters,
   type BlobServiceClient,
 } from '@azure/storage-blob';
-import { parseConnectionString, type AzureTarget } from '../target.js';
+import type { AzureTarget } from './target-types.js';
+import { parseConnectionString } from './azure-connection-string.js';
 import { errorBody, get, header, rangeMismatch, splitUrl, xmlField } from './http-get.js';
 import type { ReadOptions } from './types.js';
 

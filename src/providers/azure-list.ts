@@ -20,7 +20,8 @@
  * No rejection carries the URL, the SAS or the signature.
  */
 import { createHmac } from 'node:crypto';
-import { parseConnectionString, type AzureTarget } from '../target.js';
+import type { AzureTarget } from './target-types.js';
+import { parseConnectionString } from './azure-connection-string.js';
 import { parseListBlobs, type ListBlobsPage } from './azure-list-xml.js';
 import { bodyText, get, header, splitUrl, xmlField } from './http-get.js';
 

@@ -12,7 +12,8 @@ import {
 } from '@azure/storage-blob';
 import { AuthError, UsageError } from '../errors.js';
 import { registerSecret } from '../redact.js';
-import { parseConnectionString, type AzureTarget } from '../target.js';
+import type { AzureTarget } from './target-types.js';
+import { parseConnectionString } from './azure-connection-string.js';
 import { createServiceClient, mapAzureError } from './azure.js';
 
 export const SAS_VERSION = '2025-05-05';

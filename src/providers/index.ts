@@ -2,7 +2,7 @@
  * The door to the providers: commands ask for a StorageProvider for a Target and never see an SDK.
  * SDKs are imported here on first use, so `archive --help` stays fast.
  */
-import type { Target } from '../target.js';
+import type { Target } from './target-types.js';
 import type { StorageProvider } from './types.js';
 
 export type { StorageProvider, ObjectInfo, ContainerInfo, ByteRange, ReadOptions, LevelPage } from './types.js';

@@ -8,7 +8,7 @@ import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { ArchiveError, AuthError, NotFoundError } from '../errors.js';
 import { redact } from '../redact.js';
-import type { S3Target } from '../target.js';
+import type { S3Target } from './target-types.js';
 import { s3Hint, type Operation } from './hints.js';
 import { changedMidRead, mapFailure, transientFailure } from './provider-errors.js';
 import type { ContainerInfo, LevelPage, ObjectInfo, PutOptions, ReadOptions, StorageProvider } from './types.js';

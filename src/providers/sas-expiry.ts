@@ -6,7 +6,8 @@
  */
 import { AuthError } from '../errors.js';
 import { formatDuration, isoUtc as iso } from '../time.js';
-import { parseConnectionString, type Target } from '../target.js';
+import type { Target } from './target-types.js';
+import { parseConnectionString } from './azure-connection-string.js';
 
 export type SasTimeProblem = { kind: 'expired'; at: Date; ms: number } | { kind: 'not-yet-valid'; at: Date; ms: number };
 

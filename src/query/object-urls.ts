@@ -3,7 +3,7 @@
  * asked (`withSas` appends the SAS the target already carries). Pure.
  */
 import type { Target } from '../target.js';
-import { parseConnectionString } from '../target.js';
+import { parseConnectionString } from '../providers/azure-connection-string.js';
 
 /** Each path segment percent-encoded, slashes kept (what the Blob/S3 REST paths expect). */
 export function encodeKey(key: string): string {

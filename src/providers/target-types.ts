@@ -1,0 +1,37 @@
+/**
+ * What a provider is opened for: the account/bucket, prefix and credential a location resolved to.
+ * Declared on the provider side (providers only read it); src/target.ts builds it from a location,
+ * flags, the environment and profiles, and re-exports these types for everyone else.
+ */
+export type AzureAuth =
+  | { type: 'sas'; token: string }
+  | { type: 'key'; accountName: string; accountKey: string }
+  | { type: 'connection-string'; connectionString: string }
+  | { type: 'service-principal'; tenantId: string; clientId: string; clientSecret: string; authorityHost?: string }
+  | { type: 'device-code'; tenantId?: string; clientId?: string; authorityHost?: string }
+  | { type: 'default' }
+  | { type: 'anonymous' };
+
+export type S3Auth =
+  | { type: 'keys'; accessKeyId: string; secretAccessKey: string; sessionToken?: string }
+  | { type: 'chain'; profile?: string }
+  | { type: 'assume-role'; roleArn: string; externalId?: string; sessionName?: string; profile?: string };
+
+export interface AzureTarget {
+  provider: 'azure';
+  account: string;
+  serviceUrl: string;
+  container: string;
+  prefix: string;
+  auth: AzureAuth;
+}
+export interface S3Target {
+  provider: 's3';
+  bucket: string;
+  prefix: string;
+  region?: string;
+  endpoint?: string;
+  forcePathStyle?: boolean;
+  auth: S3Auth;
+}
+export type Target = (AzureTarget | S3Target) & { layout?: string; profile?: string };
