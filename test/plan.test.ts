@@ -118,6 +118,22 @@ describe('decideFolder / decideRoot', () => {
     ['acct/2026/', 'walk', 'year folder'],
     ['misc/', 'walk', 'looking'],
   ];
+  test('a day folder the window covers a quarter of or more is read flat; a month is still walked', () => {
+    const cases: Array<[string, { since?: number; until?: number }, string, string]> = [
+      ['h/year=2026/month=01/day=05/', { since: T('2026-01-05T06:00Z') }, 'flat', 'mostly inside the window (75%)'],
+      ['h/year=2026/month=01/day=05/', { since: T('2026-01-05T18:00Z') }, 'flat', 'mostly inside the window (25%)'],
+      ['h/year=2026/month=01/day=05/', { since: T('2026-01-05T18:01Z') }, 'walk', 'straddles'],
+      ['h/year=2026/month=01/day=05/', { until: T('2026-01-05T06:00Z') }, 'flat', '(25%)'],
+      ['lp/20260105/', { since: T('2026-01-05T16:00Z'), until: T('2026-01-05T18:00Z') }, 'walk', 'straddles'],
+      ['h/year=2026/month=01/', { since: T('2026-01-05T00:00Z') }, 'walk', 'straddles'],
+      ['a/2026/01/05/17/', { since: T('2026-01-05T17:30Z') }, 'flat', '(50%)'],
+    ];
+    for (const [folder, win, action, reason] of cases) {
+      const d = decideFolder(folder, win, undefined, 0);
+      assert.equal(d.action, action, `${folder} ${JSON.stringify(win)}: ${d.reason}`);
+      assert.ok(d.reason.includes(reason), `${folder}: ${d.reason}`);
+    }
+  });
   for (const [folder, action, why] of cases) {
     test(`${folder} → ${action}`, () => {
       const d = decideFolder(folder, w, undefined, 0);
@@ -256,7 +272,7 @@ describe('planPrinter', () => {
   test('folds sibling skips, prints totals', () => {
     const lines: string[] = [];
     const p = planPrinter((l) => lines.push(l));
-    const w = { since: T('2026-01-05T16:00Z') };
+    const w = { since: T('2026-01-05T20:00Z') };
     p.onPlan({ folder: 'lp/', decision: decideRoot('lp/', w) });
     for (const f of ['lp/20260101/', 'lp/20260102/', 'lp/20260103/']) p.onPlan({ folder: f, decision: decideFolder(f, w, undefined, 0) });
     p.onPlan({ folder: 'lp/20260105/', decision: decideFolder('lp/20260105/', w, undefined, 0) });

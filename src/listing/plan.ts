@@ -9,7 +9,8 @@
  * `flat` and `walk` both read every key below;
  * choosing between them is a cost guess that can never change the result:
  *   - a folder whose bound lies inside the window can hold nothing prunable: flat (fewest requests);
- *   - a bound that straddles an edge of the window may hide finer time folders: walk;
+ *   - a bound that straddles an edge of the window may hide finer time folders: walk, unless it is
+ *     a day or less and the window covers a quarter of it or more (mostlyInside): flat;
  *   - a folder with no time in its name is walked while few such levels have been walked (time
  *     folders usually sit 0–2 levels below the location: `SUBPATH/`, `ACCOUNT/`, `table/`), then
  *     read flat, so a deep tree without time folders (Vespa's TENANT/APP/INSTANCE/HOST/…) costs
@@ -66,6 +67,27 @@ function sameSpan(a: Span | null | undefined, b: Span | null | undefined): boole
   return a.start === b.start && a.end === b.end;
 }
 
+const DAY_MS = 86_400_000;
+
+/** The share of a span the window covers, 0..1. */
+function covered(s: Span, w: PlanWindow): number {
+  const start = Math.max(s.start, w.since ?? s.start);
+  const end = Math.min(s.end, w.until ?? s.end);
+  return end > start ? (end - start) / (s.end - s.start) : 0;
+}
+
+/**
+ * A folder of at most a day that the window covers a quarter of or more is read flat rather than
+ * walked: walking a Hive `day=` folder costs one request per hour folder in the window (bench:list,
+ * `--since 1d` over `year=/month=/day=/hour=`: 29 requests against the floor's 4), reading it flat
+ * one request per 1,000 keys, for at most 4× the keys the window needs. Larger folders (months,
+ * years) are still walked: a month of Cloudflare files is ~9 pages. A cost guess only: flat reads every
+ * key below, walk every key below but what it proves cannot match, so the answer is the same.
+ */
+function mostlyInside(s: Span, w: PlanWindow): boolean {
+  return s.end - s.start <= DAY_MS && covered(s, w) >= 0.25;
+}
+
 /**
  * Decide for `folder` (ends in '/'), whose parent had bound `parentBound` and `parentPlainDepth`
  * plain levels walked. Skips come first (a folder --kind/--host rules out, scope.ts; a time folder
@@ -93,6 +115,8 @@ export function decideFolder(
   if (deep && vespaFolder(folder)) return out('flat', 'a Vespa log folder --kind/--host keeps');
   if (timed && bound && spanInside(bound, w.since, w.until)) return out('flat', `time folder ${describeSpan(bound)} is inside the window`);
   const newReading = timed && bound !== undefined && bound !== null && !sameSpan(bound, parentBound);
+  if (newReading && mostlyInside(bound!, w))
+    return out('flat', `time folder ${describeSpan(bound!)} is mostly inside the window (${Math.round(100 * covered(bound!, w))}%)`);
   if (newReading) return out('walk', `time folder ${describeSpan(bound!)} straddles the window`);
   // Vespa writes no time folders: a Vespa tree below one is a copy, read flat rather than walked
   // (with --host on a year of daily folders, walking each would cost 365 requests instead of ~22
