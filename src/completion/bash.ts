@@ -2,16 +2,20 @@
  * `archive completion bash`: the bash script, one named piece per shell function it defines.
  * Every piece returns its lines; bashScript() joins them in order.
  */
-import { allNodes, flagsOf, valuedFlags, helpTargets, key, parentOf, PROFILE_NAMES_SED, type CmdSpec, type ValueKind } from './spec.js';
+import {
+  flagsOf,
+  valuedFlags,
+  helpTargets,
+  key,
+  parentOf,
+  PROFILE_NAMES_SED,
+  type CmdSpec,
+  type ValueKind,
+  scriptCtx,
+  type ScriptCtx,
+} from './spec.js';
 
-interface Ctx {
-  root: CmdSpec;
-  nodes: CmdSpec[];
-  prog: string;
-  version: string;
-  /** The shell function prefix, `_archive`. */
-  fn: string;
-}
+type Ctx = ScriptCtx;
 
 /** A word for a `case` pattern or a plain shell word: double-quoted, nothing expands. */
 function dq(s: string): string {
@@ -238,7 +242,7 @@ function bashValueKinds(c: Ctx): string[] {
 /** The bash script for the command tree `root` (bash 4.x and 3.2). */
 export function bashScript(root: CmdSpec, version: string): string {
   const prog = root.name;
-  const c: Ctx = { root, nodes: allNodes(root), prog, version, fn: `_${prog.replace(/[^A-Za-z0-9_]/g, '_')}` };
+  const c = scriptCtx(root, version, '_');
   const parts = [bashHeader, bashSubcommands, bashTakesValue, bashWords, bashOptionValues, bashArguments, bashProfiles];
   const completer = [bashRejoinWords, bashWalkPath, bashDispatch, bashValueKinds];
   const L = [...parts, ...completer].flatMap((part) => part(c));

@@ -3,7 +3,6 @@
  * function that walks the command line), one named piece per part; fishScript() joins them.
  */
 import {
-  allNodes,
   valuedFlags,
   helpTargets,
   key,
@@ -12,16 +11,11 @@ import {
   type CmdSpec,
   type OptSpec,
   type ValueKind,
+  scriptCtx,
+  type ScriptCtx,
 } from './spec.js';
 
-interface Ctx {
-  root: CmdSpec;
-  nodes: CmdSpec[];
-  prog: string;
-  version: string;
-  /** The shell function prefix, `__archive`. */
-  fn: string;
-}
+type Ctx = ScriptCtx;
 
 /** A single-quoted fish word. */
 function fq(s: string): string {
@@ -221,7 +215,7 @@ function fishNode(c: Ctx, node: CmdSpec): string[] {
 /** The fish script for the command tree `root`. */
 export function fishScript(root: CmdSpec, version: string): string {
   const prog = root.name;
-  const c: Ctx = { root, nodes: allNodes(root), prog, version, fn: `__${prog.replace(/[^A-Za-z0-9_]/g, '_')}` };
+  const c = scriptCtx(root, version, '__');
   const parts = [fishHeader, fishSubcommands, fishTakesValue, fishState, fishPredicates, fishProfiles];
   const L = parts.flatMap((part) => part(c));
   L.push(`complete -c ${prog} -e`);

@@ -153,6 +153,22 @@ export function allNodes(root: CmdSpec): CmdSpec[] {
 export const key = (c: CmdSpec) => c.path.join(' ');
 export const flagsOf = (o: OptSpec) => [o.short, o.long].filter((f): f is string => !!f);
 /** Names the `help` command can show help for. */
+/** What every script generator works from: the tree, the program and its shell-function prefix. */
+export interface ScriptCtx {
+  root: CmdSpec;
+  nodes: CmdSpec[];
+  prog: string;
+  version: string;
+  /** The shell function prefix (`_archive` in bash and zsh, `__archive` in fish). */
+  fn: string;
+}
+
+/** `_archive`-style function prefix of a program name (`prefix` is `_` or `__`). */
+export function scriptCtx(root: CmdSpec, version: string, prefix: '_' | '__'): ScriptCtx {
+  const prog = root.name;
+  return { root, nodes: allNodes(root), prog, version, fn: `${prefix}${prog.replace(/[^A-Za-z0-9_]/g, '_')}` };
+}
+
 /** `PATH|FLAG` for every option that consumes the next word, root options inherited by every subcommand. */
 export function valuedFlags(root: CmdSpec, nodes: readonly CmdSpec[]): string[] {
   return nodes.flatMap((n) =>

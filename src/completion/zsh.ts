@@ -2,15 +2,20 @@
  * `archive completion zsh`: the zsh script (an _arguments function per command), one named piece
  * per part; zshScript() joins them in order.
  */
-import { allNodes, flagsOf, helpTargets, parentOf, PROFILE_NAMES_SED, type CmdSpec, type ValueKind, type OptSpec } from './spec.js';
+import {
+  allNodes,
+  flagsOf,
+  helpTargets,
+  parentOf,
+  PROFILE_NAMES_SED,
+  type CmdSpec,
+  type ValueKind,
+  type OptSpec,
+  scriptCtx,
+  type ScriptCtx,
+} from './spec.js';
 
-interface Ctx {
-  root: CmdSpec;
-  prog: string;
-  version: string;
-  /** The shell function prefix, `_archive`. */
-  fn: string;
-}
+type Ctx = ScriptCtx;
 
 /** Text inside an _arguments spec (itself single-quoted): brackets and colons escaped. */
 function zq(s: string): string {
@@ -173,8 +178,7 @@ function zshTrailer(c: Ctx): string[] {
 
 /** The zsh script for the command tree `root`. */
 export function zshScript(root: CmdSpec, version: string): string {
-  const prog = root.name;
-  const c: Ctx = { root, prog, version, fn: `_${prog.replace(/[^A-Za-z0-9_]/g, '_')}` };
+  const c = scriptCtx(root, version, '_');
   const L = [...zshHeader(c), ...zshProfileHelpers(c), ...allNodes(root).flatMap((node) => zshNode(c, node)), ...zshTrailer(c)];
   return `${L.join('\n')}\n`;
 }

@@ -14,6 +14,7 @@
  * caller's AbortError, so `mapAzureError` maps it exactly as it maps SDK failures. No rejection
  * carries the SAS.
  */
+import type { AzureHttpError } from './azure-list.js';
 import type { Readable } from 'node:stream';
 import type { TokenCredential } from '@azure/identity';
 import {
@@ -120,15 +121,6 @@ export function azureReadAuthoriser(t: AzureTarget, service: BlobServiceClient):
 /** The SDK's escaping of a blob name (each segment percent-encoded, '/' kept). */
 export function blobPath(key: string): string {
   return key.split('/').map(encodeURIComponent).join('/');
-}
-
-interface AzureHttpError {
-  name: 'RestError';
-  statusCode: number;
-  code?: string;
-  details: { errorCode?: string };
-  message: string;
-  response?: { headers: { get(name: string): string | undefined } };
 }
 
 export class AzureFastReader {

@@ -87,13 +87,14 @@ export function sharedKeyAuthorization(
   return `SharedKey ${accountName}:${createHmac('sha256', accountKey).update(stringToSign, 'utf8').digest('base64')}`;
 }
 
-interface AzureHttpError {
+/** An HTTP failure shaped like the SDK's RestError, so mapAzureError reads it as it reads the SDK's. */
+export interface AzureHttpError {
   name: 'RestError';
   statusCode: number;
   code?: string;
   details: { errorCode?: string };
   message: string;
-  response: { headers: { get(name: string): string | undefined } };
+  response?: { headers: { get(name: string): string | undefined } };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
