@@ -44,44 +44,19 @@ for (const name of PROVIDERS) {
         KEYS.map((key) => ({ key, body: 'x' })),
       );
       env = { ...p.env, ARCHIVE_CONFIG_DIR: join(dir, 'config') };
-      const add =
+      // A key profile on either emulator, its secret on stdin.
+      const addProfile = (profile: string, container: string, prefix = '') =>
         name === 'azure'
-          ? await runCli(['profile', 'add', 'arch', p.loc('logs'), '--auth', 'key', '--secret-stdin'], { env, input: `${AZURITE_KEY}\n` })
-          : await runCli(
-              [
-                'profile',
-                'add',
-                'arch',
-                's3://logs',
-                '--auth',
-                'keys',
-                '--access-key-id',
-                'S3RVER',
-                '--secret-stdin',
-                '--endpoint',
-                (p.emu as { endpoint: string }).endpoint,
-                '--region',
-                'us-east-1',
-              ],
-              {
-                env,
-                input: S3RVER_SECRET,
-              },
-            );
-      assert.equal(add.code, 0, add.stderr);
-      // A second profile under a prefix: completions are relative to the profile's own prefix.
-      const sub =
-        name === 'azure'
-          ? await runCli(['profile', 'add', 'acme', p.loc('logs', 'acme'), '--auth', 'key', '--secret-stdin'], {
+          ? runCli(['profile', 'add', profile, p.loc(container, prefix), '--auth', 'key', '--secret-stdin'], {
               env,
               input: `${AZURITE_KEY}\n`,
             })
-          : await runCli(
+          : runCli(
               [
                 'profile',
                 'add',
-                'acme',
-                's3://logs/acme',
+                profile,
+                `s3://${container}${prefix ? `/${prefix}` : ''}`,
                 '--auth',
                 'keys',
                 '--access-key-id',
@@ -92,11 +67,12 @@ for (const name of PROVIDERS) {
                 '--region',
                 'us-east-1',
               ],
-              {
-                env,
-                input: S3RVER_SECRET,
-              },
+              { env, input: S3RVER_SECRET },
             );
+      const add = await addProfile('arch', 'logs');
+      assert.equal(add.code, 0, add.stderr);
+      // A second profile under a prefix: completions are relative to the profile's own prefix.
+      const sub = await addProfile('acme', 'logs', 'acme');
       assert.equal(sub.code, 0, sub.stderr);
       for (const sh of ['bash', 'fish']) {
         const r = await runCli(['completion', sh]);

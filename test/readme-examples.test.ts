@@ -99,25 +99,12 @@ export function shBlocks(readme: string): Block[] {
   return blocks;
 }
 
-/** The quote still open at the end of `line` (POSIX shell rules, enough for README's commands). */
-function scanQuotes(line: string, open: '' | "'" | '"'): '' | "'" | '"' {
+/**
+ * POSIX shell quoting, enough for README's commands: the quote still open at the end of `text`
+ * (starting inside `open`), and where an unquoted `#` comment starts, if one does.
+ */
+function shellScan(text: string, open: '' | "'" | '"' = ''): { quote: '' | "'" | '"'; comment?: number } {
   let q = open;
-  for (let i = 0; i < line.length; i++) {
-    const c = line[i];
-    if (q === "'") {
-      if (c === "'") q = '';
-    } else if (c === '\\') i++;
-    else if (q === '"') {
-      if (c === '"') q = '';
-    } else if (c === "'" || c === '"') q = c;
-    else if (c === '#' && (i === 0 || /\s/.test(line[i - 1]))) break;
-  }
-  return q;
-}
-
-/** The command without a trailing comment (outside quotes). */
-function code(text: string): string {
-  let q: '' | "'" | '"' = '';
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
     if (q === "'") {
@@ -126,9 +113,18 @@ function code(text: string): string {
     else if (q === '"') {
       if (c === '"') q = '';
     } else if (c === "'" || c === '"') q = c;
-    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) return text.slice(0, i).trimEnd();
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1]))) return { quote: q, comment: i };
   }
-  return text.trimEnd();
+  return { quote: q };
+}
+
+/** The quote still open at the end of `line`. */
+const scanQuotes = (line: string, open: '' | "'" | '"') => shellScan(line, open).quote;
+
+/** The command without a trailing comment (outside quotes). */
+function code(text: string): string {
+  const { comment } = shellScan(text);
+  return (comment === undefined ? text : text.slice(0, comment)).trimEnd();
 }
 
 const invokesArchive = (text: string) => /(?:^|[|;&]|\$\(|<\()\s*(?:[A-Za-z_][A-Za-z0-9_]*=\S*\s+)*archive(?:\s|$)/m.test(code(text));
