@@ -68,7 +68,7 @@ export async function* listEntries(
   const keep = buildFilter(opts, now);
   const w = timeWindow(opts, now);
   const { kinds, hostMatch } = scopeFilters(opts);
-  const window = { since: w.since?.getTime(), until: w.until?.getTime(), scope: { layout, kinds, hostMatch } };
+  const window = { since: w.since?.getTime(), until: w.until?.getTime(), scope: { layout, kinds, hostMatch }, now: now.getTime() };
   const requestsBefore = provider.listRequests ?? 0;
   const takeKinds =
     opts.take && !(opts.kind ?? []).length ? new Set<KindClass>(opts.take === 'records' ? ['record'] : ['record', 'binary']) : undefined;

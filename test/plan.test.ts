@@ -259,7 +259,7 @@ describe('scope: which kinds and hosts the keys below a folder can have', () => 
     assert.equal(decideFolder('b/20260105/h/logs/vespa/', w, undefined, 3).action, 'skip');
     assert.equal(decideRoot('t/a/i/h/logs/vespa/', w).action, 'skip');
     assert.equal(decideRoot('t/a/i/h/logs/vespa/vespa.log', w).action, 'skip'); // a partial name below the folder
-    assert.equal(decideRoot('t/a/i/h/logs/vespa', w).action, 'walk');
+    assert.equal(decideRoot('t/a/i/h/logs/vespa', w).action, 'stems'); // HOST/logs/: its stems, by the stamp delimiter
     // Without a window a time folder is read flat, not walked for Vespa folders it would not hold.
     const noWindow: PlanWindow = { scope: w.scope };
     assert.equal(decideFolder('cf/20260105/', noWindow, undefined, 0).action, 'flat');

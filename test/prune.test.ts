@@ -53,6 +53,10 @@ function archiveKeys(withMarkers: boolean): string[] {
   every(6, (t) => {
     for (const h of ['h1', 'h2', 'h3']) keys.add(`acme/search/prod/${h}.vespa.example/logs/access/JsonAccessLog.default.${compact(t)}.zst`);
     keys.add(`acme/search/prod/h1.vespa.example/logs/connection/ConnectionLog.default.${compact(t)}.zst`);
+    const closed = new Date(t + HOUR).toISOString();
+    keys.add(
+      `acme/search/prod/h3.vespa.example/logs/vespa/vespa.log-${closed.slice(0, 10)}.${closed.slice(11, 19).replace(/:/g, '-')}.zst`,
+    );
   });
   keys.add('acme/search/prod/h2.vespa.example/logs/vespa/vespa.log');
   keys.add(`acme/search/prod/h1.vespa.example/service-dump/container.default-${NOW - 2 * DAY}/jvm-heap-dump.bin.zst`);
@@ -81,6 +85,29 @@ function archiveKeys(withMarkers: boolean): string[] {
     `${v2}/service-dump/container.default-${NOW - DAY}/jvm-heap-dump.bin.zst`,
     `${v2}/service-dump/container.default-${NOW - DAY}/jstack`,
     `acme/search/prod/h3.vespa.example/logs/vespa/vespa.log-${dashed(NOW - DAY)}.10-00-00.zst`,
+    // The name rule (layouts/name-stamps.ts): after a stem, a plausible day binds the key; anything
+    // else (no day, an impossible one, one that begins over an hour ahead) keeps it out of windows.
+    `${v1}/logs/access/JsonAccessLog.default.tmp`,
+    `${v1}/logs/access/JsonAccessLog.default.2026-notes.txt`,
+    `${v1}/logs/access/JsonAccessLog.default.${ymd(NOW)}/nested.txt`,
+    `${v1}/logs/access/JsonAccessLog.default.${ymd(NOW - 3 * DAY)}x`,
+    `${v1}/logs/access/JsonAccessLog.default.${compact(NOW + 30 * 60_000)}.zst`,
+    `${v1}/logs/access/JsonAccessLog.default.${compact(NOW + 3 * DAY)}.zst`,
+    `${v1}/logs/access/JsonAccessLog.default.19991231230000.zst`,
+    `${v1}/logs/access/JsonAccessLog.default.20261301000000.zst`,
+    `${v1}/logs/access/JsonAccessLog.c2.${compact(NOW - HOUR)}.zst`,
+    `${v1}/logs/access/JsonAccessLog.c2x`,
+    `${v1}/logs/access/access.log.${ymd(NOW - DAY)}`,
+    `${v1}/logs/access/access-json.log.${compact(NOW - 2 * DAY)}.zst`,
+    `${v1}/logs/access/QueryAccessLog.default.${compact(NOW - 5 * DAY)}.gz`,
+    `${v1}/logs/vespa/vespa.log-${dashed(NOW)}.01-00-00.zst`,
+    `${v1}/logs/vespa/vespa.log-${dashed(NOW - 2 * DAY)}`,
+    `${v1}/logs/vespa/vespa.log-old.zst`,
+    `${v1}/logs/vespa/vespa.log.zst`,
+    `${v1}/logs/zookeeper/zookeeper.log-${dashed(NOW - 6 * HOUR)}.00-00-00.zst`,
+    `${v1}/logs/connection/ConnectionLog.default.${compact(NOW - 26 * HOUR)}.zst`,
+    `${v1}/logs/2026/x.txt`,
+    `${v1}/logs/a2/b.txt`,
     `acme/search/prod/h3.vespa.example/logs/zookeeper/zookeeper.log-${dashed(NOW - DAY)}.10-00-00.zst`,
     `misc/h9.vespa.example/logs/connection/ConnectionLog.default.${compact(NOW - HOUR)}.zst`,
     `logs/access/h4.vespa.example/logs/access/JsonAccessLog.default.${compact(NOW - HOUR)}.zst`,
@@ -331,6 +358,33 @@ for (const name of PROVIDERS) {
       ]);
     });
 
+    test('Vespa name stamps: a window reads its days below each stem, not the whole log folders', async () => {
+      for (const o of [{ since: '2h' }, { since: '1d' }, { since: '3d', until: '1d' }, { since: '2h', kind: ['access'], host: ['h1*'] }]) {
+        const full = await run(provider, 'acme/search/prod/', { ...o, prune: false });
+        const fast = await run(provider, 'acme/search/prod/', o);
+        assert.deepEqual(inServiceOrder(name, fast.rows), inServiceOrder(name, full.rows), JSON.stringify(o));
+        assert.ok(full.rows.length > 0, JSON.stringify(o));
+        // ~1,000 keys in the tree; a window of a few days reads those days' files and the strays.
+        assert.ok(
+          fast.totals.scanned * 8 < full.totals.scanned,
+          `${JSON.stringify(o)}: scanned ${fast.totals.scanned} of ${full.totals.scanned}`,
+        );
+      }
+      const events: string[] = [];
+      const totals: ListTotals = { count: 0, bytes: 0, scanned: 0 };
+      for await (const _ of listEntries(
+        provider,
+        `${v1}/logs/`,
+        { since: '2h', onPlan: (e) => events.push(`${e.decision.action} ${e.folder}`) },
+        totals,
+      ));
+      // One listing of h1's logs/ by the stamp delimiter finds every stem; each is read for its days.
+      assert.ok(events.includes(`stems ${v1}/logs/`), events.join('\n'));
+      assert.ok(events.includes(`days ${v1}/logs/access/JsonAccessLog.default.2`), events.join('\n'));
+      assert.ok(events.includes(`days ${v1}/logs/connection/ConnectionLog.default.2`), events.join('\n'));
+      assert.ok(events.includes(`stems ${v1}/logs/access/JsonAccessLog.c2`), events.join('\n'));
+    });
+
     test('a layout that gives no host answers --host with nothing, without a request', async () => {
       const r = await run(provider, '', { host: ['*'], layout: 'cloudflare' });
       assert.deepEqual(r.rows, []);
@@ -369,9 +423,27 @@ for (const name of PROVIDERS) {
       assert.ok(
         got.includes(`backup/${ymd(NOW)}/acme/search/prod/h3.vespa.example/logs/access/JsonAccessLog.default.${compact(NOW - HOUR)}.zst`),
       );
+      // The name rule: a stem followed by no plausible day is in no window (though seeded just now);
+      // a stamp half an hour ahead is one, three days ahead is not.
+      const a = `${v1}/logs/access/JsonAccessLog.`;
+      for (const k of [
+        `${a}default.tmp`,
+        `${a}default.2026-notes.txt`,
+        `${a}default.${compact(NOW + 3 * DAY)}.zst`,
+        `${v1}/logs/vespa/vespa.log-old.zst`,
+      ])
+        assert.ok(!got.includes(k), `${k} listed`);
+      for (const k of [
+        `${a}default.${compact(NOW + 30 * 60_000)}.zst`,
+        `${a}default.${ymd(NOW)}/nested.txt`,
+        `${a}c2.${compact(NOW - HOUR)}.zst`,
+      ])
+        assert.ok(got.includes(k), `${k} missing`);
       for (const k of [
         'README.md',
         'misc/readme.txt',
+        `${v1}/logs/vespa/vespa.log.zst`,
+        `${v1}/logs/a2/b.txt`,
         'unrelated/a/b/c/d/e/f.txt',
         'lz/logzio-verified',
         'acme/search/prod/h2.vespa.example/logs/vespa/vespa.log',
@@ -398,7 +470,7 @@ for (const name of PROVIDERS) {
       assert.equal(r.code, 0, r.stderr);
       const j = JSON.parse(r.stdout) as { count: number; scanned: number; requests: number; objects: Array<{ key: string }> };
       const lines = r.stderr.trimEnd().split('\n');
-      assert.equal(lines[0], 'plan: walk cf/http_requests/ (looking for time folders)');
+      assert.equal(lines[0], 'plan: walk cf/http_requests/ (looking for time folders and Vespa log folders)');
       assert.match(
         r.stderr,
         /^plan: skip \d+ folders cf\/http_requests\/\d{8}\/ … cf\/http_requests\/\d{8}\/ \(their time folders are outside the window\)$/m,

@@ -38,8 +38,10 @@ export function planPrinter(write: (line: string) => void): PlanPrinter {
         return;
       }
       flush();
-      const how = decision.action === 'flat' ? 'list' : 'walk';
-      write(`plan: ${how} ${folder || '(container root)'} (${decision.reason})`);
+      const where = folder || '(container root)';
+      if (decision.action === 'days') write(`plan: list ${decision.prefixes!.join(' ')} (${decision.reason})`);
+      else if (decision.action === 'stems') write(`plan: walk ${where} by '${decision.delimiter}' (${decision.reason})`);
+      else write(`plan: ${decision.action === 'flat' ? 'list' : 'walk'} ${where} (${decision.reason})`);
     },
     end(t) {
       flush();

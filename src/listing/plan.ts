@@ -1,12 +1,14 @@
 /**
  * The pruning planner's decisions, pure: given a folder (a prefix ending in '/') and the window,
- * list it flat, walk it one level at a time (delimiter listing), or skip it.
+ * list it flat, walk it one level at a time (delimiter listing), or skip it; inside Vespa log
+ * folders also: group by the stamp delimiter ('stems'), or list just the window's days ('days').
  *
- * Only `skip` affects the answer, and it is taken only when the folder's time-folder bound (see
- * layouts/time-folders.ts) misses the window, or when no key below can have a kind or host that
- * --kind/--host keep (scope.ts, from the layouts' declared kinds and Vespa's log-folder rule): then
- * every key below is rejected by the same rules the full scan's filter applies, whatever the key.
- * `flat` and `walk` both read every key below;
+ * Only `skip` (and the prefixes 'days' leaves out) affects the answer, and it is taken only when
+ * the folder's time-folder bound (see layouts/time-folders.ts) misses the window, when the name
+ * rule (layouts/name-stamps.ts) puts every key below a prefix outside it, or when no key below can
+ * have a kind or host that --kind/--host keep (scope.ts, from the layouts' declared kinds and
+ * Vespa's log-folder rule): then every key below is rejected by the same rules the full scan's
+ * filter applies, whatever the key. `flat`, `walk` and `stems` all read every key below;
  * choosing between them is a cost guess that can never change the result:
  *   - a folder whose bound lies inside the window can hold nothing prunable: flat (fewest requests);
  *   - a bound that straddles an edge of the window may hide finer time folders: walk, unless it is
@@ -18,7 +20,8 @@
  */
 import { folderBound, partialTimeFolder, spanInside, spanOverlaps, type Span } from '../layouts/time-folders.js';
 import { vespaFolder } from '../layouts/vespa.js';
-import { scopeExcludes, scopeWalksDeep, type Scope } from './scope.js';
+import { dayLength, FUTURE_SLACK_MS, formatDay, formatMonth, stampDay, stemAt, type StemAt } from '../layouts/name-stamps.js';
+import { scopeExcludes, scopeWalksDeep, vespaPossible, type Scope } from './scope.js';
 
 export interface PlanWindow {
   /** Epoch ms, inclusive; undefined = open. */
@@ -27,6 +30,8 @@ export interface PlanWindow {
   until?: number;
   /** --kind/--host, for skipping folders that cannot hold a match (scope.ts). */
   scope?: Scope;
+  /** The command's start (epoch ms): the name rule's "more than an hour ahead" is measured from it. */
+  now?: number;
 }
 
 export const MAX_PLAIN_DEPTH = 2;
@@ -37,7 +42,27 @@ export const MAX_PLAIN_DEPTH = 2;
  */
 export const MAX_SCOPE_DEPTH = 5;
 
-export type FolderAction = 'skip' | 'flat' | 'walk';
+export type FolderAction = 'skip' | 'flat' | 'walk' | 'stems' | 'days';
+
+/**
+ * The delimiter a 'stems' listing groups by. Every stamp Vespa writes begins with the year's '2',
+ * so one listing of `HOST/logs/` groups each stem's files into one prefix (`access/JsonAccessLog.
+ * default.2`) and returns what holds no '2' as objects. A single character because both emulators
+ * mis-answer longer delimiters (Azurite and s3rver return `JsonAccessLog.default.` for '.2').
+ */
+export const STAMP_DELIMITER = '2';
+
+/**
+ * At most this many day prefixes per stem; more days are read as month prefixes (at most
+ * MAX_MONTH_PREFIXES), more months as one listing of the stem: a listing costs a request however
+ * few keys it returns (on Azurite ~5 ms, on S3 ~20–50 ms), a month of hourly files is under one page.
+ */
+const MAX_DAY_PREFIXES = 3;
+const MAX_MONTH_PREFIXES = 2;
+/** Windows longer than this many days are not enumerated (the stem is read whole). */
+const MAX_ENUMERATED_DAYS = 62;
+/** Levels of 'stems' listings below one another (a container name holding a '2') before reading flat. */
+const MAX_STEM_DEPTH = 3;
 
 export interface FolderDecision {
   action: FolderAction;
@@ -49,6 +74,12 @@ export interface FolderDecision {
   plainDepth: number;
   /** For --explain: what a run of skipped siblings is summarised by, when not their time folders. */
   run?: string;
+  /** 'stems': the delimiter of its listing (STAMP_DELIMITER); 'walk' lists by '/'. */
+  delimiter?: string;
+  /** 'days': the prefixes to list, in key order, all below the decided one. */
+  prefixes?: string[];
+  /** 'stems' listings above and including this one. */
+  stemDepth?: number;
 }
 
 function iso(ms: number): string {
@@ -110,6 +141,12 @@ export function decideFolder(
   if (timed && bound === null) return out('skip', 'its time folders contradict each other');
   if (timed && bound && !spanOverlaps(bound, w.since, w.until))
     return out('skip', `time folder ${describeSpan(bound)} is outside the window`);
+  // HOST/logs/ and HOST/logs/TYPE/ with a window: the stems' day prefixes (name-stamps.ts).
+  if (timed && !(bound && spanInside(bound, w.since, w.until)) && w.scope && vespaPossible(w.scope.layout)) {
+    const v = vespaFolder(folder);
+    if (LOGS_DIR_RE.test(folder) || (v && !v.nested))
+      return { ...out('stems', 'a Vespa log folder: its stems, by the stamp delimiter'), delimiter: STAMP_DELIMITER, stemDepth: 1 };
+  }
   // A Vespa log folder that stays holds files only (and whatever lies below needs no walking to be
   // ruled in or out by scope): one flat listing.
   if (deep && vespaFolder(folder)) return out('flat', 'a Vespa log folder --kind/--host keeps');
@@ -124,9 +161,105 @@ export function decideFolder(
   if (deep && bound !== undefined) return out('flat', 'a time folder (Vespa log folders are not expected below it)');
   if (timed && partialTimeFolder(folder)) return out('walk', 'a year folder (months may follow)');
   const depth = parentPlainDepth + 1;
-  const limit = deep ? MAX_SCOPE_DEPTH : MAX_PLAIN_DEPTH;
-  if (depth > limit) return out('flat', `no ${deep ? 'Vespa log folder' : 'time folder'} within ${limit} levels`, depth);
-  return out('walk', deep ? 'looking for Vespa log folders for --kind/--host' : 'looking for time folders', depth);
+  // With a window, Vespa's log folders (TENANT/APP/INSTANCE/HOST/logs/, five levels down) are worth
+  // reaching too: their stamps narrow the listing to the window's days.
+  const vespaDeep = deep || (timed && w.scope !== undefined && vespaPossible(w.scope.layout));
+  const limit = vespaDeep ? MAX_SCOPE_DEPTH : MAX_PLAIN_DEPTH;
+  if (depth > limit) return out('flat', `no ${vespaDeep ? 'Vespa log folder' : 'time folder'} within ${limit} levels`, depth);
+  return out(
+    'walk',
+    deep
+      ? 'looking for Vespa log folders for --kind/--host'
+      : vespaDeep
+        ? 'looking for time folders and Vespa log folders'
+        : 'looking for time folders',
+    depth,
+  );
+}
+
+/** HOST/logs/ (the folder Vespa's log-type folders sit in). */
+const LOGS_DIR_RE = /(?:^|\/)[^/]+\/logs\/$/;
+
+/**
+ * Decide for `prefix`, a common prefix a 'stems' listing returned (it ends in STAMP_DELIMITER and
+ * need not end in '/'). Its folders bind it as any folder's would, --kind/--host judge its folder;
+ * then, where it reaches a stem, the name rule decides (decideStamp); elsewhere it is read whole.
+ */
+export function decideRollup(prefix: string, w: PlanWindow, parent: FolderDecision): FolderDecision {
+  const bound = folderBound(prefix);
+  const depth = parent.stemDepth ?? 1;
+  const out = (action: FolderAction, reason: string, run?: string): FolderDecision => {
+    const d: FolderDecision = { action, reason, bound, plainDepth: parent.plainDepth };
+    if (run) d.run = run;
+    return d;
+  };
+  const folder = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+  const ruled = w.scope ? scopeExcludes(folder, w.scope) : undefined;
+  if (ruled) return out('skip', ruled.reason, ruled.run);
+  if (bound === null) return out('skip', 'its time folders contradict each other');
+  if (bound && !spanOverlaps(bound, w.since, w.until)) return out('skip', `time folder ${describeSpan(bound)} is outside the window`);
+  const s = stemAt(prefix);
+  if (s) return decideStamp(s, w, out);
+  // Not at a stem yet (a container name with a '2' in it): group the rest by the delimiter again.
+  const v = vespaFolder(folder);
+  if (v && !v.nested && depth < MAX_STEM_DEPTH)
+    return { ...out('stems', 'not at a stem yet'), delimiter: STAMP_DELIMITER, stemDepth: depth + 1 };
+  return out('flat', 'no Vespa stem');
+}
+
+/**
+ * The days (epoch ms, ascending) whose name-rule bound [day, day + 1 d + slack) overlaps the window
+ * and that can still be stamps (not beginning more than FUTURE_SLACK_MS after `now`); undefined
+ * when that is more than MAX_ENUMERATED_DAYS (an open start, a long window).
+ */
+function windowDays(w: PlanWindow, slack: number): number[] | undefined {
+  if (w.since === undefined) return undefined;
+  const now = w.now ?? Date.now();
+  const last = Math.min(w.until ?? Number.POSITIVE_INFINITY, now + FUTURE_SLACK_MS + 1);
+  const first = Math.floor((w.since - DAY_MS - slack) / DAY_MS) * DAY_MS;
+  if ((last - first) / DAY_MS > MAX_ENUMERATED_DAYS + 2) return undefined;
+  const out: number[] = [];
+  for (let d = first; d < last; d += DAY_MS) {
+    if (d > now + FUTURE_SLACK_MS) break;
+    if (spanOverlaps({ start: d, end: d + DAY_MS + slack }, w.since, w.until)) out.push(d);
+  }
+  return out;
+}
+
+/**
+ * The name rule at a prefix that has reached a stem: `s.rest` is what follows the stem so far. A
+ * whole day there decides the prefix (flat or skip); a part of one ('2', '2026', '202612')
+ * is narrowed to the window's days that begin with it (or their months), which is exact because
+ * everything else below the stem is bound to other days or to no window at all.
+ */
+function decideStamp(
+  s: StemAt,
+  w: PlanWindow,
+  out: (action: FolderAction, reason: string, run?: string) => FolderDecision,
+): FolderDecision {
+  const now = w.now ?? Date.now();
+  if (s.rest.length >= dayLength(s.dashed)) {
+    const day = stampDay(s.rest, s.dashed, now);
+    if (day === undefined) return out('skip', 'no plausible day follows the stem (the name rule)', 'no plausible day follows their stems');
+    const span = { start: day, end: day + DAY_MS + s.slack };
+    return spanOverlaps(span, w.since, w.until)
+      ? out('flat', `name stamp ${describeSpan(span)} overlaps the window`)
+      : out('skip', `name stamp ${describeSpan(span)} is outside the window`, 'their name stamps are outside the window');
+  }
+  const days = windowDays(w, s.slack);
+  if (!days) return out('flat', 'the window has no start or spans too many days to list by day');
+  const fit = days.filter((d) => formatDay(d, s.dashed).startsWith(s.rest));
+  if (!fit.length) return out('skip', 'no day of the window follows the stem', 'no day of the window follows their stems');
+  if (fit.length <= MAX_DAY_PREFIXES) {
+    const prefixes = fit.map((d) => s.stem + formatDay(d, s.dashed));
+    return { ...out('days', `name stamps: ${fit.map((d) => formatDay(d, true)).join(', ')}`), prefixes };
+  }
+  const monthLen = s.dashed ? 7 : 6;
+  if (s.rest.length >= monthLen) return out('flat', 'the window covers most of this month');
+  const firsts = fit.filter((d, i) => i === 0 || formatMonth(d, true) !== formatMonth(fit[i - 1], true));
+  if (firsts.length > MAX_MONTH_PREFIXES) return out('flat', `the window spans ${firsts.length} months`);
+  const prefixes = firsts.map((d) => s.stem + formatMonth(d, s.dashed));
+  return { ...out('days', `name stamps: ${firsts.map((d) => formatMonth(d, true)).join(', ')}`), prefixes };
 }
 
 /**

@@ -37,6 +37,11 @@ function chain(layout: string): { vespa: boolean; others: string[] } {
   return { vespa: l === vespa, others: l === vespa ? [...generic.kinds] : [...l.kinds, ...generic.kinds] };
 }
 
+/** Whether the layout (or auto's chain) can read keys as Vespa's, so Vespa's folder and name rules apply. */
+export function vespaPossible(layout: string): boolean {
+  return chain(layout).vespa;
+}
+
 /** Every kind and host a key below `folder` (a path ending in '/', or '') can have. */
 export function possibleBelow(folder: string, layout: string): Possible {
   const c = chain(layout);

@@ -13,7 +13,7 @@
  * started until its folder's turn comes, so requests and memory stay bounded.
  */
 import type { LevelPage, ObjectInfo, StorageProvider } from '../providers/types.js';
-import { decideFolder, decideRoot, type FolderDecision, type PlanWindow } from './plan.js';
+import { decideFolder, decideRollup, decideRoot, type FolderDecision, type PlanWindow } from './plan.js';
 
 const LOOKAHEAD = 8;
 
@@ -60,8 +60,27 @@ function startFlat(provider: StorageProvider, folder: string): Started {
   };
 }
 
+/** 'days': the listed prefixes one after another, all of them requested at once (at most three). */
+function startDays(provider: StorageProvider, prefixes: readonly string[]): Started {
+  const all = prefixes.map((p) => startFlat(provider, p));
+  return {
+    async *drain() {
+      for (const s of all) yield* s.drain();
+    },
+    close: async () => {
+      await Promise.all(all.map((s) => s.close().catch(noop)));
+    },
+  };
+}
+
+function startChild(provider: StorageProvider, folder: string, d: FolderDecision, opts: WalkOptions): Started {
+  if (d.action === 'flat') return startFlat(provider, folder);
+  if (d.action === 'days') return startDays(provider, d.prefixes!);
+  return startWalk(provider, folder, d, opts);
+}
+
 function startWalk(provider: StorageProvider, folder: string, d: FolderDecision, opts: WalkOptions): Started {
-  const pages = provider.listLevel!(folder)[Symbol.asyncIterator]();
+  const pages = provider.listLevel!(folder, d.delimiter ?? '/')[Symbol.asyncIterator]();
   const first = pages.next();
   first.catch(noop);
   return {
@@ -83,8 +102,13 @@ async function* walkPages(
     for (let r = await first; !r.done; r = await pages.next()) {
       const { objects, prefixes } = r.value;
       const live: Array<{ folder: string; d: FolderDecision }> = [];
+      const delimiter = d.delimiter ?? '/';
       for (const folder of prefixes) {
-        const kid = decideFolder(folder, opts.window, d.bound, d.plainDepth);
+        // A service that answers a delimiter listing with a prefix not ending in it would make the
+        // merge below read keys twice or not at all: refuse rather than guess.
+        if (!folder.endsWith(delimiter))
+          throw new Error(`listing by '${delimiter}' returned the prefix "${folder}", which does not end in it`);
+        const kid = delimiter === '/' ? decideFolder(folder, opts.window, d.bound, d.plainDepth) : decideRollup(folder, opts.window, d);
         opts.onPlan?.({ folder, decision: kid });
         if (kid.action !== 'skip') live.push({ folder, d: kid });
       }
@@ -93,7 +117,7 @@ async function* walkPages(
       const startUpTo = (i: number) => {
         for (; next < live.length && next < i + LOOKAHEAD; next++) {
           const k = live[next];
-          started[next] = k.d.action === 'flat' ? startFlat(provider, k.folder) : startWalk(provider, k.folder, k.d, opts);
+          started[next] = startChild(provider, k.folder, k.d, opts);
         }
       };
       startUpTo(0);
@@ -132,6 +156,5 @@ export async function* prunedObjects(provider: StorageProvider, prefix: string, 
     yield* provider.listObjects(prefix);
     return;
   }
-  const s = startWalk(provider, prefix, root, opts);
-  yield* s.drain();
+  yield* startChild(provider, prefix, root, opts).drain();
 }

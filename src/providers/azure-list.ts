@@ -34,7 +34,8 @@ const RETRIABLE_NETWORK = ['ETIMEDOUT', 'ESOCKETTIMEDOUT', 'ECONNREFUSED', 'ECON
 
 export interface ListBlobsQuery {
   prefix: string;
-  delimiter: boolean;
+  /** '' for a flat listing; '/' for one level; any other string groups keys at its first occurrence. */
+  delimiter: string;
   marker: string;
   maxResults: number;
 }
@@ -129,7 +130,7 @@ export class AzureLister {
       ['include', 'metadata'],
     ];
     if (q.prefix) query.push(['prefix', q.prefix]);
-    if (q.delimiter) query.push(['delimiter', '/']);
+    if (q.delimiter) query.push(['delimiter', q.delimiter]);
     if (q.marker) query.push(['marker', q.marker]);
     let qs = query.map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('&');
     const headers: Record<string, string> = { 'x-ms-version': X_MS_VERSION, 'user-agent': 'archive-cli' };
@@ -162,7 +163,7 @@ export class AzureLister {
    * answered. The next page is requested as soon as this one is read, before its entries are
    * handed on, so the service's time and ours overlap.
    */
-  async *pages(o: { prefix: string; delimiter: boolean; maxResults: number; onRequest?: () => void }): AsyncIterable<ListBlobsPage> {
+  async *pages(o: { prefix: string; delimiter: string; maxResults: number; onRequest?: () => void }): AsyncIterable<ListBlobsPage> {
     const fetchPage = async (marker: string): Promise<ListBlobsPage> => {
       for (let attempt = 1; ; attempt++) {
         try {

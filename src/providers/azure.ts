@@ -238,7 +238,7 @@ export class AzureProvider implements StorageProvider {
    */
   private listPipeline?: { pipeline: Pipeline; http: HttpClient; version: string };
 
-  private async *listPages(prefix: string, delimiter: boolean): AsyncIterable<ListBlobsPage> {
+  private async *listPages(prefix: string, delimiter: string): AsyncIterable<ListBlobsPage> {
     this.needContainer();
     if (this.lister) {
       try {
@@ -252,7 +252,7 @@ export class AzureProvider implements StorageProvider {
   }
 
   /** Token credentials: the SDK's pipeline (its bearer-token policy), the lean reader for the body. */
-  private async *sdkListPages(prefix: string, delimiter: boolean): AsyncIterable<ListBlobsPage> {
+  private async *sdkListPages(prefix: string, delimiter: string): AsyncIterable<ListBlobsPage> {
     let cc: ContainerClient;
     let rest: typeof import('@azure/core-rest-pipeline');
     try {
@@ -278,7 +278,7 @@ export class AzureProvider implements StorageProvider {
         // include=metadata: folder markers (hdi_isfolder=true) must be told apart from files.
         const q = new URLSearchParams({ restype: 'container', comp: 'list', maxresults: String(LIST_PAGE), include: 'metadata' });
         if (prefix) q.set('prefix', prefix);
-        if (delimiter) q.set('delimiter', '/');
+        if (delimiter) q.set('delimiter', delimiter);
         if (marker) q.set('marker', marker);
         const url = `${base}${base.includes('?') ? '&' : '?'}${q.toString()}`;
         const req = createPipelineRequest({ url, method: 'GET', allowInsecureConnection: url.startsWith('http:') });
@@ -301,16 +301,16 @@ export class AzureProvider implements StorageProvider {
   }
 
   async *listObjects(prefix: string): AsyncIterable<ObjectInfo> {
-    for await (const page of this.listPages(prefix, false)) yield* page.objects;
+    for await (const page of this.listPages(prefix, '')) yield* page.objects;
   }
 
   async *listPrefixes(prefix: string): AsyncIterable<string> {
-    for await (const page of this.listPages(prefix, true)) yield* page.prefixes;
+    for await (const page of this.listPages(prefix, '/')) yield* page.prefixes;
   }
 
   /** Delimiter listing for the pruning planner: one level, objects and folders, page by page. */
-  async *listLevel(prefix: string): AsyncIterable<LevelPage> {
-    for await (const page of this.listPages(prefix, true)) yield { objects: page.objects, prefixes: page.prefixes };
+  async *listLevel(prefix: string, delimiter = '/'): AsyncIterable<LevelPage> {
+    for await (const page of this.listPages(prefix, delimiter)) yield { objects: page.objects, prefixes: page.prefixes };
   }
 
   async stat(key: string): Promise<ObjectInfo> {

@@ -26,7 +26,8 @@ import { retryAfterMs } from './retry-after.js';
 /** One ListObjectsV2 request's parameters (always list-type=2 and encoding-type=url). */
 export interface ListQuery {
   prefix: string;
-  delimiter: boolean;
+  /** '' for a flat listing; '/' for one level; any other string groups keys at its first occurrence. */
+  delimiter: string;
   token: string;
   maxKeys: number;
 }
@@ -45,7 +46,7 @@ export function listParams(q: ListQuery): Array<[string, string]> {
     ['encoding-type', 'url'],
   ];
   if (q.prefix) params.push(['prefix', q.prefix]);
-  if (q.delimiter) params.push(['delimiter', '/']);
+  if (q.delimiter) params.push(['delimiter', q.delimiter]);
   if (q.token) params.push(['continuation-token', q.token]);
   return params;
 }
@@ -135,7 +136,7 @@ const noop = () => undefined;
  */
 export async function* listObjectPages(
   auth: S3ListAuth,
-  o: { prefix: string; delimiter: boolean; pageSize: number; onRequest?: () => void },
+  o: { prefix: string; delimiter: string; pageSize: number; onRequest?: () => void },
 ): AsyncIterable<ListObjectsPage> {
   const fetchPage = async (token: string): Promise<ListObjectsPage> => {
     const q: ListQuery = { prefix: o.prefix, delimiter: o.delimiter, token, maxKeys: o.pageSize };

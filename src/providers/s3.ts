@@ -165,7 +165,7 @@ export class S3Provider implements StorageProvider {
           const cmd = new ListObjectsV2Command({
             Bucket: bucket,
             Prefix: q.prefix || undefined,
-            Delimiter: q.delimiter ? '/' : undefined,
+            Delimiter: q.delimiter || undefined,
             ContinuationToken: q.token || undefined,
             MaxKeys: q.maxKeys,
             EncodingType: 'url',
@@ -178,7 +178,7 @@ export class S3Provider implements StorageProvider {
     return this.listAuthorisation;
   }
 
-  private pages(prefix: string, delimiter: boolean) {
+  private pages(prefix: string, delimiter: string) {
     return listObjectPages(this.listAuth(), { prefix, delimiter, pageSize: LIST_PAGE, onRequest: () => this.listRequests++ });
   }
 
@@ -212,7 +212,7 @@ export class S3Provider implements StorageProvider {
   async *listObjects(prefix: string): AsyncIterable<ObjectInfo> {
     this.bucket();
     try {
-      for await (const page of this.pages(prefix, false)) yield* page.objects;
+      for await (const page of this.pages(prefix, '')) yield* page.objects;
     } catch (e) {
       throw this.fail(e, 'list');
     }
@@ -221,17 +221,17 @@ export class S3Provider implements StorageProvider {
   async *listPrefixes(prefix: string): AsyncIterable<string> {
     this.bucket();
     try {
-      for await (const page of this.pages(prefix, true)) yield* page.prefixes;
+      for await (const page of this.pages(prefix, '/')) yield* page.prefixes;
     } catch (e) {
       throw this.fail(e, 'list');
     }
   }
 
   /** Delimiter listing for the pruning planner: direct objects and common prefixes, page by page. */
-  async *listLevel(prefix: string): AsyncIterable<LevelPage> {
+  async *listLevel(prefix: string, delimiter = '/'): AsyncIterable<LevelPage> {
     this.bucket();
     try {
-      for await (const page of this.pages(prefix, true)) yield { objects: page.objects, prefixes: page.prefixes };
+      for await (const page of this.pages(prefix, delimiter)) yield { objects: page.objects, prefixes: page.prefixes };
     } catch (e) {
       throw this.fail(e, 'list');
     }

@@ -50,9 +50,10 @@ export interface PutOptions {
 }
 
 /**
- * One page of a delimiter ('/') listing: the objects directly under the prefix and the "folders"
- * (common prefixes, each ending in '/'), each list in the service's lexicographic order. Pages
- * follow each other in key order, so merging a page's two lists gives the flat listing's order.
+ * One page of a delimiter listing: the objects directly under the prefix and the common prefixes
+ * (each ending in the delimiter: "folders" for '/'), each list in the service's lexicographic
+ * order. Pages follow each other in key order, so merging a page's two lists gives the flat
+ * listing's order, whatever the delimiter.
  */
 export interface LevelPage {
   objects: ObjectInfo[];
@@ -71,10 +72,13 @@ export interface StorageProvider {
   /** One level of "folders" under the prefix (delimiter '/'). */
   listPrefixes(prefix: string): AsyncIterable<string>;
   /**
-   * One level under the prefix through delimiter ('/') listings, pages followed: direct objects
-   * AND folders. Errors are mapped like listObjects' (AuthError, NotFoundError, TransientError…).
+   * One level under the prefix through delimiter listings, pages followed: the objects with no
+   * `delimiter` after the prefix AND the common prefixes (everything up to its first occurrence).
+   * '/' (the default) gives direct objects and folders; the pruning planner also groups by other
+   * strings (listing/plan.ts). Errors are mapped like listObjects' (AuthError, NotFoundError,
+   * TransientError…).
    */
-  listLevel?(prefix: string): AsyncIterable<LevelPage>;
+  listLevel?(prefix: string, delimiter?: string): AsyncIterable<LevelPage>;
   /** LIST requests answered so far (one per page of any listing), for --explain and --json totals. */
   readonly listRequests?: number;
   stat(key: string): Promise<ObjectInfo>;

@@ -1,0 +1,120 @@
+/**
+ * Name stamps: file names whose first characters after a vendor's stem are the day the file
+ * belongs to, so a listing of `STEM + DAY` reads one day of a folder instead of all of it.
+ *
+ * THE NAME RULE (the file-name twin of the time-folder rule, time-folders.ts): in a Vespa log
+ * folder `HOST/logs/TYPE/` (the first such folder in the key), a key whose path below it begins
+ * with one of TYPE's stems (STEMS) is dated by what follows the stem:
+ *   - a plausible day there (YYYYMMDD for access and connection logs, YYYY-MM-DD for vespa.log and
+ *     zookeeper.log) BINDS the key: it matches a window only if [day, day + 1 d + slack) overlaps
+ *     it, on top of its own time matching as before. The slack is how far a file of that type can
+ *     run past its day (an hourly access log opened at 23:00 holds records until midnight + 1 h);
+ *     every key Vespa writes already lies inside its bound, so for them nothing changes;
+ *   - anything else (`JsonAccessLog.default.tmp`, `vespa.log-old.zst`, 31 February, a year outside
+ *     1990–2100, a day that begins more than an hour after the command started) keeps the key out of
+ *     EVERY time window. Listings without a window still show it.
+ * Keys outside Vespa log folders, and names that do not begin with a stem (`README`, `vespa.log`),
+ * are not affected at all.
+ *
+ * Why a rule is needed: without one, a folder could only be read whole. Any name may follow a stem
+ * (`JsonAccessLog.default.2026-notes.txt`, filtered by last-modified), so a listing of today's
+ * prefix alone could miss it. With the rule, everything below `STEM + D` is bound by day D, and
+ * everything below the stem that does not continue with a plausible day matches no window, so the
+ * prefixes of the window's days hold every key a full scan would keep. The "more than an hour
+ * ahead" clause is what makes the set of days finite for a window with no end (`--since 2h`):
+ * without it every future day would have to be listed too.
+ *
+ * Vespa's uploader writes only stamped names in these folders (its node-admin SyncFileInfo renames
+ * rotated files to `NAME.STAMP[.zst]` before upload), so the rule costs real archives nothing.
+ */
+import type { Span } from './time-folders.js';
+import { DAY_MS, HOUR_MS, utcDate } from './time-parts.js';
+
+interface Stem {
+  /** The stem at the start of the path below the log folder. */
+  re: RegExp;
+  /** YYYY-MM-DD (vespa.log, zookeeper.log) rather than YYYYMMDD. */
+  dashed: boolean;
+  /** How far past its day a file's records may run. */
+  slack: number;
+}
+
+/** The stems of each Vespa log type; the same names vespa.ts parses, up to the stamp. */
+const STEMS: Record<string, Stem> = {
+  access: {
+    re: /^(?:(?:JsonAccessLog|QueryAccessLog|AccessLog)\.[A-Za-z0-9_-]+|access(?:-json)?\.log)\./,
+    dashed: false,
+    slack: HOUR_MS,
+  },
+  connection: { re: /^ConnectionLog\.[A-Za-z0-9_-]+\./, dashed: false, slack: HOUR_MS },
+  vespa: { re: /^vespa\.log-/, dashed: true, slack: 0 },
+  zookeeper: { re: /^zookeeper\.log-/, dashed: true, slack: 0 },
+};
+
+/** The first Vespa log folder in a path (the one THE RULE in vespa.ts reads the key from). */
+const LOG_DIR_RE = new RegExp(`(?:^|/)[^/]+/logs/(${Object.keys(STEMS).join('|')})/`);
+
+/** How far ahead of the command's start a day may begin and still be a stamp (clock skew). */
+export const FUTURE_SLACK_MS = HOUR_MS;
+
+/** Where a path reaches a stem: the path up to and including it, and what follows. */
+export interface StemAt {
+  /** The path up to and including the stem (`…/logs/access/JsonAccessLog.default.`). */
+  stem: string;
+  /** What follows the stem in the path (the stamp, or part of it). */
+  rest: string;
+  dashed: boolean;
+  slack: number;
+}
+
+/** The stem a path (a key, or a listing prefix) reaches, if any. */
+export function stemAt(path: string): StemAt | undefined {
+  if (!path.includes('/logs/')) return undefined;
+  const m = LOG_DIR_RE.exec(path);
+  if (!m) return undefined;
+  const below = m.index + m[0].length;
+  const stem = STEMS[m[1]];
+  const s = stem.re.exec(path.slice(below));
+  if (!s) return undefined;
+  const end = below + s[0].length;
+  return { stem: path.slice(0, end), rest: path.slice(end), dashed: stem.dashed, slack: stem.slack };
+}
+
+const COMPACT = /^(\d{4})(\d{2})(\d{2})/;
+const DASHED = /^(\d{4})-(\d{2})-(\d{2})/;
+
+/** The day (start, epoch ms) a stamp begins with, when it is a plausible one. */
+export function stampDay(rest: string, dashed: boolean, nowMs: number): number | undefined {
+  const m = (dashed ? DASHED : COMPACT).exec(rest);
+  if (!m) return undefined;
+  const d = utcDate(+m[1], +m[2], +m[3])?.getTime();
+  return d !== undefined && d <= nowMs + FUTURE_SLACK_MS ? d : undefined;
+}
+
+/** The day as it is written after the stem. */
+export function formatDay(dayMs: number, dashed: boolean): string {
+  const iso = new Date(dayMs).toISOString().slice(0, 10);
+  return dashed ? iso : iso.replace(/-/g, '');
+}
+
+/** The month (YYYYMM or YYYY-MM) as it is written after the stem. */
+export function formatMonth(dayMs: number, dashed: boolean): string {
+  const iso = new Date(dayMs).toISOString().slice(0, 7);
+  return dashed ? iso : iso.replace('-', '');
+}
+
+/** Characters in a written day. */
+export function dayLength(dashed: boolean): number {
+  return dashed ? 10 : 8;
+}
+
+/**
+ * The bound THE NAME RULE puts on a key: its stamp's day plus slack, `null` when it reaches a stem
+ * without a plausible day after it (no window matches), undefined when it reaches no stem.
+ */
+export function nameBound(key: string, nowMs: number): Span | null | undefined {
+  const s = stemAt(key);
+  if (!s) return undefined;
+  const day = stampDay(s.rest, s.dashed, nowMs);
+  return day === undefined ? null : { start: day, end: day + DAY_MS + s.slack };
+}

@@ -1,0 +1,145 @@
+/**
+ * The name rule (layouts/name-stamps.ts) and the planner's decisions below Vespa stems, pure: which
+ * keys a stamp binds, which it keeps out of every window, and which day prefixes a window lists.
+ */
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { nameBound, stemAt } from '../src/layouts/name-stamps.js';
+import { decideFolder, decideRollup, STAMP_DELIMITER, type FolderDecision, type PlanWindow } from '../src/listing/plan.js';
+import { scopeFilters } from '../src/filter.js';
+
+const T = (iso: string) => Date.parse(iso);
+const NOW = T('2026-12-02T10:20:00Z');
+const span = (a: string, b: string) => ({ start: T(a), end: T(b) });
+const L = 'acme/search/prod/h1.vespa.example/logs';
+
+describe('nameBound: what a Vespa stamp binds', () => {
+  const cases: Array<[string, ReturnType<typeof nameBound>]> = [
+    [`${L}/access/JsonAccessLog.default.20261201130000.zst`, span('2026-12-01', '2026-12-02T01:00Z')],
+    [`${L}/access/QueryAccessLog.c-1.20261201.gz`, span('2026-12-01', '2026-12-02T01:00Z')],
+    [`${L}/access/access.log.20261201`, span('2026-12-01', '2026-12-02T01:00Z')],
+    [`${L}/access/access-json.log.20261201130000.zst`, span('2026-12-01', '2026-12-02T01:00Z')],
+    [`${L}/connection/ConnectionLog.default.20261130230000.zst`, span('2026-11-30', '2026-12-01T01:00Z')],
+    [`${L}/vespa/vespa.log-2026-12-01.13-00-00.zst`, span('2026-12-01', '2026-12-02')],
+    [`${L}/zookeeper/zookeeper.log-2026-12-01.13-00-00.zst`, span('2026-12-01', '2026-12-02')],
+    // A day there binds whatever follows it, a nested path too.
+    [`${L}/access/JsonAccessLog.default.20261201/notes.txt`, span('2026-12-01', '2026-12-02T01:00Z')],
+    // A stem with no plausible day after it: in no window.
+    [`${L}/access/JsonAccessLog.default.tmp`, null],
+    [`${L}/access/JsonAccessLog.default.2026-notes.txt`, null],
+    [`${L}/access/JsonAccessLog.default.20261301000000.zst`, null], // month 13
+    [`${L}/access/JsonAccessLog.default.19891231000000.zst`, null], // before 1990
+    [`${L}/access/JsonAccessLog.default.20261202235959.zst`, span('2026-12-02', '2026-12-03T01:00Z')], // today
+    [`${L}/access/JsonAccessLog.default.20261203000000.zst`, null], // tomorrow begins 13 h 40 min ahead
+    [`${L}/vespa/vespa.log-old.zst`, null],
+    [`${L}/vespa/vespa.log-20261201`, null], // vespa.log stamps are dashed
+    // Not at a stem: no bound.
+    [`${L}/vespa/vespa.log`, undefined],
+    [`${L}/vespa/vespa.log.zst`, undefined],
+    [`${L}/access/README`, undefined],
+    [`${L}/access/JsonAccessLog.default`, undefined],
+    [`${L}/access/ConnectionLog.default.20261201130000.zst`, undefined], // the wrong type's stem
+    [`${L}/other/JsonAccessLog.default.20261201130000.zst`, undefined],
+    ['h1/JsonAccessLog.default.20261201130000.zst', undefined],
+    ['logs/access/JsonAccessLog.default.20261201130000.zst', undefined], // no host folder above logs/
+    // The first log folder in the path decides (as THE RULE in vespa.ts reads it).
+    [`${L}/access/old/h2/logs/access/JsonAccessLog.default.20261201130000.zst`, undefined],
+    [`x/logs/weird/${L}/access/JsonAccessLog.default.tmp`, null],
+  ];
+  for (const [key, want] of cases) test(key.replace(L, 'L'), () => assert.deepEqual(nameBound(key, NOW), want));
+
+  test('the bound can only shrink as a path grows (what skipping a prefix relies on), random paths', () => {
+    const parts = [
+      'JsonAccessLog.',
+      'default.',
+      'c2.',
+      '2',
+      '0',
+      '26',
+      '12',
+      '01',
+      '13',
+      '/',
+      'x',
+      '.zst',
+      '-',
+      'vespa.log-',
+      '2026-12-01',
+      'access.log.',
+    ];
+    const dirs = [`${L}/access/`, `${L}/vespa/`, `${L}/`, 'a/logs/access/', 'x/'];
+    let s = 7;
+    const rnd = (k: number) => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) % k;
+    const inside = (a: ReturnType<typeof nameBound>, b: ReturnType<typeof nameBound>) =>
+      b === undefined || (b === null ? a === null : a === null || (a !== undefined && a.start >= b.start && a.end <= b.end));
+    for (let i = 0; i < 3000; i++) {
+      let p = dirs[rnd(dirs.length)];
+      let prev: string | undefined;
+      for (let j = 0; j < 8; j++) {
+        p += parts[rnd(parts.length)];
+        // Only a prefix that reaches a stem is ever used to skip: from then on the bound may only shrink.
+        if (prev !== undefined && stemAt(prev))
+          assert.ok(inside(nameBound(p, NOW), nameBound(prev, NOW)), `${p} ${JSON.stringify(nameBound(p, NOW))} ⊄ ${prev}`);
+        prev = p;
+      }
+    }
+  });
+});
+
+describe('decideRollup: the prefixes a stamp-delimiter listing returns', () => {
+  const scope = { layout: 'auto', ...scopeFilters({}) };
+  const win = (since: string, until?: string): PlanWindow => ({ since: T(since), until: until ? T(until) : undefined, scope, now: NOW });
+  const parent: FolderDecision = { action: 'stems', reason: '', bound: undefined, plainDepth: 3, delimiter: STAMP_DELIMITER, stemDepth: 1 };
+  const at = (p: string, w: PlanWindow) => decideRollup(`${L}/${p}`, w, parent);
+  const days = (d: FolderDecision) => (d.action === 'days' ? d.prefixes!.map((p) => p.slice(p.lastIndexOf('.') + 1)) : d.action);
+
+  test("--since 2h, mid-morning: today only (yesterday's last hourly file ended at 01:00)", () => {
+    assert.deepEqual(days(at('access/JsonAccessLog.default.2', win('2026-12-02T08:20Z'))), ['20261202']);
+  });
+  test('a window starting before 01:00 reaches back to yesterday for access logs, not for vespa.log', () => {
+    assert.deepEqual(days(at('access/JsonAccessLog.default.2', win('2026-12-02T00:30Z'))), ['20261201', '20261202']);
+    const v = at('vespa/vespa.log-2', win('2026-12-02T00:30Z'));
+    assert.deepEqual(v.prefixes, [`${L}/vespa/vespa.log-2026-12-02`]);
+  });
+  test('an open end near midnight lists tomorrow too (a stamp may begin up to an hour ahead)', () => {
+    const late: PlanWindow = { since: T('2026-12-02T22:00Z'), scope, now: T('2026-12-02T23:30Z') };
+    assert.deepEqual(days(at('access/JsonAccessLog.default.2', late)), ['20261202', '20261203']);
+  });
+  test('a closed window lists its days; more than three become months; more than two months, the stem', () => {
+    assert.deepEqual(days(at('access/JsonAccessLog.default.2', win('2026-11-20T05:00Z', '2026-11-22T03:00Z'))), [
+      '20261120',
+      '20261121',
+      '20261122',
+    ]);
+    assert.deepEqual(days(at('access/JsonAccessLog.default.2', win('2026-11-20T05:00Z', '2026-11-28T03:00Z'))), ['202611']);
+    assert.deepEqual(days(at('access/JsonAccessLog.default.2', win('2026-10-29T05:00Z', '2026-11-28T03:00Z'))), ['202610', '202611']);
+    assert.equal(at('access/JsonAccessLog.default.2', win('2026-09-29T05:00Z', '2026-11-28T03:00Z')).action, 'flat');
+    assert.equal(at('access/JsonAccessLog.default.2', { until: T('2026-11-28T03:00Z'), scope, now: NOW }).action, 'flat');
+  });
+  test('a prefix that already holds a day is listed or skipped whole; a stem with no plausible day is skipped', () => {
+    assert.equal(at('access/JsonAccessLog.default.20261202', win('2026-12-02T08:20Z')).action, 'flat');
+    assert.equal(at('access/JsonAccessLog.default.20261102', win('2026-12-02T08:20Z')).action, 'skip');
+    assert.equal(at('access/JsonAccessLog.default.1992', win('2026-12-02T08:20Z')).action, 'skip');
+    assert.equal(at('access/JsonAccessLog.default.x2', win('2026-12-02T08:20Z')).action, 'skip');
+  });
+  test('short of a stem: grouped again by the delimiter (a container named c2), a nested folder or a foreign name read whole', () => {
+    const c2 = at('access/JsonAccessLog.c2', win('2026-12-02T08:20Z'));
+    assert.equal(c2.action, 'stems');
+    assert.equal(c2.stemDepth, 2);
+    assert.equal(decideRollup(`${L}/access/JsonAccessLog.c2`, win('2026-12-02T08:20Z'), { ...parent, stemDepth: 3 }).action, 'flat');
+    assert.equal(at('access/old/h2', win('2026-12-02T08:20Z')).action, 'flat');
+    assert.equal(at('2', win('2026-12-02T08:20Z')).action, 'flat');
+  });
+  test('--kind and --host judge the prefix by its folder', () => {
+    const w: PlanWindow = { ...win('2026-12-02T08:20Z'), scope: { layout: 'auto', ...scopeFilters({ kind: ['connection'] }) } };
+    assert.equal(at('access/JsonAccessLog.default.2', w).action, 'skip');
+    assert.deepEqual(days(at('connection/ConnectionLog.default.2', w)), ['20261202']);
+  });
+  test('decideFolder: HOST/logs/ and its log-type folders are read by stems with a window (not without, nor for generic)', () => {
+    assert.equal(decideFolder(`${L}/`, win('2026-12-02T08:20Z'), undefined, 3).action, 'stems');
+    assert.equal(decideFolder(`${L}/access/`, win('2026-12-02T08:20Z'), undefined, 3).action, 'stems');
+    assert.equal(decideFolder(`${L}/`, { scope, now: NOW }, undefined, 3).action, 'flat');
+    const generic = { ...win('2026-12-02T08:20Z'), scope: { layout: 'generic', ...scopeFilters({}) } };
+    assert.notEqual(decideFolder(`${L}/`, generic, undefined, 1).action, 'stems');
+  });
+});
