@@ -4,7 +4,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nameBound, stemAt } from '../src/layouts/name-stamps.js';
+import { nameBound, segmentBound, stemAt } from '../src/layouts/name-stamps.js';
 import { decideFolder, decideRollup, STAMP_DELIMITER, type FolderDecision, type PlanWindow } from '../src/listing/plan.js';
 import { scopeFilters } from '../src/filter.js';
 
@@ -83,6 +83,29 @@ describe('nameBound: what a Vespa stamp binds', () => {
         prev = p;
       }
     }
+  });
+});
+
+describe('segmentBound: Amplitude and Cloudflare stamps at the start of a segment', () => {
+  const cases: Array<[string, ReturnType<typeof segmentBound>]> = [
+    ['amp/187520/187520_2026-12-01_13#0.json.gz', span('2026-12-01', '2026-12-02')],
+    ['amp/merged/-189524_2026-12-01_7.json.gz', span('2026-12-01', '2026-12-02')],
+    ['amp/187520/187520_2026-12-01_', span('2026-12-01', '2026-12-02')], // a listing prefix
+    ['amp/187520/187520_2026-12-01', undefined], // not yet: the '_' ends the day
+    ['amp/187520/187520_2026-12-01_/x.txt', span('2026-12-01', '2026-12-02')], // binds below it
+    ['cf/20261201T235500Z_20261202T000000Z_ab.log.gz', span('2026-12-01', '2026-12-03')],
+    ['cf/20261201T', span('2026-12-01', '2026-12-03')],
+    ['cf/20261201', undefined],
+    ['cf/20261301T000000Z_x.log.gz', undefined], // no month 13: no reading
+    ['187520_2026-12-01_/20261205T000000Z_x.log.gz', null], // contradictory
+    ['187520_2026-12-01_/20261202T000000Z_x.log.gz', null], // the day ends where the batch's two days begin
+    ['a/x187520_2026-12-01_1#0.json.gz', undefined], // not at the start of the segment
+    ['README', undefined],
+  ];
+  for (const [key, want] of cases) test(key, () => assert.deepEqual(segmentBound(key), want));
+  test('nameBound intersects a Vespa stamp with segment stamps', () => {
+    assert.deepEqual(nameBound(`20261201T/${L}/access/JsonAccessLog.default.20261202000000.zst`, NOW), span('2026-12-02', '2026-12-03'));
+    assert.equal(nameBound(`20261201T/${L}/access/JsonAccessLog.default.20261204000000.zst`, T('2026-12-05')), null);
   });
 });
 

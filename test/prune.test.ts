@@ -385,6 +385,37 @@ for (const name of PROVIDERS) {
       assert.ok(events.includes(`stems ${v1}/logs/access/JsonAccessLog.c2`), events.join('\n'));
     });
 
+    test('Amplitude and flat Cloudflare, layout named: a window reads the days that exist, by the delimiter that ends the day', async () => {
+      for (const [prefix, layout] of [
+        ['amp/', 'amplitude'],
+        ['cfflat/', 'cloudflare'],
+        ['cf/http_requests/', 'cloudflare'],
+        ['', 'amplitude'],
+      ] as const) {
+        for (const o of [{ since: '2h' }, { since: '1d' }, { since: '5d', until: '3d' }]) {
+          const full = await run(provider, prefix, { ...o, layout, prune: false });
+          const fast = await run(provider, prefix, { ...o, layout });
+          const what = `${prefix} ${layout} ${JSON.stringify(o)}`;
+          assert.deepEqual(inServiceOrder(name, fast.rows), inServiceOrder(name, full.rows), what);
+          if (prefix) assert.ok(full.rows.length > 0, what);
+          if (prefix)
+            assert.ok(fast.totals.scanned * 5 < full.totals.scanned, `${what}: scanned ${fast.totals.scanned} of ${full.totals.scanned}`);
+        }
+      }
+      const events: string[] = [];
+      for await (const _ of listEntries(provider, 'amp/', {
+        since: '2h',
+        layout: 'amplitude',
+        onPlan: (e) => events.push(`${e.decision.action} ${e.folder}`),
+      }));
+      assert.ok(events.includes('stems amp/'), events.join('\n'));
+      assert.ok(events.includes('stems amp/187520/187520_'), events.join('\n'));
+      assert.ok(
+        events.includes(`flat amp/187520/187520_${dashed(NOW)}_`) || events.includes(`flat amp/187520/187520_${dashed(NOW - 2 * HOUR)}_`),
+        events.join('\n'),
+      );
+    });
+
     test('a layout that gives no host answers --host with nothing, without a request', async () => {
       const r = await run(provider, '', { host: ['*'], layout: 'cloudflare' });
       assert.deepEqual(r.rows, []);

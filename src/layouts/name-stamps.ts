@@ -26,6 +26,14 @@
  *
  * Vespa's uploader writes only stamped names in these folders (its node-admin SyncFileInfo renames
  * rotated files to `NAME.STAMP[.zst]` before upload), so the rule costs real archives nothing.
+ *
+ * SEGMENT STAMPS (Amplitude, Cloudflare without daily folders): a path segment that BEGINS with
+ *   -?DIGITS_YYYY-MM-DD_      (Amplitude `PROJECT_2026-12-01_13#0.json.gz`)   binds to that day;
+ *   YYYYMMDDT                 (Cloudflare `20261201T235500Z_…`, the batch's start) binds to that
+ *                             day and the next (a Logpush batch spans minutes; two days is slack)
+ * everything at and below it, like a time folder (intersected with any other reading). Nothing is
+ * kept out of windows by these: the planner finds their days with delimiter listings ('_', 'T')
+ * that return one prefix per existing day, so it never has to guess what else a folder holds.
  */
 import type { Span } from './time-folders.js';
 import { DAY_MS, HOUR_MS, utcDate } from './time-parts.js';
@@ -37,6 +45,38 @@ interface Stem {
   dashed: boolean;
   /** How far past its day a file's records may run. */
   slack: number;
+}
+
+/** A segment's beginning, and how long from its day the records of such a file can run. */
+const SEGMENT_STAMPS: ReadonlyArray<{ re: RegExp; days: number }> = [
+  { re: /^-?\d+_(\d{4})-(\d{2})-(\d{2})_/, days: 1 },
+  { re: /^(\d{4})(\d{2})(\d{2})T/, days: 2 },
+];
+
+// A segment can only begin with one if it starts with a digit or '-'.
+const MAYBE_SEGMENT_STAMP = /(?:^|\/)[-\d]/;
+
+/**
+ * The bound the segment stamps of a path put on it (every segment, the last one too, as far as it
+ * goes): the intersection of their days, `null` when they contradict, undefined when there is none.
+ */
+export function segmentBound(path: string): Span | null | undefined {
+  if (!MAYBE_SEGMENT_STAMP.test(path)) return undefined;
+  let start = Number.NEGATIVE_INFINITY;
+  let end = Number.POSITIVE_INFINITY;
+  let found = false;
+  for (const seg of path.split('/')) {
+    for (const s of SEGMENT_STAMPS) {
+      const m = s.re.exec(seg);
+      const d = m ? utcDate(+m[1], +m[2], +m[3])?.getTime() : undefined;
+      if (d === undefined) continue;
+      found = true;
+      start = Math.max(start, d);
+      end = Math.min(end, d + s.days * DAY_MS);
+    }
+  }
+  if (!found) return undefined;
+  return start < end ? { start, end } : null;
 }
 
 /** The stems of each Vespa log type; the same names vespa.ts parses, up to the stamp. */
@@ -109,12 +149,19 @@ export function dayLength(dashed: boolean): number {
 }
 
 /**
- * The bound THE NAME RULE puts on a key: its stamp's day plus slack, `null` when it reaches a stem
- * without a plausible day after it (no window matches), undefined when it reaches no stem.
+ * The bound the name rules put on a key: its Vespa stamp's day plus slack, intersected with its
+ * segment stamps; `null` when it reaches a Vespa stem without a plausible day after it, or the
+ * readings contradict (no window matches); undefined when there is no reading.
  */
 export function nameBound(key: string, nowMs: number): Span | null | undefined {
+  const seg = segmentBound(key);
   const s = stemAt(key);
-  if (!s) return undefined;
+  if (!s) return seg;
   const day = stampDay(s.rest, s.dashed, nowMs);
-  return day === undefined ? null : { start: day, end: day + DAY_MS + s.slack };
+  if (day === undefined || seg === null) return null;
+  const v = { start: day, end: day + DAY_MS + s.slack };
+  if (!seg) return v;
+  const start = Math.max(v.start, seg.start);
+  const end = Math.min(v.end, seg.end);
+  return start < end ? { start, end } : null;
 }

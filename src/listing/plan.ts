@@ -20,7 +20,7 @@
  */
 import { folderBound, partialTimeFolder, spanInside, spanOverlaps, type Span } from '../layouts/time-folders.js';
 import { vespaFolder } from '../layouts/vespa.js';
-import { dayLength, FUTURE_SLACK_MS, formatDay, formatMonth, stampDay, stemAt, type StemAt } from '../layouts/name-stamps.js';
+import { dayLength, FUTURE_SLACK_MS, formatDay, formatMonth, segmentBound, stampDay, stemAt, type StemAt } from '../layouts/name-stamps.js';
 import { scopeExcludes, scopeWalksDeep, vespaPossible, type Scope } from './scope.js';
 
 export interface PlanWindow {
@@ -141,6 +141,11 @@ export function decideFolder(
   if (timed && bound === null) return out('skip', 'its time folders contradict each other');
   if (timed && bound && !spanOverlaps(bound, w.since, w.until))
     return out('skip', `time folder ${describeSpan(bound)} is outside the window`);
+  // Amplitude's and Cloudflare's files carry their day at the start of the name: with the layout
+  // named, a folder with no time folder is read by the delimiter that ends the day ('_' after
+  // `PROJECT_2026-12-01`, 'T' after `20261201`), which returns one prefix per day that exists.
+  const segDelimiter = timed && bound === undefined && w.scope ? SEGMENT_DELIMITERS[w.scope.layout] : undefined;
+  if (segDelimiter) return { ...out('stems', `${w.scope!.layout} file names carry their day`), delimiter: segDelimiter, stemDepth: 1 };
   // HOST/logs/ and HOST/logs/TYPE/ with a window: the stems' day prefixes (name-stamps.ts).
   if (timed && !(bound && spanInside(bound, w.since, w.until)) && w.scope && vespaPossible(w.scope.layout)) {
     const v = vespaFolder(folder);
@@ -177,6 +182,12 @@ export function decideFolder(
   );
 }
 
+/** The delimiter that ends the day in each layout's file names (layouts/name-stamps.ts, segment stamps). */
+const SEGMENT_DELIMITERS: Readonly<Record<string, string>> = { amplitude: '_', cloudflare: 'T' };
+
+/** An Amplitude project's prefix (`187520_`, `-189524_`): its days follow, grouped by '_' again. */
+const PROJECT_RE = /(?:^|\/)-?\d+_$/;
+
 /** HOST/logs/ (the folder Vespa's log-type folders sit in). */
 const LOGS_DIR_RE = /(?:^|\/)[^/]+\/logs\/$/;
 
@@ -198,6 +209,7 @@ export function decideRollup(prefix: string, w: PlanWindow, parent: FolderDecisi
   if (ruled) return out('skip', ruled.reason, ruled.run);
   if (bound === null) return out('skip', 'its time folders contradict each other');
   if (bound && !spanOverlaps(bound, w.since, w.until)) return out('skip', `time folder ${describeSpan(bound)} is outside the window`);
+  if (parent.delimiter !== STAMP_DELIMITER) return decideSegment(prefix, w, parent, out);
   const s = stemAt(prefix);
   if (s) return decideStamp(s, w, out);
   // Not at a stem yet (a container name with a '2' in it): group the rest by the delimiter again.
@@ -205,6 +217,29 @@ export function decideRollup(prefix: string, w: PlanWindow, parent: FolderDecisi
   if (v && !v.nested && depth < MAX_STEM_DEPTH)
     return { ...out('stems', 'not at a stem yet'), delimiter: STAMP_DELIMITER, stemDepth: depth + 1 };
   return out('flat', 'no Vespa stem');
+}
+
+/**
+ * A prefix an Amplitude ('_') or Cloudflare ('T') listing returned. One that ends in a day's stamp
+ * is bound by it (skip or read whole); a project's prefix is grouped again to find its days;
+ * anything else is read by folder from here (its folders decided as any folder is).
+ */
+function decideSegment(
+  prefix: string,
+  w: PlanWindow,
+  parent: FolderDecision,
+  out: (action: FolderAction, reason: string, run?: string) => FolderDecision,
+): FolderDecision {
+  const depth = parent.stemDepth ?? 1;
+  const sb = segmentBound(prefix);
+  if (sb === null) return out('skip', 'its name stamps contradict each other');
+  if (sb && !spanOverlaps(sb, w.since, w.until))
+    return out('skip', `name stamp ${describeSpan(sb)} is outside the window`, 'their name stamps are outside the window');
+  if (sb) return out('flat', `name stamp ${describeSpan(sb)} overlaps the window`);
+  if (depth >= MAX_STEM_DEPTH) return out('flat', 'no name stamp');
+  if (parent.delimiter === '_' && PROJECT_RE.test(prefix))
+    return { ...out('stems', 'an Amplitude project: its days'), delimiter: '_', stemDepth: depth + 1 };
+  return { ...out('walk', 'no name stamp: by folder from here'), stemDepth: depth + 1 };
 }
 
 /**
