@@ -119,20 +119,25 @@ describe('decideRollup: the prefixes a stamp-delimiter listing returns', () => {
   test("--since 2h, mid-morning: today only (yesterday's last hourly file ended at 01:00)", () => {
     assert.deepEqual(days(at('access/JsonAccessLog.default.2', win('2026-12-02T08:20Z'))), ['20261202']);
   });
-  test('a window starting before 01:00 reaches back to yesterday for access logs, not for vespa.log', () => {
-    assert.deepEqual(days(at('access/JsonAccessLog.default.2', win('2026-12-02T00:30Z'))), ['20261201', '20261202']);
+  test('a window starting before 01:00 reaches back to yesterday for access logs (one month: one prefix), not for vespa.log', () => {
+    assert.deepEqual(days(at('access/JsonAccessLog.default.2', win('2026-12-02T00:30Z'))), ['202612']);
+    assert.deepEqual(days(at('access/JsonAccessLog.default.2', win('2026-12-01T00:30Z', '2026-12-01T03:00Z'))), ['20261130', '20261201']);
     const v = at('vespa/vespa.log-2', win('2026-12-02T00:30Z'));
     assert.deepEqual(v.prefixes, [`${L}/vespa/vespa.log-2026-12-02`]);
   });
   test('an open end near midnight lists tomorrow too (a stamp may begin up to an hour ahead)', () => {
     const late: PlanWindow = { since: T('2026-12-02T22:00Z'), scope, now: T('2026-12-02T23:30Z') };
-    assert.deepEqual(days(at('access/JsonAccessLog.default.2', late)), ['20261202', '20261203']);
+    assert.deepEqual(days(at('access/JsonAccessLog.default.2', late)), ['202612']);
+    const newYear: PlanWindow = { since: T('2026-12-31T22:00Z'), scope, now: T('2026-12-31T23:30Z') };
+    assert.deepEqual(days(at('access/JsonAccessLog.default.2', newYear)), ['20261231', '20270101']);
   });
-  test('a closed window lists its days; more than three become months; more than two months, the stem', () => {
-    assert.deepEqual(days(at('access/JsonAccessLog.default.2', win('2026-11-20T05:00Z', '2026-11-22T03:00Z'))), [
-      '20261120',
-      '20261121',
-      '20261122',
+  test('a closed window lists its day or its month; across months up to three days, then two months, then the stem', () => {
+    assert.deepEqual(days(at('access/JsonAccessLog.default.2', win('2026-11-20T05:00Z', '2026-11-20T23:00Z'))), ['20261120']);
+    assert.deepEqual(days(at('access/JsonAccessLog.default.2', win('2026-11-20T05:00Z', '2026-11-22T03:00Z'))), ['202611']);
+    assert.deepEqual(days(at('access/JsonAccessLog.default.2', win('2026-11-29T05:00Z', '2026-12-01T03:00Z'))), [
+      '20261129',
+      '20261130',
+      '20261201',
     ]);
     assert.deepEqual(days(at('access/JsonAccessLog.default.2', win('2026-11-20T05:00Z', '2026-11-28T03:00Z'))), ['202611']);
     assert.deepEqual(days(at('access/JsonAccessLog.default.2', win('2026-10-29T05:00Z', '2026-11-28T03:00Z'))), ['202610', '202611']);

@@ -48,10 +48,16 @@ interface Stem {
 }
 
 /** A segment's beginning, and how long from its day the records of such a file can run. */
-const SEGMENT_STAMPS: ReadonlyArray<{ re: RegExp; days: number }> = [
-  { re: /^-?\d+_(\d{4})-(\d{2})-(\d{2})_/, days: 1 },
-  { re: /^(\d{4})(\d{2})(\d{2})T/, days: 2 },
+const SEGMENT_STAMPS: ReadonlyArray<{ re: RegExp; days: number; layout: 'amplitude' | 'cloudflare' }> = [
+  { re: /^-?\d+_(\d{4})-(\d{2})-(\d{2})_/, days: 1, layout: 'amplitude' },
+  { re: /^(\d{4})(\d{2})(\d{2})T/, days: 2, layout: 'cloudflare' },
 ];
+
+/** Which vendor's segment stamp a file name begins with, if any. */
+export function segmentStampOf(name: string): 'amplitude' | 'cloudflare' | undefined {
+  for (const s of SEGMENT_STAMPS) if (s.re.test(name)) return s.layout;
+  return undefined;
+}
 
 // A segment can only begin with one if it starts with a digit or '-'.
 const MAYBE_SEGMENT_STAMP = /(?:^|\/)[-\d]/;

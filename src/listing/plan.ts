@@ -20,7 +20,17 @@
  */
 import { folderBound, partialTimeFolder, spanInside, spanOverlaps, type Span } from '../layouts/time-folders.js';
 import { vespaFolder } from '../layouts/vespa.js';
-import { dayLength, FUTURE_SLACK_MS, formatDay, formatMonth, segmentBound, stampDay, stemAt, type StemAt } from '../layouts/name-stamps.js';
+import {
+  dayLength,
+  FUTURE_SLACK_MS,
+  formatDay,
+  formatMonth,
+  segmentBound,
+  segmentStampOf,
+  stampDay,
+  stemAt,
+  type StemAt,
+} from '../layouts/name-stamps.js';
 import { scopeExcludes, scopeWalksDeep, vespaPossible, type Scope } from './scope.js';
 
 export interface PlanWindow {
@@ -53,9 +63,11 @@ export type FolderAction = 'skip' | 'flat' | 'walk' | 'stems' | 'days';
 export const STAMP_DELIMITER = '2';
 
 /**
- * At most this many day prefixes per stem; more days are read as month prefixes (at most
- * MAX_MONTH_PREFIXES), more months as one listing of the stem: a listing costs a request however
- * few keys it returns (on Azurite ~5 ms, on S3 ~20–50 ms), a month of hourly files is under one page.
+ * How a stem's days are listed: one day as its own prefix; several days of one month as the month
+ * (a month of hourly files, 744 keys, is one page on either service, so one request instead of two
+ * or three: bench:list, Vespa 60 stems, `--since 1d` 164 → 104 requests); days across a month
+ * boundary as at most MAX_DAY_PREFIXES days, else at most MAX_MONTH_PREFIXES months, else the
+ * whole stem. A cost guess only: every choice reads all of the window's days.
  */
 const MAX_DAY_PREFIXES = 3;
 const MAX_MONTH_PREFIXES = 2;
@@ -185,6 +197,44 @@ export function decideFolder(
 /** The delimiter that ends the day in each layout's file names (layouts/name-stamps.ts, segment stamps). */
 const SEGMENT_DELIMITERS: Readonly<Record<string, string>> = { amplitude: '_', cloudflare: 'T' };
 
+/** Fewer direct objects than this on a page are too little evidence to switch delimiters on. */
+const SWITCH_MIN_OBJECTS = 20;
+
+/**
+ * Auto-detection (auto layout only): after a page of a folder's '/' listing, whether the rest of
+ * the folder is better read by a segment delimiter. Taken when more pages follow, the folder has no
+ * time folder, and 90% or more of the page's direct objects begin with one vendor's stamp (Amplitude
+ * `PROJECT_yyyy-MM-dd_`, Cloudflare `YYYYMMDDT`): a folder of such files is one day per prefix by
+ * that delimiter, instead of every file. The walk then reads the folder again by the delimiter and
+ * keeps only keys after the last one it gave (walk.ts), so the answer cannot change; the cost is the
+ * '/' page already requested ahead.
+ */
+export function decideSwitch(
+  d: FolderDecision,
+  w: PlanWindow,
+  page: { objects: ReadonlyArray<{ key: string }>; more?: boolean },
+): FolderDecision | undefined {
+  if (!page.more || (d.delimiter ?? '/') !== '/' || d.bound !== undefined) return undefined;
+  if (w.scope?.layout !== 'auto' || (w.since === undefined && w.until === undefined)) return undefined;
+  const n = page.objects.length;
+  if (n < SWITCH_MIN_OBJECTS) return undefined;
+  const seen = { amplitude: 0, cloudflare: 0 };
+  for (const o of page.objects) {
+    const v = segmentStampOf(o.key.slice(o.key.lastIndexOf('/') + 1));
+    if (v) seen[v]++;
+  }
+  const layout = seen.amplitude * 10 >= n * 9 ? 'amplitude' : seen.cloudflare * 10 >= n * 9 ? 'cloudflare' : undefined;
+  if (!layout) return undefined;
+  return {
+    action: 'stems',
+    reason: `its files are named like ${layout === 'amplitude' ? "Amplitude's" : "Cloudflare's"}: the rest by '${SEGMENT_DELIMITERS[layout]}'`,
+    bound: d.bound,
+    plainDepth: d.plainDepth,
+    delimiter: SEGMENT_DELIMITERS[layout],
+    stemDepth: 1,
+  };
+}
+
 /** An Amplitude project's prefix (`187520_`, `-189524_`): its days follow, grouped by '_' again. */
 const PROJECT_RE = /(?:^|\/)-?\d+_$/;
 
@@ -285,13 +335,12 @@ function decideStamp(
   if (!days) return out('flat', 'the window has no start or spans too many days to list by day');
   const fit = days.filter((d) => formatDay(d, s.dashed).startsWith(s.rest));
   if (!fit.length) return out('skip', 'no day of the window follows the stem', 'no day of the window follows their stems');
-  if (fit.length <= MAX_DAY_PREFIXES) {
+  const firsts = fit.filter((d, i) => i === 0 || formatMonth(d, true) !== formatMonth(fit[i - 1], true));
+  if (fit.length === 1 || (firsts.length > 1 && fit.length <= MAX_DAY_PREFIXES)) {
     const prefixes = fit.map((d) => s.stem + formatDay(d, s.dashed));
     return { ...out('days', `name stamps: ${fit.map((d) => formatDay(d, true)).join(', ')}`), prefixes };
   }
-  const monthLen = s.dashed ? 7 : 6;
-  if (s.rest.length >= monthLen) return out('flat', 'the window covers most of this month');
-  const firsts = fit.filter((d, i) => i === 0 || formatMonth(d, true) !== formatMonth(fit[i - 1], true));
+  if (s.rest.length >= (s.dashed ? 7 : 6)) return out('flat', 'the window holds several days of this month');
   if (firsts.length > MAX_MONTH_PREFIXES) return out('flat', `the window spans ${firsts.length} months`);
   const prefixes = firsts.map((d) => s.stem + formatMonth(d, s.dashed));
   return { ...out('days', `name stamps: ${firsts.map((d) => formatMonth(d, true)).join(', ')}`), prefixes };

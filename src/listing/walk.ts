@@ -13,7 +13,7 @@
  * started until its folder's turn comes, so requests and memory stay bounded.
  */
 import type { LevelPage, ObjectInfo, StorageProvider } from '../providers/types.js';
-import { decideFolder, decideRollup, decideRoot, type FolderDecision, type PlanWindow } from './plan.js';
+import { decideFolder, decideRollup, decideRoot, decideSwitch, type FolderDecision, type PlanWindow } from './plan.js';
 
 const LOOKAHEAD = 8;
 
@@ -79,31 +79,49 @@ function startChild(provider: StorageProvider, folder: string, d: FolderDecision
   return startWalk(provider, folder, d, opts);
 }
 
-function startWalk(provider: StorageProvider, folder: string, d: FolderDecision, opts: WalkOptions): Started {
+function startWalk(provider: StorageProvider, folder: string, d: FolderDecision, opts: WalkOptions, after?: string): Started {
   const pages = provider.listLevel!(folder, d.delimiter ?? '/')[Symbol.asyncIterator]();
   const first = pages.next();
   first.catch(noop);
   return {
-    drain: () => walkPages(provider, d, pages, first, opts),
+    drain: () => walkPages(provider, folder, d, pages, first, opts, after),
     close: async () => {
       await pages.return?.();
     },
   };
 }
 
+/**
+ * Whether every key below `prefix` sorts at or before `after` (so a walk resumed after `after`
+ * need not list it): true when prefix < after and after does not begin with prefix.
+ */
+function allBefore(prefix: string, after: string | undefined): boolean {
+  return after !== undefined && compareKeys(prefix, after) < 0 && !after.startsWith(prefix);
+}
+
+/**
+ * The walk of one listing of `folder`, page by page. With `after`, a walk that resumes one already
+ * under way by another delimiter (decideSwitch): keys at or before it were given already and are
+ * dropped, prefixes wholly before it are not listed.
+ */
 async function* walkPages(
   provider: StorageProvider,
+  folder: string,
   d: FolderDecision,
   pages: AsyncIterator<LevelPage>,
   first: Promise<IteratorResult<LevelPage>>,
   opts: WalkOptions,
+  after?: string,
 ): AsyncGenerator<ObjectInfo> {
+  let last = after;
+  const fresh = (key: string) => after === undefined || compareKeys(key, after) > 0;
   try {
     for (let r = await first; !r.done; r = await pages.next()) {
       const { objects, prefixes } = r.value;
       const live: Array<{ folder: string; d: FolderDecision }> = [];
       const delimiter = d.delimiter ?? '/';
       for (const folder of prefixes) {
+        if (allBefore(folder, after)) continue;
         // A service that answers a delimiter listing with a prefix not ending in it would make the
         // merge below read keys twice or not at all: refuse rather than guess.
         if (!folder.endsWith(delimiter))
@@ -126,17 +144,31 @@ async function* walkPages(
       try {
         while (oi < objects.length || ki < live.length) {
           if (ki >= live.length || (oi < objects.length && compareKeys(objects[oi].key, live[ki].folder) < 0)) {
-            yield objects[oi++];
+            const o = objects[oi++];
+            if (!fresh(o.key)) continue;
+            last = o.key;
+            yield o;
             continue;
           }
           startUpTo(ki);
-          yield* started[ki]!.drain();
+          for await (const o of started[ki]!.drain()) {
+            if (!fresh(o.key)) continue;
+            last = o.key;
+            yield o;
+          }
           started[ki] = undefined;
           ki++;
         }
       } finally {
         // Ended early (consumer stopped, or an error): stop the listings already under way.
         await Promise.all(started.map((s) => s?.close().catch(noop)));
+      }
+      const instead = decideSwitch(d, opts.window, r.value);
+      if (instead) {
+        await pages.return?.();
+        opts.onPlan?.({ folder, decision: instead });
+        yield* startWalk(provider, folder, instead, opts, last).drain();
+        return;
       }
     }
   } finally {

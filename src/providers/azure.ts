@@ -5,6 +5,7 @@
  * through azure-list.ts and never load it (a 10-key `archive list` started ~90 ms sooner on
  * Azurite, see README "Listing").
  */
+import { listChunk } from './list-chunk.js';
 import type { BlobServiceClient, ContainerClient, StoragePipelineOptions } from '@azure/storage-blob';
 import type { TokenCredential } from '@azure/identity';
 import type { HttpClient, Pipeline } from '@azure/core-rest-pipeline';
@@ -242,7 +243,7 @@ export class AzureProvider implements StorageProvider {
     this.needContainer();
     if (this.lister) {
       try {
-        yield* this.lister.pages({ prefix, delimiter, maxResults: LIST_PAGE, onRequest: () => this.listRequests++ });
+        yield* this.lister.pages({ prefix, delimiter, maxResults: listChunk(LIST_PAGE), onRequest: () => this.listRequests++ });
       } catch (e) {
         throw this.fail(e, 'list');
       }
@@ -276,7 +277,12 @@ export class AzureProvider implements StorageProvider {
     try {
       do {
         // include=metadata: folder markers (hdi_isfolder=true) must be told apart from files.
-        const q = new URLSearchParams({ restype: 'container', comp: 'list', maxresults: String(LIST_PAGE), include: 'metadata' });
+        const q = new URLSearchParams({
+          restype: 'container',
+          comp: 'list',
+          maxresults: String(listChunk(LIST_PAGE)),
+          include: 'metadata',
+        });
         if (prefix) q.set('prefix', prefix);
         if (delimiter) q.set('delimiter', delimiter);
         if (marker) q.set('marker', marker);
@@ -310,7 +316,8 @@ export class AzureProvider implements StorageProvider {
 
   /** Delimiter listing for the pruning planner: one level, objects and folders, page by page. */
   async *listLevel(prefix: string, delimiter = '/'): AsyncIterable<LevelPage> {
-    for await (const page of this.listPages(prefix, delimiter)) yield { objects: page.objects, prefixes: page.prefixes };
+    for await (const page of this.listPages(prefix, delimiter))
+      yield { objects: page.objects, prefixes: page.prefixes, more: !!page.nextMarker };
   }
 
   async stat(key: string): Promise<ObjectInfo> {

@@ -4,6 +4,7 @@
  * a listing with static keys and an explicit endpoint never loads it (a 10-key `archive list`
  * started ~90 ms sooner on s3rver, see README "Listing").
  */
+import { listChunk } from './list-chunk.js';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
 import { ArchiveError, AuthError, NotFoundError } from '../errors.js';
@@ -179,7 +180,7 @@ export class S3Provider implements StorageProvider {
   }
 
   private pages(prefix: string, delimiter: string) {
-    return listObjectPages(this.listAuth(), { prefix, delimiter, pageSize: LIST_PAGE, onRequest: () => this.listRequests++ });
+    return listObjectPages(this.listAuth(), { prefix, delimiter, pageSize: listChunk(LIST_PAGE), onRequest: () => this.listRequests++ });
   }
 
   describe(): string {
@@ -231,7 +232,8 @@ export class S3Provider implements StorageProvider {
   async *listLevel(prefix: string, delimiter = '/'): AsyncIterable<LevelPage> {
     this.bucket();
     try {
-      for await (const page of this.pages(prefix, delimiter)) yield { objects: page.objects, prefixes: page.prefixes };
+      for await (const page of this.pages(prefix, delimiter))
+        yield { objects: page.objects, prefixes: page.prefixes, more: !!page.nextToken };
     } catch (e) {
       throw this.fail(e, 'list');
     }

@@ -58,6 +58,8 @@ export interface PutOptions {
 export interface LevelPage {
   objects: ObjectInfo[];
   prefixes: string[];
+  /** Whether another page follows (the service said the listing is truncated). */
+  more?: boolean;
 }
 
 export interface StorageProvider {
