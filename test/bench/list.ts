@@ -9,6 +9,7 @@
  *   cf365   the same for 365 days                                         (105,120 keys)
  *   vespa   Vespa, 20 hosts × 3 log types, hourly, 90 days                (129,600 keys)
  *   hive    Hive partitions year=/month=/day=/hour=, 4 files an hour, 90 days (8,640 keys)
+ *   amp     Amplitude, one project, 2 files an hour, 365 days, no folders  (17,520 keys)
  *   ten     10 keys (start-up cost)
  * --quick: 7 days for cf365 and vespa (for trying the harness, not for numbers).
  * --only: just these archives and/or `startup` (seeds only what they need).
@@ -18,8 +19,11 @@
  *
  * For each archive and window (`--since 2h`, `--since 1d`, full): wall, LIST requests, keys scanned
  * and peak RSS of `archive list`, of `rclone lsf -R --max-age` over the whole container, and of
- * `rclone lsf -R` of exactly the folders holding the window (the physical floor: what a perfect
- * pruner must read; one rclone process per folder, walls summed). rclone's requests are counted
+ * `rclone lsf -R` of exactly the folders holding the window, after one `rclone lsf` (a delimiter
+ * listing) of the archive's level folder where it has one (the physical floor: what a perfect
+ * pruner must read, since strays beside the time folders must be found too; one rclone process per
+ * folder, walls summed). rclone cannot list a name prefix, so for archives whose time is in file
+ * names (Vespa, Amplitude) the floor is their whole folder. rclone's requests are counted
  * from its `--dump headers` output in a separate run; archive's come from its `--json` totals.
  * Note: the emulators stamp every object with the seeding time, so rclone's --max-age (which only
  * sees last-modified) selects everything; its row shows the cost of scanning, not an answer.
@@ -76,6 +80,8 @@ interface Archive {
   floorFolders(since: number): string[];
   /** The folder whose one-level (delimiter) listing any pruner must make first, when there is one. */
   level?: string;
+  /** Time in file names: the floor reads the level itself, so no extra level listing. */
+  nameStamped?: boolean;
 }
 
 function archives(now: number, quick: boolean): Archive[] {
@@ -145,7 +151,23 @@ function archives(now: number, quick: boolean): Archive[] {
   };
   const cf365 = cf(quick ? 7 : 365);
   cf365.name = 'cf365';
-  return [cf(30), cf365, vespa, hive];
+  const amp: Archive = {
+    name: 'amp',
+    label: 'Amplitude, 1 project, 2 files an hour, 365 days',
+    count: 365 * 24 * 2,
+    level: 'amplitude/187520/',
+    *keys() {
+      const last = Math.floor(now / HOUR) * HOUR - HOUR;
+      for (let i = 0; i < 365 * 24; i++) {
+        const d = new Date(last - i * HOUR);
+        for (let n = 0; n < 2; n++) yield `amplitude/187520/187520_${d.toISOString().slice(0, 10)}_${d.getUTCHours()}#${n}.json.gz`;
+      }
+    },
+    // The time is in the file names: rclone can only read the whole folder.
+    floorFolders: () => ['amplitude/187520/'],
+    nameStamped: true,
+  };
+  return [cf(30), cf365, vespa, hive, amp];
 }
 
 function* tenKeys(): Generator<string> {
@@ -304,7 +326,7 @@ async function main(): Promise<void> {
   );
   if (args.help) {
     process.stdout.write(
-      'npm run bench:list [-- --runs N (default 1)] [--emulators azure,s3] [--quick] [--s3-all] [--only cf30,cf365,vespa,hive,startup]\n',
+      'npm run bench:list [-- --runs N (default 1)] [--emulators azure,s3] [--quick] [--s3-all] [--only cf30,cf365,vespa,hive,amp,startup]\n',
     );
     return;
   }
@@ -317,8 +339,9 @@ async function main(): Promise<void> {
   const all = archives(now, args.quick);
   // s3rver keeps three files per object and answers a listing by walking its directories and
   // reading every object's metadata file: seeding and scanning 230k objects there takes many minutes
-  // on these machines, so by default it gets the two small archives (--s3-all for every one).
-  const forEmu = (which: 'azure' | 's3') => (which === 'azure' || s3All ? all : all.filter((a) => a.name === 'cf30' || a.name === 'hive'));
+  // on these machines, so by default it gets the three small archives (--s3-all for every one).
+  const forEmu = (which: 'azure' | 's3') =>
+    which === 'azure' || s3All ? all : all.filter((a) => a.name === 'cf30' || a.name === 'hive' || a.name === 'amp');
   const rows: string[][] = [];
   const startRows: string[][] = [];
 
@@ -391,9 +414,10 @@ async function main(): Promise<void> {
           ]);
           if (since) {
             const folders = a.floorFolders(since);
+            const level = a.level && !a.nameStamped ? [['lsf', emu.remote(a.name, a.level)]] : [];
             floor = await rclone(
-              `rclone floor ${a.name} ${win} (${folders.length} folder${folders.length === 1 ? '' : 's'})`,
-              folders.map((f) => ['lsf', '-R', '--files-only', emu.remote(a.name, f)]),
+              `rclone floor ${a.name} ${win} (${level.length ? 'level + ' : ''}${folders.length} folder${folders.length === 1 ? '' : 's'})`,
+              [...level, ...folders.map((f) => ['lsf', '-R', '--files-only', emu.remote(a.name, f)])],
             );
           }
         }
