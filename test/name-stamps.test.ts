@@ -5,7 +5,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nameBound, segmentBound, stemAt } from '../src/layouts/name-stamps.js';
-import { decideFolder, decideRollup, STAMP_DELIMITER, type FolderDecision, type PlanWindow } from '../src/listing/plan.js';
+import { decideFolder, type FolderDecision, type PlanWindow } from '../src/listing/plan.js';
+import { decideRollup, STAMP_DELIMITER } from '../src/listing/plan-names.js';
 import { scopeFilters } from '../src/filter.js';
 
 const T = (iso: string) => Date.parse(iso);

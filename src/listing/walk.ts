@@ -13,7 +13,8 @@
  * started until its folder's turn comes, so requests and memory stay bounded.
  */
 import type { LevelPage, ObjectInfo, StorageProvider } from '../providers/types.js';
-import { decideFolder, decideRollup, decideRoot, decideSwitch, type FolderDecision, type PlanWindow } from './plan.js';
+import { decideFolder, decideRoot, type FolderDecision, type PlanWindow } from './plan.js';
+import { decideRollup, decideSwitch } from './plan-names.js';
 
 const LOOKAHEAD = 8;
 
