@@ -6,7 +6,7 @@ import type { KeyFacts } from './layouts/types.js';
 import type { ObjectInfo } from './providers/types.js';
 import { parseTimeSpec } from './time.js';
 import { folderBound, spanOverlaps } from './layouts/time-folders.js';
-import { nameBound } from './layouts/name-stamps.js';
+import { latestStampDay, nameBound } from './layouts/name-stamps.js';
 import { UsageError } from './errors.js';
 import { KIND_NAMES, KINDS } from './layouts/kinds.js';
 
@@ -99,7 +99,7 @@ export function buildFilter(opts: FilterOptions, now = new Date()): EntryFilter 
   const hasWindow = !!(w.since || w.until);
   const since = w.since?.getTime();
   const until = w.until?.getTime();
-  const nowMs = now.getTime();
+  const latestDay = latestStampDay(until, now.getTime());
   return (e, relKey) => {
     if (inc && !inc(relKey) && !inc(e.key)) return false;
     if (exc && (exc(relKey) || exc(e.key))) return false;
@@ -112,7 +112,7 @@ export function buildFilter(opts: FilterOptions, now = new Date()): EntryFilter 
       const bound = folderBound(e.key);
       if (bound === null || (bound && !spanOverlaps(bound, since, until))) return false;
       // …and so do Vespa's name stamps (layouts/name-stamps.ts): what lets it list only the window's days.
-      const named = nameBound(e.key, nowMs);
+      const named = nameBound(e.key, latestDay);
       if (named === null || (named && !spanOverlaps(named, since, until))) return false;
     }
     return true;

@@ -4,13 +4,15 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { nameBound, segmentBound, stemAt } from '../src/layouts/name-stamps.js';
+import { latestStampDay, nameBound, segmentBound, stemAt } from '../src/layouts/name-stamps.js';
 import { decideFolder, type FolderDecision, type PlanWindow } from '../src/listing/plan.js';
 import { decideRollup, STAMP_DELIMITER } from '../src/listing/plan-names.js';
 import { scopeFilters } from '../src/filter.js';
 
 const T = (iso: string) => Date.parse(iso);
 const NOW = T('2026-12-02T10:20:00Z');
+// The latest day a stamp may begin on in a window with no end (the name rule's clock-skew clause).
+const OPEN = latestStampDay(undefined, NOW);
 const span = (a: string, b: string) => ({ start: T(a), end: T(b) });
 const L = 'acme/search/prod/h1.vespa.example/logs';
 
@@ -47,7 +49,7 @@ describe('nameBound: what a Vespa stamp binds', () => {
     [`${L}/access/old/h2/logs/access/JsonAccessLog.default.20261201130000.zst`, undefined],
     [`x/logs/weird/${L}/access/JsonAccessLog.default.tmp`, null],
   ];
-  for (const [key, want] of cases) test(key.replace(L, 'L'), () => assert.deepEqual(nameBound(key, NOW), want));
+  for (const [key, want] of cases) test(key.replace(L, 'L'), () => assert.deepEqual(nameBound(key, OPEN), want));
 
   test('the bound can only shrink as a path grows (what skipping a prefix relies on), random paths', () => {
     const parts = [
@@ -80,7 +82,7 @@ describe('nameBound: what a Vespa stamp binds', () => {
         p += parts[rnd(parts.length)];
         // Only a prefix that reaches a stem is ever used to skip: from then on the bound may only shrink.
         if (prev !== undefined && stemAt(prev))
-          assert.ok(inside(nameBound(p, NOW), nameBound(prev, NOW)), `${p} ${JSON.stringify(nameBound(p, NOW))} ⊄ ${prev}`);
+          assert.ok(inside(nameBound(p, OPEN), nameBound(prev, OPEN)), `${p} ${JSON.stringify(nameBound(p, OPEN))} ⊄ ${prev}`);
         prev = p;
       }
     }
@@ -105,8 +107,13 @@ describe('segmentBound: Amplitude and Cloudflare stamps at the start of a segmen
   ];
   for (const [key, want] of cases) test(key, () => assert.deepEqual(segmentBound(key), want));
   test('nameBound intersects a Vespa stamp with segment stamps', () => {
-    assert.deepEqual(nameBound(`20261201T/${L}/access/JsonAccessLog.default.20261202000000.zst`, NOW), span('2026-12-02', '2026-12-03'));
-    assert.equal(nameBound(`20261201T/${L}/access/JsonAccessLog.default.20261204000000.zst`, T('2026-12-05')), null);
+    assert.deepEqual(nameBound(`20261201T/${L}/access/JsonAccessLog.default.20261202000000.zst`, OPEN), span('2026-12-02', '2026-12-03'));
+    assert.equal(nameBound(`20261201T/${L}/access/JsonAccessLog.default.20261204000000.zst`, OPEN), null);
+  });
+  test('with an end to the window, a stamp far ahead is still a stamp (shards agree whatever their clocks)', () => {
+    const closed = latestStampDay(T('2027-01-01'), NOW);
+    assert.deepEqual(nameBound(`${L}/access/JsonAccessLog.default.20261220000000.zst`, closed), span('2026-12-20', '2026-12-21T01:00Z'));
+    assert.equal(nameBound(`${L}/access/JsonAccessLog.default.20261220000000.zst`, OPEN), null);
   });
 });
 
@@ -144,6 +151,11 @@ describe('decideRollup: the prefixes a stamp-delimiter listing returns', () => {
     assert.deepEqual(days(at('access/JsonAccessLog.default.2', win('2026-10-29T05:00Z', '2026-11-28T03:00Z'))), ['202610', '202611']);
     assert.equal(at('access/JsonAccessLog.default.2', win('2026-09-29T05:00Z', '2026-11-28T03:00Z')).action, 'flat');
     assert.equal(at('access/JsonAccessLog.default.2', { until: T('2026-11-28T03:00Z'), scope, now: NOW }).action, 'flat');
+  });
+  test('a window with an end lists days ahead of the clock too', () => {
+    assert.deepEqual(days(at('access/JsonAccessLog.default.2', win('2026-12-19T05:00Z', '2026-12-19T09:00Z'))), ['20261219']);
+    assert.equal(at('access/JsonAccessLog.default.20261219', win('2026-12-19T05:00Z', '2026-12-19T09:00Z')).action, 'flat');
+    assert.equal(at('access/JsonAccessLog.default.20261219', win('2026-12-02T05:00Z')).action, 'skip');
   });
   test('a prefix that already holds a day is listed or skipped whole; a stem with no plausible day is skipped', () => {
     assert.equal(at('access/JsonAccessLog.default.20261202', win('2026-12-02T08:20Z')).action, 'flat');

@@ -11,8 +11,8 @@
  *     run past its day (an hourly access log opened at 23:00 holds records until midnight + 1 h);
  *     every key Vespa writes already lies inside its bound, so for them nothing changes;
  *   - anything else (`JsonAccessLog.default.tmp`, `vespa.log-old.zst`, 31 February, a year outside
- *     1990–2100, a day that begins more than an hour after the command started) keeps the key out of
- *     EVERY time window. Listings without a window still show it.
+ *     1990–2100; and, in a window with no end, a day that begins more than an hour after the command
+ *     started) keeps the key out of EVERY time window. Listings without a window still show it.
  * Keys outside Vespa log folders, and names that do not begin with a stem (`README`, `vespa.log`),
  * are not affected at all.
  *
@@ -22,7 +22,9 @@
  * everything below the stem that does not continue with a plausible day matches no window, so the
  * prefixes of the window's days hold every key a full scan would keep. The "more than an hour
  * ahead" clause is what makes the set of days finite for a window with no end (`--since 2h`):
- * without it every future day would have to be listed too.
+ * without it every future day would have to be listed too. A window with an end needs no such
+ * clause, so it has none: workers given the same --since/--until (pull --shard) agree whatever
+ * their clocks say.
  *
  * Vespa's uploader writes only stamped names in these folders (its node-admin SyncFileInfo renames
  * rotated files to `NAME.STAMP[.zst]` before upload), so the rule costs real archives nothing.
@@ -100,8 +102,13 @@ const STEMS: Record<string, Stem> = {
 /** The first Vespa log folder in a path (the one THE RULE in vespa.ts reads the key from). */
 const LOG_DIR_RE = new RegExp(`(?:^|/)[^/]+/logs/(${Object.keys(STEMS).join('|')})/`);
 
-/** How far ahead of the command's start a day may begin and still be a stamp (clock skew). */
+/** In a window with no end: how far ahead of the command's start a day may begin and still be a stamp (clock skew). */
 export const FUTURE_SLACK_MS = HOUR_MS;
+
+/** The latest day (start, epoch ms) a stamp may begin on: bounded only when the window has no end. */
+export function latestStampDay(until: number | undefined, nowMs: number): number {
+  return until === undefined ? nowMs + FUTURE_SLACK_MS : Number.POSITIVE_INFINITY;
+}
 
 /** Where a path reaches a stem: the path up to and including it, and what follows. */
 export interface StemAt {
@@ -130,11 +137,11 @@ const COMPACT = /^(\d{4})(\d{2})(\d{2})/;
 const DASHED = /^(\d{4})-(\d{2})-(\d{2})/;
 
 /** The day (start, epoch ms) a stamp begins with, when it is a plausible one. */
-export function stampDay(rest: string, dashed: boolean, nowMs: number): number | undefined {
+export function stampDay(rest: string, dashed: boolean, latestDay: number): number | undefined {
   const m = (dashed ? DASHED : COMPACT).exec(rest);
   if (!m) return undefined;
   const d = utcDate(+m[1], +m[2], +m[3])?.getTime();
-  return d !== undefined && d <= nowMs + FUTURE_SLACK_MS ? d : undefined;
+  return d !== undefined && d <= latestDay ? d : undefined;
 }
 
 /** The day as it is written after the stem. */
@@ -159,11 +166,11 @@ export function dayLength(dashed: boolean): number {
  * segment stamps; `null` when it reaches a Vespa stem without a plausible day after it, or the
  * readings contradict (no window matches); undefined when there is no reading.
  */
-export function nameBound(key: string, nowMs: number): Span | null | undefined {
+export function nameBound(key: string, latestDay: number): Span | null | undefined {
   const seg = segmentBound(key);
   const s = stemAt(key);
   if (!s) return seg;
-  const day = stampDay(s.rest, s.dashed, nowMs);
+  const day = stampDay(s.rest, s.dashed, latestDay);
   if (day === undefined || seg === null) return null;
   const v = { start: day, end: day + DAY_MS + s.slack };
   if (!seg) return v;

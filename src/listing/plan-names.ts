@@ -8,7 +8,7 @@
  */
 import {
   dayLength,
-  FUTURE_SLACK_MS,
+  latestStampDay,
   formatDay,
   formatMonth,
   segmentBound,
@@ -142,18 +142,18 @@ function decideSegment(
 
 /**
  * The days (epoch ms, ascending) whose name-rule bound [day, day + 1 d + slack) overlaps the window
- * and that can still be stamps (not beginning more than FUTURE_SLACK_MS after `now`); undefined
- * when that is more than MAX_ENUMERATED_DAYS (an open start, a long window).
+ * and that can still be stamps (latestStampDay); undefined when that is more than
+ * MAX_ENUMERATED_DAYS (an open start, a long window).
  */
 function windowDays(w: PlanWindow, slack: number): number[] | undefined {
   if (w.since === undefined) return undefined;
-  const now = w.now ?? Date.now();
-  const last = Math.min(w.until ?? Number.POSITIVE_INFINITY, now + FUTURE_SLACK_MS + 1);
+  const latest = latestStampDay(w.until, w.now ?? Date.now());
+  const last = Math.min(w.until ?? Number.POSITIVE_INFINITY, latest + 1);
   const first = Math.floor((w.since - DAY_MS - slack) / DAY_MS) * DAY_MS;
   if ((last - first) / DAY_MS > MAX_ENUMERATED_DAYS + 2) return undefined;
   const out: number[] = [];
   for (let d = first; d < last; d += DAY_MS) {
-    if (d > now + FUTURE_SLACK_MS) break;
+    if (d > latest) break;
     if (spanOverlaps({ start: d, end: d + DAY_MS + slack }, w.since, w.until)) out.push(d);
   }
   return out;
@@ -170,9 +170,8 @@ function decideStamp(
   w: PlanWindow,
   out: (action: FolderAction, reason: string, run?: string) => FolderDecision,
 ): FolderDecision {
-  const now = w.now ?? Date.now();
   if (s.rest.length >= dayLength(s.dashed)) {
-    const day = stampDay(s.rest, s.dashed, now);
+    const day = stampDay(s.rest, s.dashed, latestStampDay(w.until, w.now ?? Date.now()));
     if (day === undefined) return out('skip', 'no plausible day follows the stem (the name rule)', 'no plausible day follows their stems');
     const span = { start: day, end: day + DAY_MS + s.slack };
     return spanOverlaps(span, w.since, w.until)
