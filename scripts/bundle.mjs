@@ -2,12 +2,16 @@
  * npm run bundle: src/main.ts → dist/ (esbuild, ESM chunks split at every dynamic import so the
  * SDKs, DuckDB's glue and each command's run load only when used). Run from the package root.
  *
- * Two start-up measures beyond the bundle itself (10-key `archive list`, Node 20, load-hook
+ * Start-up measures beyond the bundle itself (10-key `archive list`, Node 20, load-hook
  * timestamps; see README "Listing"):
  *  - deferEvaluation: CommonJS packages that our ESM imports at the top of a module but calls only
  *    sometimes are evaluated on first call, not at load: picomatch (filter.ts, needed only with
  *    --include/--exclude/--host; ~3 ms to evaluate) and commander's node:child_process (for
  *    executable subcommands, which this CLI has none of; ~2 ms with node:dgram and the rest).
+ *  - requireHttp: bundled libraries' ESM imports of node:http/node:https become require()s. An ESM
+ *    import of a built-in builds its namespace from every export, and on Node 24 node:http's lazy
+ *    WebSocket/CloseEvent/MessageEvent exports then load Node's own undici: 34–100 ms against
+ *    5 ms (src/providers/http-get.ts requires them for the same reason).
  *  - the createRequire banner goes only where the chunk has a `require` to give: esbuild's CJS
  *    shim (`__require`) lives in one runtime chunk, and every other chunk paid ~30 µs for nothing.
  */
@@ -50,6 +54,21 @@ const deferEvaluation = {
   },
 };
 
+const requireHttp = {
+  name: 'require-http',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?https?$/ }, (args) =>
+      args.kind === 'import-statement' || args.kind === 'dynamic-import'
+        ? { path: args.path.replace(/^node:/, ''), namespace: 'required-builtin' }
+        : undefined,
+    );
+    b.onLoad({ filter: /.*/, namespace: 'required-builtin' }, (args) => ({
+      contents: `module.exports = require("node:${args.path}");`,
+      loader: 'js',
+    }));
+  },
+};
+
 const BANNER = "import{createRequire as __archiveRequire}from'node:module';const require=__archiveRequire(import.meta.url);";
 
 rmSync(OUT, { recursive: true, force: true });
@@ -67,7 +86,7 @@ await build({
   sourcesContent: false,
   logLevel: 'warning',
   banner: { js: BANNER },
-  plugins: [deferEvaluation],
+  plugins: [deferEvaluation, requireHttp],
 });
 
 // The banner is one line of its own: blanking it (not deleting it) keeps every source map valid.
