@@ -120,7 +120,13 @@ async function onePage(auth: S3ListAuth, q: ListQuery, onToken?: (token: string)
   const ok = res.status >= 200 && res.status < 300;
   if (ok && onToken) {
     const next = leadingNextToken(body);
-    if (next) onToken(next);
+    if (next) {
+      onToken(next);
+      // One event-loop turn, so that request leaves before the parse below (4–14 ms for 1,000 keys
+      // on this machine) holds the loop: s3rver, 8,640 keys, the next request then followed each
+      // page's last byte by 0.8–2.9 ms, against 3.9–13.6 ms when it waited for the parse.
+      await new Promise((r) => setImmediate(r));
+    }
   }
   if (ok) return parseListObjectsV2(body);
   const code = xmlField(body, 'Code');
@@ -142,8 +148,7 @@ const noop = () => undefined;
  * `onRequest` is called once per page answered. Read-ahead is one page: the next page is requested
  * while this one is handed on, so the service's time and ours overlap (s3rver, 6,000 keys: the
  * same 2 cores run both); and while the consumer is waiting for a page, its successor is requested
- * as soon as the page's body is in, before it is parsed: s3rver, 8,640 keys in 9 pages of 268 KB,
- * the next request left 5–10 ms after each page's last byte when it waited for the parse.
+ * as soon as the page's body is in, before it is parsed (see onePage).
  */
 export async function* listObjectPages(
   auth: S3ListAuth,
