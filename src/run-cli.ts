@@ -61,8 +61,8 @@ export async function runCli(argv: string[], io: Io): Promise<number> {
     run.stdout.write(`${await (await import('./version.js')).versionText()}\n`);
     return ExitCode.OK;
   }
-  const program = buildProgram(run, argv);
   try {
+    const program = await buildProgram(run, argv);
     await program.parseAsync(argv, { from: 'user' });
     return ExitCode.OK;
   } catch (err) {

@@ -21,15 +21,15 @@ function has(prog: string): boolean {
 }
 
 /** Top-level commands and their aliases (commander's `help` among them), as the program defines them. */
-function topLevel(): string[] {
-  const tree = describeProgram(buildProgram(processIo()), { layout: [], auth: [], sasPurpose: [], probes: [], kinds: [] });
+async function topLevel(): Promise<string[]> {
+  const tree = describeProgram(await buildProgram(processIo()), { layout: [], auth: [], sasPurpose: [], probes: [], kinds: [] });
   return [...new Set(tree.subcommands.flatMap((c) => [c.name, ...c.aliases]))];
 }
 
 const LAYOUT_NAMES = ['vespa', 'cloudflare', 'amplitude', 'logzio', 'dated', 'generic'];
 
-function everything(): { commands: string[]; options: string[] } {
-  const tree = describeProgram(buildProgram(processIo()), { layout: [], auth: [], sasPurpose: [], probes: [], kinds: [] });
+async function everything(): Promise<{ commands: string[]; options: string[] }> {
+  const tree = describeProgram(await buildProgram(processIo()), { layout: [], auth: [], sasPurpose: [], probes: [], kinds: [] });
   const commands: string[] = [];
   const options: string[] = [];
   const go = (c: CmdSpec) => {
@@ -68,7 +68,7 @@ describe('completion scripts', () => {
   for (const sh of ['bash', 'zsh', 'fish'] as const) {
     test(`${sh}: names every command, alias and option of the program`, async () => {
       const r = await runCli(['completion', sh]);
-      const { commands, options } = everything();
+      const { commands, options } = await everything();
       for (const c of ['completion', 'pull', 'add', 'containers', 'buckets', 'ls'])
         assert.ok(commands.includes(c), `${c} not in the program tree: ${commands.join(' ')}`);
       // Whole words only: a substring check would find "ls" in any script.
@@ -90,7 +90,7 @@ describe('completion scripts', () => {
     assert.match(r.stderr, /bash, zsh, fish/);
   });
 
-  test('bash: commands, options, values, profiles and DEST complete', { skip: has('bash') ? false : 'bash is not installed' }, () => {
+  test('bash: commands, options, values, profiles and DEST complete', { skip: has('bash') ? false : 'bash is not installed' }, async () => {
     // Drives the completion function the way readline does, splitting words at ':' as
     // COMP_WORDBREAKS would.
     const harness = `
@@ -132,7 +132,7 @@ t "archive completion "
         .map((l) => l.split('=>') as [string, string]),
     );
     const words = (line: string) => (got.get(line) ?? '').split(' ').filter(Boolean);
-    assert.deepEqual(words('archive ').sort(), topLevel().sort(), String(got.get('archive ')));
+    assert.deepEqual(words('archive ').sort(), (await topLevel()).sort(), String(got.get('archive ')));
     assert.deepEqual(words('archive pu'), ['pull']);
     assert.deepEqual(words('archive pull --layout ').sort(), ['auto', ...LAYOUT_NAMES].sort());
     assert.deepEqual(words('archive pull -c 4 --since 2h vespa: pulled-'), ['pulled-here']);
@@ -146,7 +146,7 @@ t "archive completion "
 
   test('fish: commands, options, values, profiles and DEST complete', {
     skip: has('fish') ? false : 'fish is not installed (apt-get install fish)',
-  }, () => {
+  }, async () => {
     const harness = `
 source ${JSON.stringify(scripts.fish)}
 function archive; ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} $argv; end
@@ -168,7 +168,7 @@ end
         .map((l) => l.split('=>') as [string, string]),
     );
     const words = (line: string) => (got.get(line) ?? '').split(' ').filter(Boolean);
-    assert.deepEqual(words('archive ').sort(), topLevel().sort(), String(got.get('archive ')));
+    assert.deepEqual(words('archive ').sort(), (await topLevel()).sort(), String(got.get('archive ')));
     assert.deepEqual(words('archive pu'), ['pull']);
     assert.deepEqual(words('archive pull --layout ').sort(), ['auto', ...LAYOUT_NAMES].sort());
     assert.deepEqual(words('archive pull -c 4 vespa: pulled-'), ['pulled-here/']);

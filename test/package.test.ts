@@ -107,6 +107,7 @@ describe('npm pack', () => {
       'package-lock.json',
       'tsconfig.json',
       'bin',
+      'scripts',
       'src',
       'patches',
       'README.md',

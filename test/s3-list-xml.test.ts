@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { decodeS3Url, parseListObjectsV2 } from '../src/providers/s3-list-xml.js';
+import { decodeS3Url, leadingNextToken, parseListObjectsV2 } from '../src/providers/s3-list-xml.js';
 
 const head = (extra = '') =>
   `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>b</Name><Prefix>p/</Prefix>${extra}<MaxKeys>1000</MaxKeys>`;
@@ -97,6 +97,17 @@ test('bodies that must not read as a complete page', () => {
     [`${head('<EncodingType>url</EncodingType>')}${contents('p/%E2%82')}${tail}`, /URI/],
   ];
   for (const [xml, re] of cases) assert.throws(() => parseListObjectsV2(xml), re, xml);
+});
+
+test('leadingNextToken: the token ahead of the entries, as the whole parse reads it; none when it comes after them', () => {
+  const ahead = `${head('<NextContinuationToken>1rfg+/&amp;x=</NextContinuationToken><IsTruncated>true</IsTruncated>')}${contents('p/a')}${tail}`;
+  assert.equal(leadingNextToken(ahead), '1rfg+/&x=');
+  assert.equal(leadingNextToken(ahead), parseListObjectsV2(ahead).nextToken);
+  // After the entries (some S3-compatible stores): left to the whole parse.
+  const after = `${head('<IsTruncated>true</IsTruncated>')}${contents('p/a')}<NextContinuationToken>t</NextContinuationToken>${tail}`;
+  assert.equal(leadingNextToken(after), '');
+  assert.equal(leadingNextToken(`${head('<IsTruncated>false</IsTruncated>')}${contents('p/a')}${tail}`), '');
+  assert.equal(leadingNextToken('<Error><Code>SlowDown</Code></Error>'), '');
 });
 
 test('decodeS3Url', () => {

@@ -35,37 +35,17 @@ export interface TargetFlags extends TargetOptions {
   verbose?: boolean;
 }
 
-// Resolution and providers load on first use: registering commands for `--help` must stay light.
-// Credentials, profiles and ARCHIVE_PROFILE come from `io.env`, never from process.env directly.
-// The `io` defaults serve validate-run.ts only, until branch creds (which passes its Io) lands.
+// Resolution and providers load on first use (./target-open.ts): registering commands for
+// `--help` must stay light. Credentials, profiles and ARCHIVE_PROFILE come from `io.env`.
 export async function targetFor(location: string, flags: TargetFlags, io: Io): Promise<Target> {
-  const [{ resolveTarget }, { loadProfileSource }] = await Promise.all([import('../target.js'), import('../profile-source.js')]);
-  const env = io.env as NodeJS.ProcessEnv;
-  return resolveTarget(location, flags, env, await loadProfileSource(env));
+  return (await import('./target-open.js')).targetFor(location, flags, io);
 }
 
 export async function accountTargetFor(location: string | undefined, flags: TargetFlags, io: Io): Promise<Target> {
-  const [{ resolveAccountTarget }, { loadProfileSource }] = await Promise.all([import('../target.js'), import('../profile-source.js')]);
-  const env = io.env as NodeJS.ProcessEnv;
-  return resolveAccountTarget(location, flags, env, await loadProfileSource(env));
+  return (await import('./target-open.js')).accountTargetFor(location, flags, io);
 }
-
-/** SAS tokens already warned about, per run (a run's commands share one Io; two runs never share). */
-const warnedSas = new WeakMap<Io, Set<string>>();
 
 /** Opens the provider through `io`; warns first on io.stderr (once per token and run) when a SAS runs out within the hour. */
 export async function open(target: Target, io: Io): Promise<StorageProvider> {
-  const [{ sasExpiryWarning, targetSasToken }, { redact }] = await Promise.all([
-    import('../providers/sas-expiry.js'),
-    import('../redact.js'),
-  ]);
-  const token = targetSasToken(target);
-  const warning = sasExpiryWarning(token, io.now());
-  let warned = warnedSas.get(io);
-  if (!warned) warnedSas.set(io, (warned = new Set()));
-  if (token && warning && !warned.has(token)) {
-    warned.add(token);
-    io.stderr.write(`${redact(`warning: ${warning}`)}\n`);
-  }
-  return io.openProvider(target);
+  return (await import('./target-open.js')).open(target, io);
 }

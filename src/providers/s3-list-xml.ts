@@ -95,3 +95,18 @@ export function parseListObjectsV2(xml: string): ListObjectsPage {
   if (truncated && !nextToken) throw new Error('ListObjectsV2 response is truncated but carries no NextContinuationToken');
   return { objects, prefixes, nextToken };
 }
+
+/**
+ * The NextContinuationToken a ListObjectsV2 body names ahead of its entries (where S3 and s3rver
+ * put it), found without reading the entries; '' when there is none there. Only a hint to start
+ * the next request early: the page's own parse (parseListObjectsV2) decides which token is used.
+ */
+export function leadingNextToken(xml: string): string {
+  const root = xml.indexOf('<ListBucketResult');
+  if (root === -1) return '';
+  const c = xml.indexOf('<Contents>', root);
+  const p = xml.indexOf('<CommonPrefixes>', root);
+  const entry = c === -1 ? p : p === -1 ? c : Math.min(c, p);
+  const token = element(xml, 'NextContinuationToken', root, entry === -1 ? xml.length : entry);
+  return token ? decodeXmlText(token) : '';
+}

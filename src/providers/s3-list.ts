@@ -19,7 +19,7 @@
  * rejection carries the URL or the signature.
  */
 import { bodyText, get, header, type PreparedGet, xmlField } from './http-get.js';
-import { parseListObjectsV2, type ListObjectsPage } from './s3-list-xml.js';
+import { leadingNextToken, parseListObjectsV2, type ListObjectsPage } from './s3-list-xml.js';
 import { canonicalQuery, signGet, type AwsCredentials } from './sigv4.js';
 import { retryAfterMs } from './retry-after.js';
 
@@ -109,11 +109,27 @@ function retryable(err: unknown): { throttled: boolean } | undefined {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function onePage(auth: S3ListAuth, q: ListQuery): Promise<ListObjectsPage> {
+/**
+ * `onToken`: told the next page's token once the whole body is in and before it is parsed
+ * (S3 sends NextContinuationToken ahead of the entries). Never for a body cut short: a retry may
+ * name another token (s3rver's differ on every answer), so a request made on the first would be wasted.
+ */
+async function onePage(auth: S3ListAuth, q: ListQuery, onToken?: (token: string) => void): Promise<ListObjectsPage> {
   const req = await auth.prepare(q);
   const res = await get(req, 'standard');
   const body = await bodyText(res.body);
-  if (res.status >= 200 && res.status < 300) return parseListObjectsV2(body);
+  const ok = res.status >= 200 && res.status < 300;
+  if (ok && onToken) {
+    const next = leadingNextToken(body);
+    if (next) {
+      onToken(next);
+      // One event-loop turn, so that request leaves before the parse below (4–14 ms for 1,000 keys
+      // on this machine) holds the loop: s3rver, 8,640 keys, the next request then followed each
+      // page's last byte by 0.8–2.9 ms, against 3.9–13.6 ms when it waited for the parse.
+      await new Promise((r) => setImmediate(r));
+    }
+  }
+  if (ok) return parseListObjectsV2(body);
   const code = xmlField(body, 'Code');
   // An Error (with a stack), as the SDK's service exceptions are: --verbose prints the cause chain.
   const fields: Omit<S3HttpError, 'message'> = {
@@ -130,19 +146,30 @@ const noop = () => undefined;
 
 /**
  * Every page of ListObjectsV2 under `prefix` (with `delimiter` '/' for one level), in order;
- * `onRequest` is called once per page answered. The next page is requested as soon as this one is
- * read, before its entries are handed on: the service's time and ours overlap (s3rver, 6,000
- * keys: the same 2 cores run both).
+ * `onRequest` is called once per page answered. Read-ahead is one page: the next page is requested
+ * while this one is handed on, so the service's time and ours overlap (s3rver, 6,000 keys: the
+ * same 2 cores run both); and while the consumer is waiting for a page, its successor is requested
+ * as soon as the page's body is in, before it is parsed (see onePage).
  */
 export async function* listObjectPages(
   auth: S3ListAuth,
   o: { prefix: string; delimiter: string; pageSize: number; onRequest?: () => void },
 ): AsyncIterable<ListObjectsPage> {
+  const seen = new Set<string>();
+  /** The token of the page the consumer is blocked on (undefined while it handles one). */
+  let awaited: string | undefined;
+  let early: { token: string; page: Promise<ListObjectsPage> } | undefined;
   const fetchPage = async (token: string): Promise<ListObjectsPage> => {
     const q: ListQuery = { prefix: o.prefix, delimiter: o.delimiter, token, maxKeys: o.pageSize };
+    // Only the awaited page reads ahead: a consumer that stops (--limit) leaves one request behind, not a chain.
+    const onToken = (next: string) => {
+      if (awaited !== token || early || seen.has(next)) return;
+      early = { token: next, page: fetchPage(next) };
+      early.page.catch(noop); // awaited once this page is parsed; dropped when the consumer stops early
+    };
     for (let attempt = 1; ; attempt++) {
       try {
-        const page = await onePage(auth, q);
+        const page = await onePage(auth, q, onToken);
         o.onRequest?.();
         return page;
       } catch (err) {
@@ -153,15 +180,19 @@ export async function* listObjectPages(
       }
     }
   };
-  const seen = new Set<string>();
-  let pending = fetchPage('');
+  let token = '';
+  let pending = fetchPage(token);
   for (;;) {
+    awaited = token;
     const page = await pending;
+    awaited = undefined;
     // A store answering the same token again would loop for ever.
     if (page.nextToken && seen.has(page.nextToken)) throw new Error('ListObjectsV2 answered a continuation token it had already given');
+    const ahead = early?.token === page.nextToken ? early.page : undefined;
+    early = undefined;
     if (page.nextToken) {
-      seen.add(page.nextToken);
-      pending = fetchPage(page.nextToken);
+      seen.add((token = page.nextToken));
+      pending = ahead ?? fetchPage(token);
       pending.catch(noop); // awaited on the next turn; dropped when the consumer stops early
     }
     yield page;

@@ -1,0 +1,274 @@
+/**
+ * `archive list LOCATION`: the run behind src/commands/list.ts. Everything a plain listing needs is
+ * imported statically, so it loads as one module graph when the command runs: as a chain of
+ * dynamic imports (formats, then the listing, then the target, then the SAS check, each waiting
+ * for the one before) the same modules took ~30 ms of a 10-key listing's ~100 ms above bare Node
+ * (load-hook timestamps, Node 20). What only some runs need stays behind a dynamic import: colour
+ * (a terminal), the plan printer (--explain/--verbose), URLs, --summary/--histogram.
+ */
+import type { ChalkInstance } from 'chalk';
+import type { Entry } from '../filter.js';
+import type { Io } from '../io.js';
+import { entryToJson, listEntries, type ListOptions, type ListTotals } from '../listing.js';
+import { UsageError } from '../errors.js';
+import { formatBytes, formatTime, pad } from '../output/format.js';
+import { resolveOutputFormat, type OutputFlags } from '../output/output-format.js';
+import { parsePositiveInt } from '../output/size.js';
+import { fitWidths, renderHeader, renderRow, type Column } from '../output/table.js';
+import { stdoutColumns, stdoutIsTTY } from '../output/terminal.js';
+import { LineWriter } from '../output/writer.js';
+import { open, targetFor } from './target-open.js';
+import type { TargetFlags } from './options.js';
+
+export interface ListFlags extends TargetFlags, ListOptions, OutputFlags {
+  long?: boolean;
+  totals?: boolean;
+  urls?: boolean;
+  explain?: boolean;
+  sort?: 'time' | 'key' | 'size';
+  limit?: string;
+  summary?: boolean;
+  histogram?: boolean | string;
+}
+
+/** Off a terminal: one full key per row, fixed columns, as scripts have parsed it since 0.1. */
+function row(e: Entry, long: boolean): string {
+  const cols = [pad(formatTime(e.time), 19), pad(formatBytes(e.size), 10, true), pad(e.facts.kind ?? '', 10), pad(e.facts.host ?? '', 0)];
+  if (long) cols.push(pad(formatTime(e.lastModified), 19), pad(e.etag ?? '', 34));
+  cols.push(shownKey(e, e.key));
+  return cols.filter((c, i) => i !== 3 || c !== '').join('  ');
+}
+
+/** An ADLS Gen2 directory stub has no trailing slash of its own; show it as the folder it is. */
+function shownKey(e: Entry, key: string): string {
+  return e.isFolder && !key.endsWith('/') ? `${key}/` : key;
+}
+
+const CSV_FIELDS = ['key', 'size', 'lastModified', 'time', 'timeSource', 'kind', 'host', 'etag'] as const;
+
+function csvCell(v: unknown): string {
+  const s = v === undefined || v === null ? '' : String(v);
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+function csvRow(e: Entry): string {
+  const rec: Record<(typeof CSV_FIELDS)[number], unknown> = {
+    key: e.key,
+    size: e.size,
+    lastModified: e.lastModified.toISOString(),
+    time: e.time.toISOString(),
+    timeSource: e.timeSource,
+    kind: e.facts.kind,
+    host: e.facts.host,
+    etag: e.etag,
+  };
+  return CSV_FIELDS.map((f) => csvCell(rec[f])).join(',');
+}
+
+const SORTS: Record<NonNullable<ListFlags['sort']>, (a: Entry, b: Entry) => number> = {
+  time: (a, b) => a.time.getTime() - b.time.getTime() || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  key: (a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+  size: (a, b) => b.size - a.size || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
+};
+
+/** Rows for a terminal: keys relative to the location, columns fitted to its width. */
+const TTY_BUFFER_ROWS = 500;
+
+interface TableView {
+  lines(entries: readonly Entry[]): string[];
+  header(): string;
+}
+
+/**
+ * The terminal table, its widths fitted to the first rows (up to TTY_BUFFER_ROWS; later rows are
+ * cut to the same widths). The HOST column is left out when every key already names its host.
+ */
+function tableView(first: readonly Entry[], o: { long: boolean; base: string; width: number }): TableView {
+  const rel = (e: Entry) => shownKey(e, e.key.startsWith(o.base) && e.key.length > o.base.length ? e.key.slice(o.base.length) : e.key);
+  const hostInKey = first.every((e) => !e.facts.host || `/${rel(e)}`.includes(`/${e.facts.host}/`));
+  const showHost = !hostInKey && first.some((e) => e.facts.host);
+  const cols: Column[] = [{ header: 'TIME (UTC)' }, { header: 'SIZE', align: 'right' }, { header: 'KIND' }];
+  if (showHost) cols.push({ header: 'HOST', shrink: 'end', min: 8 });
+  if (o.long) cols.push({ header: 'MODIFIED (UTC)' }, { header: 'ETAG', shrink: 'end', min: 8 });
+  cols.push({ header: 'KEY', shrink: 'middle', min: 16 });
+  const cells = (e: Entry) => {
+    const c = [formatTime(e.time), formatBytes(e.size), e.facts.kind ?? ''];
+    if (showHost) c.push(e.facts.host ?? '');
+    if (o.long) c.push(formatTime(e.lastModified), e.etag ?? '');
+    c.push(rel(e));
+    return c;
+  };
+  const widths = fitWidths(cols, first.map(cells), o.width);
+  return { header: () => renderHeader(cols, widths), lines: (es) => es.map((e) => renderRow(cols, widths, cells(e))) };
+}
+
+async function* sortedBy(source: AsyncIterable<Entry>, cmp: (a: Entry, b: Entry) => number): AsyncIterable<Entry> {
+  const all: Entry[] = [];
+  for await (const e of source) all.push(e);
+  yield* all.sort(cmp);
+}
+
+async function* limited(source: AsyncIterable<Entry>, n: number): AsyncIterable<Entry> {
+  if (n <= 0) return;
+  let i = 0;
+  for await (const e of source) {
+    yield e;
+    if (++i >= n) return;
+  }
+}
+
+function checkFlags(flags: ListFlags, format: string): void {
+  if (flags.urls && format !== 'table')
+    throw new UsageError('--urls prints object URLs only: it cannot be combined with another output format', {
+      hint: 'drop -o/--json/--ndjson/--csv, or --urls',
+    });
+  if (flags.urls && (flags.summary || flags.histogram))
+    throw new UsageError('--urls cannot be combined with --summary/--histogram', { hint: 'choose one' });
+  if ((flags.summary || flags.histogram) && (format === 'ndjson' || format === 'csv')) {
+    throw new UsageError(`--summary/--histogram print a table or one JSON document, not ${format}`, { hint: 'use --json for scripts' });
+  }
+  if (typeof flags.histogram === 'string' && !['hour', 'day'].includes(flags.histogram)) {
+    throw new UsageError(`--histogram "${flags.histogram}": expected hour or day`, {
+      hint: 'or give --histogram alone to choose by the span',
+    });
+  }
+}
+
+export async function runList(location: string, flags: ListFlags, io: Io): Promise<void> {
+  const format = resolveOutputFormat(flags);
+  checkFlags(flags, format);
+  const limit = flags.limit !== undefined ? parsePositiveInt(flags.limit, '--limit', Number.MAX_SAFE_INTEGER) : undefined;
+  const now = io.now();
+  const tty = stdoutIsTTY(io);
+  const explain = flags.explain || flags.verbose;
+  const [target, c, plan] = await Promise.all([
+    targetFor(location, flags, io),
+    // Colour is for the terminal table only; chalk and node:tty cost a piped listing ~5 ms.
+    tty ? import('../output/color.js').then((m) => m.stdoutColor(io)) : undefined,
+    explain ? import('../listing/explain.js').then((m) => m.planPrinter((l) => io.stderr.write(`${l}\n`))) : undefined,
+  ]);
+  const provider = await open(target, io);
+  const out = new LineWriter(io.stdout);
+  const totals: ListTotals = { count: 0, bytes: 0, scanned: 0 };
+  const urlOf = flags.urls ? (await import('../query/object-urls.js')).objectUrl : undefined;
+  let entries = listEntries(
+    provider,
+    target.prefix,
+    { ...flags, layout: flags.layout ?? target.layout, folders: !urlOf, onPlan: plan?.onPlan, now },
+    totals,
+  );
+  if (flags.sort) entries = sortedBy(entries, SORTS[flags.sort]);
+  if (limit !== undefined) entries = limited(entries, limit);
+
+  const shown =
+    flags.summary || flags.histogram
+      ? await printViews(entries, flags, format, out, io, now)
+      : await printObjects(entries, {
+          flags,
+          format,
+          tty,
+          out,
+          c,
+          width: stdoutColumns(io),
+          urlOf: urlOf && ((k) => urlOf(target, k)),
+          base: target.prefix.slice(0, target.prefix.lastIndexOf('/') + 1),
+          totals,
+        });
+  await out.flush();
+  plan?.end(totals);
+  if (format === 'table' && !urlOf && (flags.totals || tty)) {
+    const filtered = totals.scanned !== shown.count ? ` (of ${totals.scanned} scanned)` : '';
+    const line = `${shown.count} object${shown.count === 1 ? '' : 's'}, ${formatBytes(shown.bytes)}${filtered}`;
+    if (tty) io.stdout.write(`${c ? c.dim(line) : line}\n`);
+    else io.stderr.write(`${line}\n`);
+  }
+}
+
+interface PrintContext {
+  flags: ListFlags;
+  format: string;
+  tty: boolean;
+  out: LineWriter;
+  /** Set on a terminal (the only place the table is coloured). */
+  c?: ChalkInstance;
+  /** Terminal columns the table fits into. */
+  width: number;
+  urlOf?: (key: string) => string;
+  base: string;
+  totals: ListTotals;
+}
+
+async function printObjects(entries: AsyncIterable<Entry>, x: PrintContext): Promise<{ count: number; bytes: number }> {
+  const { out, format } = x;
+  let count = 0;
+  let bytes = 0;
+  const pending: Entry[] = [];
+  let view: TableView | undefined;
+  const flushTable = async () => {
+    view ??= tableView(pending, { long: !!x.flags.long, base: x.base, width: x.width });
+    if (count === pending.length) await out.line(x.c ? x.c.bold(view.header()) : view.header());
+    for (const l of view.lines(pending)) await out.line(l);
+    pending.length = 0;
+  };
+  if (format === 'json') await out.line('{"objects":[');
+  if (format === 'csv') await out.line(CSV_FIELDS.join(','));
+  for await (const e of entries) {
+    count++;
+    bytes += e.size;
+    if (x.urlOf) await out.line(x.urlOf(e.key));
+    else if (format === 'json') await out.line(`${count > 1 ? ',' : ''}${JSON.stringify(entryToJson(e))}`);
+    else if (format === 'ndjson') await out.line(JSON.stringify(entryToJson(e)));
+    else if (format === 'csv') await out.line(csvRow(e));
+    else if (!x.tty) await out.line(row(e, !!x.flags.long));
+    else {
+      pending.push(e);
+      if (!view ? pending.length >= TTY_BUFFER_ROWS : true) await flushTable();
+    }
+  }
+  if (pending.length) await flushTable();
+  if (format === 'json')
+    await out.line(`],"count":${count},"bytes":${bytes},"scanned":${x.totals.scanned},"requests":${x.totals.requests ?? null}}`);
+  return { count, bytes };
+}
+
+async function printViews(
+  entries: AsyncIterable<Entry>,
+  flags: ListFlags,
+  format: string,
+  out: LineWriter,
+  io: Io,
+  now: Date,
+): Promise<{ count: number; bytes: number }> {
+  const [{ SummaryBuilder }, { HistogramBuilder }, { renderSummary, renderHistogram }, { timeWindow }, { stdoutColor }] = await Promise.all(
+    [
+      import('../views/summary.js'),
+      import('../views/histogram.js'),
+      import('../views/render.js'),
+      import('../filter.js'),
+      import('../output/color.js'),
+    ],
+  );
+  const s = new SummaryBuilder();
+  const h = new HistogramBuilder();
+  for await (const e of entries) {
+    s.add(e);
+    h.add(e);
+  }
+  const summary = s.build();
+  const histogram = flags.histogram
+    ? h.build(timeWindow(flags, now), typeof flags.histogram === 'string' ? (flags.histogram as 'hour' | 'day') : undefined, now)
+    : undefined;
+  if (format === 'json') {
+    await out.line(JSON.stringify({ ...(flags.summary ? { summary } : { total: summary.total }), ...(histogram ? { histogram } : {}) }));
+  } else {
+    const width = stdoutColumns(io);
+    const c = stdoutColor(io);
+    const lines = [
+      ...(flags.summary ? renderSummary(summary, c, width) : []),
+      ...(flags.summary && histogram ? [''] : []),
+      ...(histogram ? renderHistogram(histogram, c, width) : []),
+    ];
+    for (const l of lines) await out.line(l);
+  }
+  return { count: summary.total.objects, bytes: summary.total.bytes };
+}
