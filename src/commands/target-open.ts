@@ -8,15 +8,14 @@ import { loadProfileSource } from '../profile-source.js';
 import { sasExpiryWarning, targetSasToken } from '../providers/sas-expiry.js';
 import type { StorageProvider } from '../providers/types.js';
 import { redact } from '../redact.js';
-import { resolveAccountTarget, resolveTarget, type Target } from '../target.js';
-import type { TargetFlags } from './options.js';
+import { resolveAccountTarget, resolveTarget, type Target, type TargetOptions } from '../target.js';
 
-export async function targetFor(location: string, flags: TargetFlags, io: Io): Promise<Target> {
+export async function targetFor(location: string, flags: TargetOptions, io: Io): Promise<Target> {
   const env = io.env as NodeJS.ProcessEnv;
   return resolveTarget(location, flags, env, await loadProfileSource(env));
 }
 
-export async function accountTargetFor(location: string | undefined, flags: TargetFlags, io: Io): Promise<Target> {
+export async function accountTargetFor(location: string | undefined, flags: TargetOptions, io: Io): Promise<Target> {
   const env = io.env as NodeJS.ProcessEnv;
   return resolveAccountTarget(location, flags, env, await loadProfileSource(env));
 }
