@@ -144,6 +144,11 @@ export function stampDay(rest: string, dashed: boolean, latestDay: number): numb
   return d !== undefined && d <= latestDay ? d : undefined;
 }
 
+/** What THE NAME RULE binds a key stamped with `dayMs` to: that day, plus the type's slack. */
+export function stampSpan(dayMs: number, slack: number): Span {
+  return { start: dayMs, end: dayMs + DAY_MS + slack };
+}
+
 /** The day as it is written after the stem. */
 export function formatDay(dayMs: number, dashed: boolean): string {
   const iso = new Date(dayMs).toISOString().slice(0, 10);
@@ -172,7 +177,7 @@ export function nameBound(key: string, latestDay: number): Span | null | undefin
   if (!s) return seg;
   const day = stampDay(s.rest, s.dashed, latestDay);
   if (day === undefined || seg === null) return null;
-  const v = { start: day, end: day + DAY_MS + s.slack };
+  const v = stampSpan(day, s.slack);
   if (!seg) return v;
   const start = Math.max(v.start, seg.start);
   const end = Math.min(v.end, seg.end);

@@ -3,7 +3,7 @@
  * against: the words plan.ts (folders) and plan-names.ts (file-name stamps) share and walk.ts
  * carries out.
  */
-import type { Span } from '../layouts/time-folders.js';
+import { spanOverlaps, type Span } from '../layouts/time-folders.js';
 import type { Scope } from './scope.js';
 
 export interface PlanWindow {
@@ -46,4 +46,14 @@ function iso(ms: number): string {
 
 export function describeSpan(s: Span): string {
   return `${iso(s.start)}..${iso(s.end)}`;
+}
+
+/**
+ * Why a path's time-folder bound rules out everything below it for the window (the time-folder
+ * rule, layouts/time-folders.ts), or undefined when it does not: folders and listed prefixes alike.
+ */
+export function timeFolderSkip(bound: Span | null | undefined, w: PlanWindow): string | undefined {
+  if (bound === null) return 'its time folders contradict each other';
+  if (bound && !spanOverlaps(bound, w.since, w.until)) return `time folder ${describeSpan(bound)} is outside the window`;
+  return undefined;
 }

@@ -14,13 +14,14 @@ import {
   segmentBound,
   segmentStampOf,
   stampDay,
+  stampSpan,
   stemAt,
   type StemAt,
 } from '../layouts/name-stamps.js';
 import { folderBound, spanOverlaps } from '../layouts/time-folders.js';
 import { DAY_MS } from '../layouts/time-parts.js';
 import { vespaFolder } from '../layouts/vespa.js';
-import { describeSpan, type FolderAction, type FolderDecision, type PlanWindow } from './decision.js';
+import { describeSpan, timeFolderSkip, type FolderAction, type FolderDecision, type PlanWindow } from './decision.js';
 import { scopeExcludes } from './scope.js';
 
 /**
@@ -105,8 +106,8 @@ export function decideRollup(prefix: string, w: PlanWindow, parent: FolderDecisi
   const folder = prefix.slice(0, prefix.lastIndexOf('/') + 1);
   const ruled = w.scope ? scopeExcludes(folder, w.scope) : undefined;
   if (ruled) return out('skip', ruled.reason, ruled.run);
-  if (bound === null) return out('skip', 'its time folders contradict each other');
-  if (bound && !spanOverlaps(bound, w.since, w.until)) return out('skip', `time folder ${describeSpan(bound)} is outside the window`);
+  const outside = timeFolderSkip(bound, w);
+  if (outside) return out('skip', outside);
   if (parent.delimiter !== STAMP_DELIMITER) return decideSegment(prefix, w, parent, out);
   const s = stemAt(prefix);
   if (s) return decideStamp(s, w, out);
@@ -154,7 +155,7 @@ function windowDays(w: PlanWindow, slack: number): number[] | undefined {
   const out: number[] = [];
   for (let d = first; d < last; d += DAY_MS) {
     if (d > latest) break;
-    if (spanOverlaps({ start: d, end: d + DAY_MS + slack }, w.since, w.until)) out.push(d);
+    if (spanOverlaps(stampSpan(d, slack), w.since, w.until)) out.push(d);
   }
   return out;
 }
@@ -173,7 +174,7 @@ function decideStamp(
   if (s.rest.length >= dayLength(s.dashed)) {
     const day = stampDay(s.rest, s.dashed, latestStampDay(w.until, w.now ?? Date.now()));
     if (day === undefined) return out('skip', 'no plausible day follows the stem (the name rule)', 'no plausible day follows their stems');
-    const span = { start: day, end: day + DAY_MS + s.slack };
+    const span = stampSpan(day, s.slack);
     return spanOverlaps(span, w.since, w.until)
       ? out('flat', `name stamp ${describeSpan(span)} overlaps the window`)
       : out('skip', `name stamp ${describeSpan(span)} is outside the window`, 'their name stamps are outside the window');

@@ -18,10 +18,10 @@
  *     read flat, so a deep tree without time folders (Vespa's TENANT/APP/INSTANCE/HOST/…) costs
  *     about what a full scan costs instead of one request per folder.
  */
-import { folderBound, partialTimeFolder, spanInside, spanOverlaps, type Span } from '../layouts/time-folders.js';
+import { folderBound, partialTimeFolder, spanInside, type Span } from '../layouts/time-folders.js';
 import { DAY_MS } from '../layouts/time-parts.js';
 import { vespaFolder } from '../layouts/vespa.js';
-import { describeSpan, type FolderAction, type FolderDecision, type PlanWindow } from './decision.js';
+import { describeSpan, timeFolderSkip, type FolderAction, type FolderDecision, type PlanWindow } from './decision.js';
 import { SEGMENT_DELIMITERS, STAMP_DELIMITER } from './plan-names.js';
 import { scopeExcludes, scopeWalksDeep, vespaPossible } from './scope.js';
 
@@ -78,9 +78,8 @@ export function decideFolder(
   const timed = w.since !== undefined || w.until !== undefined;
   const deep = w.scope !== undefined && scopeWalksDeep(w.scope);
   if (!timed && !deep) return out('flat', 'no time window');
-  if (timed && bound === null) return out('skip', 'its time folders contradict each other');
-  if (timed && bound && !spanOverlaps(bound, w.since, w.until))
-    return out('skip', `time folder ${describeSpan(bound)} is outside the window`);
+  const outside = timed ? timeFolderSkip(bound, w) : undefined;
+  if (outside) return out('skip', outside);
   // Amplitude's and Cloudflare's files carry their day at the start of the name: with the layout
   // named, a folder with no time folder is read by the delimiter that ends the day ('_' after
   // `PROJECT_2026-12-01`, 'T' after `20261201`), which returns one prefix per day that exists.
