@@ -63,7 +63,7 @@ export async function runQueryCommand(location: string, sqlArg: string | undefin
   const threads = flags.threads ? parsePositiveInt(flags.threads, '--threads', 256) : undefined;
   const target = await targetFor(location, flags, io);
   const provider = await open(target, io);
-  const select = { ...flags, layout: flags.layout ?? target.layout };
+  const select = { ...flags, layout: flags.layout ?? target.layout, now: io.now() };
   if (flags.emit) {
     const { emitStatement } = await import('../query/emit.js');
     const { selectObjects } = await import('../query/select-objects.js');

@@ -148,7 +148,7 @@ function fetchFailure(failed: Array<{ entry: { key: string }; error: ArchiveErro
 }
 
 export async function runQuery(r: QueryRequest): Promise<QueryResult> {
-  const window = timeWindow(r.select);
+  const window = timeWindow(r.select, r.select.now);
   if (r.clip && !window.since && !window.until) throw new UsageError('--clip needs a window', { hint: 'add --since and/or --until' });
   const selection = await selectObjects(r.provider, r.prefix, r.select);
   if (selection.duplicates.length)
