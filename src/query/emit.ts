@@ -122,7 +122,7 @@ function clickhouse(target: Target, entries: Entry[], o: EmitOptions): string {
     lines.push("-- credentials: add access key arguments, a named collection, or rely on the server's role");
     if (needs.requesterPays)
       lines.push(
-        '-- requester pays: every request carries the header x-amz-request-payer: requester (headers(…) above; in a named collection: headers = …), signed with your credentials',
+        "-- requester pays: the bucket answers AccessDenied unless every request carries x-amz-request-payer: requester, which s3()'s headers(…) argument below sends (keep it when adding credentials)",
       );
     paths = entries.map((e) => `${target.bucket}/${e.key}`);
   }
