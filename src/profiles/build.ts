@@ -145,7 +145,7 @@ async function chooseProvider(
 ): Promise<'azure' | 's3'> {
   let provider = loc?.provider as 'azure' | 's3' | undefined;
   if (!provider && type) provider = isAzureType(type) ? 'azure' : 's3';
-  if (!provider && (flags.bucket || flags.accessKeyId || flags.roleArn || flags.awsProfile)) provider = 's3';
+  if (!provider && (flags.bucket || flags.accessKeyId || flags.roleArn || flags.awsProfile || flags.requestPayer)) provider = 's3';
   if (!provider && (flags.account || flags.container || flags.tenantId || flags.sas)) provider = 'azure';
   if (!provider) {
     if (!io.interactive) {
