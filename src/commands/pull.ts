@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { stderrIsTTY } from '../output/terminal.js';
 import { tuneGcForTransfers } from '../gc-tuning.js';
-import { addFilterOptions, addTargetOptions, targetFor, open, type TargetFlags } from './options.js';
+import { addFilterOptions, addTargetOptions, giveBackOptionalValue, targetFor, open, type TargetFlags } from './options.js';
 import type { ListOptions } from '../listing.js';
 import type { FileReport, PullEvents } from '../pull/engine.js';
 import { DEFAULT_CONCURRENCY } from '../pull/defaults.js';
@@ -13,7 +13,7 @@ import type { OutputFlags } from '../output/output-format.js';
 import type { Target } from '../target.js';
 import type { StorageProvider } from '../providers/types.js';
 import type { Shard } from '../pull/plan.js';
-import { InterruptedError, UsageError } from '../errors.js';
+import { InterruptedError, UsageError, problemOf } from '../errors.js';
 import { redact } from '../redact.js';
 
 interface PullFlags extends TargetFlags, ListOptions, OutputFlags {
@@ -32,7 +32,7 @@ interface PullFlags extends TargetFlags, ListOptions, OutputFlags {
 function fileLine(r: FileReport): string {
   switch (r.status) {
     case 'failed':
-      return `failed      ${r.key}: ${r.error?.message}${r.error?.code ? ` (${r.error.code})` : ''}`;
+      return `failed      ${r.key}: ${problemOf(r.error?.message ?? '', r.key)}${r.error?.code ? ` (${r.error.code})` : ''}`;
     case 'duplicate':
       return `duplicate   ${r.key} (same partition as ${r.keptInstead}; kept that one)`;
     case 'planned':
@@ -289,6 +289,9 @@ Examples:
     )
     .action(async (location: string, dest: string | undefined, flags: PullFlags, command: Command) => {
       const verbose = !!(command.optsWithGlobals() as { verbose?: boolean }).verbose;
-      return runPull(await pullOptions(location, dest, flags, verbose, io), io);
+      // `pull --progress LOCATION DEST`: the location is not the progress style.
+      const back = giveBackOptionalValue(command, '--progress', flags.progress, ['plain', 'bar'], [location, dest]);
+      const [loc, to] = back.positionals as [string, string | undefined];
+      return runPull(await pullOptions(loc, to, { ...flags, progress: back.value as PullFlags['progress'] }, verbose, io), io);
     });
 }

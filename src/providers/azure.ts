@@ -12,7 +12,7 @@ import type { HttpClient, Pipeline } from '@azure/core-rest-pipeline';
 import { parseListBlobs, type ListBlobsPage } from './azure-list-xml.js';
 import { AzureLister, leanListCredential } from './azure-list.js';
 import type { Readable } from 'node:stream';
-import { ArchiveError, AuthError, NotFoundError } from '../errors.js';
+import { ArchiveError, AuthError, NotFoundError, UsageError } from '../errors.js';
 import { redact } from '../redact.js';
 import type { AzureTarget } from './target-types.js';
 import { parseConnectionString } from './azure-connection-string.js';
@@ -205,7 +205,9 @@ export class AzureProvider implements StorageProvider {
 
   private needContainer(): void {
     if (!this.container)
-      throw new ArchiveError('this command needs a container in the location', { hint: 'use az://ACCOUNT/CONTAINER/PREFIX' });
+      throw new UsageError(`${this.describe()} names no container: this command reads one`, {
+        hint: `name it: ${this.describe()}/CONTAINER/PREFIX (\`archive containers ${this.describe()}\` lists them)`,
+      });
   }
 
   private async cc(): Promise<ContainerClient> {

@@ -6,7 +6,7 @@ import pLimit from 'p-limit';
 import { setMaxListeners } from 'node:events';
 import { access, mkdir, constants, realpath, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ArchiveError, IntegrityError, PartialFailureError, UsageError, errorForExitCode } from '../errors.js';
+import { ArchiveError, IntegrityError, PartialFailureError, UsageError, errorForExitCode, objectFailureExitCode } from '../errors.js';
 import { listEntries, nothingUnder, prefixIsEmpty, type ListOptions, type ListTotals } from '../listing.js';
 import type { Entry } from '../filter.js';
 import type { StorageProvider } from '../providers/types.js';
@@ -317,8 +317,10 @@ function summarize(files: FileReport[]): PullResult['totals'] {
 }
 
 /**
- * Exit codes (README "Exit codes"): 5 when some objects failed and the rest completed; when every object failed
- * for the same kind of reason (all 403, say) that reason's own code, so CI can tell auth from flakiness.
+ * The run's error when objects failed (errors.ts objectFailureExitCode, README "Exit codes"): 5,
+ * however many failed; 3 or 4 only when every object failed with that same denial or not-found.
+ * The hint is the first failure's own (the symlink refusal's names the link); a re-run is only
+ * suggested when the failure has no hint of its own.
  */
 export function pullExitError(result: PullResult): ArchiveError | undefined {
   const failed = result.files.filter((f) => f.status === 'failed');
@@ -331,20 +333,22 @@ export function pullExitError(result: PullResult): ArchiveError | undefined {
       hint: g.hint,
     });
   }
-  const ok = result.totals.downloaded + result.totals.skipped;
   const first = failed[0].error!;
   const n = result.totals.files;
   const details = {
     serviceCode: first.code,
     hint: first.hint ?? 'run the same command again: completed files are skipped and part files resume',
   };
-  const sameKind = failed.every((f) => f.error?.exitCode === first.exitCode);
-  if (ok === 0 && sameKind) {
-    return errorForExitCode(
-      first.exitCode,
-      failed.length === 1 ? first.message : `all ${n} objects failed; first: ${first.message}`,
-      details,
-    );
-  }
-  return new PartialFailureError(`${failed.length} of ${n} object${n === 1 ? '' : 's'} failed; first: ${first.message}`, details);
+  const code = objectFailureExitCode(
+    failed.map((f) => f.error?.exitCode ?? 1),
+    n,
+  );
+  // Every failure's message names its object already (KEY: …, read LOCATION/KEY: …, refusing … PATH).
+  const message =
+    failed.length === n
+      ? n === 1
+        ? first.message
+        : `all ${n} objects failed; first: ${first.message}`
+      : `${failed.length} of ${n} object${n === 1 ? '' : 's'} failed; first: ${first.message}`;
+  return errorForExitCode(code, message, details);
 }

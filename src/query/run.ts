@@ -11,7 +11,15 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { StorageProvider } from '../providers/types.js';
 import { timeWindow } from '../filter.js';
 import { leftOutNote } from '../listing.js';
-import { ArchiveError, AuthError, InterruptedError, NotFoundError, PartialFailureError, UsageError } from '../errors.js';
+import {
+  ArchiveError,
+  ExitCode,
+  InterruptedError,
+  PartialFailureError,
+  UsageError,
+  errorForExitCode,
+  objectFailureExitCode,
+} from '../errors.js';
 import { TempSpace } from './temp-space.js';
 import { selectObjects, type SelectOptions } from './select-objects.js';
 import { fetchObjects, type FetchedObject } from './fetch-objects.js';
@@ -138,13 +146,26 @@ async function execute(conn: DuckDBConnection, sql: string, r: QueryRequest, spa
   if (shown.more) r.note(`(first ${max} rows shown; use --csv, --ndjson or --out FILE for all of them)`);
 }
 
-function fetchFailure(failed: Array<{ entry: { key: string }; error: ArchiveError }>): ArchiveError {
+/** README "Exit codes": 5 however many failed; 3/4 only when every object was denied / gone alike. */
+function fetchFailure(failed: Array<{ entry: { key: string }; error: ArchiveError }>, total: number): ArchiveError {
   const first = failed[0]!.error;
-  if (first instanceof AuthError || first instanceof NotFoundError || first instanceof InterruptedError) return first;
-  return new PartialFailureError(`${failed.length} object${failed.length === 1 ? '' : 's'} could not be fetched, first: ${first.message}`, {
-    serviceCode: first.serviceCode,
-    hint: 'nothing was answered; re-run, or add --skip-bad to answer from the other objects',
-  });
+  if (first instanceof InterruptedError) return first;
+  const code = objectFailureExitCode(
+    failed.map((f) => f.error.exitCode),
+    total,
+  );
+  if (code !== ExitCode.PARTIAL && failed.length === 1) return first;
+  return errorForExitCode(
+    code,
+    `${failed.length === total && total > 1 ? 'all ' : ''}${failed.length}${failed.length === total ? '' : ` of ${total}`} object${total === 1 ? '' : 's'} could not be fetched, first: ${first.message}`,
+    {
+      serviceCode: first.serviceCode,
+      hint:
+        code === ExitCode.PARTIAL
+          ? 'nothing was answered; re-run, or add --skip-bad to answer from the other objects'
+          : (first.hint ?? 'nothing was answered'),
+    },
+  );
 }
 
 export async function runQuery(r: QueryRequest): Promise<QueryResult> {
@@ -195,7 +216,7 @@ export async function runQuery(r: QueryRequest): Promise<QueryResult> {
     r.progress?.stop();
     const skipped: string[] = [];
     if (failed.length) {
-      if (!r.skipBad) throw fetchFailure(failed);
+      if (!r.skipBad) throw fetchFailure(failed, selection.entries.length);
       for (const f of failed) {
         r.note(`skipped ${f.entry.key}: ${f.error.message}`);
         skipped.push(f.entry.key);
