@@ -34,8 +34,8 @@ export class AutoDecoder extends Duplex {
     }
     this.head.push(chunk);
     this.headBytes += chunk.length;
-    if (this.headBytes < SNIFF_BYTES) return cb();
-    this.choose().then(() => cb(), cb);
+    if (this.headBytes < SNIFF_BYTES) cb();
+    else this.choose().then(() => cb(), cb);
   }
 
   override _final(cb: (error?: Error | null) => void): void {
