@@ -491,7 +491,7 @@ for (const name of PROVIDERS) {
       assert.match(r.stderr.trim(), SUMMARY(small.size, 0, 0));
       const again = await runCli(['pull', p.loc('small'), dest], { env: p.env });
       assert.equal(again.code, 0, again.stderr);
-      assert.match(again.stderr.trim(), /^0 downloaded \(0 B at 0 B\/s\), 40 already complete, 0 failed in \d+s$/);
+      assert.match(again.stderr.trim(), /^0 downloaded \(0 B at 0 B\/s\), 40 already complete, 0 failed in \d+\.\ds$/);
       const qdest = join(tmp, 'quiet');
       const q = await runCli(['pull', p.loc('small'), qdest, '-q'], { env: p.env });
       assert.equal(q.code, 0, q.stderr);

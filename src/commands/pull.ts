@@ -7,7 +7,7 @@ import type { FileReport, PullEvents } from '../pull/engine.js';
 import { DEFAULT_CONCURRENCY } from '../pull/defaults.js';
 import { parsePositiveInt, parseSize } from '../output/size.js';
 import { formatBytes } from '../output/format.js';
-import { formatDuration } from '../time.js';
+import { formatElapsed } from '../time.js';
 import type { Io } from '../io.js';
 import type { OutputFlags } from '../output/output-format.js';
 import type { Target } from '../target.js';
@@ -239,7 +239,7 @@ async function printSummary(result: PullResult, secs: number, dryRun: boolean, i
     : [`${t.downloaded} downloaded (${formatBytes(t.downloadedBytes)}${rate})`, `${t.skipped} already complete`, `${t.failed} failed`];
   if (t.resumedBytes) parts.push(`${formatBytes(t.resumedBytes)} resumed`);
   if (t.duplicates) parts.push(`${t.duplicates} duplicate${t.duplicates === 1 ? '' : 's'} skipped (--dedupe)`);
-  io.stderr.write(`${parts.join(', ')} in ${formatDuration(secs * 1000)}\n`);
+  io.stderr.write(`${parts.join(', ')} in ${formatElapsed(secs * 1000)}\n`);
   const note = (await import('../listing.js')).leftOutNote(result.leftOut);
   if (note) io.stderr.write(`${note}\n`);
 }

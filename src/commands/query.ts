@@ -61,6 +61,7 @@ export async function runQueryCommand(location: string, sqlArg: string | undefin
   const memoryBytes = parseSize(flags.memoryLimit ?? DEFAULT_MEMORY, '--memory-limit');
   const concurrency = flags.concurrency ? parsePositiveInt(flags.concurrency, '--concurrency', 256) : 8;
   const threads = flags.threads ? parsePositiveInt(flags.threads, '--threads', 256) : undefined;
+  if (flags.out && !flags.emit) await (await import('../query/output.js')).checkOutFile(flags.out);
   const target = await targetFor(location, flags, io);
   const provider = await open(target, io);
   const select = { ...flags, layout: flags.layout ?? target.layout, now: io.now() };

@@ -400,6 +400,18 @@ export class AzureProvider implements StorageProvider {
   }
 }
 
+/** Credentials that sign in to Entra ID and send a bearer token, which the SDK refuses over plain http. */
+const TOKEN_AUTH = new Set<AzureTarget['auth']['type']>(['default', 'service-principal', 'device-code']);
+
 export async function openAzure(target: AzureTarget): Promise<StorageProvider> {
+  // An emulator URL (http) with no credential of its own falls to the default chain, whose bearer
+  // token the SDK will not send without TLS: say what to give instead of the SDK's sentence.
+  if (TOKEN_AUTH.has(target.auth.type) && /^http:/i.test(target.serviceUrl)) {
+    const what = target.auth.type === 'default' ? 'no credential was given' : `--auth ${target.auth.type} signs in to Entra ID`;
+    throw new AuthError(`${target.serviceUrl} is plain http and ${what}: an Entra ID token is only sent over https`, {
+      serviceCode: 'NoCredential',
+      hint: 'for an emulator or another http endpoint give its connection string (AZURE_STORAGE_CONNECTION_STRING), a SAS URL, AZURE_STORAGE_ACCOUNT with AZURE_STORAGE_KEY, or a profile with --auth key',
+    });
+  }
   return new AzureProvider(target);
 }

@@ -25,7 +25,7 @@ import { selectObjects, type SelectOptions } from './select-objects.js';
 import { fetchObjects, type FetchedObject } from './fetch-objects.js';
 import { Engine, loadDuckDB } from './engine.js';
 import { defineSchema, type DefinedSchema } from './schema.js';
-import { classifySqlError, oneLineSqlMessage } from './sql-errors.js';
+import { classifySqlError, oneLineSqlMessage, sqlHints } from './sql-errors.js';
 import { decodeToPlain, findBadObjects, inUserTerms } from './recover.js';
 import { copyQueryTo, fileFormatFor, placeOutFile, streamFileTo, writeReader, type FileFormat, type StdoutFormat } from './output.js';
 import { renderTable } from './render-table.js';
@@ -74,7 +74,7 @@ export interface QueryResult {
 
 function sqlFailure(message: string, files: FetchedObject[]): ArchiveError {
   const m = inUserTerms(message, files);
-  const hints = m.split('\n').filter((l) => /^(Candidate|Did you mean)/.test(l.trim()));
+  const hints = sqlHints(m);
   return new UsageError(`SQL: ${oneLineSqlMessage(m)}`, {
     hint: `${hints.length ? `${hints.join('; ')}; ` : ''}the table is \`logs\` (\`logs_raw\` untyped); \`archive query LOCATION --schema\` lists its columns`,
   });
