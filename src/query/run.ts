@@ -187,6 +187,8 @@ export async function runQuery(r: QueryRequest): Promise<QueryResult> {
   if (leftOut) r.note(leftOut);
   if (!selection.entries.length) r.note('no objects match the location and filters: the result is empty');
 
+  for (const d of TempSpace.reclaimDead(r.tempParent))
+    r.note(`removed the temp dir of a query that ended without cleaning up${d.pid ? ` (pid ${d.pid})` : ''}: ${d.dir}`);
   const space = TempSpace.create(r.tempParent);
   let engine: Engine | undefined;
   // DuckDB's interrupt only cancels the statement running at that instant; Ctrl-C between two
