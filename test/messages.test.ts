@@ -172,7 +172,9 @@ for (const name of PROVIDERS) {
     });
 
     test("item 15: a Binder error's hint lists DuckDB's candidates readably", async () => {
-      const r = await runInProcess(['query', p.loc('msgs', 'logs/'), 'SELECT time_bucket(INTERVAL 1 HOUR, a) FROM logs'], { env: p.env });
+      const r = await runInProcess(['query', p.loc('msgs', 'logs/'), 'SELECT time_bucket(INTERVAL 1 HOUR, a) FROM logs'], {
+        env: { ...p.env, TMPDIR: tmp },
+      });
       assert.equal(r.code, 2, r.stderr);
       const [first, hint] = r.stderr.trimEnd().split('\n');
       assert.equal(
@@ -184,7 +186,7 @@ for (const name of PROVIDERS) {
         /^hint: candidates: time_bucket\(INTERVAL, DATE\) -> DATE; time_bucket\(INTERVAL, DATE, DATE\) -> DATE; time_bucket\(INTERVAL, DATE, INTERVAL\) -> DATE; time_bucket\(INTERVAL, TIMESTAMP\) -> TIMESTAMP; … \(\d+ in all\); the table is `logs` \(`logs_raw` untyped\); `archive query LOCATION --schema` lists its columns$/,
       );
       assert.doesNotMatch(r.stderr, /\t/);
-      const typo = await runInProcess(['query', p.loc('msgs', 'logs/'), 'SELECT aa FROM logs'], { env: p.env });
+      const typo = await runInProcess(['query', p.loc('msgs', 'logs/'), 'SELECT aa FROM logs'], { env: { ...p.env, TMPDIR: tmp } });
       assert.equal(typo.code, 2);
       assert.match(typo.stderr, /\nhint: Candidate bindings: "a"(, "[^"]+")*; the table is `logs`/);
     });
@@ -192,7 +194,7 @@ for (const name of PROVIDERS) {
     test('item 15: --out into a missing folder fails before anything is listed or fetched', async () => {
       const out = join(tmp, 'missing', 'dir', 'x.csv');
       // The location holds nothing: had it been listed first, the answer would be "nothing under" (4).
-      const r = await runInProcess(['query', p.loc('msgs', 'nothing/'), '--out', out, 'SELECT 1'], { env: p.env });
+      const r = await runInProcess(['query', p.loc('msgs', 'nothing/'), '--out', out, 'SELECT 1'], { env: { ...p.env, TMPDIR: tmp } });
       assert.deepEqual(
         [r.code, r.stderr],
         [
@@ -200,7 +202,7 @@ for (const name of PROVIDERS) {
           `archive: --out ${out}: the folder ${join(tmp, 'missing', 'dir')} does not exist\nhint: create it first, or name a file in a folder that exists\n`,
         ],
       );
-      const dir = await runInProcess(['query', p.loc('msgs', 'logs/'), '--out', tmp, 'SELECT 1'], { env: p.env });
+      const dir = await runInProcess(['query', p.loc('msgs', 'logs/'), '--out', tmp, 'SELECT 1'], { env: { ...p.env, TMPDIR: tmp } });
       assert.equal(dir.code, 2);
       assert.match(dir.stderr, /^archive: --out .*: unknown file type "\(none\)"$/m);
     });

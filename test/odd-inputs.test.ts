@@ -97,7 +97,8 @@ for (const name of PROVIDERS) {
       await p?.stop();
       if (tmp) rmSync(tmp, { recursive: true, force: true });
     });
-    const env = () => ({ ...p.env, ARCHIVE_NOW: NOW });
+    // A private TMPDIR: a query's temp dir, and the dead ones it reclaims, are this file's only.
+    const env = () => ({ ...p.env, ARCHIVE_NOW: NOW, TMPDIR: tmp });
     /** In process the clock is the fake Io's (ARCHIVE_NOW is what a spawned run reads). */
     const CLOCK = () => ({ env: env(), now: new Date(NOW) });
     const list = async (args: string[]) => {

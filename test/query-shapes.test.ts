@@ -104,7 +104,9 @@ for (const name of PROVIDERS) {
       await p?.stop();
       if (tmp) rmSync(tmp, { recursive: true, force: true });
     });
-    const run = (args: string[], now = NOW) => runInProcess(['query', ...args], { env: { ...p.env, ARCHIVE_NOW: now.toISOString() }, now });
+    // A private TMPDIR: a query's temp dir, and the dead ones it reclaims, are this file's only.
+    const run = (args: string[], now = NOW) =>
+      runInProcess(['query', ...args], { env: { ...p.env, ARCHIVE_NOW: now.toISOString(), TMPDIR: tmp }, now });
     const vespa = () => p.loc('shapes', 'acme/');
 
     test('item 8: access and connection logs mixed keep both typed views; time_bucket works on each', async () => {

@@ -122,6 +122,8 @@ export async function runQueryCommand(location: string, sqlArg: string | undefin
     out: io.stdout,
     note: (line) => progress.log(`${c.dim('archive:')} ${line}`),
     progress,
+    // The run's TMPDIR (io.env), as a spawned process's os.tmpdir() would read it.
+    tempParent: io.env.TMPDIR || undefined,
   });
 }
 
