@@ -341,7 +341,8 @@ of objects the run does not select (left by runs with another window); --clean-p
 $XDG_STATE_HOME/archive or ~/.local/state/archive), so "complete" means the same key and ETag.
 Folder markers (keys ending in '/', Azure hdi_isfolder stubs) are skipped.
 The run gives up early when the endpoint stops answering (exit 5; run it again to resume).
-Exit codes: 0 all done, 2 DEST is a file, 5 some objects failed (the rest are complete), 130 interrupted.
+Exit codes: 0 all done, 2 DEST is a file, 4 nothing under the location, 5 objects failed (one, some
+or all; 3 or 4 when every one was denied or gone alike), 130 interrupted.
 
 Examples:
   archive pull "https://acct.blob.core.windows.net/vespa?sv=…&sig=…" ./logs --kind access --since 6h -d
