@@ -5,7 +5,7 @@
  */
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createDecoder, codecFor } from './decompress/index.js';
+import { createDecoder } from './decompress/index.js';
 import { listEntries, nothingUnder, prefixIsEmpty, type ListOptions, type ListTotals } from './listing.js';
 import type { Entry } from './filter.js';
 import type { StorageProvider } from './providers/types.js';
@@ -163,7 +163,8 @@ export async function cat(items: Item[], out: NodeJS.WritableStream, o: CatOptio
     const stream = new PassThrough({ highWaterMark: bufferBytes });
     const outcome = (async (): Promise<Outcome> => {
       try {
-        const decoder = await createDecoder(o.raw ? 'none' : codecFor(entry.key), { label: entry.key });
+        // The content decides how to decode (its magic bytes), not the name: as pull -d and query.
+        const decoder = await createDecoder(o.raw ? 'none' : 'auto', { label: entry.key });
         const source = Readable.from(
           resilientRead(provider, entry.key, { start: 0, end: entry.size - 1, etag: entry.etag, signal: o.signal, policy: o.retry }),
           { objectMode: false },

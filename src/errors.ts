@@ -89,3 +89,27 @@ export function errorForExitCode(code: number, message: string, details: ErrorDe
       return new ArchiveError(message, details);
   }
 }
+
+/**
+ * The one rule for runs that read many objects (pull, cat, query; README "Exit codes"): once the
+ * run has started on the objects, any object that fails makes it a partial failure, 5, whether
+ * one, some or all of them failed. Only when every object failed with the same credential
+ * denial (3) or was gone (4) is that code kept: then the credential or the location is wrong,
+ * not the objects, and CI can tell the two apart. Never 1: an object failing is not a bug.
+ */
+export function objectFailureExitCode(failed: readonly number[], total: number): ExitCodeValue {
+  const first = failed[0];
+  const same = failed.length === total && failed.every((c) => c === first);
+  return same && (first === ExitCode.AUTH || first === ExitCode.NOT_FOUND) ? (first as ExitCodeValue) : ExitCode.PARTIAL;
+}
+
+/**
+ * What went wrong with `key`, without the key again: a decoder's `KEY: corrupt …` or a read's
+ * `read LOCATION/KEY: not found …` would name it twice after a line that starts with it.
+ */
+export function problemOf(message: string, key: string): string {
+  if (message.startsWith(`${key}: `)) return message.slice(key.length + 2);
+  const read = `/${key}: `;
+  const at = message.indexOf(read);
+  return message.startsWith('read ') && at >= 0 ? message.slice(at + read.length) : message;
+}

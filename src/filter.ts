@@ -34,12 +34,27 @@ export interface Entry extends ObjectInfo {
 
 export type EntryFilter = (e: Entry, relKey: string) => boolean;
 
+/** `--kind a,b`: a list of names, comma-separated or repeated. */
 function splitList(values: string[] | undefined): string[] {
   return (values ?? [])
     .flatMap((v) => v.split(','))
     .map((v) => v.trim())
     .filter(Boolean);
 }
+
+/**
+ * `--include`, `--exclude`, `--host`: each value is one glob, as typed (a comma belongs to the glob:
+ * `{a,b}/*`); repeating the flag gives several. Only empty values are dropped.
+ */
+function globList(values: string[] | undefined): string[] {
+  return (values ?? []).filter((v) => v !== '');
+}
+
+/**
+ * picomatch's `**` and `?` compile to `.`, which stops at a newline; keys may hold one. The `s`
+ * flag lets every wildcard cross it (`*` and `?` still never cross '/').
+ */
+const GLOB_FLAGS = { dot: true, flags: 's' } as const;
 
 export function timeWindow(opts: FilterOptions, now = new Date()): TimeWindow {
   const w: TimeWindow = {
@@ -70,8 +85,8 @@ export function inWindow(w: TimeWindow, time: Date, timeEnd?: Date): boolean {
 export function globMatcher(globs: string[]): (key: string) => boolean {
   const byName = globs.filter((g) => !g.includes('/'));
   const byPath = globs.filter((g) => g.includes('/'));
-  const name = byName.length ? picomatch(byName, { dot: true }) : undefined;
-  const path = byPath.length ? picomatch(byPath, { dot: true }) : undefined;
+  const name = byName.length ? picomatch(byName, GLOB_FLAGS) : undefined;
+  const path = byPath.length ? picomatch(byPath, GLOB_FLAGS) : undefined;
   return (key) => (name ? name(key.slice(key.lastIndexOf('/') + 1)) : false) || (path ? path(key) : false);
 }
 
@@ -85,15 +100,16 @@ export function scopeFilters(opts: FilterOptions): { kinds: Set<string>; hostMat
   // A kind no layout gives can match nothing: say so instead of answering "0 objects".
   for (const k of kinds)
     if (!Object.hasOwn(KINDS, k)) throw new UsageError(`unknown kind "${k}"`, { hint: `use one of: ${KIND_NAMES.join(', ')}` });
-  const hosts = splitList(opts.host);
-  const hostMatch = hosts.length ? picomatch(hosts, { nocase: true }) : undefined;
+  const hosts = globList(opts.host);
+  // `flags` replaces picomatch's own `nocase` flag: 'i' is given here with 's'.
+  const hostMatch = hosts.length ? picomatch(hosts, { nocase: true, flags: 'si' }) : undefined;
   return { kinds, hostMatch };
 }
 
 export function buildFilter(opts: FilterOptions, now = new Date()): EntryFilter {
   const matcher = (globs: string[]) => (globs.length ? globMatcher(globs) : undefined);
-  const inc = matcher(splitList(opts.include));
-  const exc = matcher(splitList(opts.exclude));
+  const inc = matcher(globList(opts.include));
+  const exc = matcher(globList(opts.exclude));
   const { kinds, hostMatch } = scopeFilters(opts);
   const w = timeWindow(opts, now);
   const hasWindow = !!(w.since || w.until);

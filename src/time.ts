@@ -67,17 +67,31 @@ export function parseFutureSpec(text: string, flag: string, now: Date = new Date
   });
 }
 
+/**
+ * A span for a person, in its two largest units, rounded to the smaller one: `2d 0h` for a
+ * token signed for two days and read a second later (truncating said `1d 23h`), `3h 5m`,
+ * `4m 10s`, `7s`.
+ */
 export function formatDuration(ms: number): string {
   const neg = ms < 0;
-  let s = Math.abs(Math.round(ms / 1000));
-  const d = Math.floor(s / 86400);
-  s -= d * 86400;
-  const h = Math.floor(s / 3600);
-  s -= h * 3600;
-  const m = Math.floor(s / 60);
-  s -= m * 60;
-  const parts = d ? [`${d}d`, `${h}h`] : h ? [`${h}h`, `${m}m`] : m ? [`${m}m`, `${s}s`] : [`${s}s`];
-  return (neg ? '-' : '') + parts.join(' ');
+  const s = Math.abs(Math.round(ms / 1000));
+  let text: string;
+  if (s < 60) text = `${s}s`;
+  else if (s < 3600) text = `${Math.floor(s / 60)}m ${s % 60}s`;
+  else {
+    const minutes = Math.round(s / 60);
+    if (minutes < 24 * 60) text = `${Math.floor(minutes / 60)}h ${minutes % 60}m`;
+    else {
+      const hours = Math.round(s / 3600);
+      text = `${Math.floor(hours / 24)}d ${hours % 24}h`;
+    }
+  }
+  return (neg ? '-' : '') + text;
+}
+
+/** How long a run took: tenths of a second below 10 s (`0.4s`, not `0s`), else as formatDuration. */
+export function formatElapsed(ms: number): string {
+  return ms < 9950 ? `${(Math.max(0, ms) / 1000).toFixed(1)}s` : formatDuration(ms);
 }
 
 /** ISO 8601 UTC without zero milliseconds: 2026-01-05T17:00:00Z. */

@@ -2,7 +2,8 @@
  * `archive cat` when one object of three fails (issue #10 item 2): every good object is still
  * written, whole and in order, the failure is named on stderr, exit 5 — for every prefetch depth,
  * failure position and kind of failure:
- *   corrupt  the body is not gzip at all;
+ *   corrupt  the body starts as gzip (its magic bytes) and is not gzip after them: decoding is decided
+ *            by the bytes, so plain text named .gz would simply be written as it is;
  *   404      the object is deleted after the listing, just before its GET reaches the server;
  *   reset    every GET of it is reset, past the retry budget (--retries 2).
  * Timings: "natural" lets the requests race; "failed-first" holds back the object written just
@@ -29,6 +30,9 @@ const NAMES = ['a', 'b', 'c'];
  */
 const RESET_ANSWERS = 2;
 
+/** gzip's magic bytes, then text: a body that says gzip and is not (plain text is simply plain). */
+const notGzip = (text: string) => Buffer.concat([Buffer.from([0x1f, 0x8b]), Buffer.from(text)]);
+
 /** Distinct, sizeable bodies: a few hundred KiB decoded, so they span many chunks. */
 function records(name: string): string {
   return `${Array.from({ length: 4000 }, (_, i) => JSON.stringify({ obj: name, i, pad: 'x'.repeat(40) })).join('\n')}\n`;
@@ -48,7 +52,7 @@ function expectedFailureLine(p: ProviderFixture, kind: Kind, container: string, 
   const where = p.name === 'azure' ? `az://devstoreaccount1/${container}/${key}` : `s3://${container}/${key}`;
   switch (kind) {
     case 'corrupt':
-      return `archive: ${key}: corrupt gzip data: incorrect header check`;
+      return `archive: ${key}: corrupt gzip data: unknown compression method`;
     case '404':
       return p.name === 'azure' ? `archive: read ${where}: not found (BlobNotFound)` : `archive: read ${where}: not found (NoSuchKey)`;
     case 'reset':
@@ -99,7 +103,7 @@ for (const name of ['azure', 's3'] as const) {
           container,
           NAMES.map((x, i) => ({
             key: keys[i],
-            body: i === c.bad && c.kind === 'corrupt' ? Buffer.from('this is not gzip\n') : gzipSync(records(x)),
+            body: i === c.bad && c.kind === 'corrupt' ? notGzip('this is not gzip\n') : gzipSync(records(x)),
           })),
         );
         const answersOfBad = c.kind === 'reset' ? RESET_ANSWERS : 1;
@@ -140,16 +144,16 @@ for (const name of ['azure', 's3'] as const) {
     test('two failures and a good object in between: both named in order, the good one written', async () => {
       const container = `catfail${++n}`;
       await p.seed(container, [
-        { key: 'y/a.gz', body: Buffer.from('junk one\n') },
+        { key: 'y/a.gz', body: notGzip('junk one\n') },
         { key: 'y/b.gz', body: gzipSync(records('b')) },
-        { key: 'y/c.gz', body: Buffer.from('junk two\n') },
+        { key: 'y/c.gz', body: notGzip('junk two\n') },
       ]);
       const r = await runCli(['cat', p.loc(container, 'y/'), '--order', 'key', '--prefetch', '2'], { env: p.env });
       assert.equal(r.code, 5, r.stderr);
       assert.ok(r.stdout === records('b'));
       assert.deepEqual(r.stderr.split('\n').slice(0, 3), [
-        'archive: y/a.gz: corrupt gzip data: incorrect header check',
-        'archive: y/c.gz: corrupt gzip data: incorrect header check',
+        'archive: y/a.gz: corrupt gzip data: unknown compression method',
+        'archive: y/c.gz: corrupt gzip data: unknown compression method',
         'archive: 2 of 3 objects could not be read (see above)',
       ]);
     });

@@ -27,7 +27,7 @@ const RATE = 512 * 1024;
 const BIG = 5 * MiB;
 
 const SIZE_RE = String.raw`\d+(?:\.\d)? (?:B|KiB|MiB|GiB)`;
-const DURATION_RE = String.raw`(?:\d+m )?\d+s`;
+const DURATION_RE = String.raw`(?:\d\.\d|(?:\d+m )?\d+)s`;
 const BAR_GLYPHS = '█▏▎▍▌▋▊▉ ';
 
 interface Frame {

@@ -110,12 +110,12 @@ test('waitLock waits for the holder, reports it once, and honours the abort sign
   const held = await tryLock(f);
   assert.ok(held);
   let told = 0;
-  const waiting = waitLock(f, undefined, () => told++);
+  const waiting = waitLock(f, { onWait: () => told++ });
   setTimeout(() => void held.release(), 300);
   const got = await waiting;
   assert.equal(told, 1);
   const ac = new AbortController();
-  const blocked = waitLock(f, ac.signal);
+  const blocked = waitLock(f, { signal: ac.signal });
   ac.abort(new Error('stop'));
   await assert.rejects(blocked, /stop/);
   await got.release();

@@ -515,19 +515,31 @@ for (const name of PROVIDERS) {
       assert.equal(schema.code, 0, schema.stderr);
       const cols = (JSON.parse(schema.stdout) as { vendor: string; columns: Array<{ name: string; type: string }> }).columns;
       assert.equal((JSON.parse(schema.stdout) as { vendor: string }).vendor, 'vespa-access');
-      assert.deepEqual(Object.fromEntries(cols.map((c) => [c.name, c.type])), {
-        ip: 'VARCHAR',
-        time: 'TIMESTAMP',
-        duration: 'DOUBLE',
-        code: 'INTEGER',
-        method: 'VARCHAR',
-        uri: 'VARCHAR',
-        responsesize: 'BIGINT',
-        _key: 'VARCHAR',
-        _time: 'TIMESTAMP',
-        _host: 'VARCHAR',
-        _kind: 'VARCHAR',
-      });
+      // The fields the records hold, typed; then every other field of the view, typed, NULL here.
+      assert.deepEqual(
+        cols.map((c) => [c.name, c.type]),
+        [
+          ['ip', 'VARCHAR'],
+          ['time', 'TIMESTAMP'],
+          ['duration', 'DOUBLE'],
+          ['code', 'INTEGER'],
+          ['method', 'VARCHAR'],
+          ['uri', 'VARCHAR'],
+          ['responsesize', 'BIGINT'],
+          ['_key', 'VARCHAR'],
+          ['_time', 'TIMESTAMP'],
+          ['_host', 'VARCHAR'],
+          ['_kind', 'VARCHAR'],
+          ['requestsize', 'BIGINT'],
+          ['localport', 'INTEGER'],
+          ['peerport', 'INTEGER'],
+          ['host', 'VARCHAR'],
+          ['scheme', 'VARCHAR'],
+          ['version', 'VARCHAR'],
+          ['agent', 'VARCHAR'],
+          ['peeraddr', 'VARCHAR'],
+        ],
+      );
 
       const dir = mkdtempSync(join(tmp, 'out-'));
       const all = vespa.flatMap((o) => (o.records as VespaRec[] | undefined) ?? []);
@@ -633,7 +645,8 @@ for (const name of PROVIDERS) {
         { env: p.env },
       );
       assert.equal(r.code, 0, r.stderr);
-      assert.equal(r.stdout, '[]\n');
+      // `uri` is a column although no record is read: the location's access logs call for the typed view.
+      assert.deepEqual(JSON.parse(r.stdout), []);
       assert.equal(r.stderr, 'archive: no objects match the location and filters: the result is empty\n');
       const c = await runCli(['query', loc, ...EMPTY_WINDOW, '--csv', 'SELECT count(*) AS n FROM logs'], { env: p.env });
       assert.equal(c.code, 0, c.stderr);
@@ -927,7 +940,7 @@ describe('query: pure parts', () => {
     );
   });
 
-  test('typedView builds casts from the detected columns only', async () => {
+  test('typedView casts the detected columns from their types and adds the missing fields as typed NULLs', async () => {
     const { typedView } = await import('../src/query/vendor-views.js');
     assert.equal(typedView('vespa-access', [{ name: 'foo', type: 'VARCHAR' }]), undefined);
     const v = typedView('vespa-access', [
@@ -938,8 +951,29 @@ describe('query: pure parts', () => {
     assert.equal(v.recordTime, '"time"');
     assert.equal(
       v.select,
-      'SELECT * REPLACE (make_timestamp(CAST(round(CAST("time" AS DOUBLE) * 1000000) AS BIGINT)) AS "time", TRY_CAST("code" AS INTEGER) AS "code") FROM logs_raw',
+      'SELECT * REPLACE (make_timestamp(CAST(round(CAST("time" AS DOUBLE) * 1000000) AS BIGINT)) AS "time", TRY_CAST("code" AS INTEGER) AS "code"), ' +
+        'CAST(NULL AS DOUBLE) AS "duration", CAST(NULL AS BIGINT) AS "responsesize", CAST(NULL AS BIGINT) AS "requestsize", ' +
+        'CAST(NULL AS INTEGER) AS "localport", CAST(NULL AS INTEGER) AS "peerport", CAST(NULL AS VARCHAR) AS "method", ' +
+        'CAST(NULL AS VARCHAR) AS "ip", CAST(NULL AS VARCHAR) AS "host", CAST(NULL AS VARCHAR) AS "scheme", ' +
+        'CAST(NULL AS VARCHAR) AS "version", CAST(NULL AS VARCHAR) AS "agent", CAST(NULL AS VARCHAR) AS "peeraddr" FROM logs_raw',
     );
+    // Access and connection logs mixed: one column per field as DuckDB names them (localport = localPort).
+    const mixed = typedView(
+      ['vespa-connection', 'vespa-access'],
+      [
+        { name: 'time', type: 'DOUBLE' },
+        { name: 'localport', type: 'BIGINT' },
+        { name: 'timestamp', type: 'VARCHAR' },
+        { name: 'peerPort', type: 'BIGINT' },
+      ],
+    )!;
+    assert.deepEqual(mixed.views, ['vespa-access', 'vespa-connection']);
+    assert.equal(mixed.recordTime, 'coalesce("time", "timestamp")');
+    assert.match(mixed.select, /TRY_CAST\("localport" AS INTEGER\) AS "localport"/);
+    assert.match(mixed.select, /TRY_CAST\("peerPort" AS INTEGER\) AS "peerPort"/);
+    assert.doesNotMatch(mixed.select, /AS "localPort"|AS "peerport"/);
+    // Nothing detected (no records): every field asked for, typed.
+    assert.equal(typedView('vespa-connection', [])!.select.match(/CAST\(NULL AS /g)!.length, 13);
     const a = typedView('amplitude-events', [
       { name: 'event_time', type: 'VARCHAR' },
       { name: 'event_properties', type: 'STRUCT(plan VARCHAR)' },

@@ -7,7 +7,7 @@ import type { ListOptions } from '../listing.js';
 import type { CatSource } from '../cat.js';
 import { parsePositiveInt } from '../output/size.js';
 import type { Io } from '../io.js';
-import { PartialFailureError, InterruptedError, UsageError } from '../errors.js';
+import { InterruptedError, UsageError, errorForExitCode, objectFailureExitCode } from '../errors.js';
 import { redact } from '../redact.js';
 import { DEFAULT_RETRY } from '../providers/resilient-read.js';
 
@@ -49,6 +49,7 @@ export async function runCat(locations: string[], flags: CatFlags, io: Io): Prom
   setMaxListeners(0, both); // one listener per prefetched object
   const c = stderrColor(io);
   let result: Awaited<ReturnType<typeof import('../cat.js').cat>>;
+  const failedCodes: number[] = [];
   try {
     const { include, exclude, since, until, kind, host } = flags;
     const leftOut: Record<string, number> = {};
@@ -77,6 +78,7 @@ export async function runCat(locations: string[], flags: CatFlags, io: Io): Prom
       raw: flags.raw,
       signal: both,
       onError: (_key, err, written) => {
+        failedCodes.push(err.exitCode);
         const partial = written ? ` [${written} bytes of it were written before it failed]` : '';
         io.stderr.write(`${redact(`${c.red('archive:')} ${err.message}${err.serviceCode ? ` (${err.serviceCode})` : ''}${partial}`)}\n`);
       },
@@ -88,9 +90,17 @@ export async function runCat(locations: string[], flags: CatFlags, io: Io): Prom
     throw err;
   }
   if (result.failed) {
-    throw new PartialFailureError(`${result.failed} of ${result.objects + result.failed} objects could not be read (see above)`, {
-      hint: 'the other objects were written in full; re-run for the failed ones, or check them with `archive pull`',
-    });
+    const total = result.objects + result.failed;
+    // README "Exit codes": 5 however many failed, 3/4 when every object was denied / gone alike.
+    throw errorForExitCode(
+      objectFailureExitCode(failedCodes, total),
+      `${result.failed} of ${total} objects could not be read (see above)`,
+      {
+        hint: result.objects
+          ? 'the other objects were written in full; re-run for the failed ones, or check them with `archive pull`'
+          : 'nothing was written; the reasons are above',
+      },
+    );
   }
 }
 

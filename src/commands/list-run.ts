@@ -9,7 +9,8 @@
 import type { ChalkInstance } from 'chalk';
 import type { Entry } from '../filter.js';
 import type { Io } from '../io.js';
-import { entryToJson, listEntries, type ListOptions, type ListTotals } from '../listing.js';
+import { entryToJson, listEntries, nothingUnder, prefixIsEmpty, type ListOptions, type ListTotals } from '../listing.js';
+import { kindClass } from '../layouts/kinds.js';
 import { UsageError } from '../errors.js';
 import { formatBytes, formatTime, pad } from '../output/format.js';
 import { resolveOutputFormat, type OutputFlags } from '../output/output-format.js';
@@ -176,6 +177,9 @@ export async function runList(location: string, flags: ListFlags, io: Io): Promi
         });
   await out.flush();
   plan?.end(totals);
+  // As cat, pull and query (README "Exit codes"): nothing at all under the location is exit 4,
+  // filters that leave out what is there are not.
+  if (!totals.count && (await prefixIsEmpty(provider, target.prefix))) throw nothingUnder(provider, target.prefix);
   if (format === 'table' && !urlOf && (flags.totals || tty)) {
     const filtered = totals.scanned !== shown.count ? ` (of ${totals.scanned} scanned)` : '';
     const line = `${shown.count} object${shown.count === 1 ? '' : 's'}, ${formatBytes(shown.bytes)}${filtered}`;
@@ -250,14 +254,20 @@ async function printViews(
   );
   const s = new SummaryBuilder();
   const h = new HistogramBuilder();
+  // The histogram is for export gaps: it counts log objects (an ownership challenge or a marker in
+  // an hour with no export must not fill it), unless --kind says what to count.
+  const counted = (flags.kind ?? []).length ? () => true : (e: Entry) => kindClass(e.facts.kind) === 'record';
+  const leftOut: Record<string, number> = {};
   for await (const e of entries) {
     s.add(e);
-    h.add(e);
+    if (counted(e)) h.add(e);
+    else leftOut[e.facts.kind ?? 'other'] = (leftOut[e.facts.kind ?? 'other'] ?? 0) + 1;
   }
   const summary = s.build();
   const histogram = flags.histogram
     ? h.build(timeWindow(flags, now), typeof flags.histogram === 'string' ? (flags.histogram as 'hour' | 'day') : undefined, now)
     : undefined;
+  if (histogram && Object.keys(leftOut).length) histogram.leftOut = leftOut;
   if (format === 'json') {
     await out.line(JSON.stringify({ ...(flags.summary ? { summary } : { total: summary.total }), ...(histogram ? { histogram } : {}) }));
   } else {

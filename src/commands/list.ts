@@ -3,9 +3,11 @@
  * runs, so `archive --help` and the other commands do not pay for the listing modules.
  */
 import { Option, type Command } from 'commander';
-import { addFilterOptions, addRequestPayerOption, addTargetOptions } from './options.js';
+import { addFilterOptions, addRequestPayerOption, addTargetOptions, giveBackOptionalValue } from './options.js';
 import type { ListFlags } from './list-run.js';
 import type { Io } from '../io.js';
+
+const HISTOGRAM_BUCKETS = ['hour', 'day'] as const;
 
 export function registerList(program: Command, io: Io): void {
   const cmd = program
@@ -51,7 +53,11 @@ Examples:
   archive list cloudflare: --summary --json
   archive list vespa: --kind heapdump --sort size --limit 5`,
     )
-    .action(async (location: string | undefined, flags: ListFlags, command: Command) => {
+    .action(async (given: string | undefined, flags: ListFlags, command: Command) => {
+      // `list --histogram LOCATION`: the location is not the bucket size.
+      const back = giveBackOptionalValue(command, '--histogram', flags.histogram, HISTOGRAM_BUCKETS, [given]);
+      const location = back.positionals[0];
+      flags = { ...flags, histogram: back.value as ListFlags['histogram'] };
       if (!location) return (await import('./containers.js')).runContainers(undefined, flags, io);
       return (await import('./list-run.js')).runList(
         location,

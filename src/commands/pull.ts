@@ -1,19 +1,27 @@
 import { Option, type Command } from 'commander';
 import { stderrIsTTY } from '../output/terminal.js';
 import { tuneGcForTransfers } from '../gc-tuning.js';
-import { addFilterOptions, addRequestPayerOption, addTargetOptions, targetFor, open, type TargetFlags } from './options.js';
+import {
+  addFilterOptions,
+  addRequestPayerOption,
+  addTargetOptions,
+  giveBackOptionalValue,
+  targetFor,
+  open,
+  type TargetFlags,
+} from './options.js';
 import type { ListOptions } from '../listing.js';
 import type { FileReport, PullEvents } from '../pull/engine.js';
 import { DEFAULT_CONCURRENCY } from '../pull/defaults.js';
 import { parsePositiveInt, parseSize } from '../output/size.js';
 import { formatBytes } from '../output/format.js';
-import { formatDuration } from '../time.js';
+import { formatElapsed, parseDuration } from '../time.js';
 import type { Io } from '../io.js';
 import type { OutputFlags } from '../output/output-format.js';
 import type { Target } from '../target.js';
 import type { StorageProvider } from '../providers/types.js';
 import type { Shard } from '../pull/plan.js';
-import { InterruptedError, UsageError } from '../errors.js';
+import { InterruptedError, UsageError, problemOf } from '../errors.js';
 import { redact } from '../redact.js';
 
 interface PullFlags extends TargetFlags, ListOptions, OutputFlags {
@@ -27,12 +35,14 @@ interface PullFlags extends TargetFlags, ListOptions, OutputFlags {
   progress?: boolean | string;
   chunkSize?: string;
   multipartThreshold?: string;
+  lockTimeout?: string;
+  cleanParts?: boolean;
 }
 
 function fileLine(r: FileReport): string {
   switch (r.status) {
     case 'failed':
-      return `failed      ${r.key}: ${r.error?.message}${r.error?.code ? ` (${r.error.code})` : ''}`;
+      return `failed      ${r.key}: ${problemOf(r.error?.message ?? '', r.key)}${r.error?.code ? ` (${r.error.code})` : ''}`;
     case 'duplicate':
       return `duplicate   ${r.key} (same partition as ${r.keptInstead}; kept that one)`;
     case 'planned':
@@ -72,6 +82,8 @@ export interface PullCommandOptions {
   format: PullFormat;
   /** undefined: a bar when stderr is a terminal; 'plain': a line every 10 s; 'tty': the bar. */
   progressMode?: 'tty' | 'plain';
+  /** --lock-timeout in ms (0: wait for ever); undefined: the default. */
+  lockTimeoutMs?: number;
 }
 
 const PULL_FORMATS = ['table', 'json', 'ndjson'] as const;
@@ -99,7 +111,36 @@ export async function pullOptions(
     });
   }
   const progressMode = flags.progress === undefined ? undefined : flags.progress === 'plain' || !stderrIsTTY(io) ? 'plain' : 'tty';
-  return { location, dest: dest ?? '.', flags, format, verbose, shard, concurrency, chunkSize, multipartThreshold, progressMode };
+  const lockTimeoutMs = flags.lockTimeout === undefined ? undefined : parseLockTimeout(flags.lockTimeout);
+  return {
+    location,
+    dest: dest ?? '.',
+    flags,
+    format,
+    verbose,
+    shard,
+    concurrency,
+    chunkSize,
+    multipartThreshold,
+    progressMode,
+    lockTimeoutMs,
+  };
+}
+
+/** `--lock-timeout 10m|90s|1h|0`: 0 waits for ever. */
+function parseLockTimeout(text: string): number {
+  if (text.trim() === '0') return 0;
+  const ms = parseDuration(text);
+  if (ms === undefined || ms <= 0)
+    throw new UsageError(`--lock-timeout "${text}": expected a duration like 90s, 10m or 1h (0 waits for ever)`, {
+      hint: 'how long to wait for a file another run holds while it makes no progress',
+    });
+  return ms;
+}
+
+/** `pid 4242 on build-7, since 2026-12-01T00:30:00Z` (file-lock.ts describeOwner, without loading it). */
+function holder(owner: { pid: number; host: string; since?: string }): string {
+  return `pid ${owner.pid} on ${owner.host}${owner.since ? `, since ${owner.since.replace(/\.\d{3}Z$/, 'Z')}` : ''}`;
 }
 
 export async function runPull(opts: PullCommandOptions, io: Io): Promise<void> {
@@ -122,9 +163,12 @@ export async function runPull(opts: PullCommandOptions, io: Io): Promise<void> {
   else if (opts.format === 'ndjson') {
     const report = jsonReport(result, secs, !!flags.dryRun);
     for (const f of report.files) await out.line(JSON.stringify(f));
+    for (const f of report.stale ?? []) await out.line(JSON.stringify({ stale: f }));
     await out.line(JSON.stringify({ summary: report.summary }));
   } else if (flags.dryRun) {
     for (const f of result.files) if (f.status === 'duplicate') await out.line(fileLine(f));
+    for (const f of result.stale ?? [])
+      await out.line(`stale       ${f.path} (${formatBytes(f.bytes)}; left by an interrupted run, no selected object writes it)`);
   } else if (!flags.quiet) {
     for (const f of result.files) if (f.status === 'duplicate') io.stderr.write(`${fileLine(f)}\n`);
   }
@@ -161,6 +205,8 @@ async function transferAll(
         dest: opts.dest,
         concurrency: opts.concurrency,
         shard: opts.shard,
+        lockTimeoutMs: opts.lockTimeoutMs,
+        cleanParts: !!flags.cleanParts,
         chunkSize: opts.chunkSize,
         multipartThreshold: opts.multipartThreshold,
         wantSha256: opts.format !== 'table',
@@ -196,8 +242,7 @@ function pullEvents(opts: PullCommandOptions, o: PullOutput): PullEvents {
     },
     waiting: (key, path, owner) => {
       // On stderr even with -o json: a run that seems stuck must say why.
-      if (!flags.quiet)
-        progress.log(`waiting     ${key}: another archive pull${owner ? ` (pid ${owner.pid} on ${owner.host})` : ''} is writing ${path}`);
+      if (!flags.quiet) progress.log(`waiting     ${key}: another archive pull${owner ? ` (${holder(owner)})` : ''} is writing ${path}`);
     },
     retry: (key, err, attempt) => {
       if (verbose) progress.log(redact(`retry ${attempt} ${key}: ${(err as Error).message ?? err}`));
@@ -206,7 +251,7 @@ function pullEvents(opts: PullCommandOptions, o: PullOutput): PullEvents {
 }
 
 /** `-o json`: every file and the totals, one document (`-o ndjson` prints the same, a line each). */
-function jsonReport(result: PullResult, secs: number, dryRun: boolean): { files: unknown[]; summary: unknown } {
+function jsonReport(result: PullResult, secs: number, dryRun: boolean): { files: unknown[]; summary: unknown; stale?: unknown[] } {
   return {
     files: result.files.map((f) => ({
       key: f.key,
@@ -227,7 +272,14 @@ function jsonReport(result: PullResult, secs: number, dryRun: boolean): { files:
       dryRun,
       ...(result.leftOut ? { leftOut: result.leftOut } : {}),
     },
+    ...(result.stale ? { stale: staleReport(result) } : {}),
   };
+}
+
+/** Leftovers of interrupted runs for objects this run does not select; `removed` with --clean-parts. */
+function staleReport(result: PullResult): Array<{ path: string; bytes: number; removed: boolean }> {
+  const removed = new Set(result.removed ?? []);
+  return (result.stale ?? []).map((f) => ({ path: f.path, bytes: f.bytes, removed: removed.has(f.path) }));
 }
 
 /** The one stderr line a person reads at the end, and the note about objects left out. */
@@ -239,7 +291,18 @@ async function printSummary(result: PullResult, secs: number, dryRun: boolean, i
     : [`${t.downloaded} downloaded (${formatBytes(t.downloadedBytes)}${rate})`, `${t.skipped} already complete`, `${t.failed} failed`];
   if (t.resumedBytes) parts.push(`${formatBytes(t.resumedBytes)} resumed`);
   if (t.duplicates) parts.push(`${t.duplicates} duplicate${t.duplicates === 1 ? '' : 's'} skipped (--dedupe)`);
-  io.stderr.write(`${parts.join(', ')} in ${formatDuration(secs * 1000)}\n`);
+  io.stderr.write(`${parts.join(', ')} in ${formatElapsed(secs * 1000)}\n`);
+  const stale = result.stale ?? [];
+  const removed = new Set(result.removed ?? []);
+  const bytesOf = (fs: typeof stale) => formatBytes(fs.reduce((n, f) => n + f.bytes, 0));
+  const files = (n: number) => `${n} leftover file${n === 1 ? '' : 's'}`;
+  if (removed.size) {
+    const gone = stale.filter((f) => removed.has(f.path));
+    io.stderr.write(`removed ${files(gone.length)} (${bytesOf(gone)}) of interrupted runs for objects this run does not select\n`);
+  } else if (stale.length)
+    io.stderr.write(
+      `${files(stale.length)} (${bytesOf(stale)}) of interrupted runs for objects this run does not select: --clean-parts removes them\n`,
+    );
   const note = (await import('../listing.js')).leftOutNote(result.leftOut);
   if (note) io.stderr.write(`${note}\n`);
 }
@@ -270,17 +333,25 @@ export function registerPull(program: Command, io: Io): void {
     .option('--progress [style]', 'progress even off a terminal: plain prints a line every 10 s (CI logs); bar (the default on a terminal)')
     .option('--chunk-size <size>', 'ranged part size for large objects (default 16M)')
     .option('--multipart-threshold <size>', 'objects at least this large download in parallel parts (default 64M)')
+    .option(
+      '--lock-timeout <duration>',
+      'give up on a file another pull holds once it made no progress this long (default 10m; 0 waits for ever)',
+    )
+    .option('--clean-parts', 'remove part/temp/lock files left under DEST by interrupted runs for objects this run does not select')
     .addHelpText(
       'after',
       `
 Files are written as NAME.archive-part and renamed only when complete and verified (size, and MD5
 when the service has one). Re-running the same command skips complete files and resumes parts.
 Two runs on one DEST take turns per file (NAME.archive-lock); a run that died leaves a lock the
-next run takes over. Which object each file holds is recorded outside DEST (ARCHIVE_STATE_DIR, else
+next run takes over; a live run that makes no progress on a file for --lock-timeout (10m) is
+given up on for that file (named, with its pid, host and start). --dry-run also lists part files
+of objects the run does not select (left by runs with another window); --clean-parts removes them. Which object each file holds is recorded outside DEST (ARCHIVE_STATE_DIR, else
 $XDG_STATE_HOME/archive or ~/.local/state/archive), so "complete" means the same key and ETag.
 Folder markers (keys ending in '/', Azure hdi_isfolder stubs) are skipped.
 The run gives up early when the endpoint stops answering (exit 5; run it again to resume).
-Exit codes: 0 all done, 2 DEST is a file, 5 some objects failed (the rest are complete), 130 interrupted.
+Exit codes: 0 all done, 2 DEST is a file, 4 nothing under the location, 5 objects failed (one, some
+or all; 3 or 4 when every one was denied or gone alike), 130 interrupted.
 
 Examples:
   archive pull "https://acct.blob.core.windows.net/vespa?sv=…&sig=…" ./logs --kind access --since 6h -d
@@ -290,6 +361,9 @@ Examples:
     )
     .action(async (location: string, dest: string | undefined, flags: PullFlags, command: Command) => {
       const verbose = !!(command.optsWithGlobals() as { verbose?: boolean }).verbose;
-      return runPull(await pullOptions(location, dest, flags, verbose, io), io);
+      // `pull --progress LOCATION DEST`: the location is not the progress style.
+      const back = giveBackOptionalValue(command, '--progress', flags.progress, ['plain', 'bar'], [location, dest]);
+      const [loc, to] = back.positionals as [string, string | undefined];
+      return runPull(await pullOptions(loc, to, { ...flags, progress: back.value as PullFlags['progress'] }, verbose, io), io);
     });
 }

@@ -61,16 +61,35 @@ export async function runQueryCommand(location: string, sqlArg: string | undefin
   const memoryBytes = parseSize(flags.memoryLimit ?? DEFAULT_MEMORY, '--memory-limit');
   const concurrency = flags.concurrency ? parsePositiveInt(flags.concurrency, '--concurrency', 256) : 8;
   const threads = flags.threads ? parsePositiveInt(flags.threads, '--threads', 256) : undefined;
+  if (flags.out && !flags.emit) await (await import('../query/output.js')).checkOutFile(flags.out);
   const target = await targetFor(location, flags, io);
   const provider = await open(target, io);
   const select = { ...flags, layout: flags.layout ?? target.layout, now: io.now() };
+  const { viewsFor, viewsForScope } = await import('../query/vendor-views.js');
+  // With no object in the window, the layout and --kind still say which typed columns `logs` has.
+  const emptyViews = viewsForScope(
+    select.layout,
+    (flags.kind ?? []).flatMap((k) => k.split(',').map((x) => x.trim().toLowerCase())),
+  );
   if (flags.emit) {
     const { emitStatement } = await import('../query/emit.js');
     const { selectObjects } = await import('../query/select-objects.js');
     const { write } = await import('../output/writer.js');
     const selection = await selectObjects(provider, target.prefix, select);
     if (!selection.entries.length) io.stderr.write('archive: note: no objects match the location and filters\n');
-    await write(io.stdout, emitStatement(flags.emit, target, selection.entries, { sql, withSas: !!flags.withSas }));
+    // The typed views `archive query` would use, so the emitted DuckDB `logs` has the same types.
+    const view = flags.view as VendorView | 'none' | undefined;
+    const views =
+      view === 'none'
+        ? []
+        : view
+          ? [view]
+          : selection.entries.length
+            ? viewsFor(selection.entries).views
+            : selection.sampled?.records
+              ? selection.sampled.views
+              : emptyViews;
+    await write(io.stdout, emitStatement(flags.emit, target, selection.entries, { sql, withSas: !!flags.withSas, views }));
     return;
   }
   // DuckDB and the query modules load only here: `archive --help` and other commands never pay
@@ -92,6 +111,7 @@ export async function runQueryCommand(location: string, sqlArg: string | undefin
     schemaOnly: !!flags.schema,
     clip: !!flags.clip,
     view: flags.view as VendorView | 'none' | undefined,
+    emptyViews,
     format,
     outFile: flags.out,
     skipBad: !!flags.skipBad,
@@ -102,6 +122,8 @@ export async function runQueryCommand(location: string, sqlArg: string | undefin
     out: io.stdout,
     note: (line) => progress.log(`${c.dim('archive:')} ${line}`),
     progress,
+    // The run's TMPDIR (io.env), as a spawned process's os.tmpdir() would read it.
+    tempParent: io.env.TMPDIR || undefined,
   });
 }
 
@@ -119,8 +141,9 @@ export function registerQuery(program: Command, io: Io): void {
     .option('--schema', 'print the columns and types of `logs` instead of running SQL')
     .option('--clip', "keep only records whose own time (the vendor view's time field) is inside --since/--until")
     .addOption(
-      new Option('--view <name>', 'typed view for `logs` (default: chosen from the layout)').choices([
+      new Option('--view <name>', 'typed view for `logs` (default: one per kind of the objects; --schema names them)').choices([
         'vespa-access',
+        'vespa-connection',
         'cloudflare-http',
         'amplitude-events',
         'none',
@@ -144,7 +167,8 @@ export function registerQuery(program: Command, io: Io): void {
     .addHelpText(
       'after',
       `
-Tables: logs (typed by vendor: Vespa access, Cloudflare http_requests, Amplitude events),
+Tables: logs (typed by vendor: Vespa access and connection logs, Cloudflare http_requests,
+Amplitude events; kinds mixed keep each kind's typed columns),
 logs_raw (fields as detected), _objects (one row per object). Every record carries
 _key, _time (the object's time from its key), _host and _kind.
 

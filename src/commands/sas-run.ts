@@ -14,7 +14,7 @@ import type { Io } from '../io.js';
 import { resolveOutputFormat, type OutputFlags } from '../output/output-format.js';
 
 export interface InspectFlags extends OutputFlags {
-  warnDays: string;
+  warnDays?: string;
   for?: string;
 }
 
@@ -42,8 +42,8 @@ async function readInput(arg: string | undefined, stdin: Io['stdin']): Promise<s
 export async function runInspect(arg: string | undefined, flags: InspectFlags, io: Io): Promise<void> {
   const format = resolveOutputFormat(flags, INSPECT_FORMATS);
   const input = await readInput(arg, io.stdin);
-  const warnDays = Number(flags.warnDays);
-  if (!Number.isFinite(warnDays) || warnDays < 0)
+  const warnDays = flags.warnDays === undefined ? undefined : Number(flags.warnDays);
+  if (warnDays !== undefined && (!Number.isFinite(warnDays) || warnDays < 0 || flags.warnDays?.trim() === ''))
     throw new UsageError(`--warn-days: "${flags.warnDays}" is not a number of days`, { hint: 'e.g. --warn-days 30' });
   const sig = /(?:^|[?&;])sig=([^&;\s]+)/i.exec(input)?.[1];
   if (sig) {

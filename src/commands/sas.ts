@@ -21,7 +21,10 @@ Examples:
       'explain a SAS URL or token: permissions, scope, start/expiry and time left, IP range, protocol; warn when expired, expiring or broader than needed',
     )
     .argument('[sas]', 'SAS URL, ?sv=… token, azure://CONTAINER?… destination or connection string (- or nothing: read stdin)')
-    .addOption(new Option('--warn-days <days>', 'warn when the token expires within this many days').default('30'))
+    .option(
+      '--warn-days <days>',
+      'warn when the token expires within this many days (default: 30, or the last fifth of a shorter lifetime)',
+    )
     .option('--for <purpose>', `check it against a job: ${SAS_PURPOSES.join(', ')}`)
     .addOption(
       new Option('-o, --output <format>', 'table (default), json or ndjson (one line); the signature is never included').choices([

@@ -33,7 +33,7 @@ export interface ValidateFlags extends TargetFlags, OutputFlags {
   marker?: string[];
   challenge?: string | boolean;
   probePrefix: string;
-  warnDays: string;
+  warnDays?: string;
 }
 
 export function parseRequire(text: string | undefined, flags: ValidateFlags): ProbeName[] | undefined {
@@ -183,8 +183,8 @@ function formatTarget(t: Target): string {
 export async function runValidate(location: string | undefined, flags: ValidateFlags, io: Io): Promise<void> {
   const format = resolveOutputFormat(flags, ['table', 'json', 'ndjson']);
   const required = parseRequire(flags.require, flags);
-  const warnDays = Number(flags.warnDays);
-  if (!Number.isFinite(warnDays) || warnDays < 0)
+  const warnDays = flags.warnDays === undefined ? undefined : Number(flags.warnDays);
+  if (warnDays !== undefined && (!Number.isFinite(warnDays) || warnDays < 0 || flags.warnDays?.trim() === ''))
     throw new UsageError(`--warn-days: "${flags.warnDays}" is not a number of days`, { hint: 'e.g. --warn-days 30' });
   const { target, shown } = await resolve(location, flags, io);
   if ((target.provider === 'azure' ? target.container : target.bucket) === '') {
@@ -201,6 +201,7 @@ export async function runValidate(location: string | undefined, flags: ValidateF
     challenge: flags.challenge === undefined || flags.challenge === false ? undefined : flags.challenge === true ? true : flags.challenge,
     probePrefix: flags.probePrefix,
     warnDays,
+    now: io.now(),
     signal,
   }).catch((e) => {
     if (signal.aborted) throw new InterruptedError('validate interrupted (probe objects were cleaned up)');

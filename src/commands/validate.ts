@@ -32,7 +32,7 @@ export function registerValidate(program: Command, io: Io): void {
     .addOption(
       new Option('--probe-prefix <prefix>', 'where the probe object is written, under the location prefix').default('.archive-validate/'),
     )
-    .addOption(new Option('--warn-days <days>', 'warn when a SAS expires within this many days').default('30'))
+    .option('--warn-days <days>', 'warn when a SAS expires within this many days (default: 30, or the last fifth of a shorter lifetime)')
     .addOption(new Option('-o, --output <format>', 'output format: table, json or ndjson').choices(['table', 'json', 'ndjson']))
     .option('--json', 'print the report as JSON, for CI (same as -o json)')
     .addHelpText(

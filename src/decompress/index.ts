@@ -17,8 +17,9 @@ import { BinaryZstdDecoder } from './zstd-binary.js';
 import { FzstdDecoder, loadFzstdDeps } from './zstd-fzstd.js';
 import { HybridZstdDecoder } from './zstd-hybrid.js';
 import type { Codec } from './codec.js';
+import { AutoDecoder } from './auto.js';
 
-export { codecFor, stripCodecSuffix, type Codec } from './codec.js';
+export { codecFor, sniffCodec, stripCodecSuffix, SNIFF_BYTES, type Codec } from './codec.js';
 export { ZSTD_DECODER_ENV, type ZstdDecoderKind } from './select.js';
 export { FZSTD_MAX_WINDOW } from './zstd-fzstd.js';
 export { HYBRID_FZSTD_MAX_WINDOW } from './zstd-hybrid.js';
@@ -33,10 +34,13 @@ export interface DecoderOptions {
  * whatever the object's size. Corrupt input fails it with an IntegrityError naming opts.label;
  * a zstd frame this installation cannot decode fails it with an ArchiveError and a hint.
  * Decoded bytes are streamed before a frame's or member's checksum is checked at its end:
- * on error, discard whatever was written.
+ * on error, discard whatever was written. 'auto' picks the codec from the first bytes.
  */
-export async function createDecoder(codec: Codec, opts: DecoderOptions): Promise<Duplex> {
+export async function createDecoder(codec: Codec | 'auto', opts: DecoderOptions): Promise<Duplex> {
   switch (codec) {
+    case 'auto':
+      // The content decides (auto.ts): what cat, pull --decompress and query all do.
+      return new AutoDecoder((c) => createDecoder(c, opts));
     case 'none':
       return new PassThrough();
     case 'gzip':

@@ -4,6 +4,7 @@
  * waits on a prompt; secrets come from --secret-stdin, --secret-file, the environment or a hidden
  * prompt — never necessarily from argv.
  */
+import { checkAccountKey } from '../providers/account-key.js';
 import { UsageError } from '../errors.js';
 import { parseLocation, type Location } from '../location.js';
 import { checkRequestPayer } from '../target.js';
@@ -259,12 +260,7 @@ class Gatherer {
  */
 const FIELD_CHECKS: Partial<Record<string, (v: string | undefined, g: Gatherer) => string | undefined>> = {
   token: (v, g) => (v ? normaliseSas(v, g) : v),
-  accountKey: (v) => {
-    if (v !== undefined && !/^[A-Za-z0-9+/]+={0,2}$/.test(v.trim())) {
-      throw new UsageError('the account key is not base64', { hint: 'copy key1 or key2 from the portal: Storage account → Access keys' });
-    }
-    return v?.trim();
-  },
+  accountKey: (v) => (v === undefined ? v : checkAccountKey(v)),
   authorityHost: (v) => checkAuthority(v),
   roleArn: (v) => {
     if (!v || !/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(v)) {

@@ -14,6 +14,7 @@ import { AuthError, UsageError } from '../errors.js';
 import { registerSecret } from '../redact.js';
 import type { AzureTarget } from './target-types.js';
 import { parseConnectionString } from './azure-connection-string.js';
+import { checkAccountKey } from './account-key.js';
 import { createServiceClient, mapAzureError } from './azure.js';
 
 export const SAS_VERSION = '2025-05-05';
@@ -30,10 +31,12 @@ export interface SasSigningRequest {
 
 function accountKey(target: AzureTarget): { name: string; key: string } {
   const a = target.auth;
-  if (a.type === 'key') return { name: a.accountName, key: a.accountKey };
+  // The shape profile add checks: a key that is no base64 would sign a token every request rejects.
+  if (a.type === 'key') return { name: a.accountName, key: checkAccountKey(a.accountKey) };
   if (a.type === 'connection-string') {
     const p = parseConnectionString(a.connectionString);
-    if (p.accountKey && p.accountName) return { name: p.accountName, key: p.accountKey };
+    if (p.accountKey && p.accountName)
+      return { name: p.accountName, key: checkAccountKey(p.accountKey, "the connection string's AccountKey") };
     throw new UsageError('this connection string carries no AccountKey, so it cannot sign a SAS', {
       hint: 'use the connection string from the portal (Storage account → Access keys), or set AZURE_STORAGE_KEY',
     });

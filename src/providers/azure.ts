@@ -12,7 +12,7 @@ import type { HttpClient, Pipeline } from '@azure/core-rest-pipeline';
 import { parseListBlobs, type ListBlobsPage } from './azure-list-xml.js';
 import { AzureLister, leanListCredential } from './azure-list.js';
 import type { Readable } from 'node:stream';
-import { ArchiveError, AuthError, NotFoundError } from '../errors.js';
+import { ArchiveError, AuthError, NotFoundError, UsageError } from '../errors.js';
 import { redact } from '../redact.js';
 import type { AzureTarget } from './target-types.js';
 import { parseConnectionString } from './azure-connection-string.js';
@@ -205,7 +205,9 @@ export class AzureProvider implements StorageProvider {
 
   private needContainer(): void {
     if (!this.container)
-      throw new ArchiveError('this command needs a container in the location', { hint: 'use az://ACCOUNT/CONTAINER/PREFIX' });
+      throw new UsageError(`${this.describe()} names no container: this command reads one`, {
+        hint: `name it: ${this.describe()}/CONTAINER/PREFIX (\`archive containers ${this.describe()}\` lists them)`,
+      });
   }
 
   private async cc(): Promise<ContainerClient> {
@@ -398,6 +400,18 @@ export class AzureProvider implements StorageProvider {
   }
 }
 
+/** Credentials that sign in to Entra ID and send a bearer token, which the SDK refuses over plain http. */
+const TOKEN_AUTH = new Set<AzureTarget['auth']['type']>(['default', 'service-principal', 'device-code']);
+
 export async function openAzure(target: AzureTarget): Promise<StorageProvider> {
+  // An emulator URL (http) with no credential of its own falls to the default chain, whose bearer
+  // token the SDK will not send without TLS: say what to give instead of the SDK's sentence.
+  if (TOKEN_AUTH.has(target.auth.type) && /^http:/i.test(target.serviceUrl)) {
+    const what = target.auth.type === 'default' ? 'no credential was given' : `--auth ${target.auth.type} signs in to Entra ID`;
+    throw new AuthError(`${target.serviceUrl} is plain http and ${what}: an Entra ID token is only sent over https`, {
+      serviceCode: 'NoCredential',
+      hint: 'for an emulator or another http endpoint give its connection string (AZURE_STORAGE_CONNECTION_STRING), a SAS URL, AZURE_STORAGE_ACCOUNT with AZURE_STORAGE_KEY, or a profile with --auth key',
+    });
+  }
   return new AzureProvider(target);
 }

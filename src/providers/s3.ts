@@ -7,7 +7,7 @@
 import { listChunk } from './list-chunk.js';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import { ArchiveError, AuthError, NotFoundError } from '../errors.js';
+import { ArchiveError, AuthError, NotFoundError, UsageError } from '../errors.js';
 import { redact } from '../redact.js';
 import type { S3Target } from './target-types.js';
 import { s3Hint, type Operation } from './hints.js';
@@ -234,7 +234,10 @@ export class S3Provider implements StorageProvider {
   }
 
   private bucket(): string {
-    if (!this.container) throw new ArchiveError('this command needs a bucket in the location', { hint: 'use s3://BUCKET/PREFIX' });
+    if (!this.container)
+      throw new UsageError('the location names no bucket: this command reads one', {
+        hint: 'name it: s3://BUCKET/PREFIX (`archive buckets` lists them)',
+      });
     return this.container;
   }
 

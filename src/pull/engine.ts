@@ -4,15 +4,25 @@
  */
 import pLimit from 'p-limit';
 import { setMaxListeners } from 'node:events';
-import { access, mkdir, constants, realpath, stat } from 'node:fs/promises';
+import { access, lstat, mkdir, constants, realpath, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ArchiveError, IntegrityError, PartialFailureError, UsageError, errorForExitCode } from '../errors.js';
+import { ArchiveError, IntegrityError, PartialFailureError, UsageError, errorForExitCode, objectFailureExitCode } from '../errors.js';
 import { listEntries, nothingUnder, prefixIsEmpty, type ListOptions, type ListTotals } from '../listing.js';
 import type { Entry } from '../filter.js';
 import type { StorageProvider } from '../providers/types.js';
 import { dedupe, disambiguate, planItem, shardAssigner, type DuplicateNote, type PullItem, type Shard } from './plan.js';
 import { prefixDir, prepareDestination } from './safe-path.js';
-import { Transfer, describeTransferError, diskState, type Placement, type TransferOutcome } from './transfer.js';
+import {
+  PART_SUFFIX,
+  STATE_SUFFIX,
+  TMP_SUFFIX,
+  Transfer,
+  describeTransferError,
+  diskState,
+  type Placement,
+  type TransferOutcome,
+} from './transfer.js';
+import { findStale, removeStale, type StaleFile } from './stale.js';
 import { tryLock, waitLock, type FileLock, type LockOwner } from './file-lock.js';
 import { PulledRecords } from './pulled-record.js';
 import { EndpointHealth } from './endpoint-health.js';
@@ -31,6 +41,10 @@ export interface PullOptions extends ListOptions {
   signal?: AbortSignal;
   /** Where the records of what each file holds live (pulled-record.ts stateRoot(env) of the run). */
   stateDir?: string;
+  /** Give up on a file another run holds after this long without progress (0: wait for ever). */
+  lockTimeoutMs?: number;
+  /** Remove the part, state, temp and lock files of objects this run does not select (stale.ts). */
+  cleanParts?: boolean;
 }
 
 export type FileStatus = 'downloaded' | 'skipped' | 'failed' | 'duplicate' | 'planned';
@@ -78,9 +92,21 @@ export interface PullResult {
   leftOut?: Record<string, number>;
   /** Set when the run stopped early because the endpoint stopped answering. */
   gaveUp?: { message: string; code?: string; hint?: string };
+  /**
+   * Leftovers of interrupted runs for objects this run does not select (stale.ts): listed by
+   * --dry-run, and by a run with --clean-parts, which removed the ones in `removed`.
+   */
+  stale?: StaleFile[];
+  removed?: string[];
 }
 
-import { DEFAULT_MULTIPART_THRESHOLD, DEFAULT_CHUNK_SIZE, DEAD_ENDPOINT_FAILURES, DEAD_ENDPOINT_MIN_MS } from './defaults.js';
+import {
+  DEFAULT_MULTIPART_THRESHOLD,
+  DEFAULT_CHUNK_SIZE,
+  DEAD_ENDPOINT_FAILURES,
+  DEAD_ENDPOINT_MIN_MS,
+  DEFAULT_LOCK_TIMEOUT_MS,
+} from './defaults.js';
 
 /** DEST must be a folder (or not exist yet): a file there is the user's mistake, before any request. */
 async function refuseFileDest(dest: string): Promise<void> {
@@ -142,6 +168,8 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
   // between keys of different shards is resolved the same way by every worker.
   const planned: PullItem[] = entries.map((e) => planItem(e, { stripPrefix, flatten: o.flatten, decompress: o.decompress }));
   disambiguate(planned);
+  // Every shard's files are this listing's: another worker's part files are not stale.
+  const selected = new Set(planned.map((it) => resolve(dest, it.rel)));
   const shard = o.shard;
   const shardFor = shard ? shardAssigner(entries, shard.count) : undefined;
   const items = shardFor && shard ? planned.filter((it) => shardFor(it.entry) === shard.index) : planned;
@@ -179,7 +207,8 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
       files.push(r);
       ev.fileDone?.(r);
     }
-    return { files, duplicates, totals: summarize(files), leftOut: listed.leftOut };
+    const stale = destReal ? await findStale(dest, selected) : [];
+    return { files, duplicates, totals: summarize(files), leftOut: listed.leftOut, ...(stale.length ? { stale } : {}) };
   }
 
   await ensureWritableDest(dest);
@@ -219,7 +248,16 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
       ),
     );
   ev.planned?.(items.length, totalBytes);
-  const ctx: PullContext = { transfer, dest, records, flatten: !!o.flatten, health, signal: o.signal, ev };
+  const ctx: PullContext = {
+    transfer,
+    dest,
+    records,
+    flatten: !!o.flatten,
+    health,
+    signal: o.signal,
+    ev,
+    lockTimeoutMs: o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+  };
   const done = (r: FileReport | undefined) => {
     if (!r) return;
     files.push(r);
@@ -231,13 +269,32 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
   await Promise.all(items.map((it) => objects(async () => done(await pullOne(ctx, it, 'try', () => busy.push(it))))));
   await Promise.all(busy.map((it) => objects(async () => done(await pullOne(ctx, it, 'wait')))));
   const gaveUp = health.error;
+  let swept: Pick<PullResult, 'stale' | 'removed'> = {};
+  if (o.cleanParts && !o.signal?.aborted) {
+    const stale = await findStale(dest, selected);
+    swept = { stale, removed: await removeStale(stale) };
+  }
   return {
     files,
     duplicates,
     totals: summarize(files),
     leftOut: listed.leftOut,
     gaveUp: gaveUp && { message: gaveUp.message, code: gaveUp.serviceCode, hint: gaveUp.hint },
+    ...swept,
   };
+}
+
+/** What the holder of a file's lock has written so far: its part, state and temp files, and the file itself. */
+async function progressOf(final: string): Promise<string> {
+  const parts = await Promise.all(
+    [final, final + PART_SUFFIX, final + STATE_SUFFIX, final + TMP_SUFFIX].map((f) =>
+      lstat(f).then(
+        (st) => `${st.size}@${st.mtimeMs}`,
+        () => '-',
+      ),
+    ),
+  );
+  return parts.join(' ');
 }
 
 interface PullContext {
@@ -248,6 +305,7 @@ interface PullContext {
   health: EndpointHealth;
   signal?: AbortSignal;
   ev: PullEvents;
+  lockTimeoutMs: number;
 }
 
 function failedReport(base: FileReport, err: unknown): FileReport {
@@ -271,7 +329,13 @@ async function pullOne(c: PullContext, it: PullItem, mode: 'try' | 'wait', onBus
         onBusy?.();
         return undefined;
       }
-    } else lock = await waitLock(final, c.signal, (owner) => c.ev.waiting?.(it.entry.key, final, owner));
+    } else
+      lock = await waitLock(final, {
+        signal: c.signal,
+        onWait: (owner) => c.ev.waiting?.(it.entry.key, final, owner),
+        timeoutMs: c.lockTimeoutMs,
+        progress: () => progressOf(final),
+      });
     const place: Placement = { final, rel: it.rel, natural: !c.flatten && !it.renamed, records: c.records };
     let out: TransferOutcome;
     try {
@@ -317,8 +381,10 @@ function summarize(files: FileReport[]): PullResult['totals'] {
 }
 
 /**
- * Exit codes (README "Exit codes"): 5 when some objects failed and the rest completed; when every object failed
- * for the same kind of reason (all 403, say) that reason's own code, so CI can tell auth from flakiness.
+ * The run's error when objects failed (errors.ts objectFailureExitCode, README "Exit codes"): 5,
+ * however many failed; 3 or 4 only when every object failed with that same denial or not-found.
+ * The hint is the first failure's own (the symlink refusal's names the link); a re-run is only
+ * suggested when the failure has no hint of its own.
  */
 export function pullExitError(result: PullResult): ArchiveError | undefined {
   const failed = result.files.filter((f) => f.status === 'failed');
@@ -331,20 +397,22 @@ export function pullExitError(result: PullResult): ArchiveError | undefined {
       hint: g.hint,
     });
   }
-  const ok = result.totals.downloaded + result.totals.skipped;
   const first = failed[0].error!;
   const n = result.totals.files;
   const details = {
     serviceCode: first.code,
     hint: first.hint ?? 'run the same command again: completed files are skipped and part files resume',
   };
-  const sameKind = failed.every((f) => f.error?.exitCode === first.exitCode);
-  if (ok === 0 && sameKind) {
-    return errorForExitCode(
-      first.exitCode,
-      failed.length === 1 ? first.message : `all ${n} objects failed; first: ${first.message}`,
-      details,
-    );
-  }
-  return new PartialFailureError(`${failed.length} of ${n} object${n === 1 ? '' : 's'} failed; first: ${first.message}`, details);
+  const code = objectFailureExitCode(
+    failed.map((f) => f.error?.exitCode ?? 1),
+    n,
+  );
+  // Every failure's message names its object already (KEY: …, read LOCATION/KEY: …, refusing … PATH).
+  const message =
+    failed.length === n
+      ? n === 1
+        ? first.message
+        : `all ${n} objects failed; first: ${first.message}`
+      : `${failed.length} of ${n} object${n === 1 ? '' : 's'} failed; first: ${first.message}`;
+  return errorForExitCode(code, message, details);
 }

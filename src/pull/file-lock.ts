@@ -18,6 +18,8 @@ import { lstat, readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileAgeMs } from '../fs-clock.js';
+import { ArchiveError } from '../errors.js';
+import { formatDuration } from '../time.js';
 
 export const LOCK_SUFFIX = '.archive-lock';
 const BREAK_SUFFIX = '.break';
@@ -33,6 +35,8 @@ export interface LockOwner {
   /** /proc start time of the pid (Linux), to tell a reused pid from the owner. */
   start?: string;
   token: string;
+  /** When the lock was taken (ISO); for older locks without it, the lock file's modification time. */
+  since?: string;
 }
 
 function processStart(pid: number): string | undefined {
@@ -45,7 +49,12 @@ function processStart(pid: number): string | undefined {
   }
 }
 
-const self: Omit<LockOwner, 'token'> = { pid: process.pid, host: hostname(), start: processStart(process.pid) };
+const self: Omit<LockOwner, 'token' | 'since'> = { pid: process.pid, host: hostname(), start: processStart(process.pid) };
+
+/** This process as an owner (pid, host, start time): what a lock or a query's temp dir records. */
+export function currentProcess(): Omit<LockOwner, 'token' | 'since'> {
+  return { ...self };
+}
 
 /** False only when the owner is provably gone. */
 export function ownerAlive(o: LockOwner): boolean {
@@ -70,6 +79,11 @@ function parseOwner(text: string): LockOwner | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** `pid 4242 on build-7, since 2026-12-01T00:30:00Z`: who holds a lock, for a person. */
+export function describeOwner(o: LockOwner): string {
+  return `pid ${o.pid} on ${o.host}${o.since ? `, since ${o.since.replace(/\.\d{3}Z$/, 'Z')}` : ''}`;
 }
 
 /**
@@ -120,8 +134,9 @@ async function inspect(path: string): Promise<{ raw: string; owner?: LockOwner; 
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
   }
-  const owner = parseOwner(raw);
-  if (!owner) return { raw, stale: fileAgeMs(path, st.mtimeMs) > UNREADABLE_STALE_MS };
+  const parsed = parseOwner(raw);
+  if (!parsed) return { raw, stale: fileAgeMs(path, st.mtimeMs) > UNREADABLE_STALE_MS };
+  const owner = { ...parsed, since: parsed.since ?? new Date(st.mtimeMs).toISOString() };
   return { raw, owner, stale: !ownerAlive(owner) };
 }
 
@@ -167,7 +182,7 @@ export class FileLock {
 export async function tryLock(final: string): Promise<FileLock | undefined> {
   const path = final + LOCK_SUFFIX;
   const token = randomBytes(12).toString('hex');
-  const content = JSON.stringify({ ...self, token } satisfies LockOwner);
+  const content = JSON.stringify({ ...self, token, since: new Date().toISOString() } satisfies LockOwner);
   for (let i = 0; i < 4; i++) {
     const id = createExclusive(path, content);
     if (id !== undefined) return new FileLock(path, id);
@@ -179,23 +194,61 @@ export async function tryLock(final: string): Promise<FileLock | undefined> {
   return undefined;
 }
 
-/** Waits (polling, 50 ms growing to 1 s) until the lock for `final` is ours. */
-export async function waitLock(final: string, signal?: AbortSignal, onWait?: (owner: LockOwner | undefined) => void): Promise<FileLock> {
+/** A holder that made no progress for the wait's limit (pull --lock-timeout): the file is left to it. */
+export class LockTimeoutError extends ArchiveError {}
+
+export interface WaitOptions {
+  signal?: AbortSignal;
+  /** Told once, when the wait starts, who holds the lock. */
+  onWait?: (owner: LockOwner | undefined) => void;
+  /**
+   * Give up after this long without progress (0 or undefined: wait for ever). Progress is a new
+   * holder or a change of `progress()` (the holder's part file growing, say).
+   */
+  timeoutMs?: number;
+  progress?: () => Promise<string>;
+}
+
+/** Waits (polling, 50 ms growing to 1 s) until the lock for `final` is ours, or the holder stalls past the limit. */
+export async function waitLock(final: string, o: WaitOptions = {}): Promise<FileLock> {
+  const { signal } = o;
   let delay = 50;
   let told = false;
+  let mark = '';
+  let since = Date.now();
   for (;;) {
     signal?.throwIfAborted();
     const lock = await tryLock(final);
     if (lock) return lock;
+    const held = await inspect(final + LOCK_SUFFIX).catch(() => undefined);
     if (!told) {
       told = true;
-      onWait?.((await inspect(final + LOCK_SUFFIX).catch(() => undefined))?.owner);
+      o.onWait?.(held?.owner);
+    }
+    if (o.timeoutMs) {
+      const now = `${held?.owner?.token ?? held?.raw ?? ''} ${o.progress ? await o.progress().catch(() => '') : ''}`;
+      if (now !== mark) {
+        mark = now;
+        since = Date.now();
+      } else if (Date.now() - since >= o.timeoutMs) {
+        const who = held?.owner ? `another archive pull (${describeOwner(held.owner)})` : 'another archive pull';
+        throw new LockTimeoutError(`${final} is held by ${who}, which made no progress on it for ${formatDuration(o.timeoutMs)}`, {
+          serviceCode: 'LockTimeout',
+          hint: `if that run is stuck, stop it${held?.owner ? ` (kill ${held.owner.pid} on ${held.owner.host})` : ''} and run again; or wait longer with --lock-timeout (0 waits for ever)`,
+        });
+      }
     }
     try {
-      await sleep(delay, undefined, { signal });
+      await sleep(o.timeoutMs ? Math.min(delay, o.timeoutMs) : delay, undefined, { signal });
     } catch (err) {
       throw signal?.reason ?? err;
     }
     delay = Math.min(1000, delay * 2);
   }
+}
+
+/** True while a live process holds the lock of `final` (pull's stale-file sweep leaves its files alone). */
+export async function lockHeld(final: string): Promise<boolean> {
+  const held = await inspect(final + LOCK_SUFFIX).catch(() => undefined);
+  return !!held && !held.stale;
 }

@@ -3,7 +3,7 @@
  * (re-exported partitions) resolved. Pure apart from the listing itself.
  */
 import { createHash } from 'node:crypto';
-import { codecFor, stripCodecSuffix, type Codec } from '../decompress/index.js';
+import { stripCodecSuffix } from '../decompress/index.js';
 import type { Entry } from '../filter.js';
 import { UsageError } from '../errors.js';
 import { keyToRelativePath } from './safe-path.js';
@@ -36,7 +36,8 @@ export interface PullItem {
   entry: Entry;
   /** Path relative to DEST. */
   rel: string;
-  codec: Codec;
+  /** 'auto' with --decompress: the bytes decide what is decoded (transfer.ts); the name only loses its suffix. */
+  codec: 'auto' | 'none';
   /** Set when a name clash gave this item a hashed suffix: its path no longer implies its key. */
   renamed?: boolean;
 }
@@ -54,9 +55,9 @@ export interface PlanOptions {
 }
 
 export function planItem(entry: Entry, o: PlanOptions): PullItem {
-  const codec = o.decompress ? codecFor(entry.key) : 'none';
+  const codec = o.decompress ? 'auto' : 'none';
   let rel = keyToRelativePath(entry.key, { stripPrefix: o.stripPrefix, flatten: o.flatten });
-  if (codec !== 'none') rel = stripCodecSuffix(rel);
+  if (o.decompress) rel = stripCodecSuffix(rel);
   return { entry, rel, codec };
 }
 

@@ -87,6 +87,8 @@ export async function prepareDestination(destRoot: string, rel: string): Promise
       if (target !== realRoot && !target.startsWith(realRoot + sep)) {
         throw new ArchiveError(`refusing to write outside ${root}: ${rel} passes through a link to ${target}`, {
           serviceCode: 'UnsafePath',
+          // Running again meets the same link: say what does change the outcome.
+          hint: `${dir} is a symbolic link out of DEST and is never followed: remove it (or replace it with a folder), or pull into another DEST`,
         });
       }
     } else if (!st.isDirectory()) {

@@ -7,7 +7,9 @@
  *  - small object, stored as is:      one ranged stream, resumable from the part file's length
  *  - large object, stored as is:      parallel ranged chunks into a sparse part file, resumable per chunk
  *  - small object, --decompress:      one stream decoded on the fly into `<final>.archive-tmp`
- *  - large object, --decompress:      parallel raw download as above, then decoded from disk
+ *    (names ending .zst/.gz; what is decoded is decided by the bytes, not the name)
+ *  - large object, --decompress:      parallel raw download as above, then decoded from disk when
+ *    its bytes are compressed (any name), else kept as downloaded
  */
 import { createHash, type Hash } from 'node:crypto';
 import { constants } from 'node:fs';
@@ -15,7 +17,7 @@ import { lstat, open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { Readable, Transform, type Duplex, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { LimitFunction } from 'p-limit';
-import { createDecoder, type Codec } from '../decompress/index.js';
+import { SNIFF_BYTES, codecFor, createDecoder, sniffCodec, type Codec } from '../decompress/index.js';
 import { ArchiveError, IntegrityError } from '../errors.js';
 import type { ObjectInfo, StorageProvider } from '../providers/types.js';
 import { FileSink, PositionalWriter } from './file-writer.js';
@@ -346,8 +348,12 @@ export class Transfer {
     return { resumed };
   }
 
-  /** Caller holds the placement's file lock. */
-  async run(info: ObjectInfo, place: Placement, codec: Codec): Promise<TransferOutcome> {
+  /**
+   * Caller holds the placement's file lock. `codec` 'auto' (--decompress) decodes what the content
+   * turns out to be (its magic bytes, not its name): a compressed name is decoded on the fly, any
+   * other object is fetched as is and decoded from disk only if its bytes are compressed.
+   */
+  async run(info: ObjectInfo, place: Placement, codec: 'auto' | 'none'): Promise<TransferOutcome> {
     const decoding = codec !== 'none';
     const final = place.final;
     const have = await completeCopy(place, info, decoding);
@@ -363,8 +369,8 @@ export class Transfer {
     const statePath = final + STATE_SUFFIX;
     const ref = md5Reference(info);
 
-    if (decoding && info.size < this.o.multipartThreshold)
-      return this.recorded(place, info, await this.decodeStreaming(info, final, codec, ref));
+    if (decoding && info.size < this.o.multipartThreshold && codecFor(info.key) !== 'none')
+      return this.recorded(place, info, await this.decodeStreaming(info, final, ref));
 
     let fetched: { resumed: number; md5?: string };
     try {
@@ -379,6 +385,8 @@ export class Transfer {
     const pf = await openPartForRead(part);
     let h: Record<string, string>;
     let verified: 'md5' | 'size' = 'size';
+    // With --decompress, the bytes decide: compressed ones are decoded below, plain ones kept as they are.
+    let stored: Codec = 'none';
     try {
       const size = (await pf.stat()).size;
       if (size !== info.size) {
@@ -388,10 +396,15 @@ export class Transfer {
           hint: 'run the command again',
         });
       }
+      if (decoding) {
+        const head = Buffer.alloc(SNIFF_BYTES);
+        const { bytesRead } = await pf.read(head, 0, SNIFF_BYTES, 0);
+        stored = sniffCodec(head.subarray(0, bytesRead));
+      }
       let md5Hex = fetched.md5;
       const needs: string[] = [];
       if (ref && !md5Hex) needs.push('md5');
-      if (this.o.wantSha256 && !decoding) needs.push('sha256');
+      if (this.o.wantSha256 && stored === 'none') needs.push('sha256');
       h = await hashFile(pf, needs);
       md5Hex ??= h.md5;
       try {
@@ -400,12 +413,12 @@ export class Transfer {
         await Promise.all([rm(part, { force: true }), rm(statePath, { force: true })]);
         throw err;
       }
-      if (!decoding) await pf.utimes(new Date(), info.lastModified);
+      if (stored === 'none') await pf.utimes(new Date(), info.lastModified);
     } finally {
       await pf.close();
     }
 
-    if (!decoding) {
+    if (stored === 'none') {
       // rename() replaces whatever is at the final name (a link included) and never follows it.
       await rename(part, final);
       await rm(statePath, { force: true });
@@ -421,7 +434,7 @@ export class Transfer {
     const tmp = final + TMP_SUFFIX;
     let outcome: { bytes: number; sha256?: string };
     try {
-      const decoder = await createDecoder(codec, { label: info.key });
+      const decoder = await createDecoder(stored, { label: info.key });
       const src = await openPartForRead(part);
       outcome = await this.decodeInto(tmp, src.createReadStream({ highWaterMark: 1 << 20 }), undefined, decoder, info.lastModified);
       await rename(tmp, final);
@@ -465,10 +478,10 @@ export class Transfer {
     }
   }
 
+  /** A small object whose name says compressed, decoded as it arrives by what its bytes are (auto.ts). */
   private async decodeStreaming(
     info: ObjectInfo,
     final: string,
-    codec: Codec,
     ref: { hex: string; fromEtag: boolean } | undefined,
   ): Promise<TransferOutcome> {
     const tmp = final + TMP_SUFFIX;
@@ -477,7 +490,7 @@ export class Transfer {
     let out: { bytes: number; sha256?: string } = { bytes: 0 };
     try {
       await this.o.streams(async () => {
-        const decoder = await createDecoder(codec, { label: info.key });
+        const decoder = await createDecoder('auto', { label: info.key });
         out = await this.decodeInto(tmp, this.read(info, 0, info.size - 1), raw, decoder, info.lastModified);
       });
       if (raw.bytes !== info.size) {

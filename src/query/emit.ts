@@ -9,12 +9,15 @@ import type { Target } from '../target.js';
 import { formatBytes } from '../output/format.js';
 import { encodeKey, httpsUrl, sasOf } from './object-urls.js';
 import { sqlString, stripTrailingSemicolons } from './sql-text.js';
+import { emitTypedLogs, viewOf, type VendorView } from './vendor-views.js';
 
 export type EmitEngine = 'duckdb' | 'clickhouse' | 'trino' | 'spark';
 
 export interface EmitOptions {
   sql?: string;
   withSas: boolean;
+  /** The typed views `archive query` would use: DuckDB's `logs` gets the same column types. */
+  views?: readonly VendorView[];
 }
 
 function where(target: Target): string {
@@ -76,7 +79,7 @@ function duckdb(target: Target, entries: Entry[], o: EmitOptions): string {
   }
   if (!entries.length) {
     lines.push(
-      'CREATE OR REPLACE VIEW logs AS SELECT NULL::VARCHAR AS _key, NULL::TIMESTAMP AS _time, NULL::VARCHAR AS _host, NULL::VARCHAR AS _kind WHERE false;',
+      'CREATE OR REPLACE VIEW logs_raw AS SELECT NULL::VARCHAR AS _key, NULL::TIMESTAMP AS _time, NULL::VARCHAR AS _host, NULL::VARCHAR AS _kind WHERE false;',
     );
   } else {
     const urls = entries.map((e) => duckdbUrl(target, e, !!sas));
@@ -86,12 +89,31 @@ function duckdb(target: Target, entries: Entry[], o: EmitOptions): string {
     );
     lines.push(`CREATE OR REPLACE TABLE _objects (url VARCHAR, _key VARCHAR, _time TIMESTAMP, _host VARCHAR, _kind VARCHAR);`);
     lines.push(`INSERT INTO _objects VALUES\n${rows.join(',\n')};`);
+    // One read per record shape (vendor kind), joined by name as archive query joins them (schema.ts).
+    const arms = shapes(entries).map(
+      (group) =>
+        `SELECT r.* EXCLUDE (_archive_file), o._key, o._time, o._host, o._kind\nFROM read_json([\n${group.map((i) => `  ${sqlString(urls[i]!)}`).join(',\n')}\n], format = 'newline_delimited', union_by_name = true, filename = '_archive_file') r\nJOIN _objects o ON r._archive_file = o.url`,
+    );
     lines.push(
-      `CREATE OR REPLACE VIEW logs AS SELECT r.* EXCLUDE (_archive_file), o._key, o._time, o._host, o._kind\nFROM read_json([\n${urls.map((u) => `  ${sqlString(u)}`).join(',\n')}\n], format = 'newline_delimited', union_by_name = true, filename = '_archive_file') r\nJOIN _objects o ON r._archive_file = o.url;`,
+      `CREATE OR REPLACE VIEW logs_raw AS ${arms.length === 1 ? arms[0] : arms.map((a) => `(${a})`).join('\nUNION ALL BY NAME\n')};`,
     );
   }
+  // `logs` typed as `archive query` types it (vendor-views.ts), over the fields as detected.
+  lines.push(`CREATE OR REPLACE VIEW logs AS ${emitTypedLogs(o.views ?? [])};`);
   if (o.sql?.trim()) lines.push(`${stripTrailingSemicolons(o.sql)};`);
   return `${lines.join('\n')}\n`;
+}
+
+/** Entry indices grouped by record shape (one group per typed view, one for the rest), first seen first. */
+function shapes(entries: Entry[]): number[][] {
+  const groups = new Map<string, number[]>();
+  entries.forEach((e, i) => {
+    const k = viewOf(e) ?? '';
+    const g = groups.get(k);
+    if (g) g.push(i);
+    else groups.set(k, [i]);
+  });
+  return [...groups.values()];
 }
 
 function clickhouse(target: Target, entries: Entry[], o: EmitOptions): string {

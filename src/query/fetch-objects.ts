@@ -18,8 +18,9 @@ import type { Entry } from '../filter.js';
 import type { StorageProvider } from '../providers/types.js';
 import { resilientRead } from '../providers/resilient-read.js';
 import { ArchiveError, IntegrityError } from '../errors.js';
+import { SNIFF_BYTES, sniffCodec, type Codec } from '../decompress/codec.js';
 
-export type StoredCodec = 'zstd' | 'gzip' | 'none';
+export type StoredCodec = Codec;
 
 export interface FetchedObject {
   entry: Entry;
@@ -41,13 +42,7 @@ export interface FetchResult {
 }
 
 /** The codec from the first bytes (magic numbers), so a `.gz` name on plain text cannot mislead. */
-export function sniffCodec(head: Buffer): StoredCodec {
-  if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
-  if (head.length >= 4 && head.readUInt32LE(0) === 0xfd2fb528) return 'zstd';
-  // A zstd skippable frame (0x184D2A5?) may lead a seekable-format file.
-  if (head.length >= 4 && (head.readUInt32LE(0) & 0xfffffff0) === 0x184d2a50) return 'zstd';
-  return 'none';
-}
+export { sniffCodec };
 
 const SUFFIX: Record<StoredCodec, string> = { zstd: '.ndjson.zst', gzip: '.ndjson.gz', none: '.ndjson' };
 
@@ -57,11 +52,11 @@ export function tempNameFor(index: number, codec: StoredCodec): string {
 
 async function fetchOne(provider: StorageProvider, entry: Entry, index: number, dir: string, o: FetchOptions): Promise<FetchedObject> {
   const part = path.join(dir, `${String(index).padStart(6, '0')}.part`);
-  let codec: StoredCodec | undefined;
+  let head = Buffer.alloc(0);
   let written = 0;
   const count = new Transform({
     transform(chunk: Buffer, _enc, cb) {
-      if (codec === undefined) codec = sniffCodec(chunk);
+      if (head.length < SNIFF_BYTES) head = Buffer.concat([head, chunk.subarray(0, SNIFF_BYTES - head.length)]);
       written += chunk.length;
       o.onBytes?.(chunk.length);
       cb(null, chunk);
@@ -78,9 +73,11 @@ async function fetchOne(provider: StorageProvider, entry: Entry, index: number, 
       throw new IntegrityError(`${entry.key}: got ${written} bytes, the listing said ${entry.size}`, {
         hint: 'the object changed while it was read; run the query again',
       });
-    const final = path.join(dir, tempNameFor(index, codec ?? 'none'));
+    // The content decides, as in cat and pull -d: a 0-byte object is plain (and empty).
+    const codec = sniffCodec(head);
+    const final = path.join(dir, tempNameFor(index, codec));
     await rename(part, final);
-    return { entry, path: final, codec: codec ?? 'none' };
+    return { entry, path: final, codec };
   } catch (err) {
     await rm(part, { force: true });
     throw err;

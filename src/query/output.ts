@@ -54,6 +54,38 @@ export async function streamFileTo(file: string, out: NodeJS.WritableStream): Pr
 }
 
 /**
+ * `--out FILE` checked before anything is fetched: a known type, a folder that exists and can be
+ * written, not a folder itself. (Found only at the end, a typo cost the whole query and was
+ * reported against a temp path.)
+ */
+export async function checkOutFile(file: string): Promise<void> {
+  fileFormatFor(file);
+  const abs = path.resolve(file);
+  const dir = path.dirname(abs);
+  const { access, constants } = await import('node:fs/promises');
+  let st: Awaited<ReturnType<typeof stat>>;
+  try {
+    st = await stat(dir);
+  } catch {
+    throw new UsageError(`--out ${file}: the folder ${dir} does not exist`, {
+      hint: 'create it first, or name a file in a folder that exists',
+    });
+  }
+  if (!st.isDirectory()) throw new UsageError(`--out ${file}: ${dir} is not a folder`, { hint: 'name a file in a folder' });
+  try {
+    await access(dir, constants.W_OK);
+  } catch {
+    throw new UsageError(`--out ${file}: the folder ${dir} is not writable`, { hint: 'choose a folder you can write to' });
+  }
+  try {
+    if ((await stat(abs)).isDirectory())
+      throw new UsageError(`--out ${file} is a directory`, { hint: 'name a file, e.g. --out result.parquet' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+}
+
+/**
  * Moves a finished result file to the user's --out path atomically: a rename when on the same
  * file system, else a copy to a unique sibling then a rename.
  */

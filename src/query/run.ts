@@ -11,18 +11,26 @@ import type { DuckDBConnection } from '@duckdb/node-api';
 import type { StorageProvider } from '../providers/types.js';
 import { timeWindow } from '../filter.js';
 import { leftOutNote } from '../listing.js';
-import { ArchiveError, AuthError, InterruptedError, NotFoundError, PartialFailureError, UsageError } from '../errors.js';
+import {
+  ArchiveError,
+  ExitCode,
+  InterruptedError,
+  PartialFailureError,
+  UsageError,
+  errorForExitCode,
+  objectFailureExitCode,
+} from '../errors.js';
 import { TempSpace } from './temp-space.js';
 import { selectObjects, type SelectOptions } from './select-objects.js';
 import { fetchObjects, type FetchedObject } from './fetch-objects.js';
 import { Engine, loadDuckDB } from './engine.js';
 import { defineSchema, type DefinedSchema } from './schema.js';
-import { classifySqlError, oneLineSqlMessage } from './sql-errors.js';
+import { classifySqlError, oneLineSqlMessage, sqlHints } from './sql-errors.js';
 import { decodeToPlain, findBadObjects, inUserTerms } from './recover.js';
 import { copyQueryTo, fileFormatFor, placeOutFile, streamFileTo, writeReader, type FileFormat, type StdoutFormat } from './output.js';
 import { renderTable } from './render-table.js';
 import { stripTrailingSemicolons } from './sql-text.js';
-import { vendorFor, type VendorView } from './vendor-views.js';
+import { viewsFor, type VendorView } from './vendor-views.js';
 
 export interface QueryRequest {
   provider: StorageProvider;
@@ -32,8 +40,10 @@ export interface QueryRequest {
   sql?: string;
   schemaOnly?: boolean;
   clip?: boolean;
-  /** A vendor view to force, 'none' for the raw records, undefined to choose from the layout. */
+  /** A vendor view to force, 'none' for the raw records, undefined to choose from the objects' kinds. */
   view?: VendorView | 'none';
+  /** The views an empty selection gets (from the layout and --kind: vendor-views.ts viewsForScope). */
+  emptyViews?: VendorView[];
   format: StdoutFormat;
   outFile?: string;
   skipBad?: boolean;
@@ -61,12 +71,13 @@ export interface QueryResult {
   skipped: number;
   fullSample: boolean;
   decodedByArchive: number;
-  vendor?: VendorView;
+  /** The typed views asked for (those in force are in the schema). */
+  views: VendorView[];
 }
 
 function sqlFailure(message: string, files: FetchedObject[]): ArchiveError {
   const m = inUserTerms(message, files);
-  const hints = m.split('\n').filter((l) => /^(Candidate|Did you mean)/.test(l.trim()));
+  const hints = sqlHints(m);
   return new UsageError(`SQL: ${oneLineSqlMessage(m)}`, {
     hint: `${hints.length ? `${hints.join('; ')}; ` : ''}the table is \`logs\` (\`logs_raw\` untyped); \`archive query LOCATION --schema\` lists its columns`,
   });
@@ -81,16 +92,15 @@ async function writeSchema(schema: DefinedSchema, r: QueryRequest): Promise<void
       `${['column,type', ...rows.map((x) => x.map((v) => (/[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v)).join(','))].join('\n')}\n`,
     );
   else if (r.format === 'ndjson') await writeTo(r.out, rows.map(([n, t]) => `${JSON.stringify({ column: n, type: t })}\n`).join(''));
-  else await writeTo(r.out, `${JSON.stringify({ vendor: schema.typed?.vendor ?? null, columns: schema.columns }, null, 2)}\n`);
+  else {
+    const views = schema.typed?.views ?? [];
+    await writeTo(r.out, `${JSON.stringify({ vendor: views[0] ?? null, views, columns: schema.columns }, null, 2)}\n`);
+  }
 }
 
 async function writeTo(out: NodeJS.WritableStream, text: string): Promise<void> {
   const { write } = await import('../output/writer.js');
   await write(out, text);
-}
-
-function emptyResult(format: StdoutFormat): string {
-  return format === 'json' ? '[]\n' : '';
 }
 
 /** Runs the user's statements; the last one's result goes to stdout or --out. */
@@ -138,13 +148,38 @@ async function execute(conn: DuckDBConnection, sql: string, r: QueryRequest, spa
   if (shown.more) r.note(`(first ${max} rows shown; use --csv, --ndjson or --out FILE for all of them)`);
 }
 
-function fetchFailure(failed: Array<{ entry: { key: string }; error: ArchiveError }>): ArchiveError {
+/** README "Exit codes": 5 however many failed; 3/4 only when every object was denied / gone alike. */
+function fetchFailure(failed: Array<{ entry: { key: string }; error: ArchiveError }>, total: number): ArchiveError {
   const first = failed[0]!.error;
-  if (first instanceof AuthError || first instanceof NotFoundError || first instanceof InterruptedError) return first;
-  return new PartialFailureError(`${failed.length} object${failed.length === 1 ? '' : 's'} could not be fetched, first: ${first.message}`, {
-    serviceCode: first.serviceCode,
-    hint: 'nothing was answered; re-run, or add --skip-bad to answer from the other objects',
-  });
+  if (first instanceof InterruptedError) return first;
+  const code = objectFailureExitCode(
+    failed.map((f) => f.error.exitCode),
+    total,
+  );
+  if (code !== ExitCode.PARTIAL && failed.length === 1) return first;
+  return errorForExitCode(
+    code,
+    `${failed.length === total && total > 1 ? 'all ' : ''}${failed.length}${failed.length === total ? '' : ` of ${total}`} object${total === 1 ? '' : 's'} could not be fetched, first: ${first.message}`,
+    {
+      serviceCode: first.serviceCode,
+      hint:
+        code === ExitCode.PARTIAL
+          ? 'nothing was answered; re-run, or add --skip-bad to answer from the other objects'
+          : (first.hint ?? 'nothing was answered'),
+    },
+  );
+}
+
+/**
+ * The views of an empty selection: what the location's other records call for (a sample of them),
+ * else what the layout and --kind promise.
+ */
+function emptyChoice(sampled: { views: VendorView[]; records: number } | undefined, fromScope: VendorView[] | undefined) {
+  if (sampled?.records) return { views: sampled.views, reason: 'the records under the location are of no vendor kind with a typed view' };
+  return {
+    views: fromScope ?? [],
+    reason: 'no object in the window to go by, and the layout names no vendor (--layout or --view does)',
+  };
 }
 
 export async function runQuery(r: QueryRequest): Promise<QueryResult> {
@@ -155,17 +190,27 @@ export async function runQuery(r: QueryRequest): Promise<QueryResult> {
     r.note(
       `${selection.duplicates.length} duplicate object${selection.duplicates.length === 1 ? '' : 's'} skipped (--dedupe): ${selection.duplicates.map((d) => d.dropped.key).join(', ')}`,
     );
-  const vendor = r.view === 'none' ? undefined : (r.view ?? vendorFor(selection.entries));
-  if (r.clip && !vendor)
+  const choice =
+    r.view === 'none'
+      ? { views: [], reason: '--view none' }
+      : r.view
+        ? { views: [r.view] }
+        : selection.entries.length
+          ? viewsFor(selection.entries)
+          : emptyChoice(selection.sampled, r.emptyViews);
+  const views: VendorView[] = choice.views;
+  if (r.clip && !views.length)
     throw new UsageError('--clip needs records with a known time field', {
       hint: 'it works on Vespa access logs, Cloudflare http_requests and Amplitude events; pick one with --view, or filter on your own field in SQL',
     });
   // --schema promises the types a query will use: detect over every row, not a sample.
-  const result: QueryResult = { objects: 0, bytes: 0, skipped: 0, fullSample: !!r.schemaOnly, decodedByArchive: 0, vendor };
+  const result: QueryResult = { objects: 0, bytes: 0, skipped: 0, fullSample: !!r.schemaOnly, decodedByArchive: 0, views };
   const leftOut = leftOutNote(selection.leftOut);
   if (leftOut) r.note(leftOut);
   if (!selection.entries.length) r.note('no objects match the location and filters: the result is empty');
 
+  for (const d of TempSpace.reclaimDead(r.tempParent))
+    r.note(`removed the temp dir of a query that ended without cleaning up${d.pid ? ` (pid ${d.pid})` : ''}: ${d.dir}`);
   const space = TempSpace.create(r.tempParent);
   let engine: Engine | undefined;
   // DuckDB's interrupt only cancels the statement running at that instant; Ctrl-C between two
@@ -195,7 +240,7 @@ export async function runQuery(r: QueryRequest): Promise<QueryResult> {
     r.progress?.stop();
     const skipped: string[] = [];
     if (failed.length) {
-      if (!r.skipBad) throw fetchFailure(failed);
+      if (!r.skipBad) throw fetchFailure(failed, selection.entries.length);
       for (const f of failed) {
         r.note(`skipped ${f.entry.key}: ${f.error.message}`);
         skipped.push(f.entry.key);
@@ -211,22 +256,25 @@ export async function runQuery(r: QueryRequest): Promise<QueryResult> {
     for (;;) {
       r.signal.throwIfAborted();
       try {
-        const schema = await defineSchema(conn, files, { fullSample: result.fullSample, vendor, clip: r.clip ? window : undefined });
-        if (r.schemaOnly) await writeSchema(schema, r);
-        else await execute(conn, r.sql ?? '', r, space);
+        const schema = await defineSchema(conn, files, { fullSample: result.fullSample, views, clip: r.clip ? window : undefined });
+        if (r.schemaOnly) {
+          // --schema says which typed views are in force, and why none is.
+          const inForce = schema.typed?.views ?? [];
+          r.note(
+            inForce.length
+              ? `typed view${inForce.length === 1 ? '' : 's'}: ${inForce.join(', ')}${r.view ? ' (--view)' : ' (from the objects’ kinds; --view overrides)'}`
+              : `no typed view: ${choice.reason ?? 'none of the views’ fields is among the records'}; \`logs\` is \`logs_raw\``,
+          );
+          await writeSchema(schema, r);
+        } else await execute(conn, r.sql ?? '', r, space);
         break;
       } catch (err) {
         if (err instanceof ArchiveError) throw err;
         if (r.signal.aborted) throw new InterruptedError('interrupted');
         const message = ((err as Error)?.message ?? String(err)).replace(/^Failed to extract statements: /, '');
         const kind = classifySqlError(message);
-        if (kind === 'usage') {
-          if (!files.length && /^Binder Error/.test(message)) {
-            await writeTo(r.out, emptyResult(r.format));
-            break;
-          }
-          throw sqlFailure(message, files);
-        }
+        // An empty result has the same columns as a full one (the typed view's), and the same errors.
+        if (kind === 'usage') throw sqlFailure(message, files);
         if (kind === 'schema' && !result.fullSample) {
           result.fullSample = true; // a type changed past the sample: detect over every row
           continue;

@@ -13,7 +13,7 @@
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { FetchedObject } from './fetch-objects.js';
 import { sqlIdent, sqlString, sqlStringList } from './sql-text.js';
-import { typedView, type Column, type TypedView, type VendorView } from './vendor-views.js';
+import { typedView, viewOf, type Column, type TypedView, type VendorView } from './vendor-views.js';
 import type { TimeWindow } from '../filter.js';
 
 export const FILE_COLUMN = '_archive_file';
@@ -23,7 +23,8 @@ const FILES_PER_SCAN = 4;
 export interface SchemaOptions {
   /** Detect types over every row instead of a sample. */
   fullSample: boolean;
-  vendor?: VendorView;
+  /** The typed views asked for (vendor-views.ts); those with a field among the records are in force. */
+  views: readonly VendorView[];
   /** Keep only records whose own time falls in the window (needs a vendor view with a time). */
   clip?: TimeWindow;
 }
@@ -101,38 +102,71 @@ function columnsParam(columns: Column[]): string {
   return `{${columns.map((c) => `${sqlString(c.name)}: ${sqlString(c.type)}`).join(', ')}}`;
 }
 
+/**
+ * The files in groups of one record shape: one group per typed view (Vespa access logs, Vespa
+ * connection logs, …) and one for the rest, in first-seen order. Each group's fields are detected
+ * and read on their own, and the groups joined by UNION ALL BY NAME, which matches names the way
+ * DuckDB's SQL does (case-insensitively): Vespa's access `localport` and connection `localPort`
+ * become one column, where one read_json over both (JSON keys are case-sensitive) made two.
+ */
+function shapeGroups(files: FetchedObject[]): FetchedObject[][] {
+  const groups = new Map<string, FetchedObject[]>();
+  for (const f of files) {
+    const k = viewOf(f.entry) ?? '';
+    const g = groups.get(k);
+    if (g) g.push(f);
+    else groups.set(k, [f]);
+  }
+  return [...groups.values()];
+}
+
+/** `logs_raw` over one group of files, or undefined when they hold no field (only empty objects). */
+async function groupRaw(conn: DuckDBConnection, files: FetchedObject[], fullSample: boolean): Promise<string | undefined> {
+  const columns = await detectColumns(conn, files, fullSample);
+  const own = columns.filter((c) => !(EXTRA_COLUMNS as readonly string[]).includes(c.name));
+  if (!own.length) return undefined;
+  const exclude = [FILE_COLUMN, ...columns.filter((c) => (EXTRA_COLUMNS as readonly string[]).includes(c.name)).map((c) => c.name)]
+    .map(sqlIdent)
+    .join(', ');
+  // A few files per read_json, the scans joined by UNION ALL: one read_json over every file
+  // holds a buffer per file until the whole scan ends (peak RSS grew by ~the decoded size of
+  // each ≤32 MiB object: 20 × 14 MB objects → 390 MiB with memory_limit=256MB), while scans
+  // of ≤4 files each finish and free theirs (same 20 objects: 172 MiB; 1 per scan: 180 MiB,
+  // but thousands of one-file scans exhaust the memory limit with their 32 MiB buffers).
+  const cols = `, columns=${columnsParam(columns)}`;
+  const arms: string[] = [];
+  for (let i = 0; i < files.length; i += FILES_PER_SCAN) {
+    arms.push(
+      `SELECT r.* EXCLUDE (${exclude}), o._key, o._time, o._host, o._kind FROM ${readJson(files.slice(i, i + FILES_PER_SCAN), cols)} r JOIN _objects o ON r.${sqlIdent(FILE_COLUMN)} = o.path`,
+    );
+  }
+  return arms.join('\nUNION ALL ');
+}
+
 export async function defineSchema(conn: DuckDBConnection, files: FetchedObject[], o: SchemaOptions): Promise<DefinedSchema> {
   await defineObjects(conn, files);
-  let columns: Column[] = [];
-  if (files.length) {
-    columns = await detectColumns(conn, files, o.fullSample);
+  const groups: string[] = [];
+  for (const g of shapeGroups(files)) {
+    const raw = await groupRaw(conn, g, o.fullSample);
+    if (raw) groups.push(raw);
   }
-  const own = columns.filter((c) => !(EXTRA_COLUMNS as readonly string[]).includes(c.name));
-  if (own.length) {
-    const exclude = [FILE_COLUMN, ...columns.filter((c) => (EXTRA_COLUMNS as readonly string[]).includes(c.name)).map((c) => c.name)]
-      .map(sqlIdent)
-      .join(', ');
-    // A few files per read_json, the scans joined by UNION ALL: one read_json over every file
-    // holds a buffer per file until the whole scan ends (peak RSS grew by ~the decoded size of
-    // each ≤32 MiB object: 20 × 14 MB objects → 390 MiB with memory_limit=256MB), while scans
-    // of ≤4 files each finish and free theirs (same 20 objects: 172 MiB; 1 per scan: 180 MiB,
-    // but thousands of one-file scans exhaust the memory limit with their 32 MiB buffers).
-    const cols = `, columns=${columnsParam(columns)}`;
-    const arms: string[] = [];
-    for (let i = 0; i < files.length; i += FILES_PER_SCAN) {
-      arms.push(
-        `SELECT r.* EXCLUDE (${exclude}), o._key, o._time, o._host, o._kind FROM ${readJson(files.slice(i, i + FILES_PER_SCAN), cols)} r JOIN _objects o ON r.${sqlIdent(FILE_COLUMN)} = o.path`,
-      );
-    }
-    await conn.run(`CREATE OR REPLACE VIEW logs_raw AS ${arms.join('\nUNION ALL ')}`);
+  if (groups.length) {
+    await conn.run(
+      `CREATE OR REPLACE VIEW logs_raw AS ${groups.length === 1 ? groups[0] : groups.map((g) => `(${g})`).join('\nUNION ALL BY NAME\n')}`,
+    );
   } else {
     // No objects (or only empty ones): an empty table with the extra columns, so queries that
     // only count or group by _key still answer.
     await conn.run('CREATE OR REPLACE VIEW logs_raw AS SELECT _key, _time, _host, _kind FROM _objects WHERE false');
   }
-  const typed = o.vendor && own.length ? typedView(o.vendor, own) : undefined;
+  const raw = (await conn.runAndReadAll('DESCRIBE logs_raw'))
+    .getRowObjectsJson()
+    .map((r) => ({ name: String(r.column_name), type: String(r.column_type) }))
+    .filter((c) => !(EXTRA_COLUMNS as readonly string[]).includes(c.name));
+  // No records at all: the views asked for still give `logs` their typed columns (all NULL).
+  const typed = o.views.length ? typedView(o.views, raw) : undefined;
   let body = typed ? typed.select : 'SELECT * FROM logs_raw';
-  if (o.clip && (o.clip.since || o.clip.until) && typed?.recordTime) {
+  if (o.clip && (o.clip.since || o.clip.until) && typed) {
     const conds: string[] = [];
     if (o.clip.since) conds.push(`${typed.recordTime} >= ${tsLiteral(o.clip.since)}`);
     if (o.clip.until) conds.push(`${typed.recordTime} < ${tsLiteral(o.clip.until)}`);

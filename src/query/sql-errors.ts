@@ -73,3 +73,25 @@ export function oneLineSqlMessage(message: string): string {
   if (!pos) return first;
   return `${first} (at line ${pos.line}${pos.column ? `, column ${pos.column}` : ''}: ${pos.excerpt})`;
 }
+
+/**
+ * DuckDB's suggestions, each as one readable clause for a `hint:` line: `Did you mean "logs"?`,
+ * `Candidate bindings: "uri", "time"`, and a function's candidate signatures (DuckDB prints them
+ * one per tab-indented line below "Candidate functions:") as `candidates: f(A) -> B; f(C) -> D; …`.
+ */
+export function sqlHints(message: string, maxCandidates = 4): string[] {
+  const lines = message.split('\n');
+  const out: string[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const t = lines[i]!.trim();
+    if (/^Candidate functions:$/.test(t)) {
+      const sigs: string[] = [];
+      while (i + 1 < lines.length && /^\s+\S/.test(lines[i + 1]!)) sigs.push(lines[++i]!.trim());
+      if (sigs.length)
+        out.push(
+          `candidates: ${sigs.slice(0, maxCandidates).join('; ')}${sigs.length > maxCandidates ? `; … (${sigs.length} in all)` : ''}`,
+        );
+    } else if (/^(Candidate bindings|Did you mean)\b/.test(t)) out.push(t);
+  }
+  return out;
+}

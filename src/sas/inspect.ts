@@ -27,24 +27,29 @@ const DAY = 86_400_000;
 const FIVE_YEARS_DAYS = 5 * 365 + 1; // five calendar years contain at least one leap day
 
 /**
- * "Expiring soon" is relative to the token's own lifetime when its start is known: a 7-day reader
- * token made by `sas create --for reader` is not "within 30 days" on its first day, but it is in
- * its last 1.4 days. Never later than --warn-days before the end.
+ * "Expiring soon" without --warn-days is relative to the token's own lifetime when its start is
+ * known: a 7-day reader token made by `sas create --for reader` is not "within 30 days" on its
+ * first day, but it is in its last 1.4 days (never later than 30 days before the end). An
+ * explicit --warn-days N means what its help says: warn when it expires within N days.
  */
 const LIFETIME_SHARE = 0.2;
+export const DEFAULT_WARN_DAYS = 30;
 
 function lifetimeMs(info: SasInfo): number | undefined {
   return info.start && info.expiry ? info.expiry.getTime() - info.start.getTime() : undefined;
 }
 
-function expiringWithin(info: SasInfo, warnDays: number): number {
+function expiringWithin(info: SasInfo, warnDays: number | undefined): number {
+  if (warnDays !== undefined) return warnDays * DAY;
   const lifetime = lifetimeMs(info);
-  return lifetime !== undefined && lifetime > 0 ? Math.min(warnDays * DAY, lifetime * LIFETIME_SHARE) : warnDays * DAY;
+  const cap = DEFAULT_WARN_DAYS * DAY;
+  return lifetime !== undefined && lifetime > 0 ? Math.min(cap, lifetime * LIFETIME_SHARE) : cap;
 }
 
+/** `warnDays`: --warn-days as given; undefined for the default rule (above). */
 export function inspectSas(info: SasInfo, opts: { now?: Date; warnDays?: number; purpose?: SasPurpose } = {}): SasReport {
   const now = opts.now ?? new Date();
-  const warnDays = opts.warnDays ?? 30;
+  const warnDays = opts.warnDays;
   const w: SasWarning[] = [];
   const p = info.permissions;
   const msLeft = info.expiry ? info.expiry.getTime() - now.getTime() : undefined;
@@ -59,9 +64,9 @@ export function inspectSas(info: SasInfo, opts: { now?: Date; warnDays?: number;
   else if (msLeft !== undefined && msLeft < expiringWithin(info, warnDays)) {
     const lifetime = lifetimeMs(info);
     const within =
-      lifetime !== undefined && lifetime * LIFETIME_SHARE < warnDays * DAY
+      warnDays === undefined && lifetime !== undefined && lifetime * LIFETIME_SHARE < DEFAULT_WARN_DAYS * DAY
         ? `in the last fifth of its ${formatDuration(lifetime)} lifetime`
-        : `within ${warnDays} days`;
+        : `within ${warnDays ?? DEFAULT_WARN_DAYS} days`;
     w.push({ code: 'expiring', message: `expires in ${formatDuration(msLeft)} (${within}): plan its renewal` });
   }
   if (notYetValid)

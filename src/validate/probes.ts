@@ -70,11 +70,11 @@ export function targetSas(t: Target): string | undefined {
   return undefined;
 }
 
-function sasOf(t: Target, warnDays: number): SasReport | undefined {
+function sasOf(t: Target, warnDays: number | undefined, now?: Date): SasReport | undefined {
   const token = targetSas(t);
   if (!token) return undefined;
   try {
-    return inspectSas(parseSas(token), { warnDays });
+    return inspectSas(parseSas(token), { warnDays, now });
   } catch {
     return undefined; // An unreadable SAS still gets probed; the service will say what it thinks of it.
   }
@@ -82,7 +82,7 @@ function sasOf(t: Target, warnDays: number): SasReport | undefined {
 
 /** Runs the probes in order, stopping between them on Ctrl-C (the write probe cleans up after itself). */
 export async function runProbes(p: StorageProvider, t: Target, location: string, opts: ValidateOptions): Promise<ValidateReport> {
-  const sas = sasOf(t, opts.warnDays);
+  const sas = sasOf(t, opts.warnDays, opts.now);
   const report: ValidateReport = {
     location,
     provider: t.provider,

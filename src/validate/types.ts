@@ -35,7 +35,10 @@ export interface ValidateOptions {
    */
   challenge?: string | true;
   probePrefix: string;
-  warnDays: number;
+  /** --warn-days as given; undefined: the default rule (sas/inspect.ts). */
+  warnDays?: number;
+  /** The run's clock (ARCHIVE_NOW), for the SAS expiry check. */
+  now?: Date;
   signal?: AbortSignal;
 }
 

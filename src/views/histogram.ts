@@ -23,6 +23,11 @@ export interface Histogram {
   empty: string[];
   /** Entries whose time falls outside [from, to) (an object overlapping the window's start). */
   outside: number;
+  /**
+   * Listed objects not counted, per kind: without --kind the histogram counts log objects only
+   * (ownership challenges, markers, probes, dumps and folders are no export).
+   */
+  leftOut?: Record<string, number>;
 }
 
 const HOUR = 3_600_000;

@@ -59,5 +59,13 @@ export function renderHistogram(h: Histogram, c: ChalkInstance, width = DEFAULT_
   const n = h.buckets.length;
   const gaps = h.empty.length ? c.yellow(`${h.empty.length} of ${n} ${unit}s empty`) : `no empty ${unit}s`;
   lines.push('', `${c.dim(`${n} ${unit}${n === 1 ? '' : 's'} from ${label(h.from)} to ${label(h.to)} UTC:`)} ${gaps}`);
+  const left = Object.entries(h.leftOut ?? {}).sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  const nLeft = left.reduce((a, [, k]) => a + k, 0);
+  if (nLeft)
+    lines.push(
+      c.dim(
+        `counts log objects: left out ${nLeft} other${nLeft === 1 ? '' : 's'} (${left.map(([k, v]) => `${k} ${v}`).join(', ')}); --kind counts them`,
+      ),
+    );
   return lines;
 }
