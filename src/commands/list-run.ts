@@ -98,8 +98,9 @@ function tableView(first: readonly Entry[], o: { long: boolean; base: string; wi
   const rel = (e: Entry) => shownKey(e, e.key.startsWith(o.base) && e.key.length > o.base.length ? e.key.slice(o.base.length) : e.key);
   const showHost = first.some((e) => e.facts.host);
   const cols: Column[] = [{ header: 'TIME (UTC)' }, { header: 'SIZE', align: 'right' }, { header: 'KIND' }];
-  if (showHost) cols.push({ header: 'HOST', shrink: 'end', min: 10 });
-  if (o.long) cols.push({ header: 'MODIFIED (UTC)' }, { header: 'ETAG', shrink: 'end', min: 6 });
+  // HOST and ETAG give way first (a host's first label tells hosts apart); the key keeps the most.
+  if (showHost) cols.push({ header: 'HOST', shrink: 'end', min: 14, give: 0 });
+  if (o.long) cols.push({ header: 'MODIFIED (UTC)' }, { header: 'ETAG', shrink: 'end', min: 6, give: 0 });
   cols.push({ header: 'KEY', shrink: 'middle', min: 20 });
   const cells = (e: Entry) => {
     const c = [formatTime(e.time), formatBytes(e.size), e.facts.kind ?? ''];

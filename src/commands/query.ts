@@ -70,7 +70,8 @@ export async function runQueryCommand(location: string, sqlArg: string | undefin
     const { write } = await import('../output/writer.js');
     const selection = await selectObjects(provider, target.prefix, select);
     if (!selection.entries.length) io.stderr.write('archive: note: no objects match the location and filters\n');
-    await write(io.stdout, emitStatement(flags.emit, target, selection.entries, { sql, withSas: !!flags.withSas }));
+    const { stdoutIsTTY } = await import('../output/terminal.js');
+    await write(io.stdout, emitStatement(flags.emit, target, selection.entries, { sql, withSas: !!flags.withSas, tty: stdoutIsTTY(io) }));
     return;
   }
   // DuckDB and the query modules load only here: `archive --help` and other commands never pay

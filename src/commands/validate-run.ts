@@ -89,7 +89,7 @@ function render(
     head += ` (SAS ${escapeText(report.sas.info.permissions || '?')}, expires ${iso(report.sas.info.expiry)}, ${describeLeft(report.sas)})`;
   lines.push(head);
   const rows = report.probes.map((r) => [
-    r.label + (required?.includes(r.name) ? '*' : ''),
+    escapeText(r.label) + (required?.includes(r.name) ? '*' : ''),
     mark(r, c),
     escapeText(r.code ?? ''),
     escapeText(r.status === 'fail' ? `${r.hint ?? r.detail}` : r.detail),

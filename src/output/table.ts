@@ -16,6 +16,8 @@ export interface Column {
   shrink?: 'end' | 'middle';
   /** A shrinkable column gives way to others before going below this many characters (default 8). */
   min?: number;
+  /** Order in which shrinkable columns give way down to their minimum: lower first (default 1). */
+  give?: number;
 }
 
 const GAP = 2;
@@ -104,7 +106,11 @@ export function fitWidths(cols: readonly Column[], rows: readonly (readonly stri
     }
   };
   const shrinkable = (i: number) => !!cols[i].shrink;
-  shrink(shrinkable, (i) => cols[i].min ?? 8, shrinkable);
+  const order = [...new Set(cols.filter((c) => c.shrink).map((c) => c.give ?? 1))].sort((a, b) => a - b);
+  for (const g of order) {
+    const inGroup = (i: number) => shrinkable(i) && (cols[i].give ?? 1) === g;
+    shrink(inGroup, (i) => cols[i].min ?? 8, inGroup);
+  }
   shrink(shrinkable, () => 1, shrinkable);
   shrink(
     () => true,
