@@ -29,7 +29,14 @@ export function renderTable(t: TableInput, width?: number): string {
   }));
   const cells = t.rows.map((r) => r.map((v) => escapeText(v)));
   const widths = fitWidths(cols, cells, width).map((w) => Math.min(w, MAX_CELL));
-  const out = [renderHeader(cols, widths), widths.map((w) => '─'.repeat(w)).join('  ')];
+  // Headers stay left-aligned above numbers too, as they always were.
+  const out = [
+    renderHeader(
+      cols.map((c) => ({ ...c, align: 'left' as const })),
+      widths,
+    ),
+    widths.map((w) => '─'.repeat(w)).join('  '),
+  ];
   for (const r of cells) out.push(renderRow(cols, widths, r));
   return `${out.join('\n')}\n`;
 }
