@@ -90,6 +90,16 @@ test('escapeText: controls, DEL, C1, bidi, separators and the backslash shown vi
   assert.equal(encodeSegment("a*b?c[d]'e(f)!"), 'a%2Ab%3Fc%5Bd%5D%27e%28f%29%21');
 });
 
+test('sas inspect: fields of a hostile token are escaped in the table, exact in JSON', async () => {
+  const token = 'sv=2024-08-04&sr=c&sp=r&se=2030-01-01T00:00:00Z&sip=1.2.3.4%1B%5D0%3Bpwned%07&sig=abc';
+  const r = await runInProcess(['sas', 'inspect', `https://acct.blob.core.windows.net/c?${token}`], { env: TTY });
+  assert.equal(r.code, 0, r.stderr);
+  assert.doesNotMatch(r.stdout + r.stderr, RAW);
+  assert.match(r.stdout, /^ip range: +1\.2\.3\.4\\x1b\]0;pwned\\x07$/m);
+  const j = await runInProcess(['sas', 'inspect', '--json', `https://acct.blob.core.windows.net/c?${token}`], { env: {} });
+  assert.ok(j.stdout.includes(JSON.stringify('1.2.3.4\x1b]0;pwned\x07')), j.stdout);
+});
+
 for (const name of PROVIDERS) {
   describe(`hostile keys and values on ${name}`, () => {
     let p: ProviderFixture;
@@ -112,6 +122,7 @@ for (const name of PROVIDERS) {
           body: Buffer.concat([Buffer.from([0x1f, 0x8b, 0x08, 0x00]), Buffer.from('garbage garbage garbage')]),
         },
         { key: 'bad/2026/11/30/23/ok.log', body: Buffer.from(`{"ua":"${UA}"}\n`) },
+        { key: 'fld/2026/11/30/23/f.log', body: Buffer.from(`${JSON.stringify({ 'a\x1bb\u202e': 1 })}\n`) },
       );
       // Two Vespa hosts whose rows differ only by host.
       for (const h of ['h1001a.prod.aws-us-east-1c.vespa-app.cloud', 'h1002a.prod.aws-us-east-1c.vespa-app.cloud'])
@@ -209,6 +220,28 @@ for (const name of PROVIDERS) {
       assert.equal(w.code, 0, w.stderr);
       for (const l of w.stdout.trimEnd().split('\n')) assert.ok(textWidth(l) <= 80, `${textWidth(l)}: ${l}`);
       assert.match(w.stdout, /y…/);
+    });
+
+    test('query --schema: a field name from a record is escaped in the table, exact in JSON', async () => {
+      const r = await runInProcess(['query', p.loc('hostile', 'fld/'), '--schema'], { env: { ...p.env, ...TTY } });
+      assert.equal(r.code, 0, r.stderr);
+      assert.doesNotMatch(r.stdout, RAW);
+      assert.match(r.stdout, /^a\\x1bb\\u202e {2}BIGINT$/m);
+      const j = await runInProcess(['query', p.loc('hostile', 'fld/'), '--schema', '--json'], { env: p.env });
+      assert.ok(
+        (JSON.parse(j.stdout) as { columns: Array<{ name: string }> }).columns.some((c) => c.name === 'a\x1bb\u202e'),
+        j.stdout,
+      );
+      // --explain prints folders and prefixes, which come from keys.
+      const e = await runInProcess(
+        ['list', p.loc('hostile', 'logs/'), '--explain', '--since', '2026-11-30T23:00:00Z', '--until', '2026-12-01T00:00:00Z'],
+        {
+          env: p.env,
+        },
+      );
+      assert.equal(e.code, 0, e.stderr);
+      assert.doesNotMatch(e.stderr, RAW);
+      assert.match(e.stderr, /^plan: /m);
     });
 
     test('validate: a hostile marker name is escaped in the table and the error, every line within 80 columns', async () => {
