@@ -20,6 +20,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { runInProcess } from './support/io.js';
+import { runCli } from './support/cli.js';
 import { startProvider, PROVIDERS, type ProviderFixture } from './support/providers.js';
 import { AZURITE_KEY, type AzuriteEmulator, type S3Emulator } from './support/emulators.js';
 import { escapeText } from '../src/output/escape.js';
@@ -131,6 +132,9 @@ for (const name of PROVIDERS) {
             key: `acme/shop-search/default/${h}/logs/access/JsonAccessLog.default.${t}.zst`,
             body: Buffer.alloc(2048, 1),
           });
+      // A host name is a key segment too (s3rver only: Azurite cannot list ESC).
+      if (p.name === 's3')
+        objs.push({ key: 'evil/shop/default/h\x1b[2J.evil/logs/access/JsonAccessLog.default.20261130230001.zst', body: BODY });
       await p.seed('hostile', objs);
     });
     after(async () => {
@@ -155,6 +159,9 @@ for (const name of PROVIDERS) {
       ].join('\n');
       assert.equal(r.stdout, expected);
       assert.doesNotMatch(r.stdout, RAW);
+      // The same bytes from the built binary (bin/archive.js → dist/).
+      const spawned = await runCli(['list', loc, '--sort', 'key', '--exclude', '**/zz-garbage*'], { env: { ...p.env, ...TTY } });
+      assert.equal(spawned.stdout, expected);
       for (const l of r.stdout.split('\n')) assert.ok(textWidth(l) <= 80, l);
       // Off a terminal, the table is still escaped (scripts use -o); machine output keeps every key exact.
       const piped = await runInProcess(['list', loc, '--exclude', '**/zz-garbage*'], { env: p.env });
@@ -280,6 +287,13 @@ for (const name of PROVIDERS) {
       assert.equal(s.code, 0, s.stderr);
       assert.equal(s.stdout.match(/4 objects, 8\.0 KiB/g)?.length, 1, s.stdout);
       for (const l of s.stdout.trimEnd().split('\n')) assert.ok(textWidth(l) <= 80, `--summary ${textWidth(l)}: ${l}`);
+      if (p.name !== 's3') return;
+      const evil = await runInProcess(['list', p.loc('hostile', 'evil/'), '--summary'], { env: { ...p.env, ...TTY } });
+      assert.doesNotMatch(evil.stdout, RAW);
+      assert.match(evil.stdout, /^h\\x1b\[2J\.evil {2,}1 {2,}8 B/m);
+      const rows = await runInProcess(['list', p.loc('hostile', 'evil/')], { env: { ...p.env, ...TTY } });
+      assert.doesNotMatch(rows.stdout, RAW);
+      assert.ok(rows.stdout.includes('h\\x1b[2J.evil'), rows.stdout);
     });
 
     test('list --urls: every URL fetches exactly its object; --paths feeds rclone --files-from-raw', async () => {
