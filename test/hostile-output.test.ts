@@ -526,7 +526,15 @@ function chdbQuery(sql: string, format = 'CSV'): string {
   const r = spawnSync(
     process.execPath,
     ['-e', `const q=require('fs').readFileSync(0,'utf8');process.stdout.write(require('chdb').query(q,${JSON.stringify(format)}))`],
-    { input: sql, encoding: 'utf8', env: realClockEnv(), cwd: dirname(require.resolve('chdb/package.json')), timeout: 120_000 },
+    {
+      input: sql,
+      encoding: 'utf8',
+      // No credential chain beyond the statement: without this ClickHouse's s3() asks the EC2
+      // metadata service (169.254.169.254) for a role first (seen with strace), off loopback.
+      env: { ...realClockEnv(), AWS_EC2_METADATA_DISABLED: 'true' },
+      cwd: dirname(require.resolve('chdb/package.json')),
+      timeout: 120_000,
+    },
   );
   assert.equal(r.status, 0, r.stderr);
   return r.stdout;
