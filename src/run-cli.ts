@@ -7,6 +7,7 @@
 import { CommanderError } from 'commander';
 import { ArchiveError, ExitCode, InterruptedError, TerminatedError } from './errors.js';
 import { redact } from './redact.js';
+import { escapeText } from './output/escape.js';
 import { BrokenPipe } from './output/writer.js';
 import { buildProgram } from './cli.js';
 import type { Io } from './io.js';
@@ -33,13 +34,21 @@ export async function reportError(err: unknown, verbose: boolean, io: Io): Promi
   const ae = err instanceof ArchiveError ? err : undefined;
   const msg = ae ? ae.message : err instanceof Error ? err.message : String(err);
   const code = ae?.serviceCode ? ` (${ae.serviceCode})` : '';
-  io.stderr.write(`${redact(`${c.red('archive:')} ${msg}${code}`)}\n`);
-  if (ae?.hint) io.stderr.write(`${redact(`${c.yellow('hint:')} ${ae.hint}`)}\n`);
+  // Messages carry keys and service text: redacted first (a secret is matched as sent), then
+  // escaped (output/escape.ts), then coloured, so no outside byte reaches the terminal raw.
+  io.stderr.write(`${c.red('archive:')} ${escapeText(redact(`${msg}${code}`))}\n`);
+  if (ae?.hint) io.stderr.write(`${c.yellow('hint:')} ${escapeText(redact(ae.hint))}\n`);
   else if (!ae) io.stderr.write(`${c.yellow('hint:')} this is unexpected; re-run with --verbose and report it\n`);
   if (verbose && err instanceof Error) {
     let e: unknown = err;
     while (e instanceof Error) {
-      io.stderr.write(`${redact(e.stack ?? String(e))}\n`);
+      // A stack is lines of its own: each line escaped, the line breaks kept.
+      io.stderr.write(
+        `${redact(e.stack ?? String(e))
+          .split('\n')
+          .map(escapeText)
+          .join('\n')}\n`,
+      );
       e = e.cause;
       if (e) io.stderr.write('caused by:\n');
     }

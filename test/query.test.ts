@@ -16,7 +16,7 @@ import { runCli, cleanEnv, BIN, ROOT } from './support/cli.js';
 import { PROVIDERS, startProvider, type ProviderFixture } from './support/providers.js';
 import { startFaultProxy } from './support/fault-proxy.js';
 import { zstdProgram } from './support/zstd-fixtures.js';
-import type { AzuriteEmulator } from './support/emulators.js';
+import type { AzuriteEmulator, S3Emulator } from './support/emulators.js';
 
 const zstdBin = zstdProgram();
 
@@ -809,11 +809,11 @@ for (const name of PROVIDERS) {
         assert.equal(urls.stdout, keys.map((k) => `${emu.serviceUrl}/vespa/${k}\n`).join(''));
       });
     } else {
-      test('list --urls prints s3:// URLs of the selected objects', async () => {
+      test('list --urls prints the https URLs of the selected objects', async () => {
         const keys = await listedKeys(p, p.loc('vespa', `${VBASE}/`), window);
         const r = await runCli(['list', p.loc('vespa', `${VBASE}/`), ...window, '--urls'], { env: p.env });
         assert.equal(r.code, 0, r.stderr);
-        assert.equal(r.stdout, keys.map((k) => `s3://vespa/${k}\n`).join(''));
+        assert.equal(r.stdout, keys.map((k) => `${(p.emu as S3Emulator).endpoint}/vespa/${k}\n`).join(''));
       });
     }
   });
@@ -1028,7 +1028,7 @@ describe('query: pure parts', () => {
       region: 'eu-west-1',
       auth: { type: 'keys' as const, accessKeyId: 'AKIA', secretAccessKey: 'TOPSECRET' },
     };
-    assert.equal(objectUrl(s3, 'x/y.gz'), 's3://bkt/x/y.gz');
+    assert.equal(objectUrl(s3, 'x/y.gz'), 'https://bkt.s3.eu-west-1.amazonaws.com/x/y.gz');
     assert.equal(httpsUrl(s3, 'x/y.gz'), 'https://bkt.s3.eu-west-1.amazonaws.com/x/y.gz');
     assert.equal(httpsUrl({ ...s3, endpoint: 'http://127.0.0.1:9000/' }, 'x/y.gz'), 'http://127.0.0.1:9000/bkt/x/y.gz');
     const entry = {

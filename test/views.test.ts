@@ -30,13 +30,20 @@ test('truncate: end and middle cuts, exact widths', () => {
   for (const [s, w, mode, want] of cases) assert.equal(truncate(s, w, mode), want, `${s} ${w} ${mode}`);
 });
 
-test('fitWidths: shrinkable column gives way, fixed ones never', () => {
+test('fitWidths: shrinkable columns give way first, then below their minimum, then the fixed ones', () => {
   const cols: Column[] = [{ header: 'TIME' }, { header: 'SIZE', align: 'right' }, { header: 'KEY', shrink: 'middle', min: 10 }];
   const rows = [['2026-01-05 17:00:00', '1.0 MiB', 'x'.repeat(100)]];
   assert.deepEqual(fitWidths(cols, rows), [19, 7, 100]);
   assert.deepEqual(fitWidths(cols, rows, 80), [19, 7, 80 - 19 - 7 - 4]);
-  // Below every minimum the table keeps the minimum and lets the terminal wrap.
-  assert.deepEqual(fitWidths(cols, rows, 20), [19, 7, 10]);
+  // Below every minimum the shrinkable column goes on shrinking, then the fixed ones: never wider than asked.
+  assert.deepEqual(fitWidths(cols, rows, 40), [19, 7, 10]);
+  assert.deepEqual(fitWidths(cols, rows, 32), [19, 7, 2]);
+  const narrow = fitWidths(cols, rows, 20);
+  assert.equal(narrow.reduce((a, b) => a + b, 0) + 4, 20);
+  assert.deepEqual(narrow, [8, 7, 1]);
+  // Wide characters take two columns, combining marks none: cuts and padding count columns.
+  assert.equal(truncate('日本語のキー.log', 7, 'end'), '日本語…');
+  assert.equal(truncate('e\u0301e\u0301e\u0301e\u0301', 3, 'end'), 'e\u0301e\u0301…');
 });
 
 test('renderTable: header aligned with its columns at 80 and 120 columns', () => {

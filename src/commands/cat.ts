@@ -28,11 +28,12 @@ export async function runCat(locations: string[], flags: CatFlags, io: Io): Prom
   // Hidden: tests need a failing read to give up in seconds, not after the default ~30 s of backoff.
   const retry = flags.retries === undefined ? undefined : { ...DEFAULT_RETRY, attempts: parsePositiveInt(flags.retries, '--retries', 100) };
   // Loaded here, not at the top, so `archive --help` does not pay for them.
-  const [{ cat, collect }, { BrokenPipe }, { stderrColor }, { leftOutNote }] = await Promise.all([
+  const [{ cat, collect }, { BrokenPipe }, { stderrColor }, { leftOutNote }, { escapeText }] = await Promise.all([
     import('../cat.js'),
     import('../output/writer.js'),
     import('../output/color.js'),
     import('../listing.js'),
+    import('../output/escape.js'),
   ]);
   const sources: CatSource[] = [];
   for (const loc of locations) {
@@ -80,7 +81,8 @@ export async function runCat(locations: string[], flags: CatFlags, io: Io): Prom
       onError: (_key, err, written) => {
         failedCodes.push(err.exitCode);
         const partial = written ? ` [${written} bytes of it were written before it failed]` : '';
-        io.stderr.write(`${redact(`${c.red('archive:')} ${err.message}${err.serviceCode ? ` (${err.serviceCode})` : ''}${partial}`)}\n`);
+        const text = escapeText(redact(`${err.message}${err.serviceCode ? ` (${err.serviceCode})` : ''}`));
+        io.stderr.write(`${c.red('archive:')} ${text}${partial}\n`);
       },
     });
   } catch (err) {

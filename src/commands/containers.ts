@@ -1,6 +1,7 @@
 import { Option, type Command } from 'commander';
 import { stdoutIsTTY } from '../output/terminal.js';
 import { addTargetOptions, accountTargetFor, open, type TargetFlags } from './options.js';
+import { escapeText } from '../output/escape.js';
 import { formatTime, pad } from '../output/format.js';
 import type { Io } from '../io.js';
 import type { OutputFlags } from '../output/output-format.js';
@@ -36,7 +37,7 @@ export async function runContainers(location: string | undefined, flags: Contain
     else if (format === 'csv') await out.line(`${csvCell(rec.name)},${csvCell(rec.lastModified)}`);
     else {
       if (n === 0 && stdoutIsTTY(io)) await out.line(c.bold(`${pad('LAST MODIFIED', 19)}  NAME`));
-      await out.line(`${pad(formatTime(ci.lastModified), 19)}  ${ci.name}`);
+      await out.line(`${pad(formatTime(ci.lastModified), 19)}  ${escapeText(ci.name)}`);
     }
     n++;
   }

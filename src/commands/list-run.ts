@@ -11,7 +11,8 @@ import type { Entry } from '../filter.js';
 import type { Io } from '../io.js';
 import { entryToJson, listEntries, nothingUnder, prefixIsEmpty, type ListOptions, type ListTotals } from '../listing.js';
 import { kindClass } from '../layouts/kinds.js';
-import { UsageError } from '../errors.js';
+import { PartialFailureError, UsageError } from '../errors.js';
+import { escapeText } from '../output/escape.js';
 import { formatBytes, formatTime, pad } from '../output/format.js';
 import { resolveOutputFormat, type OutputFlags } from '../output/output-format.js';
 import { parsePositiveInt } from '../output/size.js';
@@ -25,6 +26,7 @@ export interface ListFlags extends TargetFlags, ListOptions, OutputFlags {
   long?: boolean;
   totals?: boolean;
   urls?: boolean;
+  paths?: boolean;
   explain?: boolean;
   sort?: 'time' | 'key' | 'size';
   limit?: string;
@@ -32,11 +34,19 @@ export interface ListFlags extends TargetFlags, ListOptions, OutputFlags {
   histogram?: boolean | string;
 }
 
-/** Off a terminal: one full key per row, fixed columns, as scripts have parsed it since 0.1. */
+/**
+ * Off a terminal: one full key per row, fixed columns, as scripts have parsed it since 0.1. Keys,
+ * hosts and ETags escaped (output/escape.ts) like every table: -o ndjson/csv keep them exact.
+ */
 function row(e: Entry, long: boolean): string {
-  const cols = [pad(formatTime(e.time), 19), pad(formatBytes(e.size), 10, true), pad(e.facts.kind ?? '', 10), pad(e.facts.host ?? '', 0)];
-  if (long) cols.push(pad(formatTime(e.lastModified), 19), pad(e.etag ?? '', 34));
-  cols.push(shownKey(e, e.key));
+  const cols = [
+    pad(formatTime(e.time), 19),
+    pad(formatBytes(e.size), 10, true),
+    pad(e.facts.kind ?? '', 10),
+    pad(escapeText(e.facts.host ?? ''), 0),
+  ];
+  if (long) cols.push(pad(formatTime(e.lastModified), 19), pad(escapeText(e.etag ?? ''), 34));
+  cols.push(escapeText(shownKey(e, e.key)));
   return cols.filter((c, i) => i !== 3 || c !== '').join('  ');
 }
 
@@ -82,21 +92,22 @@ interface TableView {
 
 /**
  * The terminal table, its widths fitted to the first rows (up to TTY_BUFFER_ROWS; later rows are
- * cut to the same widths). The HOST column is left out when every key already names its host.
+ * cut to the same widths) and never wider than the terminal. The HOST column stays whenever a row
+ * has a host: a key cut in the middle can hide the host, and two hosts' rows must not look the same.
  */
 function tableView(first: readonly Entry[], o: { long: boolean; base: string; width: number }): TableView {
   const rel = (e: Entry) => shownKey(e, e.key.startsWith(o.base) && e.key.length > o.base.length ? e.key.slice(o.base.length) : e.key);
-  const hostInKey = first.every((e) => !e.facts.host || `/${rel(e)}`.includes(`/${e.facts.host}/`));
-  const showHost = !hostInKey && first.some((e) => e.facts.host);
+  const showHost = first.some((e) => e.facts.host);
   const cols: Column[] = [{ header: 'TIME (UTC)' }, { header: 'SIZE', align: 'right' }, { header: 'KIND' }];
-  if (showHost) cols.push({ header: 'HOST', shrink: 'end', min: 8 });
-  if (o.long) cols.push({ header: 'MODIFIED (UTC)' }, { header: 'ETAG', shrink: 'end', min: 8 });
-  cols.push({ header: 'KEY', shrink: 'middle', min: 16 });
+  // HOST and ETAG give way first (a host's first label tells hosts apart); the key keeps the most.
+  if (showHost) cols.push({ header: 'HOST', shrink: 'end', min: 14, give: 0 });
+  if (o.long) cols.push({ header: 'MODIFIED (UTC)' }, { header: 'ETAG', shrink: 'end', min: 6, give: 0 });
+  cols.push({ header: 'KEY', shrink: 'middle', min: 20 });
   const cells = (e: Entry) => {
     const c = [formatTime(e.time), formatBytes(e.size), e.facts.kind ?? ''];
-    if (showHost) c.push(e.facts.host ?? '');
-    if (o.long) c.push(formatTime(e.lastModified), e.etag ?? '');
-    c.push(rel(e));
+    if (showHost) c.push(escapeText(e.facts.host ?? ''));
+    if (o.long) c.push(formatTime(e.lastModified), escapeText(e.etag ?? ''));
+    c.push(escapeText(rel(e)));
     return c;
   };
   const widths = fitWidths(cols, first.map(cells), o.width);
@@ -119,6 +130,13 @@ async function* limited(source: AsyncIterable<Entry>, n: number): AsyncIterable<
 }
 
 function checkFlags(flags: ListFlags, format: string): void {
+  if (flags.urls && flags.paths) throw new UsageError('--urls and --paths are two forms of the same list', { hint: 'choose one' });
+  if (flags.paths && format !== 'table')
+    throw new UsageError('--paths prints keys only: it cannot be combined with another output format', {
+      hint: 'drop -o/--json/--ndjson/--csv, or --paths',
+    });
+  if (flags.paths && (flags.summary || flags.histogram))
+    throw new UsageError('--paths cannot be combined with --summary/--histogram', { hint: 'choose one' });
   if (flags.urls && format !== 'table')
     throw new UsageError('--urls prints object URLs only: it cannot be combined with another output format', {
       hint: 'drop -o/--json/--ndjson/--csv, or --urls',
@@ -146,22 +164,23 @@ export async function runList(location: string, flags: ListFlags, io: Io): Promi
     targetFor(location, flags, io),
     // Colour is for the terminal table only; chalk and node:tty cost a piped listing ~5 ms.
     tty ? import('../output/color.js').then((m) => m.stdoutColor(io)) : undefined,
-    explain ? import('../listing/explain.js').then((m) => m.planPrinter((l) => io.stderr.write(`${l}\n`))) : undefined,
+    explain ? import('../listing/explain.js').then((m) => m.planPrinter((l) => io.stderr.write(`${escapeText(l)}\n`))) : undefined,
   ]);
   const provider = await open(target, io);
   const out = new LineWriter(io.stdout);
   const totals: ListTotals = { count: 0, bytes: 0, scanned: 0 };
   const urlOf = flags.urls ? (await import('../query/object-urls.js')).objectUrl : undefined;
+  const asList = !!(urlOf || flags.paths);
   let entries = listEntries(
     provider,
     target.prefix,
-    { ...flags, layout: flags.layout ?? target.layout, folders: !urlOf, onPlan: plan?.onPlan, now },
+    { ...flags, layout: flags.layout ?? target.layout, folders: !asList, onPlan: plan?.onPlan, now },
     totals,
   );
   if (flags.sort) entries = sortedBy(entries, SORTS[flags.sort]);
   if (limit !== undefined) entries = limited(entries, limit);
 
-  const shown =
+  const shown: { count: number; bytes: number; unlisted?: string[] } =
     flags.summary || flags.histogram
       ? await printViews(entries, flags, format, out, io, now)
       : await printObjects(entries, {
@@ -174,13 +193,16 @@ export async function runList(location: string, flags: ListFlags, io: Io): Promi
           urlOf: urlOf && ((k) => urlOf(target, k)),
           base: target.prefix.slice(0, target.prefix.lastIndexOf('/') + 1),
           totals,
+          unlisted: [],
         });
   await out.flush();
   plan?.end(totals);
   // As cat, pull and query (README "Exit codes"): nothing at all under the location is exit 4,
   // filters that leave out what is there are not.
   if (!totals.count && (await prefixIsEmpty(provider, target.prefix))) throw nothingUnder(provider, target.prefix);
-  if (format === 'table' && !urlOf && (flags.totals || tty)) {
+  if (shown.unlisted?.length) throw unlistedError(shown.unlisted);
+  // --summary prints its own total; --urls/--paths print nothing but the list.
+  if (format === 'table' && !asList && !flags.summary && (flags.totals || tty)) {
     const filtered = totals.scanned !== shown.count ? ` (of ${totals.scanned} scanned)` : '';
     const line = `${shown.count} object${shown.count === 1 ? '' : 's'}, ${formatBytes(shown.bytes)}${filtered}`;
     if (tty) io.stdout.write(`${c ? c.dim(line) : line}\n`);
@@ -200,9 +222,33 @@ interface PrintContext {
   urlOf?: (key: string) => string;
   base: string;
   totals: ListTotals;
+  /** --paths: keys a line-based list cannot hold (a line break in them). */
+  unlisted: string[];
 }
 
-async function printObjects(entries: AsyncIterable<Entry>, x: PrintContext): Promise<{ count: number; bytes: number }> {
+/** A key as a line of a file list (rclone --files-from-raw, azcopy --list-of-files): relative to the location's folder. */
+function pathLine(e: Entry, x: PrintContext): string | undefined {
+  if (/[\r\n]/.test(e.key)) {
+    x.unlisted.push(e.key);
+    return undefined;
+  }
+  const rel = e.key.startsWith(x.base) ? e.key.slice(x.base.length) : e.key;
+  // Raw for the file it is meant for; escaped when a person reads it on a terminal.
+  return x.tty ? escapeText(rel) : rel;
+}
+
+function unlistedError(keys: string[]): PartialFailureError {
+  const shown = keys.slice(0, 3).map((k) => `"${k}"`);
+  return new PartialFailureError(
+    `${keys.length} key${keys.length === 1 ? '' : 's'} left out of the list: a line break in a key cannot be one line of a file list (${shown.join(', ')}${keys.length > 3 ? ', …' : ''})`,
+    { hint: 'fetch those objects with `archive pull` (it takes any key), or list them with -o ndjson' },
+  );
+}
+
+async function printObjects(
+  entries: AsyncIterable<Entry>,
+  x: PrintContext,
+): Promise<{ count: number; bytes: number; unlisted?: string[] }> {
   const { out, format } = x;
   let count = 0;
   let bytes = 0;
@@ -220,7 +266,10 @@ async function printObjects(entries: AsyncIterable<Entry>, x: PrintContext): Pro
     count++;
     bytes += e.size;
     if (x.urlOf) await out.line(x.urlOf(e.key));
-    else if (format === 'json') await out.line(`${count > 1 ? ',' : ''}${JSON.stringify(entryToJson(e))}`);
+    else if (x.flags.paths) {
+      const line = pathLine(e, x);
+      if (line !== undefined) await out.line(line);
+    } else if (format === 'json') await out.line(`${count > 1 ? ',' : ''}${JSON.stringify(entryToJson(e))}`);
     else if (format === 'ndjson') await out.line(JSON.stringify(entryToJson(e)));
     else if (format === 'csv') await out.line(csvRow(e));
     else if (!x.tty) await out.line(row(e, !!x.flags.long));
@@ -232,7 +281,7 @@ async function printObjects(entries: AsyncIterable<Entry>, x: PrintContext): Pro
   if (pending.length) await flushTable();
   if (format === 'json')
     await out.line(`],"count":${count},"bytes":${bytes},"scanned":${x.totals.scanned},"requests":${x.totals.requests ?? null}}`);
-  return { count, bytes };
+  return { count, bytes, unlisted: x.unlisted };
 }
 
 async function printViews(

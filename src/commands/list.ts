@@ -34,7 +34,8 @@ export function registerList(program: Command, io: Io): void {
     .option('--limit <n>', 'stop after N objects (after --sort: the first N of the sorted listing)')
     .option('--summary', 'objects and bytes per kind, per host and per day (bar charts; --json for scripts)')
     .option('--histogram [bucket]', 'objects per hour or day across the window, empty ones marked (hour|day; default by span)')
-    .option('--urls', 'print full object URLs, one a line (no secret), for rclone --files-from / azcopy --list-of-files')
+    .option('--urls', 'print object URLs, one a line (https, every special byte percent-encoded; no secret)')
+    .option('--paths', 'print keys relative to the location, one a line, for rclone --files-from-raw / azcopy --list-of-files')
     .option('--no-prune', 'read every key under the location even with --since/--until (same answer, full cost)')
     .option('--explain', 'print the listing plan (folders listed, walked, skipped) and the LIST requests made, to stderr')
     .addHelpText(

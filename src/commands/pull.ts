@@ -23,6 +23,7 @@ import type { StorageProvider } from '../providers/types.js';
 import type { Shard } from '../pull/plan.js';
 import { InterruptedError, UsageError, problemOf } from '../errors.js';
 import { redact } from '../redact.js';
+import { escapeText } from '../output/escape.js';
 
 interface PullFlags extends TargetFlags, ListOptions, OutputFlags {
   concurrency?: string;
@@ -39,7 +40,12 @@ interface PullFlags extends TargetFlags, ListOptions, OutputFlags {
   cleanParts?: boolean;
 }
 
+/** One line a person reads about a file: keys, paths and service messages escaped (output/escape.ts). */
 function fileLine(r: FileReport): string {
+  return escapeText(redact(fileText(r)));
+}
+
+function fileText(r: FileReport): string {
   switch (r.status) {
     case 'failed':
       return `failed      ${r.key}: ${problemOf(r.error?.message ?? '', r.key)}${r.error?.code ? ` (${r.error.code})` : ''}`;
@@ -242,10 +248,11 @@ function pullEvents(opts: PullCommandOptions, o: PullOutput): PullEvents {
     },
     waiting: (key, path, owner) => {
       // On stderr even with -o json: a run that seems stuck must say why.
-      if (!flags.quiet) progress.log(`waiting     ${key}: another archive pull${owner ? ` (${holder(owner)})` : ''} is writing ${path}`);
+      if (!flags.quiet)
+        progress.log(escapeText(`waiting     ${key}: another archive pull${owner ? ` (${holder(owner)})` : ''} is writing ${path}`));
     },
     retry: (key, err, attempt) => {
-      if (verbose) progress.log(redact(`retry ${attempt} ${key}: ${(err as Error).message ?? err}`));
+      if (verbose) progress.log(escapeText(redact(`retry ${attempt} ${key}: ${(err as Error).message ?? err}`)));
     },
   };
 }

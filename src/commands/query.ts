@@ -89,15 +89,21 @@ export async function runQueryCommand(location: string, sqlArg: string | undefin
             : selection.sampled?.records
               ? selection.sampled.views
               : emptyViews;
-    await write(io.stdout, emitStatement(flags.emit, target, selection.entries, { sql, withSas: !!flags.withSas, views }));
+    const { stdoutIsTTY } = await import('../output/terminal.js');
+    await write(
+      io.stdout,
+      emitStatement(flags.emit, target, selection.entries, { sql, withSas: !!flags.withSas, views, tty: stdoutIsTTY(io) }),
+    );
     return;
   }
   // DuckDB and the query modules load only here: `archive --help` and other commands never pay
   // for them, and work where the native DuckDB binary is missing.
-  const [{ runQuery }, { Progress }, { stderrColor }] = await Promise.all([
+  const [{ runQuery }, { Progress }, { stderrColor }, { escapeText }, { stdoutColumns, stdoutIsTTY }] = await Promise.all([
     import('../query/run.js'),
     import('../output/progress.js'),
     import('../output/color.js'),
+    import('../output/escape.js'),
+    import('../output/terminal.js'),
   ]);
   const { loadDuckDB } = await import('../query/engine.js');
   await loadDuckDB(); // fail before any request when the engine is missing
@@ -120,7 +126,9 @@ export async function runQueryCommand(location: string, sqlArg: string | undefin
     threads,
     signal: io.interrupt.signal(),
     out: io.stdout,
-    note: (line) => progress.log(`${c.dim('archive:')} ${line}`),
+    width: stdoutIsTTY(io) ? stdoutColumns(io) : undefined,
+    // Notes name keys and carry service messages: escaped (output/escape.ts).
+    note: (line) => progress.log(`${c.dim('archive:')} ${escapeText(line)}`),
     progress,
     // The run's TMPDIR (io.env), as a spawned process's os.tmpdir() would read it.
     tempParent: io.env.TMPDIR || undefined,

@@ -5,6 +5,7 @@ import { accountTargetFor, targetFor, type TargetFlags } from './options.js';
 import { AuthError, UsageError } from '../errors.js';
 import { registerSecret } from '../redact.js';
 import { stdoutColor } from '../output/color.js';
+import { escapeText } from '../output/escape.js';
 import { parseSas } from '../sas/parse.js';
 import { inspectSas, renderSas, sasJson, iso, describeLeft } from '../sas/inspect.js';
 import { SAS_PURPOSES, SAS_FORMATS, type SasPurpose, type SasFormat } from '../sas/names.js';
@@ -62,7 +63,7 @@ export async function runInspect(arg: string | undefined, flags: InspectFlags, i
     const lines = renderSas(report);
     if (report.warnings.length) {
       lines.push('warnings:');
-      for (const w of report.warnings) lines.push(`  ${c.yellow('!')} ${w.message}`);
+      for (const w of report.warnings) lines.push(`  ${c.yellow('!')} ${escapeText(w.message)}`);
     } else lines.push(c.green('no warnings'));
     io.stdout.write(`${lines.join('\n')}\n`);
   }

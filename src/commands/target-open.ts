@@ -7,6 +7,7 @@ import type { Io } from '../io.js';
 import { loadProfileSource } from '../profile-source.js';
 import { sasExpiryWarning, targetSasToken } from '../providers/sas-expiry.js';
 import type { StorageProvider } from '../providers/types.js';
+import { escapeText } from '../output/escape.js';
 import { redact } from '../redact.js';
 import { resolveAccountTarget, resolveTarget, type Target, type TargetOptions } from '../target.js';
 
@@ -31,7 +32,7 @@ export async function open(target: Target, io: Io): Promise<StorageProvider> {
   if (!warned) warnedSas.set(io, (warned = new Set()));
   if (token && warning && !warned.has(token)) {
     warned.add(token);
-    io.stderr.write(`${redact(`warning: ${warning}`)}\n`);
+    io.stderr.write(`warning: ${escapeText(redact(warning))}\n`);
   }
   return io.openProvider(target);
 }

@@ -24,6 +24,9 @@ import {
 } from '../validate/probes.js';
 import { PROBE_NAMES } from '../validate/names.js';
 import { stdoutColor } from '../output/color.js';
+import { escapeText } from '../output/escape.js';
+import { fitLine, fitWidths, renderHeader, renderRow, type Column } from '../output/table.js';
+import { stdoutColumns, stdoutIsTTY } from '../output/terminal.js';
 import type { ChalkInstance } from 'chalk';
 
 export interface ValidateFlags extends TargetFlags, OutputFlags {
@@ -68,17 +71,28 @@ function mark(r: ProbeResult, c: Color): string {
   return r.status === 'ok' ? c.green('✓') : r.status === 'fail' ? c.red('✗') : c.dim('–');
 }
 
-function render(report: ValidateReport, required: ProbeName[] | undefined, verdictText: string, c: Color): string[] {
+/**
+ * The table a person reads: every string from outside (keys, service codes and messages, the SAS's
+ * fields, the challenge token) escaped (output/escape.ts); on a terminal every line fits its width
+ * (the DETAIL column is cut visibly; -o json has every word of it).
+ */
+function render(
+  report: ValidateReport,
+  required: ProbeName[] | undefined,
+  verdictText: string,
+  c: Color,
+  width: number | undefined,
+): string[] {
   const lines: string[] = [];
-  let head = `validate ${report.location} with ${report.auth}`;
+  let head = `validate ${escapeText(report.location)} with ${report.auth}`;
   if (report.sas?.info.expiry)
-    head += ` (SAS ${report.sas.info.permissions || '?'}, expires ${iso(report.sas.info.expiry)}, ${describeLeft(report.sas)})`;
+    head += ` (SAS ${escapeText(report.sas.info.permissions || '?')}, expires ${iso(report.sas.info.expiry)}, ${describeLeft(report.sas)})`;
   lines.push(head);
   const rows = report.probes.map((r) => [
-    r.label + (required?.includes(r.name) ? '*' : ''),
+    escapeText(r.label) + (required?.includes(r.name) ? '*' : ''),
     mark(r, c),
-    r.code ?? '',
-    r.status === 'fail' ? `${r.hint ?? r.detail}` : r.detail,
+    escapeText(r.code ?? ''),
+    escapeText(r.status === 'fail' ? `${r.hint ?? r.detail}` : r.detail),
   ]);
   if (report.sas) {
     const s = report.sas;
@@ -91,22 +105,25 @@ function render(report: ValidateReport, required: ProbeName[] | undefined, verdi
       s.info.expiry ? `${iso(s.info.expiry)} (${describeLeft(s)})` : describeLeft(s),
     ]);
   }
-  const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, '');
-  const w0 = Math.max(5, ...rows.map((r) => r[0].length));
-  const w2 = Math.max(4, ...rows.map((r) => r[2].length));
-  lines.push(c.bold(`${'PROBE'.padEnd(w0)}  OK  ${'CODE'.padEnd(w2)}  DETAIL`));
-  for (const r of rows)
-    lines.push(`${r[0].padEnd(w0)}  ${r[1]}${' '.repeat(Math.max(1, 4 - plain(r[1]).length))}${r[2].padEnd(w2)}  ${r[3]}`);
+  const cols: Column[] = [
+    { header: 'PROBE' },
+    { header: 'OK' },
+    { header: 'CODE', shrink: 'end', min: 12 },
+    { header: 'DETAIL', shrink: 'end', min: 20 },
+  ];
+  const widths = fitWidths(cols, rows, width);
+  lines.push(c.bold(renderHeader(cols, widths)));
+  for (const r of rows) lines.push(renderRow(cols, widths, r));
   if (report.sas)
     for (const w of report.sas.warnings.filter((x) => x.code !== 'expired' && x.code !== 'expiring'))
-      lines.push(`${c.yellow('warning:')} SAS ${w.message}`);
+      lines.push(`${c.yellow('warning:')} SAS ${escapeText(w.message)}`);
   for (const k of report.leftovers)
-    lines.push(`${c.yellow('left behind:')} ${k} (this credential may not delete; remove it with one that may)`);
-  if (report.challenge) lines.push(`challenge token: ${report.challenge.token}`);
+    lines.push(`${c.yellow('left behind:')} ${escapeText(k)} (this credential may not delete; remove it with one that may)`);
+  if (report.challenge) lines.push(`challenge token: ${escapeText(report.challenge.token)}`);
   if (required) lines.push(c.dim(`* required (--require ${required.join(',')})`));
   // Last, always: the line a person (or `tail -1`) reads first.
-  lines.push(`${c.bold('verdict:')} ${verdictText}`);
-  return lines;
+  lines.push(`${c.bold('verdict:')} ${escapeText(verdictText)}`);
+  return width === undefined ? lines : lines.map((l) => fitLine(l, width));
 }
 
 function probeJson(p: ProbeResult) {
@@ -153,7 +170,7 @@ async function print(io: Io, format: OutputFormat, report: ValidateReport, requi
       ? [JSON.stringify(toJson(report, required, failures, text), null, 2)]
       : format === 'ndjson'
         ? toNdjson(report, required, failures, text)
-        : render(report, required, text, stdoutColor(io));
+        : render(report, required, text, stdoutColor(io), stdoutIsTTY(io) ? stdoutColumns(io) : undefined);
   for (const l of lines) await out.line(l);
   await out.flush();
 }

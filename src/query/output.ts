@@ -144,6 +144,8 @@ export async function writeReader(
   format: StdoutFormat,
   out: NodeJS.WritableStream,
   maxTableRows: number,
+  /** The terminal's width for the table (undefined off a terminal). */
+  width?: number,
 ): Promise<{ rows: number; more: boolean }> {
   const names = reader.columnNames();
   const types = reader.columnTypes().map((t) => t.toString());
@@ -152,7 +154,7 @@ export async function writeReader(
       .getRows()
       .slice(0, maxTableRows)
       .map((r) => r.map(cellText));
-    await write(out, renderTable({ columns: names, numeric: types.map(isNumericType), rows }));
+    await write(out, renderTable({ columns: names, numeric: types.map(isNumericType), rows }, width));
     return { rows: rows.length, more: reader.currentRowCount > maxTableRows };
   }
   const rows = reader.getRowsJson();

@@ -1,7 +1,12 @@
 /**
- * The aligned text table for a terminal: a header, a rule, one line per row, numbers right-aligned,
- * long cells cut with an ellipsis so a wide JSON column cannot wrap the screen. Pure.
+ * The aligned text table for a terminal: a header, a rule, one line per row, numbers right-aligned.
+ * Record values come from outside (a User-Agent, a URL path, a Referer: any visitor of the site
+ * writes them): every cell is escaped (output/escape.ts), so no value can move the cursor, retitle
+ * the window or break a row. Long cells are cut with "…", and on a terminal the table fits its
+ * width (output/table.ts), so no row wraps. Pure.
  */
+import { escapeText } from '../output/escape.js';
+import { fitWidths, renderHeader, renderRow, type Column } from '../output/table.js';
 
 export interface TableInput {
   columns: string[];
@@ -12,23 +17,27 @@ export interface TableInput {
   more?: boolean;
 }
 
+/** No cell is wider than this, whatever the width (a JSON column would push every other one away). */
 const MAX_CELL = 60;
 
-function cut(s: string): string {
-  const one = s.replace(/\r?\n/g, '⏎');
-  return one.length > MAX_CELL ? `${one.slice(0, MAX_CELL - 1)}…` : one;
-}
-
-export function renderTable(t: TableInput): string {
-  const cells = t.rows.map((r) => r.map(cut));
-  const widths = t.columns.map((c, i) => Math.max(c.length, ...cells.map((r) => r[i]!.length)));
-  const line = (vals: string[], header = false) =>
-    vals
-      .map((v, i) => (t.numeric[i] && !header ? v.padStart(widths[i]!) : v.padEnd(widths[i]!)))
-      .join('  ')
-      .trimEnd();
-  const out = [line(t.columns, true), widths.map((w) => '─'.repeat(w)).join('  ')];
-  for (const r of cells) out.push(line(r));
+export function renderTable(t: TableInput, width?: number): string {
+  const cols: Column[] = t.columns.map((c, i) => ({
+    header: escapeText(c),
+    align: t.numeric[i] ? 'right' : 'left',
+    shrink: 'end',
+    min: Math.min(12, Math.max(4, c.length)),
+  }));
+  const cells = t.rows.map((r) => r.map((v) => escapeText(v)));
+  const widths = fitWidths(cols, cells, width).map((w) => Math.min(w, MAX_CELL));
+  // Headers stay left-aligned above numbers too, as they always were.
+  const out = [
+    renderHeader(
+      cols.map((c) => ({ ...c, align: 'left' as const })),
+      widths,
+    ),
+    widths.map((w) => '─'.repeat(w)).join('  '),
+  ];
+  for (const r of cells) out.push(renderRow(cols, widths, r));
   return `${out.join('\n')}\n`;
 }
 

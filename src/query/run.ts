@@ -53,6 +53,8 @@ export interface QueryRequest {
   maxTableRows?: number;
   signal: AbortSignal;
   out: NodeJS.WritableStream;
+  /** Columns of the terminal the table is fitted to (undefined off a terminal). */
+  width?: number;
   /** A line for stderr (notes, skipped objects). */
   note: (line: string) => void;
   progress?: {
@@ -85,7 +87,7 @@ function sqlFailure(message: string, files: FetchedObject[]): ArchiveError {
 
 async function writeSchema(schema: DefinedSchema, r: QueryRequest): Promise<void> {
   const rows = schema.columns.map((c) => [c.name, c.type]);
-  if (r.format === 'table') await writeTo(r.out, renderTable({ columns: ['column', 'type'], numeric: [false, false], rows }));
+  if (r.format === 'table') await writeTo(r.out, renderTable({ columns: ['column', 'type'], numeric: [false, false], rows }, r.width));
   else if (r.format === 'csv')
     await writeTo(
       r.out,
@@ -144,7 +146,7 @@ async function execute(conn: DuckDBConnection, sql: string, r: QueryRequest, spa
     await placeOutFile(tmp, r.outFile);
     return;
   }
-  const shown = await writeReader(reader, r.format, r.out, max);
+  const shown = await writeReader(reader, r.format, r.out, max, r.width);
   if (shown.more) r.note(`(first ${max} rows shown; use --csv, --ndjson or --out FILE for all of them)`);
 }
 

@@ -6,6 +6,7 @@ import { formatDuration, isoUtc as iso } from '../time.js';
 import { isDeleting, isWriting, PERMISSION_ORDER, spellPermissions, type SasInfo } from './parse.js';
 
 import type { SasPurpose } from './names.js';
+import { escapeText } from '../output/escape.js';
 
 export { SAS_PURPOSES, type SasPurpose } from './names.js';
 
@@ -177,7 +178,8 @@ export function renderSas(r: SasReport): string[] {
   }
   rows.push(['signature', 'present (REDACTED)']);
   const width = Math.max(...rows.map(([k]) => k.length)) + 1;
-  return rows.map(([k, v]) => `${(`${k}:`).padEnd(width + 1)}${v}`);
+  // Every field comes from the token someone handed over: escaped (output/escape.ts).
+  return rows.map(([k, v]) => `${(`${k}:`).padEnd(width + 1)}${escapeText(v)}`);
 }
 
 export function sasJson(r: SasReport): Record<string, unknown> {

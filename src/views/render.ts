@@ -4,6 +4,7 @@
  */
 import type { ChalkInstance } from 'chalk';
 import { bar } from '../output/bars.js';
+import { escapeText } from '../output/escape.js';
 import { formatBytes } from '../output/format.js';
 import { fitWidths, renderHeader, renderRow, type Column } from '../output/table.js';
 import type { Histogram } from './histogram.js';
@@ -18,7 +19,8 @@ function tallyTable(title: string, rows: readonly SummaryRow[], width: number, c
     { header: 'OBJECTS', align: 'right' },
     { header: 'SIZE', align: 'right' },
   ];
-  const cells = rows.map((r) => [r.name, String(r.objects), formatBytes(r.bytes)]);
+  // Hosts come from keys: escaped like every table cell of outside text.
+  const cells = rows.map((r) => [escapeText(r.name), String(r.objects), formatBytes(r.bytes)]);
   const widths = fitWidths(cols, cells, width - MIN_BAR - 2);
   const used = widths.reduce((a, b) => a + b, 0) + 2 * cols.length;
   const barWidth = Math.max(MIN_BAR, width - used);
