@@ -190,7 +190,18 @@ const KINDS = [
   'dump',
   'jfr',
 ];
-const HOSTS = [...Array(10).fill(undefined), 'h1.vespa.example', 'H1*', 'h*', 'h3*', 'h2*,h3*', 'h4*', 'h9*', 'nomatch'];
+// One glob a value; several by repetition (a comma is part of the glob).
+const HOSTS: Array<string[] | undefined> = [
+  ...Array(10).fill(undefined),
+  ['h1.vespa.example'],
+  ['H1*'],
+  ['h*'],
+  ['h3*'],
+  ['h2*', 'h3*'],
+  ['h4*'],
+  ['h9*'],
+  ['nomatch'],
+];
 const PREFIXES = [
   '',
   'cfbig/',
@@ -257,7 +268,7 @@ function* windows(n: number, seed: number): Generator<ListOptions & { prefix: st
       layout: pick(LAYOUTS),
       ...w,
       kind: kind ? [kind] : undefined,
-      host: host ? [host] : undefined,
+      host,
       chunk: i % 4 === 3,
     };
   }
