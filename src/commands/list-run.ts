@@ -18,6 +18,8 @@ import { fitWidths, renderHeader, renderRow, type Column } from '../output/table
 import { stdoutColumns, stdoutIsTTY } from '../output/terminal.js';
 import { LineWriter } from '../output/writer.js';
 import { open, targetFor } from './target-open.js';
+import { tierLabel } from '../restore/state.js';
+import { printable } from '../restore/text.js';
 import type { TargetFlags } from './options.js';
 
 export interface ListFlags extends TargetFlags, ListOptions, OutputFlags {
@@ -34,9 +36,14 @@ export interface ListFlags extends TargetFlags, ListOptions, OutputFlags {
 /** Off a terminal: one full key per row, fixed columns, as scripts have parsed it since 0.1. */
 function row(e: Entry, long: boolean): string {
   const cols = [pad(formatTime(e.time), 19), pad(formatBytes(e.size), 10, true), pad(e.facts.kind ?? '', 10), pad(e.facts.host ?? '', 0)];
-  if (long) cols.push(pad(formatTime(e.lastModified), 19), pad(e.etag ?? '', 34));
+  if (long) cols.push(pad(formatTime(e.lastModified), 19), pad(e.etag ?? '', 34), pad(tierCell(e).replace(/ /g, '') || '-', 12));
   cols.push(shownKey(e, e.key));
   return cols.filter((c, i) => i !== 3 || c !== '').join('  ');
+}
+
+/** The TIER of --long: `Hot`, `Archive → Hot (rehydrating, High)`, `GLACIER (restored until …)`; escaped, it comes from the service. */
+function tierCell(e: Entry): string {
+  return printable(tierLabel(e, e.cold));
 }
 
 /** An ADLS Gen2 directory stub has no trailing slash of its own; show it as the folder it is. */
@@ -44,7 +51,7 @@ function shownKey(e: Entry, key: string): string {
   return e.isFolder && !key.endsWith('/') ? `${key}/` : key;
 }
 
-const CSV_FIELDS = ['key', 'size', 'lastModified', 'time', 'timeSource', 'kind', 'host', 'etag'] as const;
+const CSV_FIELDS = ['key', 'size', 'lastModified', 'time', 'timeSource', 'kind', 'host', 'etag', 'tier'] as const;
 
 function csvCell(v: unknown): string {
   const s = v === undefined || v === null ? '' : String(v);
@@ -61,6 +68,7 @@ function csvRow(e: Entry): string {
     kind: e.facts.kind,
     host: e.facts.host,
     etag: e.etag,
+    tier: e.tier,
   };
   return CSV_FIELDS.map((f) => csvCell(rec[f])).join(',');
 }
@@ -89,12 +97,12 @@ function tableView(first: readonly Entry[], o: { long: boolean; base: string; wi
   const showHost = !hostInKey && first.some((e) => e.facts.host);
   const cols: Column[] = [{ header: 'TIME (UTC)' }, { header: 'SIZE', align: 'right' }, { header: 'KIND' }];
   if (showHost) cols.push({ header: 'HOST', shrink: 'end', min: 8 });
-  if (o.long) cols.push({ header: 'MODIFIED (UTC)' }, { header: 'ETAG', shrink: 'end', min: 8 });
+  if (o.long) cols.push({ header: 'MODIFIED (UTC)' }, { header: 'ETAG', shrink: 'end', min: 8 }, { header: 'TIER', shrink: 'end', min: 7 });
   cols.push({ header: 'KEY', shrink: 'middle', min: 16 });
   const cells = (e: Entry) => {
     const c = [formatTime(e.time), formatBytes(e.size), e.facts.kind ?? ''];
     if (showHost) c.push(e.facts.host ?? '');
-    if (o.long) c.push(formatTime(e.lastModified), e.etag ?? '');
+    if (o.long) c.push(formatTime(e.lastModified), e.etag ?? '', tierCell(e));
     c.push(rel(e));
     return c;
   };

@@ -6,7 +6,7 @@ import pLimit from 'p-limit';
 import { setMaxListeners } from 'node:events';
 import { access, mkdir, constants, realpath, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ArchiveError, IntegrityError, PartialFailureError, UsageError, errorForExitCode } from '../errors.js';
+import { ArchiveError, ArchivedError, IntegrityError, PartialFailureError, UsageError, errorForExitCode } from '../errors.js';
 import { listEntries, nothingUnder, prefixIsEmpty, type ListOptions, type ListTotals } from '../listing.js';
 import type { Entry } from '../filter.js';
 import type { StorageProvider } from '../providers/types.js';
@@ -16,6 +16,7 @@ import { Transfer, describeTransferError, diskState, type Placement, type Transf
 import { tryLock, waitLock, type FileLock, type LockOwner } from './file-lock.js';
 import { PulledRecords } from './pulled-record.js';
 import { EndpointHealth } from './endpoint-health.js';
+import { readable, tierLabel } from '../restore/state.js';
 
 export interface PullOptions extends ListOptions {
   dest: string;
@@ -33,7 +34,8 @@ export interface PullOptions extends ListOptions {
   stateDir?: string;
 }
 
-export type FileStatus = 'downloaded' | 'skipped' | 'failed' | 'duplicate' | 'planned';
+/** archived: in an archive tier (or refused as archived by the service), not read: `archive restore` first. */
+export type FileStatus = 'downloaded' | 'skipped' | 'failed' | 'duplicate' | 'planned' | 'archived';
 export interface FileReport {
   key: string;
   path: string;
@@ -48,6 +50,8 @@ export interface FileReport {
   planned?: 'pull' | 'resume' | 'skip';
   error?: { message: string; code?: string; hint?: string; exitCode: number };
   keptInstead?: string;
+  /** Archived objects: the tier as the listing named it (`Archive`, `GLACIER (restoring)` …). */
+  tier?: string;
 }
 
 export interface PullEvents {
@@ -73,7 +77,12 @@ export interface PullResult {
     duplicates: number;
     downloadedBytes: number;
     resumedBytes: number;
+    /** Objects not read because they are archived (not counted in files/bytes), and their bytes. */
+    archived: number;
+    archivedBytes: number;
   };
+  /** The archived objects not read (the listing's, and any the service refused as archived). */
+  archived: Entry[];
   /** Objects left out by kind (markers, challenges, probes; --kind takes them), per kind. */
   leftOut?: Record<string, number>;
   /** Set when the run stopped early because the endpoint stopped answering. */
@@ -144,8 +153,13 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
   disambiguate(planned);
   const shard = o.shard;
   const shardFor = shard ? shardAssigner(entries, shard.count) : undefined;
-  const items = shardFor && shard ? planned.filter((it) => shardFor(it.entry) === shard.index) : planned;
+  const mine = shardFor && shard ? planned.filter((it) => shardFor(it.entry) === shard.index) : planned;
   if (shardFor && shard) duplicates = duplicates.filter((d) => shardFor(d.dropped) === shard.index);
+  // Archived objects are never read (the service would refuse them): split off after the shard
+  // split, so which worker an object belongs to does not change when it is restored.
+  const items = mine.filter((it) => readable(it.entry.cold));
+  const archived: Entry[] = [];
+  const heldBack = mine.filter((it) => !readable(it.entry.cold));
   const totalBytes = items.reduce((n, it) => n + it.entry.size, 0);
 
   const files: FileReport[] = duplicates.map((d) => ({
@@ -156,6 +170,19 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
     status: 'duplicate' as const,
     keptInstead: d.kept.key,
   }));
+  for (const it of heldBack) {
+    archived.push(it.entry);
+    const r: FileReport = {
+      key: it.entry.key,
+      path: resolve(dest, it.rel),
+      bytes: 0,
+      objectBytes: it.entry.size,
+      status: 'archived',
+      tier: tierLabel(it.entry, it.entry.cold, false),
+    };
+    files.push(r);
+    if (o.dryRun) ev.fileDone?.(r);
+  }
 
   if (o.dryRun) {
     ev.planned?.(items.length, totalBytes);
@@ -179,7 +206,7 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
       files.push(r);
       ev.fileDone?.(r);
     }
-    return { files, duplicates, totals: summarize(files), leftOut: listed.leftOut };
+    return { files, duplicates, totals: summarize(files), archived, leftOut: listed.leftOut };
   }
 
   await ensureWritableDest(dest);
@@ -219,7 +246,7 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
       ),
     );
   ev.planned?.(items.length, totalBytes);
-  const ctx: PullContext = { transfer, dest, records, flatten: !!o.flatten, health, signal: o.signal, ev };
+  const ctx: PullContext = { transfer, dest, records, flatten: !!o.flatten, health, signal: o.signal, ev, archived };
   const done = (r: FileReport | undefined) => {
     if (!r) return;
     files.push(r);
@@ -235,6 +262,7 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
     files,
     duplicates,
     totals: summarize(files),
+    archived,
     leftOut: listed.leftOut,
     gaveUp: gaveUp && { message: gaveUp.message, code: gaveUp.serviceCode, hint: gaveUp.hint },
   };
@@ -248,6 +276,8 @@ interface PullContext {
   health: EndpointHealth;
   signal?: AbortSignal;
   ev: PullEvents;
+  /** Objects the service refused as archived (a tier the listing did not show, or one changed since). */
+  archived: Entry[];
 }
 
 function failedReport(base: FileReport, err: unknown): FileReport {
@@ -291,6 +321,10 @@ async function pullOne(c: PullContext, it: PullItem, mode: 'try' | 'wait', onBus
     };
   } catch (err) {
     if (c.signal?.aborted) throw c.signal.reason ?? err;
+    if (err instanceof ArchivedError && !c.health.error) {
+      c.archived.push(it.entry);
+      return { ...failedReport(base, err), status: 'archived', tier: it.entry.tier };
+    }
     return failedReport(base, c.health.error ?? err);
   } finally {
     await lock?.release();
@@ -298,10 +332,26 @@ async function pullOne(c: PullContext, it: PullItem, mode: 'try' | 'wait', onBus
 }
 
 function summarize(files: FileReport[]): PullResult['totals'] {
-  const t = { files: 0, bytes: 0, downloaded: 0, skipped: 0, failed: 0, duplicates: 0, downloadedBytes: 0, resumedBytes: 0 };
+  const t = {
+    files: 0,
+    bytes: 0,
+    downloaded: 0,
+    skipped: 0,
+    failed: 0,
+    duplicates: 0,
+    downloadedBytes: 0,
+    resumedBytes: 0,
+    archived: 0,
+    archivedBytes: 0,
+  };
   for (const f of files) {
     if (f.status === 'duplicate') {
       t.duplicates++;
+      continue;
+    }
+    if (f.status === 'archived') {
+      t.archived++;
+      t.archivedBytes += f.objectBytes;
       continue;
     }
     t.files++;

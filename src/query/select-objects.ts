@@ -8,6 +8,7 @@ import { listEntries, type ListOptions, type ListTotals } from '../listing.js';
 import type { Entry } from '../filter.js';
 import type { StorageProvider } from '../providers/types.js';
 import { dedupe, type DuplicateNote } from '../pull/plan.js';
+import { readable } from '../restore/state.js';
 
 export interface SelectOptions extends ListOptions {
   dedupe?: boolean;
@@ -18,6 +19,8 @@ export interface Selection {
   duplicates: DuplicateNote[];
   /** Objects left out because they hold no records, per kind (listing.ts `take: 'records'`). */
   leftOut: Record<string, number>;
+  /** Objects in an archive tier (restore/state.ts): never read, not in `entries`. */
+  archived: Entry[];
 }
 
 export async function selectObjects(provider: StorageProvider, prefix: string, o: SelectOptions): Promise<Selection> {
@@ -30,5 +33,7 @@ export async function selectObjects(provider: StorageProvider, prefix: string, o
   // Time order, then key: the order temp files are numbered in, so results without ORDER BY are
   // at least stable from run to run.
   entries.sort((a, b) => a.time.getTime() - b.time.getTime() || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return { entries, duplicates, leftOut: totals.leftOut ?? {} };
+  const archived = entries.filter((e) => !readable(e.cold));
+  if (archived.length) entries = entries.filter((e) => readable(e.cold));
+  return { entries, duplicates, leftOut: totals.leftOut ?? {}, archived };
 }
