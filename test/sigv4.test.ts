@@ -76,6 +76,29 @@ for (const [ci, credentials] of creds.entries()) {
   }
 }
 
+test("extra headers (the listing's x-amz-optional-object-attributes) are sent and signed as @smithy/signature-v4 signs them", async () => {
+  const credentials = creds[1]!;
+  const query = canonicalQuery([['list-type', '2']]);
+  const extra = { 'x-amz-optional-object-attributes': 'RestoreStatus' };
+  const ours = signGet({ host: '127.0.0.1:4569', path: '/bucket', query, region: 'us-east-1', credentials, now, headers: extra });
+  assert.equal(ours['x-amz-optional-object-attributes'], 'RestoreStatus');
+  assert.match(ours.authorization!, /SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-optional-object-attributes;x-amz-security-token,/);
+  const signer = new SignatureV4({ credentials, region: 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: false });
+  const signed = await signer.sign(
+    {
+      method: 'GET',
+      protocol: 'https:',
+      hostname: '127.0.0.1',
+      port: 4569,
+      path: '/bucket',
+      query: { 'list-type': '2' },
+      headers: { host: '127.0.0.1:4569', 'x-amz-content-sha256': ours['x-amz-content-sha256']!, ...extra },
+    },
+    { signingDate: now },
+  );
+  assert.equal(ours.authorization, signed.headers.authorization);
+});
+
 test('uriEncode and canonicalQuery: RFC 3986, sorted by key then value', () => {
   assert.equal(uriEncode("a b+c/d!'()*~-_.é"), 'a%20b%2Bc%2Fd%21%27%28%29%2A~-_.%C3%A9');
   assert.equal(

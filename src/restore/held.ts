@@ -27,7 +27,8 @@ export function heldBack(entries: readonly Entry[]): HeldBack {
     h.objects++;
     h.bytes += e.size;
     if (e.cold === 'restoring') h.restoring++;
-    const t = tierLabel(e, e.cold, false) || 'archived';
+    // No cold state: the listing said readable, the service refused the read as archived.
+    const t = e.cold ? tierLabel(e, e.cold, false) || 'archived' : 'refused as archived';
     h.tiers[t] = (h.tiers[t] ?? 0) + 1;
     if (!h.oldest || e.time < h.oldest.time || (e.time.getTime() === h.oldest.time.getTime() && e.key < h.oldest.key))
       h.oldest = { key: e.key, time: e.time };
@@ -77,7 +78,7 @@ export function heldReport(
     .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .map(([t, c]) => `${printable(t)} ${c}`)
     .join(', ');
-  const would = o.dryRun ? 'would not be' : 'were not';
+  const would = o.dryRun ? 'would not be' : n === 1 ? 'was not' : 'were not';
   const lines = [
     `archive: ${n} archived object${n === 1 ? '' : 's'} (${formatBytes(held.bytes)}; ${tiers}) ${would} ${o.verb}: they must be restored first`,
   ];

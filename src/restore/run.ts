@@ -351,10 +351,11 @@ export function restoreExitError(result: RestoreResult): ArchiveError | undefine
   const failed = result.objects.filter((x) => x.action === 'failed' || x.action === 'unavailable');
   if (!failed.length) return undefined;
   const first = failed[0].error!;
-  const ok = result.objects.length - failed.length;
+  // What was asked for (or could not be): objects that were readable or restoring already are neither success nor failure here.
+  const asked = result.objects.filter((x) => x.action === 'requested' || x.action === 'raised').length + failed.length;
   const details = { serviceCode: first.code, hint: first.hint ?? 'run the same command again: objects already requested are not asked for twice' };
-  if (ok === 0 && failed.every((x) => x.error?.exitCode === first.exitCode))
+  if (asked === failed.length && failed.every((x) => x.error?.exitCode === first.exitCode))
     return errorForExitCode(first.exitCode, failed.length === 1 ? first.message : `all ${failed.length} restore requests failed; first: ${first.message}`, details);
-  return new PartialFailureError(`${failed.length} of ${result.objects.length} objects could not be restored; first: ${first.message}`, details);
+  return new PartialFailureError(`${failed.length} of ${asked} restore requests failed; first: ${first.message}`, details);
 }
 

@@ -1,0 +1,383 @@
+/**
+ * Cold tiers (issue #27): list shows each object's tier and restore state; pull, cat and query
+ * never read an archived object — they name it with the exact `archive restore …` command, read
+ * the rest and exit 5 (0 with --skip-archived); `archive restore` asks for what is archived,
+ * idempotently, with --dry-run estimates and --wait; `pull --wait-restore` does all three.
+ *
+ * Azure runs against Azurite's real Archive tier: Set Blob Tier to Archive, 409 BlobArchived on
+ * reads, Set Blob Tier back (202) and Copy Blob with a tier. What Azurite cannot show — a blob
+ * that stays in Archive while it rehydrates (its rehydration is instant) — comes from
+ * test/support/cold-proxy.ts in front of it, and each test that uses it says so. S3 Glacier is the
+ * proxy's throughout: s3rver lists every object as STANDARD and has no RestoreObject.
+ *
+ * The clock: every window counts from one fixed instant (NOW, in process `now`, ARCHIVE_NOW when
+ * spawned), 00:30 on the first of a month, so `--since 2h` crosses midnight and a month's end.
+ */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { ContainerSASPermissions, StorageSharedKeyCredential, generateBlobSASQueryParameters } from '@azure/storage-blob';
+import { runCli, hermetic, transcript } from './support/cli.js';
+import { runInProcess } from './support/io.js';
+import { startProvider, type AzureFixture, type ProviderFixture } from './support/providers.js';
+import { azureService } from './support/seed.js';
+import { startHookProxy } from './support/hook-proxy.js';
+import { startColdProxy, type ColdProxy } from './support/cold-proxy.js';
+import { AZURITE_ACCOUNT, AZURITE_KEY } from './support/emulators.js';
+
+const NOW = new Date('2026-03-01T00:30:00Z');
+/** `--since 2h` from NOW: 2026-02-28T22:30:00Z. */
+const SINCE = '2026-02-28T22:30:00Z';
+/** Cloudflare Logpush keys around NOW: a and b before midnight on the last day of February, c after it, d outside the window. */
+const K = {
+  a: 'http/20260228/20260228T231000Z_20260228T232000Z_a1.log.gz',
+  b: 'http/20260228/20260228T234000Z_20260228T235000Z_b2.log.gz',
+  c: 'http/20260301/20260301T001000Z_20260301T002000Z_c3.log.gz',
+  d: 'http/20260227/20260227T100000Z_20260227T101000Z_d4.log.gz',
+};
+type Name = keyof typeof K;
+const records = (name: string) => Array.from({ length: 3 }, (_, i) => JSON.stringify({ obj: name, i })).join('\n') + '\n';
+const body = (name: string) => gzipSync(records(name));
+const SIZE = Object.fromEntries(Object.entries(K).map(([n]) => [n, body(n).length])) as Record<Name, number>;
+
+function run(argv: string[], env: Record<string, string>, extra: { tty?: boolean; columns?: number } = {}) {
+  return runInProcess(argv, { env, now: NOW, ...extra });
+}
+
+async function seedFresh(p: ProviderFixture, container: string): Promise<void> {
+  await p.seed(
+    container,
+    (Object.keys(K) as Name[]).map((n) => ({ key: K[n], body: body(n) })),
+  );
+}
+
+async function setTier(p: AzureFixture, container: string, names: Name[], tier: 'Archive' | 'Hot'): Promise<void> {
+  const cc = azureService(p.emu).getContainerClient(container);
+  for (const n of names) await cc.getBlobClient(K[n]).setAccessTier(tier);
+}
+
+/** The `archive restore …` line of a run's stderr (the hint, or a `restore:` line with --skip-archived). */
+function restoreLine(stderr: string): string {
+  const m = /^(?:hint: |  restore: )(archive restore .*)$/m.exec(stderr);
+  assert.ok(m, `no restore command in:\n${stderr}`);
+  return m[1];
+}
+
+/** The words bash makes of a printed command line (what a person pasting it runs). */
+function shellWords(line: string): string[] {
+  const r = spawnSync('bash', ['-c', `archive() { for a in "$@"; do printf '%s\\0' "$a"; done; }; ${line}`], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return r.stdout.split('\0').slice(0, -1);
+}
+
+function files(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string, rel: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name), `${rel}${e.name}/`);
+      else out.push(`${rel}${e.name}`);
+    }
+  };
+  if (existsSync(dir)) walk(dir, '');
+  return out.sort();
+}
+
+let tmp: string;
+before(() => {
+  tmp = mkdtempSync(join(tmpdir(), 'archive-cold-'));
+});
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+describe('Azure: the real Archive tier in Azurite', () => {
+  let p: AzureFixture;
+  before(async () => {
+    p = await startProvider('azure');
+  });
+  after(() => p?.stop());
+
+  test('list: --long and -o ndjson/csv name each tier; --summary counts bytes per tier', async () => {
+    await seedFresh(p, 'list-tiers');
+    await setTier(p, 'list-tiers', ['a', 'b'], 'Archive');
+    const loc = p.loc('list-tiers', 'http/');
+    const long = await run(['list', loc, '--long', '--since', '2h'], p.env);
+    assert.equal(long.code, 0, long.stderr);
+    const tierOf = (key: string) => long.stdout.split('\n').find((l) => l.endsWith(key))?.split(/\s+/).at(-2);
+    assert.deepEqual([tierOf(K.a), tierOf(K.b), tierOf(K.c)], ['Archive', 'Archive', 'Hot']);
+    assert.ok(!long.stdout.includes(K.d), 'outside the window');
+
+    const nd = await run(['list', loc, '--ndjson'], p.env);
+    const rows = nd.stdout.trim().split('\n').map((l) => JSON.parse(l) as { key: string; tier?: string; cold?: string });
+    const byKey = Object.fromEntries(rows.map((r) => [r.key, r]));
+    assert.deepEqual([byKey[K.a].tier, byKey[K.a].cold], ['Archive', 'archived']);
+    assert.deepEqual([byKey[K.c].tier, byKey[K.c].cold], ['Hot', undefined]);
+
+    const csv = await run(['list', loc, '-o', 'csv', '--sort', 'key'], p.env);
+    const [head, ...lines] = csv.stdout.trim().split('\n');
+    assert.equal(head.split(',').at(-1), 'tier');
+    assert.deepEqual(
+      lines.map((l) => l.split(',').at(-1)),
+      ['Hot', 'Archive', 'Archive', 'Hot'], // by key: d, a, b, c
+    );
+
+    const summary = await run(['list', loc, '--summary', '--json'], p.env);
+    const s = JSON.parse(summary.stdout) as { summary: { tiers: Array<{ name: string; objects: number; bytes: number }> } };
+    assert.deepEqual(s.summary.tiers, [
+      { name: 'Hot', objects: 2, bytes: SIZE.c + SIZE.d },
+      { name: 'Archive', objects: 2, bytes: SIZE.a + SIZE.b },
+    ].sort((x, y) => y.bytes - x.bytes || y.objects - x.objects || (x.name < y.name ? -1 : 1)));
+    const drawn = await run(['list', loc, '--summary'], p.env, { tty: true, columns: 100 });
+    assert.match(drawn.stdout, /^TIER\s+OBJECTS\s+SIZE$/m);
+    assert.match(drawn.stdout, /^Archive\s+2\s/m);
+  });
+
+  describe('pull, cat and query never read an archived blob', () => {
+    let proxy: Awaited<ReturnType<typeof startHookProxy>>;
+    let loc: string;
+    before(async () => {
+      await seedFresh(p, 'held');
+      await setTier(p, 'held', ['a', 'b'], 'Archive');
+      // Records every object GET (the blobs are really archived: a GET would get 409 BlobArchived).
+      proxy = await startHookProxy(p.upstream, 2, () => 'forward');
+      loc = p.via(proxy.url).loc('held', 'http/');
+    });
+    after(() => proxy?.close());
+    const readArchived = () => [K.a, K.b].filter((k) => proxy.answered.has(k));
+
+    test('pull: the rest is pulled; one summary with count, bytes, tier, oldest and the exact restore command; exit 5', async () => {
+      const dest = join(tmp, 'held-pull');
+      const r = await run(['pull', loc, dest, '--since', '2h'], p.env);
+      assert.equal(r.code, 5, r.stderr);
+      assert.deepEqual(files(dest), ['20260301/20260301T001000Z_20260301T002000Z_c3.log.gz']);
+      assert.deepEqual(readArchived(), []);
+      assert.match(r.stderr, /^1 downloaded .*, 2 archived \(\d+ B\) not pulled in /m);
+      assert.ok(
+        r.stderr.includes(`archive: 2 archived objects (${SIZE.a + SIZE.b} B; Archive 2) were not pulled: they must be restored first\n`),
+        r.stderr,
+      );
+      assert.ok(r.stderr.includes(`  oldest: 2026-02-28 23:10:00 ${K.a}\n`), r.stderr);
+      assert.match(r.stderr, /^archive: 2 archived objects were not pulled: restore them, then run this command again \(or add --skip-archived/m);
+      // Relative --since becomes the instant it meant, so the command selects the same objects later.
+      assert.equal(restoreLine(r.stderr), `archive restore ${loc} --since ${SINCE}`);
+    });
+
+    test('pull --skip-archived: the same summary and command, exit 0; --dry-run says the same (and exits as the run would)', async () => {
+      const dest = join(tmp, 'held-skip');
+      const skip = await run(['pull', loc, dest, '--since', '2h', '--skip-archived'], p.env);
+      assert.equal(skip.code, 0, skip.stderr);
+      assert.equal(restoreLine(skip.stderr), `archive restore ${loc} --since ${SINCE}`);
+      assert.match(skip.stderr, /--skip-archived: the run counts as complete without them/);
+      const dry = await run(['pull', loc, join(tmp, 'held-dry'), '--since', '2h', '--dry-run'], p.env);
+      assert.equal(dry.code, 5, dry.stderr);
+      assert.match(dry.stdout, new RegExp(`^archived    ${K.a.replace(/[.]/g, '\\.')} \\(Archive: not pulled, restore it first\\)$`, 'm'));
+      assert.match(dry.stderr, /2 archived objects \(\d+ B; Archive 2\) would not be pulled/);
+      const json = await run(['pull', loc, join(tmp, 'held-json'), '--since', '2h', '--json', '--skip-archived'], p.env);
+      assert.equal(json.code, 0, json.stderr);
+      const report = JSON.parse(json.stdout) as {
+        files: Array<{ key: string; status: string; tier?: string }>;
+        summary: { archived: number; archivedBytes: number; restore: { commands: string[]; oldest: { key: string; time: string } } };
+      };
+      assert.deepEqual(
+        report.files.filter((f) => f.status === 'archived').map((f) => [f.key, f.tier]),
+        [
+          [K.a, 'Archive'],
+          [K.b, 'Archive'],
+        ],
+      );
+      assert.equal(report.summary.archived, 2);
+      assert.equal(report.summary.archivedBytes, SIZE.a + SIZE.b);
+      assert.deepEqual(report.summary.restore.commands, [`archive restore ${loc} --since ${SINCE}`]);
+      assert.deepEqual(report.summary.restore.oldest, { key: K.a, time: '2026-02-28T23:10:00.000Z' });
+      assert.deepEqual(readArchived(), []);
+    });
+
+    test('cat: the readable records, the summary on stderr, the command naming the kinds cat reads; exit 5 (0 with --skip-archived)', async () => {
+      const r = await run(['cat', loc, '--since', '2h'], p.env);
+      assert.equal(r.code, 5, r.stderr);
+      assert.equal(r.stdout, records('c'));
+      assert.equal(restoreLine(r.stderr), `archive restore ${loc} --since ${SINCE} --kind logs`);
+      assert.match(r.stderr, /^archive: 2 archived objects \(\d+ B; Archive 2\) were not read/m);
+      const skip = await run(['cat', loc, '--since', '2h', '--skip-archived'], p.env);
+      assert.equal(skip.code, 0, skip.stderr);
+      assert.equal(skip.stdout, records('c'));
+      assert.deepEqual(readArchived(), []);
+    });
+
+    test('query: answers from the readable objects, then exit 5 (0 with --skip-archived); --emit leaves them out too', async () => {
+      const r = await run(['query', loc, '--since', '2h', '--csv', 'SELECT count(*) AS n, min(obj) AS o FROM logs'], p.env);
+      assert.equal(r.code, 5, r.stderr);
+      assert.equal(r.stdout, 'n,o\n3,c\n');
+      assert.equal(restoreLine(r.stderr), `archive restore ${loc} --since ${SINCE} --kind logs`);
+      const skip = await run(['query', loc, '--since', '2h', '--csv', '--skip-archived', 'SELECT count(*) AS n FROM logs'], p.env);
+      assert.equal(skip.code, 0, skip.stderr);
+      assert.equal(skip.stdout, 'n\n3\n');
+      const emit = await run(['query', loc, '--since', '2h', '--emit', 'duckdb'], p.env);
+      assert.equal(emit.code, 5, emit.stderr);
+      assert.ok(emit.stdout.includes(K.c) && !emit.stdout.includes(K.a) && !emit.stdout.includes(K.b), emit.stdout);
+      assert.deepEqual(readArchived(), []);
+    });
+
+    test('the spawned binary: exit 5 and the same lines', async () => {
+      const r = await runCli(['pull', loc, join(tmp, 'held-bin'), '--since', '2h'], { env: { ...p.env, ARCHIVE_NOW: NOW.toISOString() } });
+      assert.equal(r.code, 5, r.stderr);
+      assert.equal(restoreLine(r.stderr), `archive restore ${loc} --since ${SINCE}`);
+    });
+  });
+
+  test('a blob archived after the listing is refused (409 BlobArchived) and reported as archived, not as a failure', async () => {
+    await seedFresh(p, 'late');
+    const cc = azureService(p.emu).getContainerClient('late');
+    // Before c's GET reaches Azurite, c goes to Archive: the listing said Hot, the service refuses.
+    const proxy = await startHookProxy(p.upstream, 2, async (key) => {
+      if (key === K.c) await cc.getBlobClient(K.c).setAccessTier('Archive');
+      return 'forward';
+    });
+    try {
+      const loc = p.via(proxy.url).loc('late', 'http/');
+      const r = await run(['pull', loc, join(tmp, 'late'), '--since', '2h'], p.env);
+      assert.equal(r.code, 5, r.stderr);
+      assert.match(r.stderr, /^2 downloaded .*, 0 failed, 1 archived \(\d+ B\) not pulled/m);
+      assert.ok(r.stderr.includes(`  oldest: 2026-03-01 00:10:00 ${K.c}\n`), r.stderr);
+      // Hot again for the listing; the hook archives it again before its GET.
+      await cc.getBlobClient(K.c).setAccessTier('Hot');
+      const c = await run(['cat', loc, '--since', '2h'], p.env);
+      assert.equal(c.code, 5, c.stderr);
+      assert.equal(c.stdout, records('a') + records('b'));
+      assert.match(c.stderr, /^archive: 1 archived object \(\d+ B; refused as archived 1\) was not read/m);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('restore: Set Blob Tier for real (202), idempotent on a re-run, and then everything pulls', async () => {
+    await seedFresh(p, 'rehydrate');
+    await setTier(p, 'rehydrate', ['a', 'b', 'd'], 'Archive');
+    // listsToComplete 0: Azurite's own instant rehydration shows through at once; the proxy only records.
+    const proxy = await startColdProxy(p.upstream, 'azure', { listsToComplete: 0 });
+    try {
+      const loc = p.via(proxy.url).loc('rehydrate', 'http/');
+      const first = await run(['restore', loc, '--since', '2h', '--priority', 'high'], p.env);
+      assert.equal(first.code, 0, first.stderr);
+      assert.deepEqual(
+        proxy.requests.filter((x) => x.kind === 'set-tier').map((x) => [x.key, x.tier, x.priority, x.status]),
+        [
+          [K.a, 'Hot', 'High', 202],
+          [K.b, 'Hot', 'High', 202],
+        ].sort(),
+      );
+      assert.match(first.stderr, new RegExp(`^requested 2 objects \\(${SIZE.a + SIZE.b} B\\) to Hot, high priority, 1 already readable in `, 'm'));
+      assert.match(first.stderr, /^ {2}Archive: 2 objects \(\d+ B\): documented retrieval time under 1 hour for blobs under 10 GB/m);
+      const again = await run(['restore', loc, '--since', '2h', '--priority', 'high'], p.env);
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(proxy.requests.filter((x) => x.kind === 'set-tier').length, 2, 'nothing asked twice');
+      assert.match(again.stderr, /nothing to restore: every selected object is readable/);
+      const pulled = await run(['pull', loc, join(tmp, 'rehydrated'), '--since', '2h'], p.env);
+      assert.equal(pulled.code, 0, pulled.stderr);
+      assert.equal(files(join(tmp, 'rehydrated')).length, 3);
+      // d, outside the window, was not touched.
+      const d = await run(['list', loc, '--ndjson', '--include', '*d4*'], p.env);
+      assert.equal((JSON.parse(d.stdout) as { tier: string }).tier, 'Archive');
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('restore --copy-to: Copy Blob into the tier, the archived original stays; a re-run reports the copies', async () => {
+    await seedFresh(p, 'copyhot');
+    await setTier(p, 'copyhot', ['a', 'b'], 'Archive');
+    const proxy = await startColdProxy(p.upstream, 'azure', { listsToComplete: 0 });
+    try {
+      const loc = p.via(proxy.url).loc('copyhot', 'http/');
+      const r = await run(['restore', loc, '--since', '2h', '--copy-to', 'restored/', '--tier', 'cool'], p.env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(
+        proxy.requests.filter((x) => x.kind === 'copy').map((x) => [x.source, x.key, x.tier, x.priority]).sort(),
+        [
+          [K.a, `restored/${K.a}`, 'Cool', 'Standard'],
+          [K.b, `restored/${K.b}`, 'Cool', 'Standard'],
+        ],
+      );
+      assert.equal(proxy.requests.filter((x) => x.kind === 'set-tier').length, 0);
+      const originals = await run(['list', loc, '--ndjson', '--since', '2h'], p.env);
+      assert.deepEqual(
+        originals.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { tier: string }).tier),
+        ['Archive', 'Archive', 'Hot'],
+      );
+      const again = await run(['restore', loc, '--since', '2h', '--copy-to', 'restored/', '--tier', 'cool', '-o', 'json'], p.env);
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(proxy.requests.filter((x) => x.kind === 'copy').length, 2, 'nothing copied twice');
+      const report = JSON.parse(again.stdout) as { objects: Array<{ key: string; action: string; copy?: string }> };
+      assert.deepEqual(
+        report.objects.map((x) => [x.key, x.action, x.copy]),
+        [
+          [K.a, 'copied', `restored/${K.a}`],
+          [K.b, 'copied', `restored/${K.b}`],
+          [K.c, 'readable', undefined],
+        ],
+      );
+      const copies = await run(['pull', p.via(proxy.url).loc('copyhot', 'restored/'), join(tmp, 'copies')], p.env);
+      assert.equal(copies.code, 0, copies.stderr);
+      assert.equal(files(join(tmp, 'copies')).length, 2);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('restore --dry-run: objects, bytes and the documented retrieval time; nothing is requested', async () => {
+    await seedFresh(p, 'dryrun');
+    await setTier(p, 'dryrun', ['a', 'b'], 'Archive');
+    const proxy = await startColdProxy(p.upstream, 'azure');
+    try {
+      const loc = p.via(proxy.url).loc('dryrun', 'http/');
+      const r = await run(['restore', loc, '--since', '2h', '--dry-run', '--tier', 'cold'], p.env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stdout, `would restore ${K.a} (Archive, ${SIZE.a} B)\nwould restore ${K.b} (Archive, ${SIZE.b} B)\n`);
+      assert.ok(
+        r.stderr.startsWith(
+          `would restore 2 objects (${SIZE.a + SIZE.b} B) to Cold, standard priority, 1 already readable\n  Archive: 2 objects (${SIZE.a + SIZE.b} B): documented retrieval time up to 15 hours (standard priority)\n`,
+        ),
+        r.stderr,
+      );
+      const json = await run(['restore', loc, '--since', '2h', '--dry-run', '-o', 'json'], p.env);
+      const doc = JSON.parse(json.stdout) as { summary: { 'would-request': number; requestBytes: number; dryRun: boolean; estimates: Array<{ from: string; time: string }> } };
+      assert.equal(doc.summary['would-request'], 2);
+      assert.equal(doc.summary.requestBytes, SIZE.a + SIZE.b);
+      assert.equal(doc.summary.dryRun, true);
+      assert.deepEqual(
+        doc.summary.estimates.map((e) => [e.from, e.time]),
+        [['Archive', 'up to 15 hours (standard priority)']],
+      );
+      assert.deepEqual(
+        proxy.requests.filter((x) => x.kind !== 'get'),
+        [],
+      );
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('restore with a SAS that may only read and list: Azurite refuses Set Blob Tier (403), exit 3, the hint names the SAS letter', async () => {
+    await seedFresh(p, 'readonly');
+    await setTier(p, 'readonly', ['a'], 'Archive');
+    const sas = generateBlobSASQueryParameters(
+      { containerName: 'readonly', permissions: ContainerSASPermissions.parse('rl'), expiresOn: new Date(Date.now() + 6 * 3_600_000) },
+      new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY),
+    ).toString();
+    const sasLoc = `${p.loc('readonly', 'http/')}?${sas}`;
+    const r = await run(['restore', sasLoc, '--since', '2h'], {});
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stderr, /^archive: restore az:\/\/devstoreaccount1\/readonly\/http\/20260228\/.*: permission denied \(AuthorizationPermissionMismatch\)$/m);
+    assert.match(r.stderr, /AuthorizationPermissionMismatch/);
+    assert.match(r.stderr, /^hint: the SAS lacks permission for restore: create one with the letter w/m);
+    // The restore command a pull prints for a SAS location leaves the SAS out and says what a restore needs.
+    const pulled = await run(['pull', sasLoc, join(tmp, 'readonly'), '--since', '2h'], {});
+    assert.equal(pulled.code, 5, pulled.stderr);
+    assert.equal(restoreLine(pulled.stderr), `archive restore ${p.loc('readonly', 'http/')} --since ${SINCE}`);
+    assert.match(pulled.stderr, /the SAS is left out of the restore command: a restore needs one that may write \(w\)/);
+    const sig = new URLSearchParams(sas).get('sig')!;
+    for (const out of [r.stdout, r.stderr, pulled.stdout, pulled.stderr]) assert.ok(!out.includes(sig) && !out.includes(encodeURIComponent(sig)));
+  });
+});
