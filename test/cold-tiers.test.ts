@@ -381,3 +381,159 @@ describe('Azure: the real Archive tier in Azurite', () => {
     for (const out of [r.stdout, r.stderr, pulled.stdout, pulled.stderr]) assert.ok(!out.includes(sig) && !out.includes(encodeURIComponent(sig)));
   });
 });
+
+describe('Azure: rehydration in progress (Azurite rehydrates at once and never lists ArchiveStatus: the cold proxy shows it)', () => {
+  let p: AzureFixture;
+  before(async () => {
+    p = await startProvider('azure');
+  });
+  after(() => p?.stop());
+
+  test('list shows the rehydration (target, priority, any new ArchiveStatus value); pull names it as already being restored', async () => {
+    await seedFresh(p, 'pending');
+    await setTier(p, 'pending', ['a', 'b', 'c'], 'Archive');
+    const proxy = await startColdProxy(p.upstream, 'azure');
+    try {
+      proxy.state.set(K.a, { tier: 'Archive', pending: 'rehydrate-pending-to-hot', priority: 'Standard' });
+      // Values Azure may add: a new target tier reads as one, any other shape is shown as given.
+      proxy.state.set(K.b, { tier: 'Archive', pending: 'rehydrate-pending-to-frosty' });
+      proxy.state.set(K.c, { tier: 'Archive', pending: 'copy-pending\u001b[31m' });
+      const loc = p.via(proxy.url).loc('pending', 'http/');
+      const tty = await run(['list', loc, '--long', '--since', '2h'], p.env, { tty: true, columns: 220 });
+      assert.equal(tty.code, 0, tty.stderr);
+      const line = (name: Name) => tty.stdout.split('\n').find((l) => l.includes(K[name].slice(5))) ?? '';
+      assert.match(line('a'), /Archive → Hot \(rehydrating, Standard\)/);
+      assert.match(line('b'), /Archive → Frosty \(rehydrating\)/);
+      // From the service, so escaped on a terminal.
+      assert.ok(line('c').includes('Archive (copy-pending\\x1b[31m)'), line('c'));
+      assert.ok(!tty.stdout.includes('\u001b'));
+      const nd = await run(['list', loc, '--ndjson', '--since', '2h'], p.env);
+      const rows = nd.stdout.trim().split('\n').map((l) => JSON.parse(l) as { key: string; cold?: string; restore?: unknown });
+      assert.deepEqual(
+        rows.map((r) => [r.key, r.cold, r.restore]),
+        [
+          [K.a, 'restoring', { state: 'pending', status: 'rehydrate-pending-to-hot', priority: 'Standard' }],
+          [K.b, 'restoring', { state: 'pending', status: 'rehydrate-pending-to-frosty' }],
+          [K.c, 'restoring', { state: 'pending', status: 'copy-pending\u001b[31m' }],
+        ],
+      );
+      const summary = await run(['list', loc, '--summary', '--json', '--since', '2h'], p.env);
+      assert.deepEqual(
+        (JSON.parse(summary.stdout) as { summary: { tiers: Array<{ name: string; objects: number }> } }).summary.tiers.map((t) => [t.name, t.objects]).sort(),
+        [
+          ['Archive (copy-pending\u001b[31m)', 1],
+          ['Archive → Frosty (rehydrating)', 1],
+          ['Archive → Hot (rehydrating)', 1],
+        ].sort(),
+      );
+      const pulled = await run(['pull', loc, join(tmp, 'pending'), '--since', '2h'], p.env);
+      assert.equal(pulled.code, 5, pulled.stderr);
+      assert.match(pulled.stderr, /^ {2}all of them are already being restored: the command below reports them and --wait waits for them$/m);
+      assert.match(pulled.stderr, /Archive \(copy-pending\\x1b\[31m\) 1/);
+      assert.ok(!pulled.stderr.includes('\u001b'));
+      assert.deepEqual(
+        proxy.requests.filter((x) => x.kind === 'get'),
+        [],
+      );
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('restore never asks again for a rehydrating blob; --priority high raises a standard one to the same tier', async () => {
+    await seedFresh(p, 'raise');
+    await setTier(p, 'raise', ['a', 'b', 'c'], 'Archive');
+    const proxy = await startColdProxy(p.upstream, 'azure');
+    try {
+      proxy.state.set(K.a, { tier: 'Archive', pending: 'rehydrate-pending-to-hot', priority: 'Standard' });
+      proxy.state.set(K.b, { tier: 'Archive', pending: 'rehydrate-pending-to-cool', priority: 'Standard' });
+      const loc = p.via(proxy.url).loc('raise', 'http/');
+      const std = await run(['restore', loc, '--since', '2h', '-o', 'ndjson'], p.env);
+      assert.equal(std.code, 0, std.stderr);
+      assert.deepEqual(
+        proxy.requests.filter((x) => x.kind === 'set-tier').map((x) => x.key),
+        [K.c],
+      );
+      const lines = std.stdout.trim().split('\n').map((l) => JSON.parse(l) as { key?: string; action?: string; summary?: Record<string, number> });
+      assert.deepEqual(
+        lines.slice(0, 3).map((x) => [x.key, x.action]),
+        [
+          [K.a, 'restoring'],
+          [K.b, 'restoring'],
+          [K.c, 'requested'],
+        ],
+      );
+      assert.equal(lines[3].summary?.restoring, 2);
+      proxy.requests.length = 0;
+      // Azure keeps c archived while it rehydrates (Azurite already made it Hot): back to Archive, shown pending.
+      await setTier(p, 'raise', ['c'], 'Archive');
+      proxy.state.set(K.c, { tier: 'Archive', pending: 'rehydrate-pending-to-hot', priority: 'Standard' });
+      const high = await run(['restore', loc, '--since', '2h', '--priority', 'high'], p.env);
+      assert.equal(high.code, 0, high.stderr);
+      // a and c rehydrate to Hot at Standard: raised; b goes to Cool, which --tier hot does not touch.
+      assert.deepEqual(
+        proxy.requests.filter((x) => x.kind === 'set-tier').map((x) => [x.key, x.tier, x.priority]).sort(),
+        [
+          [K.a, 'Hot', 'High'],
+          [K.c, 'Hot', 'High'],
+        ],
+      );
+      assert.match(high.stderr, /^requested 2 objects \(\d+ B\) to Hot, high priority, 2 of them already rehydrating, priority raised, 1 already being restored in /m);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('restore --wait checks until every blob is readable, with one progress line per check (--progress plain)', async () => {
+    await seedFresh(p, 'waiting');
+    await setTier(p, 'waiting', ['a', 'b'], 'Archive');
+    // Each 202 is shown pending in the next listing, then Azurite's Hot shows through.
+    const proxy = await startColdProxy(p.upstream, 'azure', { listsToComplete: 1 });
+    try {
+      const loc = p.via(proxy.url).loc('waiting', 'http/');
+      const r = await run(['restore', loc, '--since', '2h', '--wait', '--interval', '0.1s', '--progress', 'plain'], p.env);
+      assert.equal(r.code, 0, r.stderr);
+      const progress = r.stderr.split('\n').filter((l) => l.startsWith('restore '));
+      const both = SIZE.a + SIZE.b;
+      assert.deepEqual(
+        progress.map((l) => l.replace(/ · waited .*$/, '')),
+        [`restore   0% 0/2 objects readable · 0 B/${both} B`, `restore   0% 0/2 objects readable · 0 B/${both} B`, `restore 100% 2/2 objects readable · ${both} B/${both} B`],
+      );
+      assert.match(progress[0], /· next check in 0s$/);
+      assert.match(r.stderr, /^all 2 waited for are readable \(2 checks\)$/m);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('pull --wait-restore: restore, wait and pull in one command; nothing is read before it is readable', async () => {
+    await seedFresh(p, 'oneshot');
+    await setTier(p, 'oneshot', ['a', 'b'], 'Archive');
+    const proxy = await startColdProxy(p.upstream, 'azure', { listsToComplete: 1 });
+    try {
+      const loc = p.via(proxy.url).loc('oneshot', 'http/');
+      const dest = join(tmp, 'oneshot');
+      const r = await run(['pull', loc, dest, '--since', '2h', '--wait-restore', '--interval', '0.1s', '--restore-priority', 'high'], p.env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(files(dest), [
+        '20260228/20260228T231000Z_20260228T232000Z_a1.log.gz',
+        '20260228/20260228T234000Z_20260228T235000Z_b2.log.gz',
+        '20260301/20260301T001000Z_20260301T002000Z_c3.log.gz',
+      ]);
+      assert.deepEqual(
+        proxy.requests.filter((x) => x.kind === 'set-tier').map((x) => [x.key, x.priority]).sort(),
+        [
+          [K.a, 'High'],
+          [K.b, 'High'],
+        ],
+      );
+      assert.deepEqual(
+        proxy.requests.filter((x) => x.kind === 'get' && x.status !== 200),
+        [],
+      );
+      assert.match(r.stderr, /^restored 2 archived objects; pulling$/m);
+    } finally {
+      await proxy.close();
+    }
+  });
+});

@@ -30,7 +30,11 @@ export interface ColdState {
   priority?: string;
   /** S3: a restored copy readable until this instant. */
   restoredUntil?: Date;
-  /** Listings left before a pending restore completes (Azure: the overlay goes, S3: restoredUntil is set). */
+  /**
+   * Listings that still show a requested restore pending: each listing page that holds the key
+   * counts one, then the restore completes (Azure: the overlay goes and Azurite's own tier shows;
+   * S3: restoredUntil is set). Undefined: pending until the test says otherwise.
+   */
   listsLeft?: number;
 }
 
@@ -47,7 +51,7 @@ export interface RecordedRequest {
 }
 
 export interface ColdProxyOptions {
-  /** Listings a restore stays pending before it completes (default 2). */
+  /** Listings (of the key) that show a requested restore pending before it completes (default 1; 0: done at the next listing). */
   listsToComplete?: number;
   /** S3: the expiry a completed restore gets. */
   expiry?: Date;
@@ -98,7 +102,7 @@ export async function startColdProxy(upstream: string, provider: 'azure' | 's3',
   const listings: ColdProxy['listings'] = [];
   const sockets = new Set<Socket>();
   const segments = provider === 'azure' ? 2 : 1;
-  const listsToComplete = o.listsToComplete ?? 2;
+  const listsToComplete = o.listsToComplete ?? 1;
 
   const forward = (req: http.IncomingMessage, body: Buffer, onAnswer: (status: number, headers: http.IncomingHttpHeaders, body: Buffer) => void) => {
     const fwd = http.request({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers }, (res) => {
@@ -127,19 +131,22 @@ export async function startColdProxy(upstream: string, provider: 'azure' | 's3',
       `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`,
     );
 
-  /** One listing answered: pending restores move one step towards done. */
-  const tick = () => {
-    for (const [key, s] of state) {
-      if (!s.pending || s.listsLeft === undefined) continue;
+  /** The key is in a listing page: a requested restore shows pending `listsLeft` more times, then it is done. Returns the state to show. */
+  const seen = (key: string): ColdState | undefined => {
+    const s = state.get(key);
+    if (!s?.pending || s.listsLeft === undefined) return s;
+    if (s.listsLeft > 0) {
       s.listsLeft--;
-      if (s.listsLeft > 0) continue;
-      if (provider === 'azure') state.delete(key);
-      else {
-        s.pending = undefined;
-        s.listsLeft = undefined;
-        s.restoredUntil = o.expiry ?? new Date('2026-03-04T00:00:00Z');
-      }
+      return s;
     }
+    if (provider === 'azure') {
+      state.delete(key);
+      return undefined;
+    }
+    s.pending = undefined;
+    s.listsLeft = undefined;
+    s.restoredUntil = o.expiry ?? new Date('2026-03-04T00:00:00Z');
+    return s;
   };
 
   const s3Readable = (s: ColdState | undefined) => !s || !ARCHIVE_S3.has(s.tier) || (!!s.restoredUntil && !s.pending);
@@ -150,7 +157,7 @@ export async function startColdProxy(upstream: string, provider: 'azure' | 's3',
       const raw = /<Key>([\s\S]*?)<\/Key>/.exec(inner)?.[1];
       if (raw === undefined) return whole;
       const key = encoded ? decodeS3Url(decodeXmlText(raw)) : decodeXmlText(raw);
-      const s = state.get(key);
+      const s = seen(key);
       if (!s) return whole;
       let body = inner.replace(/<StorageClass>[^<]*<\/StorageClass>/, '');
       body += `<StorageClass>${s.tier}</StorageClass>`;
@@ -169,7 +176,7 @@ export async function startColdProxy(upstream: string, provider: 'azure' | 's3',
       if (!m) return whole;
       const text = decodeXmlText(m[2]);
       const key = m[1] ? decodeURIComponent(text) : text;
-      const s = state.get(key);
+      const s = seen(key);
       if (!s) return whole;
       let body = inner.replace(/<AccessTier>[^<]*<\/AccessTier>/, `<AccessTier>${s.tier}</AccessTier>`);
       if (typeof s.pending === 'string')
@@ -191,7 +198,6 @@ export async function startColdProxy(upstream: string, provider: 'azure' | 's3',
         const asked = /RestoreStatus/i.test(String(req.headers['x-amz-optional-object-attributes'] ?? ''));
         listings.push({ restoreStatusAsked: asked });
         forward(req, body, (status, headers, answer) => {
-          tick();
           if (status !== 200) return send(res, status, headers, answer);
           const text = answer.toString('utf8');
           send(res, status, headers, provider === 's3' ? rewriteS3List(text, asked) : rewriteAzureList(text));
