@@ -500,7 +500,7 @@ describe('Azure: rehydration in progress (Azurite rehydrates at once and never l
         [`restore   0% 0/2 objects readable · 0 B/${both} B`, `restore   0% 0/2 objects readable · 0 B/${both} B`, `restore 100% 2/2 objects readable · ${both} B/${both} B`],
       );
       assert.match(progress[0], /· next check in 0s$/);
-      assert.match(r.stderr, /^all 2 waited for are readable \(2 checks\)$/m);
+      assert.match(r.stderr, /^all 2 objects waited for are readable \(2 checks\)$/m);
     } finally {
       await proxy.close();
     }
@@ -532,6 +532,258 @@ describe('Azure: rehydration in progress (Azurite rehydrates at once and never l
         [],
       );
       assert.match(r.stderr, /^restored 2 archived objects; pulling$/m);
+    } finally {
+      await proxy.close();
+    }
+  });
+});
+
+describe('S3 Glacier (s3rver lists every object as STANDARD and has no RestoreObject: the cold proxy plays Glacier)', () => {
+  let p: ProviderFixture;
+  before(async () => {
+    p = await startProvider('s3');
+  });
+  after(() => p?.stop());
+
+  /** A fresh bucket behind a fresh proxy: a in GLACIER, b in DEEP_ARCHIVE, c restored from GLACIER until 2026-03-02, d STANDARD. */
+  async function glacier(bucket: string, o: Parameters<typeof startColdProxy>[2] = {}): Promise<{ proxy: ColdProxy; loc: string; env: Record<string, string> }> {
+    await seedFresh(p, bucket);
+    const proxy = await startColdProxy(p.upstream, 's3', o);
+    proxy.state.set(K.a, { tier: 'GLACIER' });
+    proxy.state.set(K.b, { tier: 'DEEP_ARCHIVE' });
+    proxy.state.set(K.c, { tier: 'GLACIER', restoredUntil: new Date('2026-03-02T00:00:00Z') });
+    const via = p.via(proxy.url);
+    return { proxy, loc: via.loc(bucket, 'http/'), env: via.env };
+  }
+
+  test('list: storage class and restore state (--long, ndjson, --summary); every listing asks for RestoreStatus', async () => {
+    const { proxy, loc, env } = await glacier('s3list');
+    try {
+      const long = await run(['list', loc, '--long'], env);
+      assert.equal(long.code, 0, long.stderr);
+      const tierOf = (key: string) => long.stdout.split('\n').find((l) => l.endsWith(key))?.split(/\s+/).at(-2);
+      assert.deepEqual(
+        [tierOf(K.a), tierOf(K.b), tierOf(K.c), tierOf(K.d)],
+        ['GLACIER', 'DEEP_ARCHIVE', 'GLACIER(restoreduntil2026-03-0200:00)', 'STANDARD'],
+      );
+      const tty = await run(['list', loc, '--long'], env, { tty: true, columns: 220 });
+      assert.match(tty.stdout, /GLACIER \(restored until 2026-03-02 00:00\)/);
+      const nd = await run(['list', loc, '--ndjson'], env);
+      const rows = Object.fromEntries(
+        nd.stdout.trim().split('\n').map((l) => {
+          const r = JSON.parse(l) as { key: string; tier: string; cold?: string; restore?: unknown };
+          return [r.key, [r.tier, r.cold, r.restore]];
+        }),
+      );
+      assert.deepEqual(rows, {
+        [K.a]: ['GLACIER', 'archived', undefined],
+        [K.b]: ['DEEP_ARCHIVE', 'archived', undefined],
+        [K.c]: ['GLACIER', 'restored', { state: 'restored', expiry: '2026-03-02T00:00:00.000Z' }],
+        [K.d]: ['STANDARD', undefined, undefined],
+      });
+      const summary = await run(['list', loc, '--summary', '--json'], env);
+      assert.deepEqual(
+        (JSON.parse(summary.stdout) as { summary: { tiers: Array<{ name: string; objects: number }> } }).summary.tiers.map((t) => [t.name, t.objects]).sort(),
+        [
+          ['DEEP_ARCHIVE', 1],
+          ['GLACIER (restored)', 1],
+          ['GLACIER', 1],
+          ['STANDARD', 1],
+        ],
+      );
+      assert.ok(proxy.listings.length >= 4);
+      assert.ok(
+        proxy.listings.every((l) => l.restoreStatusAsked),
+        'signed locally (static keys): the header is sent',
+      );
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('the SDK-presigned listing (an AWS profile) asks for RestoreStatus too, as a signed header', async () => {
+    const { proxy, loc, env } = await glacier('s3presign');
+    // A file of its own: the SDK caches the shared files it has read by path.
+    const credentials = join(hermetic.root, 'aws-credentials-coldtier');
+    writeFileSync(credentials, '[coldtier]\naws_access_key_id = S3RVER\naws_secret_access_key = S3RVER\n');
+    try {
+      const profileEnv = {
+        ...env,
+        AWS_PROFILE: 'coldtier',
+        AWS_SHARED_CREDENTIALS_FILE: credentials,
+        AWS_ACCESS_KEY_ID: undefined,
+        AWS_SECRET_ACCESS_KEY: undefined,
+      } as unknown as Record<string, string>;
+      const nd = await run(['list', loc, '--ndjson'], profileEnv);
+      assert.equal(nd.code, 0, nd.stderr);
+      const c = nd.stdout.trim().split('\n').map((l) => JSON.parse(l) as { key: string; cold?: string }).find((r) => r.key === K.c);
+      assert.equal(c?.cold, 'restored');
+      assert.ok(proxy.listings.length > 0 && proxy.listings.every((l) => l.restoreStatusAsked));
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('pull, cat and query read the restored copy and STANDARD, never GLACIER/DEEP_ARCHIVE; exit 5 with the command', async () => {
+    const { proxy, loc, env } = await glacier('s3held');
+    try {
+      const dest = join(tmp, 's3held');
+      const r = await run(['pull', loc, dest, '--since', '2h'], env);
+      assert.equal(r.code, 5, r.stderr);
+      assert.deepEqual(files(dest), ['20260301/20260301T001000Z_20260301T002000Z_c3.log.gz']);
+      assert.ok(r.stderr.includes(`archive: 2 archived objects (${SIZE.a + SIZE.b} B; DEEP_ARCHIVE 1, GLACIER 1) were not pulled`), r.stderr);
+      assert.equal(restoreLine(r.stderr), `archive restore ${loc} --since ${SINCE}`);
+      const c = await run(['cat', loc, '--since', '2h', '--skip-archived'], env);
+      assert.equal(c.code, 0, c.stderr);
+      assert.equal(c.stdout, records('c'));
+      const q = await run(['query', loc, '--csv', 'SELECT obj, count(*) AS n FROM logs GROUP BY obj ORDER BY obj'], env);
+      assert.equal(q.code, 5, q.stderr);
+      assert.equal(q.stdout, 'obj,n\nc,3\nd,3\n');
+      assert.equal(restoreLine(q.stderr), `archive restore ${loc} --kind logs`);
+      assert.deepEqual(
+        proxy.requests.filter((x) => x.kind === 'get' && (x.key === K.a || x.key === K.b)),
+        [],
+      );
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('restore: RestoreObject with --days and --tier; restored and restoring objects are not asked again; the documented times', async () => {
+    const { proxy, loc, env } = await glacier('s3restore');
+    try {
+      const dry = await run(['restore', loc, '--since', '2h', '--dry-run', '--tier', 'bulk', '--days', '3'], env);
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.equal(
+        dry.stderr,
+        `would restore 2 objects (${SIZE.a + SIZE.b} B) for 3 days, Bulk retrieval, 1 already readable\n` +
+          `  DEEP_ARCHIVE: 1 object (${SIZE.b} B): documented retrieval time within 48 hours (Bulk)\n` +
+          `  GLACIER: 1 object (${SIZE.a} B): documented retrieval time 5–12 hours (Bulk)\n`,
+      );
+      assert.deepEqual(
+        proxy.requests.filter((x) => x.kind === 'restore'),
+        [],
+      );
+      const r = await run(['restore', loc, '--since', '2h', '--tier', 'bulk', '--days', '3'], env);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(
+        proxy.requests.filter((x) => x.kind === 'restore').map((x) => [x.key, x.days, x.tier, x.status]).sort(),
+        [
+          [K.a, 3, 'Bulk', 202],
+          [K.b, 3, 'Bulk', 202],
+        ],
+      );
+      // The next listing shows them restoring (RestoreStatus): nothing is asked twice.
+      const again = await run(['restore', loc, '--since', '2h', '--tier', 'bulk', '--days', '3', '--json'], env);
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(proxy.requests.filter((x) => x.kind === 'restore').length, 2);
+      const doc = JSON.parse(again.stdout) as { objects: Array<{ key: string; action: string; state: string; expiry?: string }> };
+      assert.deepEqual(
+        doc.objects.map((x) => [x.key, x.state, x.action, x.expiry]),
+        [
+          [K.a, 'restoring', 'restoring', undefined],
+          [K.b, 'restoring', 'restoring', undefined],
+          [K.c, 'restored', 'readable', '2026-03-02T00:00:00.000Z'],
+        ],
+      );
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('a store whose listing has no RestoreStatus: the service answers 409 RestoreAlreadyInProgress (reported), and --wait asks HEAD', async () => {
+    const { proxy, loc, env } = await glacier('s3nostatus', { noRestoreStatus: true, listsToComplete: 1 });
+    try {
+      proxy.state.set(K.a, { tier: 'GLACIER', pending: true, listsLeft: 1 });
+      const r = await run(['restore', loc, '--since', '2h', '--wait', '--interval', '0.1s', '--progress', 'plain', '--tier', 'expedited'], env);
+      // The listing shows all three as plain GLACIER/DEEP_ARCHIVE. b is DEEP_ARCHIVE: Expedited is not offered there, so
+      // it is not asked; a is already under way (409) and c restored already (200): both reported from the answer.
+      assert.equal(r.code, 5, r.stderr);
+      assert.match(r.stderr, /^failed +http\/20260228\/20260228T234000Z_20260228T235000Z_b2\.log\.gz: restore .*Expedited retrieval is not offered for Deep Archive/m);
+      assert.match(r.stderr, /^hint: restore Deep Archive objects with --tier Standard or Bulk/m);
+      assert.deepEqual(
+        proxy.requests
+          .filter((x) => x.kind === 'restore')
+          .map((x) => [x.key, x.status])
+          .sort(),
+        [
+          [K.a, 409],
+          [K.c, 200],
+        ],
+      );
+      assert.match(r.stderr, /^requested 0 objects \(0 B\) for 1 day, Expedited retrieval, 1 already being restored, 1 already readable, 1 failed in /m);
+      proxy.state.set(K.b, { tier: 'GLACIER' });
+      const w = await run(['restore', loc, '--since', '2h', '--wait', '--interval', '0.1s', '--progress', 'plain', '--tier', 'expedited', '--days', '2'], env);
+      assert.equal(w.code, 0, w.stderr);
+      assert.ok(proxy.requests.some((x) => x.kind === 'head' && x.key === K.b), 'readiness from HEAD (x-amz-restore)');
+      // a was restored meanwhile and c has its copy: only b is waited for, through HEAD.
+      assert.match(w.stderr, /^requested 1 object \(\d+ B\) for 2 days, Expedited retrieval, 2 already readable in /m);
+      assert.match(w.stderr, /^the object waited for is readable \(2 checks\)$/m);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('pull --wait-restore on S3: RestoreObject, wait for the listing to show the restored copies, pull everything', async () => {
+    const { proxy, loc, env } = await glacier('s3oneshot', { listsToComplete: 1 });
+    try {
+      const dest = join(tmp, 's3oneshot');
+      const r = await run(
+        ['pull', loc, dest, '--since', '2h', '--wait-restore', '--interval', '0.1s', '--restore-tier', 'Standard', '--restore-days', '2', '--json'],
+        env,
+      );
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(files(dest).length, 3);
+      assert.deepEqual(
+        proxy.requests.filter((x) => x.kind === 'restore').map((x) => [x.key, x.days, x.tier]).sort(),
+        [
+          [K.a, 2, 'Standard'],
+          [K.b, 2, 'Standard'],
+        ],
+      );
+      const report = JSON.parse(r.stdout) as { summary: { downloaded: number; archived: number } };
+      assert.deepEqual([report.summary.downloaded, report.summary.archived], [3, 0]);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('permission denied on RestoreObject: exit 3, the hint names s3:RestoreObject', async () => {
+    const { proxy, loc, env } = await glacier('s3denied', { refuseRestore: { status: 403, code: 'AccessDenied', message: 'Access Denied' } });
+    try {
+      const r = await run(['restore', loc, '--since', '2h'], env);
+      assert.equal(r.code, 3, r.stderr);
+      assert.match(r.stderr, /^archive: all 2 restore requests failed; first: restore s3:\/\/s3denied\/http\/.*: permission denied \(AccessDenied\)$/m);
+      assert.match(r.stderr, /^hint: the IAM policy must allow s3:RestoreObject on this bucket\/\*/m);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('usage errors come before any request: flags of the other provider, days, intervals, restore flags without --wait-restore', async () => {
+    const { proxy, loc, env } = await glacier('s3usage');
+    try {
+      const cases: Array<[string[], RegExp]> = [
+        [['restore', loc, '--priority', 'high'], /^archive: --priority is for Azure rehydration\nhint: on S3 the speed is the retrieval tier: --tier Expedited\|Standard\|Bulk$/m],
+        [['restore', loc, '--tier', 'hot'], /^archive: --tier "hot": S3 retrieval tiers are Standard, Bulk and Expedited\nhint: hot is an Azure tier/m],
+        [['restore', loc, '--days', '0'], /^archive: --days "0": expected a whole number of days, 1 or more/m],
+        [['restore', loc, '--copy-to', 'x/'], /^archive: --copy-to is for Azure/m],
+        [['restore', loc, '--wait', '--interval', '0'], /^archive: --interval "0": expected a duration/m],
+        [['restore', loc, '--wait', '--dry-run'], /^archive: --dry-run requests nothing/m],
+        [['pull', loc, join(tmp, 'u'), '--restore-tier', 'Bulk'], /^archive: --restore-tier only applies with --wait-restore/m],
+        [['pull', loc, join(tmp, 'u'), '--wait-restore', '--skip-archived'], /^archive: --wait-restore and --skip-archived contradict each other/m],
+        [['pull', loc, join(tmp, 'u'), '--wait-restore', '--restore-priority', 'high'], /^archive: --restore-priority is for Azure rehydration/m],
+      ];
+      for (const [argv, re] of cases) {
+        const r = await run(argv, env);
+        assert.equal(r.code, 2, `${argv.join(' ')}: ${r.stderr}`);
+        assert.match(r.stderr, re);
+      }
+      const az = await run(['restore', 'az://acct/container/logs/', '--days', '3'], {});
+      assert.equal(az.code, 2, az.stderr);
+      assert.match(az.stderr, /^archive: --days is for S3 restores\nhint: Azure rehydration is not temporary/m);
+      assert.deepEqual(proxy.listings, [], 'no request was made');
+      assert.deepEqual(proxy.requests, []);
     } finally {
       await proxy.close();
     }

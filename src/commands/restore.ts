@@ -132,7 +132,9 @@ export async function runRestore(location: string, flags: RestoreFlags, verbose:
   if (!flags.quiet && plan.format === 'table') {
     for (const l of summaryLines(result, plan.request, { dryRun: !!flags.dryRun, seconds })) io.stderr.write(`${l}\n`);
     if (result.waited)
-      io.stderr.write(`all ${result.waited.objects} waited for are readable (${result.waited.polls} check${result.waited.polls === 1 ? '' : 's'})\n`);
+      io.stderr.write(
+        `${result.waited.objects === 1 ? 'the object waited for is' : `all ${result.waited.objects} objects waited for are`} readable (${result.waited.polls} check${result.waited.polls === 1 ? '' : 's'})\n`,
+      );
     else if (!flags.dryRun && (result.totals.requested || result.totals.raised || result.totals.restoring))
       io.stderr.write('  `archive restore … --wait` (the same command) waits until they are readable; pull them then\n');
   }

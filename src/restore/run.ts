@@ -35,6 +35,8 @@ export interface ObjectOutcome {
   copy?: string;
   /** S3 restored copies: when they are removed again. */
   expiry?: Date;
+  /** A request was sent for it (whatever the answer), or would be with --dry-run. */
+  asked?: boolean;
   error?: { message: string; code?: string; hint?: string; exitCode: number };
 }
 
@@ -168,12 +170,18 @@ export async function restore(provider: StorageProvider, prefix: string, o: Rest
           const t = retrievalTime('s3', from, { tier: req.tier });
           if (t.unavailable) {
             out.action = 'unavailable';
-            out.error = { message: `restore ${entry.key}: ${t.unavailable}`, code: 'InvalidTier', exitCode: 2 };
+            out.error = {
+              message: `restore ${entry.key}: ${t.unavailable}`,
+              code: 'InvalidTier',
+              hint: 'restore Deep Archive objects with --tier Standard or Bulk (a second run for them; the others are not asked twice)',
+              exitCode: 2,
+            };
             outcomes.push(out);
             return;
           }
         }
         out.action = o.dryRun ? 'would-request' : state === 'restoring' ? 'raised' : 'requested';
+        out.asked = true;
         outcomes.push(out);
         toRequest.push({ entry, out, request });
       }),
@@ -352,7 +360,7 @@ export function restoreExitError(result: RestoreResult): ArchiveError | undefine
   if (!failed.length) return undefined;
   const first = failed[0].error!;
   // What was asked for (or could not be): objects that were readable or restoring already are neither success nor failure here.
-  const asked = result.objects.filter((x) => x.action === 'requested' || x.action === 'raised').length + failed.length;
+  const asked = result.objects.filter((x) => x.asked || x.action === 'unavailable').length;
   const details = { serviceCode: first.code, hint: first.hint ?? 'run the same command again: objects already requested are not asked for twice' };
   if (asked === failed.length && failed.every((x) => x.error?.exitCode === first.exitCode))
     return errorForExitCode(first.exitCode, failed.length === 1 ? first.message : `all ${failed.length} restore requests failed; first: ${first.message}`, details);
