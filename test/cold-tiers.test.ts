@@ -21,7 +21,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { ContainerSASPermissions, StorageSharedKeyCredential, generateBlobSASQueryParameters } from '@azure/storage-blob';
-import { runCli, hermetic, transcript } from './support/cli.js';
+import { runCli, hermetic } from './support/cli.js';
 import { runInProcess } from './support/io.js';
 import { startProvider, type AzureFixture, type ProviderFixture } from './support/providers.js';
 import { azureService } from './support/seed.js';
@@ -40,7 +40,7 @@ const K = {
   d: 'http/20260227/20260227T100000Z_20260227T101000Z_d4.log.gz',
 };
 type Name = keyof typeof K;
-const records = (name: string) => Array.from({ length: 3 }, (_, i) => JSON.stringify({ obj: name, i })).join('\n') + '\n';
+const records = (name: string) => `${Array.from({ length: 3 }, (_, i) => JSON.stringify({ obj: name, i })).join('\n')}\n`;
 const body = (name: string) => gzipSync(records(name));
 const SIZE = Object.fromEntries(Object.entries(K).map(([n]) => [n, body(n).length])) as Record<Name, number>;
 
@@ -62,7 +62,7 @@ async function setTier(p: AzureFixture, container: string, names: Name[], tier: 
 
 /** The `archive restore …` line of a run's stderr (the hint, or a `restore:` line with --skip-archived). */
 function restoreLine(stderr: string): string {
-  const m = /^(?:hint: |  restore: )(archive restore .*)$/m.exec(stderr);
+  const m = /^(?:hint: | {2}restore: )(archive restore .*)$/m.exec(stderr);
   assert.ok(m, `no restore command in:\n${stderr}`);
   return m[1];
 }
@@ -105,12 +105,20 @@ describe('Azure: the real Archive tier in Azurite', () => {
     const loc = p.loc('list-tiers', 'http/');
     const long = await run(['list', loc, '--long', '--since', '2h'], p.env);
     assert.equal(long.code, 0, long.stderr);
-    const tierOf = (key: string) => long.stdout.split('\n').find((l) => l.endsWith(key))?.split(/\s+/).at(-2);
+    const tierOf = (key: string) =>
+      long.stdout
+        .split('\n')
+        .find((l) => l.endsWith(key))
+        ?.split(/\s+/)
+        .at(-2);
     assert.deepEqual([tierOf(K.a), tierOf(K.b), tierOf(K.c)], ['Archive', 'Archive', 'Hot']);
     assert.ok(!long.stdout.includes(K.d), 'outside the window');
 
     const nd = await run(['list', loc, '--ndjson'], p.env);
-    const rows = nd.stdout.trim().split('\n').map((l) => JSON.parse(l) as { key: string; tier?: string; cold?: string });
+    const rows = nd.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { key: string; tier?: string; cold?: string });
     const byKey = Object.fromEntries(rows.map((r) => [r.key, r]));
     assert.deepEqual([byKey[K.a].tier, byKey[K.a].cold], ['Archive', 'archived']);
     assert.deepEqual([byKey[K.c].tier, byKey[K.c].cold], ['Hot', undefined]);
@@ -125,10 +133,13 @@ describe('Azure: the real Archive tier in Azurite', () => {
 
     const summary = await run(['list', loc, '--summary', '--json'], p.env);
     const s = JSON.parse(summary.stdout) as { summary: { tiers: Array<{ name: string; objects: number; bytes: number }> } };
-    assert.deepEqual(s.summary.tiers, [
-      { name: 'Hot', objects: 2, bytes: SIZE.c + SIZE.d },
-      { name: 'Archive', objects: 2, bytes: SIZE.a + SIZE.b },
-    ].sort((x, y) => y.bytes - x.bytes || y.objects - x.objects || (x.name < y.name ? -1 : 1)));
+    assert.deepEqual(
+      s.summary.tiers,
+      [
+        { name: 'Hot', objects: 2, bytes: SIZE.c + SIZE.d },
+        { name: 'Archive', objects: 2, bytes: SIZE.a + SIZE.b },
+      ].sort((x, y) => y.bytes - x.bytes || y.objects - x.objects || (x.name < y.name ? -1 : 1)),
+    );
     const drawn = await run(['list', loc, '--summary'], p.env, { tty: true, columns: 100 });
     assert.match(drawn.stdout, /^TIER\s+OBJECTS\s+SIZE$/m);
     assert.match(drawn.stdout, /^Archive\s+2\s/m);
@@ -159,7 +170,10 @@ describe('Azure: the real Archive tier in Azurite', () => {
         r.stderr,
       );
       assert.ok(r.stderr.includes(`  oldest: 2026-02-28 23:10:00 ${K.a}\n`), r.stderr);
-      assert.match(r.stderr, /^archive: 2 archived objects were not pulled: restore them, then run this command again \(or add --skip-archived/m);
+      assert.match(
+        r.stderr,
+        /^archive: 2 archived objects were not pulled: restore them, then run this command again \(or add --skip-archived/m,
+      );
       // Relative --since becomes the instant it meant, so the command selects the same objects later.
       assert.equal(restoreLine(r.stderr), `archive restore ${loc} --since ${SINCE}`);
     });
@@ -233,7 +247,7 @@ describe('Azure: the real Archive tier in Azurite', () => {
     // Before c's GET reaches Azurite, c goes to Archive: the listing said Hot, the service refuses.
     const proxy = await startHookProxy(p.upstream, 2, async (key) => {
       if (key === K.c) await cc.getBlobClient(K.c).setAccessTier('Archive');
-      return 'forward';
+      return 'forward' as const;
     });
     try {
       const loc = p.via(proxy.url).loc('late', 'http/');
@@ -268,7 +282,10 @@ describe('Azure: the real Archive tier in Azurite', () => {
           [K.b, 'Hot', 'High', 202],
         ].sort(),
       );
-      assert.match(first.stderr, new RegExp(`^requested 2 objects \\(${SIZE.a + SIZE.b} B\\) to Hot, high priority, 1 already readable in `, 'm'));
+      assert.match(
+        first.stderr,
+        new RegExp(`^requested 2 objects \\(${SIZE.a + SIZE.b} B\\) to Hot, high priority, 1 already readable in `, 'm'),
+      );
       assert.match(first.stderr, /^ {2}Archive: 2 objects \(\d+ B\): documented retrieval time under 1 hour for blobs under 10 GB/m);
       const again = await run(['restore', loc, '--since', '2h', '--priority', 'high'], p.env);
       assert.equal(again.code, 0, again.stderr);
@@ -294,7 +311,10 @@ describe('Azure: the real Archive tier in Azurite', () => {
       const r = await run(['restore', loc, '--since', '2h', '--copy-to', 'restored/', '--tier', 'cool'], p.env);
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(
-        proxy.requests.filter((x) => x.kind === 'copy').map((x) => [x.source, x.key, x.tier, x.priority]).sort(),
+        proxy.requests
+          .filter((x) => x.kind === 'copy')
+          .map((x) => [x.source, x.key, x.tier, x.priority])
+          .sort(),
         [
           [K.a, `restored/${K.a}`, 'Cool', 'Standard'],
           [K.b, `restored/${K.b}`, 'Cool', 'Standard'],
@@ -303,7 +323,10 @@ describe('Azure: the real Archive tier in Azurite', () => {
       assert.equal(proxy.requests.filter((x) => x.kind === 'set-tier').length, 0);
       const originals = await run(['list', loc, '--ndjson', '--since', '2h'], p.env);
       assert.deepEqual(
-        originals.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { tier: string }).tier),
+        originals.stdout
+          .trim()
+          .split('\n')
+          .map((l) => (JSON.parse(l) as { tier: string }).tier),
         ['Archive', 'Archive', 'Hot'],
       );
       const again = await run(['restore', loc, '--since', '2h', '--copy-to', 'restored/', '--tier', 'cool', '-o', 'json'], p.env);
@@ -342,7 +365,9 @@ describe('Azure: the real Archive tier in Azurite', () => {
         r.stderr,
       );
       const json = await run(['restore', loc, '--since', '2h', '--dry-run', '-o', 'json'], p.env);
-      const doc = JSON.parse(json.stdout) as { summary: { 'would-request': number; requestBytes: number; dryRun: boolean; estimates: Array<{ from: string; time: string }> } };
+      const doc = JSON.parse(json.stdout) as {
+        summary: { 'would-request': number; requestBytes: number; dryRun: boolean; estimates: Array<{ from: string; time: string }> };
+      };
       assert.equal(doc.summary['would-request'], 2);
       assert.equal(doc.summary.requestBytes, SIZE.a + SIZE.b);
       assert.equal(doc.summary.dryRun, true);
@@ -359,6 +384,37 @@ describe('Azure: the real Archive tier in Azurite', () => {
     }
   });
 
+  test('hostile keys and filters (Azurite answers a listing 500 when a name holds ESC or BEL: those are on S3 below): human output escapes them, the restore command is exact when pasted into bash, JSON keeps them as they are', async () => {
+    // No backslash: Azure (and Azurite) store it as '/'.
+    const evil = `odd/it's "q" back\nnew\u202etxt.log`;
+    await p.seed('hostile', [
+      { key: evil, body: body('e') },
+      { key: 'odd/plain.log', body: body('p') },
+    ]);
+    await azureService(p.emu).getContainerClient('hostile').getBlobClient(evil).setAccessTier('Archive');
+    const loc = p.loc('hostile', 'odd/');
+    const filters = ['--include', "*it's*", '--include', '*plain*', '--exclude', '*\n*never*'];
+    const r = await run(['pull', loc, join(tmp, 'hostile'), ...filters], p.env);
+    assert.equal(r.code, 5, r.stderr);
+    assert.ok(!/[\u0000-\u0009\u000b-\u001f\u007f\u202e]/.test(r.stderr), JSON.stringify(r.stderr));
+    assert.ok(r.stderr.includes(`odd/it's "q" back\\nnew\\u202etxt.log`), r.stderr);
+    assert.deepEqual(shellWords(restoreLine(r.stderr)), ['restore', loc, ...filters]);
+    const json = await run(['pull', loc, join(tmp, 'hostile-json'), ...filters, '--json', '--skip-archived'], p.env);
+    assert.equal(json.code, 0, json.stderr);
+    const report = JSON.parse(json.stdout) as { files: Array<{ key: string; status: string }> };
+    assert.deepEqual(
+      report.files.filter((f) => f.status === 'archived').map((f) => f.key),
+      [evil],
+    );
+    const dry = await run(['-v', 'restore', loc, ...filters, '--dry-run'], p.env);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.ok(!/[\u0000-\u0009\u000b-\u001f\u007f\u202e]/.test(dry.stdout + dry.stderr), JSON.stringify(dry.stdout));
+    assert.match(dry.stdout, /^would restore odd\/it's "q" back\\nnew\\u202etxt\.log \(Archive, \d+ B\)$/m);
+    const nd = await run(['restore', loc, ...filters, '-o', 'ndjson'], p.env);
+    assert.equal(nd.code, 0, nd.stderr);
+    assert.equal((JSON.parse(nd.stdout.split('\n')[0]) as { key: string; action: string }).key, evil);
+  });
+
   test('restore with a SAS that may only read and list: Azurite refuses Set Blob Tier (403), exit 3, the hint names the SAS letter', async () => {
     await seedFresh(p, 'readonly');
     await setTier(p, 'readonly', ['a'], 'Archive');
@@ -369,7 +425,10 @@ describe('Azure: the real Archive tier in Azurite', () => {
     const sasLoc = `${p.loc('readonly', 'http/')}?${sas}`;
     const r = await run(['restore', sasLoc, '--since', '2h'], {});
     assert.equal(r.code, 3, r.stderr);
-    assert.match(r.stderr, /^archive: restore az:\/\/devstoreaccount1\/readonly\/http\/20260228\/.*: permission denied \(AuthorizationPermissionMismatch\)$/m);
+    assert.match(
+      r.stderr,
+      /^archive: restore az:\/\/devstoreaccount1\/readonly\/http\/20260228\/.*: permission denied \(AuthorizationPermissionMismatch\)$/m,
+    );
     assert.match(r.stderr, /AuthorizationPermissionMismatch/);
     assert.match(r.stderr, /^hint: the SAS lacks permission for restore: create one with the letter w/m);
     // The restore command a pull prints for a SAS location leaves the SAS out and says what a restore needs.
@@ -378,7 +437,8 @@ describe('Azure: the real Archive tier in Azurite', () => {
     assert.equal(restoreLine(pulled.stderr), `archive restore ${p.loc('readonly', 'http/')} --since ${SINCE}`);
     assert.match(pulled.stderr, /the SAS is left out of the restore command: a restore needs one that may write \(w\)/);
     const sig = new URLSearchParams(sas).get('sig')!;
-    for (const out of [r.stdout, r.stderr, pulled.stdout, pulled.stderr]) assert.ok(!out.includes(sig) && !out.includes(encodeURIComponent(sig)));
+    for (const out of [r.stdout, r.stderr, pulled.stdout, pulled.stderr])
+      assert.ok(!out.includes(sig) && !out.includes(encodeURIComponent(sig)));
   });
 });
 
@@ -408,7 +468,10 @@ describe('Azure: rehydration in progress (Azurite rehydrates at once and never l
       assert.ok(line('c').includes('Archive (copy-pending\\x1b[31m)'), line('c'));
       assert.ok(!tty.stdout.includes('\u001b'));
       const nd = await run(['list', loc, '--ndjson', '--since', '2h'], p.env);
-      const rows = nd.stdout.trim().split('\n').map((l) => JSON.parse(l) as { key: string; cold?: string; restore?: unknown });
+      const rows = nd.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { key: string; cold?: string; restore?: unknown });
       assert.deepEqual(
         rows.map((r) => [r.key, r.cold, r.restore]),
         [
@@ -419,7 +482,9 @@ describe('Azure: rehydration in progress (Azurite rehydrates at once and never l
       );
       const summary = await run(['list', loc, '--summary', '--json', '--since', '2h'], p.env);
       assert.deepEqual(
-        (JSON.parse(summary.stdout) as { summary: { tiers: Array<{ name: string; objects: number }> } }).summary.tiers.map((t) => [t.name, t.objects]).sort(),
+        (JSON.parse(summary.stdout) as { summary: { tiers: Array<{ name: string; objects: number }> } }).summary.tiers
+          .map((t) => [t.name, t.objects])
+          .sort(),
         [
           ['Archive (copy-pending\u001b[31m)', 1],
           ['Archive → Frosty (rehydrating)', 1],
@@ -428,7 +493,10 @@ describe('Azure: rehydration in progress (Azurite rehydrates at once and never l
       );
       const pulled = await run(['pull', loc, join(tmp, 'pending'), '--since', '2h'], p.env);
       assert.equal(pulled.code, 5, pulled.stderr);
-      assert.match(pulled.stderr, /^ {2}all of them are already being restored: the command below reports them and --wait waits for them$/m);
+      assert.match(
+        pulled.stderr,
+        /^ {2}all of them are already being restored: the command below reports them and --wait waits for them$/m,
+      );
       assert.match(pulled.stderr, /Archive \(copy-pending\\x1b\[31m\) 1/);
       assert.ok(!pulled.stderr.includes('\u001b'));
       assert.deepEqual(
@@ -454,7 +522,10 @@ describe('Azure: rehydration in progress (Azurite rehydrates at once and never l
         proxy.requests.filter((x) => x.kind === 'set-tier').map((x) => x.key),
         [K.c],
       );
-      const lines = std.stdout.trim().split('\n').map((l) => JSON.parse(l) as { key?: string; action?: string; summary?: Record<string, number> });
+      const lines = std.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { key?: string; action?: string; summary?: Record<string, number> });
       assert.deepEqual(
         lines.slice(0, 3).map((x) => [x.key, x.action]),
         [
@@ -472,13 +543,19 @@ describe('Azure: rehydration in progress (Azurite rehydrates at once and never l
       assert.equal(high.code, 0, high.stderr);
       // a and c rehydrate to Hot at Standard: raised; b goes to Cool, which --tier hot does not touch.
       assert.deepEqual(
-        proxy.requests.filter((x) => x.kind === 'set-tier').map((x) => [x.key, x.tier, x.priority]).sort(),
+        proxy.requests
+          .filter((x) => x.kind === 'set-tier')
+          .map((x) => [x.key, x.tier, x.priority])
+          .sort(),
         [
           [K.a, 'Hot', 'High'],
           [K.c, 'Hot', 'High'],
         ],
       );
-      assert.match(high.stderr, /^requested 2 objects \(\d+ B\) to Hot, high priority, 2 of them already rehydrating, priority raised, 1 already being restored in /m);
+      assert.match(
+        high.stderr,
+        /^requested 2 objects \(\d+ B\) to Hot, high priority, 2 of them already rehydrating, priority raised, 1 already being restored in /m,
+      );
     } finally {
       await proxy.close();
     }
@@ -497,7 +574,11 @@ describe('Azure: rehydration in progress (Azurite rehydrates at once and never l
       const both = SIZE.a + SIZE.b;
       assert.deepEqual(
         progress.map((l) => l.replace(/ · waited .*$/, '')),
-        [`restore   0% 0/2 objects readable · 0 B/${both} B`, `restore   0% 0/2 objects readable · 0 B/${both} B`, `restore 100% 2/2 objects readable · ${both} B/${both} B`],
+        [
+          `restore   0% 0/2 objects readable · 0 B/${both} B`,
+          `restore   0% 0/2 objects readable · 0 B/${both} B`,
+          `restore 100% 2/2 objects readable · ${both} B/${both} B`,
+        ],
       );
       assert.match(progress[0], /· next check in 0s$/);
       assert.match(r.stderr, /^all 2 objects waited for are readable \(2 checks\)$/m);
@@ -513,7 +594,10 @@ describe('Azure: rehydration in progress (Azurite rehydrates at once and never l
     try {
       const loc = p.via(proxy.url).loc('oneshot', 'http/');
       const dest = join(tmp, 'oneshot');
-      const r = await run(['pull', loc, dest, '--since', '2h', '--wait-restore', '--interval', '0.1s', '--restore-priority', 'high'], p.env);
+      const r = await run(
+        ['pull', loc, dest, '--since', '2h', '--wait-restore', '--interval', '0.1s', '--restore-priority', 'high'],
+        p.env,
+      );
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(files(dest), [
         '20260228/20260228T231000Z_20260228T232000Z_a1.log.gz',
@@ -521,7 +605,10 @@ describe('Azure: rehydration in progress (Azurite rehydrates at once and never l
         '20260301/20260301T001000Z_20260301T002000Z_c3.log.gz',
       ]);
       assert.deepEqual(
-        proxy.requests.filter((x) => x.kind === 'set-tier').map((x) => [x.key, x.priority]).sort(),
+        proxy.requests
+          .filter((x) => x.kind === 'set-tier')
+          .map((x) => [x.key, x.priority])
+          .sort(),
         [
           [K.a, 'High'],
           [K.b, 'High'],
@@ -546,7 +633,10 @@ describe('S3 Glacier (s3rver lists every object as STANDARD and has no RestoreOb
   after(() => p?.stop());
 
   /** A fresh bucket behind a fresh proxy: a in GLACIER, b in DEEP_ARCHIVE, c restored from GLACIER until 2026-03-02, d STANDARD. */
-  async function glacier(bucket: string, o: Parameters<typeof startColdProxy>[2] = {}): Promise<{ proxy: ColdProxy; loc: string; env: Record<string, string> }> {
+  async function glacier(
+    bucket: string,
+    o: Parameters<typeof startColdProxy>[2] = {},
+  ): Promise<{ proxy: ColdProxy; loc: string; env: Record<string, string> }> {
     await seedFresh(p, bucket);
     const proxy = await startColdProxy(p.upstream, 's3', o);
     proxy.state.set(K.a, { tier: 'GLACIER' });
@@ -561,7 +651,12 @@ describe('S3 Glacier (s3rver lists every object as STANDARD and has no RestoreOb
     try {
       const long = await run(['list', loc, '--long'], env);
       assert.equal(long.code, 0, long.stderr);
-      const tierOf = (key: string) => long.stdout.split('\n').find((l) => l.endsWith(key))?.split(/\s+/).at(-2);
+      const tierOf = (key: string) =>
+        long.stdout
+          .split('\n')
+          .find((l) => l.endsWith(key))
+          ?.split(/\s+/)
+          .at(-2);
       assert.deepEqual(
         [tierOf(K.a), tierOf(K.b), tierOf(K.c), tierOf(K.d)],
         ['GLACIER', 'DEEP_ARCHIVE', 'GLACIER(restoreduntil2026-03-0200:00)', 'STANDARD'],
@@ -570,10 +665,13 @@ describe('S3 Glacier (s3rver lists every object as STANDARD and has no RestoreOb
       assert.match(tty.stdout, /GLACIER \(restored until 2026-03-02 00:00\)/);
       const nd = await run(['list', loc, '--ndjson'], env);
       const rows = Object.fromEntries(
-        nd.stdout.trim().split('\n').map((l) => {
-          const r = JSON.parse(l) as { key: string; tier: string; cold?: string; restore?: unknown };
-          return [r.key, [r.tier, r.cold, r.restore]];
-        }),
+        nd.stdout
+          .trim()
+          .split('\n')
+          .map((l) => {
+            const r = JSON.parse(l) as { key: string; tier: string; cold?: string; restore?: unknown };
+            return [r.key, [r.tier, r.cold, r.restore]];
+          }),
       );
       assert.deepEqual(rows, {
         [K.a]: ['GLACIER', 'archived', undefined],
@@ -583,7 +681,9 @@ describe('S3 Glacier (s3rver lists every object as STANDARD and has no RestoreOb
       });
       const summary = await run(['list', loc, '--summary', '--json'], env);
       assert.deepEqual(
-        (JSON.parse(summary.stdout) as { summary: { tiers: Array<{ name: string; objects: number }> } }).summary.tiers.map((t) => [t.name, t.objects]).sort(),
+        (JSON.parse(summary.stdout) as { summary: { tiers: Array<{ name: string; objects: number }> } }).summary.tiers
+          .map((t) => [t.name, t.objects])
+          .sort(),
         [
           ['DEEP_ARCHIVE', 1],
           ['GLACIER (restored)', 1],
@@ -616,7 +716,11 @@ describe('S3 Glacier (s3rver lists every object as STANDARD and has no RestoreOb
       } as unknown as Record<string, string>;
       const nd = await run(['list', loc, '--ndjson'], profileEnv);
       assert.equal(nd.code, 0, nd.stderr);
-      const c = nd.stdout.trim().split('\n').map((l) => JSON.parse(l) as { key: string; cold?: string }).find((r) => r.key === K.c);
+      const c = nd.stdout
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { key: string; cold?: string })
+        .find((r) => r.key === K.c);
       assert.equal(c?.cold, 'restored');
       assert.ok(proxy.listings.length > 0 && proxy.listings.every((l) => l.restoreStatusAsked));
     } finally {
@@ -631,7 +735,10 @@ describe('S3 Glacier (s3rver lists every object as STANDARD and has no RestoreOb
       const r = await run(['pull', loc, dest, '--since', '2h'], env);
       assert.equal(r.code, 5, r.stderr);
       assert.deepEqual(files(dest), ['20260301/20260301T001000Z_20260301T002000Z_c3.log.gz']);
-      assert.ok(r.stderr.includes(`archive: 2 archived objects (${SIZE.a + SIZE.b} B; DEEP_ARCHIVE 1, GLACIER 1) were not pulled`), r.stderr);
+      assert.ok(
+        r.stderr.includes(`archive: 2 archived objects (${SIZE.a + SIZE.b} B; DEEP_ARCHIVE 1, GLACIER 1) were not pulled`),
+        r.stderr,
+      );
       assert.equal(restoreLine(r.stderr), `archive restore ${loc} --since ${SINCE}`);
       const c = await run(['cat', loc, '--since', '2h', '--skip-archived'], env);
       assert.equal(c.code, 0, c.stderr);
@@ -667,7 +774,10 @@ describe('S3 Glacier (s3rver lists every object as STANDARD and has no RestoreOb
       const r = await run(['restore', loc, '--since', '2h', '--tier', 'bulk', '--days', '3'], env);
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(
-        proxy.requests.filter((x) => x.kind === 'restore').map((x) => [x.key, x.days, x.tier, x.status]).sort(),
+        proxy.requests
+          .filter((x) => x.kind === 'restore')
+          .map((x) => [x.key, x.days, x.tier, x.status])
+          .sort(),
         [
           [K.a, 3, 'Bulk', 202],
           [K.b, 3, 'Bulk', 202],
@@ -695,11 +805,17 @@ describe('S3 Glacier (s3rver lists every object as STANDARD and has no RestoreOb
     const { proxy, loc, env } = await glacier('s3nostatus', { noRestoreStatus: true, listsToComplete: 1 });
     try {
       proxy.state.set(K.a, { tier: 'GLACIER', pending: true, listsLeft: 1 });
-      const r = await run(['restore', loc, '--since', '2h', '--wait', '--interval', '0.1s', '--progress', 'plain', '--tier', 'expedited'], env);
+      const r = await run(
+        ['restore', loc, '--since', '2h', '--wait', '--interval', '0.1s', '--progress', 'plain', '--tier', 'expedited'],
+        env,
+      );
       // The listing shows all three as plain GLACIER/DEEP_ARCHIVE. b is DEEP_ARCHIVE: Expedited is not offered there, so
       // it is not asked; a is already under way (409) and c restored already (200): both reported from the answer.
       assert.equal(r.code, 5, r.stderr);
-      assert.match(r.stderr, /^failed +http\/20260228\/20260228T234000Z_20260228T235000Z_b2\.log\.gz: restore .*Expedited retrieval is not offered for Deep Archive/m);
+      assert.match(
+        r.stderr,
+        /^failed +http\/20260228\/20260228T234000Z_20260228T235000Z_b2\.log\.gz: restore .*Expedited retrieval is not offered for Deep Archive/m,
+      );
       assert.match(r.stderr, /^hint: restore Deep Archive objects with --tier Standard or Bulk/m);
       assert.deepEqual(
         proxy.requests
@@ -711,11 +827,20 @@ describe('S3 Glacier (s3rver lists every object as STANDARD and has no RestoreOb
           [K.c, 200],
         ],
       );
-      assert.match(r.stderr, /^requested 0 objects \(0 B\) for 1 day, Expedited retrieval, 1 already being restored, 1 already readable, 1 failed in /m);
+      assert.match(
+        r.stderr,
+        /^requested 0 objects \(0 B\) for 1 day, Expedited retrieval, 1 already being restored, 1 already readable, 1 failed in /m,
+      );
       proxy.state.set(K.b, { tier: 'GLACIER' });
-      const w = await run(['restore', loc, '--since', '2h', '--wait', '--interval', '0.1s', '--progress', 'plain', '--tier', 'expedited', '--days', '2'], env);
+      const w = await run(
+        ['restore', loc, '--since', '2h', '--wait', '--interval', '0.1s', '--progress', 'plain', '--tier', 'expedited', '--days', '2'],
+        env,
+      );
       assert.equal(w.code, 0, w.stderr);
-      assert.ok(proxy.requests.some((x) => x.kind === 'head' && x.key === K.b), 'readiness from HEAD (x-amz-restore)');
+      assert.ok(
+        proxy.requests.some((x) => x.kind === 'head' && x.key === K.b),
+        'readiness from HEAD (x-amz-restore)',
+      );
       // a was restored meanwhile and c has its copy: only b is waited for, through HEAD.
       assert.match(w.stderr, /^requested 1 object \(\d+ B\) for 2 days, Expedited retrieval, 2 already readable in /m);
       assert.match(w.stderr, /^the object waited for is readable \(2 checks\)$/m);
@@ -729,13 +854,30 @@ describe('S3 Glacier (s3rver lists every object as STANDARD and has no RestoreOb
     try {
       const dest = join(tmp, 's3oneshot');
       const r = await run(
-        ['pull', loc, dest, '--since', '2h', '--wait-restore', '--interval', '0.1s', '--restore-tier', 'Standard', '--restore-days', '2', '--json'],
+        [
+          'pull',
+          loc,
+          dest,
+          '--since',
+          '2h',
+          '--wait-restore',
+          '--interval',
+          '0.1s',
+          '--restore-tier',
+          'Standard',
+          '--restore-days',
+          '2',
+          '--json',
+        ],
         env,
       );
       assert.equal(r.code, 0, r.stderr);
       assert.equal(files(dest).length, 3);
       assert.deepEqual(
-        proxy.requests.filter((x) => x.kind === 'restore').map((x) => [x.key, x.days, x.tier]).sort(),
+        proxy.requests
+          .filter((x) => x.kind === 'restore')
+          .map((x) => [x.key, x.days, x.tier])
+          .sort(),
         [
           [K.a, 2, 'Standard'],
           [K.b, 2, 'Standard'],
@@ -748,12 +890,85 @@ describe('S3 Glacier (s3rver lists every object as STANDARD and has no RestoreOb
     }
   });
 
+  test('Intelligent-Tiering archive tiers show only in HEAD: pull reports the refused read as archived; restore asks HEAD, then RestoreObject without Days', async () => {
+    const { proxy, loc, env } = await glacier('s3tiering', { listsToComplete: 1 });
+    try {
+      proxy.state.clear();
+      proxy.state.set(K.d, { tier: 'INTELLIGENT_TIERING', archiveAccess: 'DEEP_ARCHIVE_ACCESS' });
+      proxy.state.set(K.c, { tier: 'INTELLIGENT_TIERING' });
+      const dest = join(tmp, 's3tiering');
+      const r = await run(['pull', loc, dest], env);
+      assert.equal(r.code, 5, r.stderr);
+      assert.equal(files(dest).length, 3);
+      assert.match(r.stderr, /^3 downloaded .*, 0 failed, 1 archived \(\d+ B\) not pulled/m);
+      assert.ok(r.stderr.includes(`archive: 1 archived object (${SIZE.d} B; refused as archived 1) was not pulled`), r.stderr);
+      const w = await run(['restore', loc, '--wait', '--interval', '0.1s', '--tier', 'bulk', '--days', '5'], env);
+      assert.equal(w.code, 0, w.stderr);
+      assert.deepEqual(
+        proxy.requests.filter((x) => x.kind === 'restore').map((x) => [x.key, x.days, x.tier, x.status]),
+        [[K.d, undefined, 'Bulk', 202]],
+      );
+      assert.deepEqual([...new Set(proxy.requests.filter((x) => x.kind === 'head').map((x) => x.key))].sort(), [K.c, K.d].sort());
+      assert.match(
+        w.stderr,
+        /^ {2}INTELLIGENT_TIERING\/DEEP_ARCHIVE_ACCESS: 1 object \(\d+ B\): documented retrieval time within 48 hours \(Bulk\)$/m,
+      );
+      assert.match(w.stderr, /^the object waited for is readable \(\d+ checks?\)$/m);
+      const again = await run(['pull', loc, dest], env);
+      assert.equal(again.code, 0, again.stderr);
+      assert.equal(files(dest).length, 4);
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  test('hostile keys (ESC, BEL, bidi, newline, quotes, backslash) and filters: human output escapes them, the restore command is exact when pasted into bash, JSON keeps them as they are', async () => {
+    const evil = `odd/it's "q" \\ back\nnew\u001b[31mred\u202etxt\u0007.log`;
+    await p.seed('hostile', [
+      { key: evil, body: body('e') },
+      { key: 'odd/plain.log', body: body('p') },
+    ]);
+    const proxy = await startColdProxy(p.upstream, 's3');
+    proxy.state.set(evil, { tier: 'GLACIER' });
+    const loc = p.via(proxy.url).loc('hostile', 'odd/');
+    const env = p.via(proxy.url).env;
+    try {
+      const filters = ['--include', "*it's*", '--include', '*plain*', '--exclude', '*\n*never*'];
+      const r = await run(['pull', loc, join(tmp, 'hostile'), ...filters], env);
+      assert.equal(r.code, 5, r.stderr);
+      assert.ok(!/[\u0000-\u0009\u000b-\u001f\u007f\u202e]/.test(r.stderr), JSON.stringify(r.stderr));
+      assert.ok(r.stderr.includes(`odd/it's "q" \\\\ back\\nnew\\x1b[31mred\\u202etxt\\x07.log`), r.stderr);
+      assert.deepEqual(shellWords(restoreLine(r.stderr)), ['restore', loc, ...filters]);
+      const json = await run(['pull', loc, join(tmp, 'hostile-json'), ...filters, '--json', '--skip-archived'], env);
+      assert.equal(json.code, 0, json.stderr);
+      const report = JSON.parse(json.stdout) as { files: Array<{ key: string; status: string }> };
+      assert.deepEqual(
+        report.files.filter((f) => f.status === 'archived').map((f) => f.key),
+        [evil],
+      );
+      const dry = await run(['-v', 'restore', loc, ...filters, '--dry-run'], env);
+      assert.equal(dry.code, 0, dry.stderr);
+      assert.ok(!/[\u0000-\u0009\u000b-\u001f\u007f\u202e]/.test(dry.stdout + dry.stderr), JSON.stringify(dry.stdout));
+      assert.match(dry.stdout, /^would restore odd\/it's "q" \\\\ back\\nnew\\x1b\[31mred\\u202etxt\\x07\.log \(GLACIER, \d+ B\)$/m);
+      const nd = await run(['restore', loc, ...filters, '-o', 'ndjson'], env);
+      assert.equal(nd.code, 0, nd.stderr);
+      assert.equal((JSON.parse(nd.stdout.split('\n')[0]) as { key: string; action: string }).key, evil);
+    } finally {
+      await proxy.close();
+    }
+  });
+
   test('permission denied on RestoreObject: exit 3, the hint names s3:RestoreObject', async () => {
-    const { proxy, loc, env } = await glacier('s3denied', { refuseRestore: { status: 403, code: 'AccessDenied', message: 'Access Denied' } });
+    const { proxy, loc, env } = await glacier('s3denied', {
+      refuseRestore: { status: 403, code: 'AccessDenied', message: 'Access Denied' },
+    });
     try {
       const r = await run(['restore', loc, '--since', '2h'], env);
       assert.equal(r.code, 3, r.stderr);
-      assert.match(r.stderr, /^archive: all 2 restore requests failed; first: restore s3:\/\/s3denied\/http\/.*: permission denied \(AccessDenied\)$/m);
+      assert.match(
+        r.stderr,
+        /^archive: all 2 restore requests failed; first: restore s3:\/\/s3denied\/http\/.*: permission denied \(AccessDenied\)$/m,
+      );
       assert.match(r.stderr, /^hint: the IAM policy must allow s3:RestoreObject on this bucket\/\*/m);
     } finally {
       await proxy.close();
@@ -764,15 +979,27 @@ describe('S3 Glacier (s3rver lists every object as STANDARD and has no RestoreOb
     const { proxy, loc, env } = await glacier('s3usage');
     try {
       const cases: Array<[string[], RegExp]> = [
-        [['restore', loc, '--priority', 'high'], /^archive: --priority is for Azure rehydration\nhint: on S3 the speed is the retrieval tier: --tier Expedited\|Standard\|Bulk$/m],
-        [['restore', loc, '--tier', 'hot'], /^archive: --tier "hot": S3 retrieval tiers are Standard, Bulk and Expedited\nhint: hot is an Azure tier/m],
+        [
+          ['restore', loc, '--priority', 'high'],
+          /^archive: --priority is for Azure rehydration\nhint: on S3 the speed is the retrieval tier: --tier Expedited\|Standard\|Bulk$/m,
+        ],
+        [
+          ['restore', loc, '--tier', 'hot'],
+          /^archive: --tier "hot": S3 retrieval tiers are Standard, Bulk and Expedited\nhint: hot is an Azure tier/m,
+        ],
         [['restore', loc, '--days', '0'], /^archive: --days "0": expected a whole number of days, 1 or more/m],
         [['restore', loc, '--copy-to', 'x/'], /^archive: --copy-to is for Azure/m],
         [['restore', loc, '--wait', '--interval', '0'], /^archive: --interval "0": expected a duration/m],
         [['restore', loc, '--wait', '--dry-run'], /^archive: --dry-run requests nothing/m],
         [['pull', loc, join(tmp, 'u'), '--restore-tier', 'Bulk'], /^archive: --restore-tier only applies with --wait-restore/m],
-        [['pull', loc, join(tmp, 'u'), '--wait-restore', '--skip-archived'], /^archive: --wait-restore and --skip-archived contradict each other/m],
-        [['pull', loc, join(tmp, 'u'), '--wait-restore', '--restore-priority', 'high'], /^archive: --restore-priority is for Azure rehydration/m],
+        [
+          ['pull', loc, join(tmp, 'u'), '--wait-restore', '--skip-archived'],
+          /^archive: --wait-restore and --skip-archived contradict each other/m,
+        ],
+        [
+          ['pull', loc, join(tmp, 'u'), '--wait-restore', '--restore-priority', 'high'],
+          /^archive: --restore-priority is for Azure rehydration/m,
+        ],
       ];
       for (const [argv, re] of cases) {
         const r = await run(argv, env);

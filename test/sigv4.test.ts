@@ -82,8 +82,18 @@ test("extra headers (the listing's x-amz-optional-object-attributes) are sent an
   const extra = { 'x-amz-optional-object-attributes': 'RestoreStatus' };
   const ours = signGet({ host: '127.0.0.1:4569', path: '/bucket', query, region: 'us-east-1', credentials, now, headers: extra });
   assert.equal(ours['x-amz-optional-object-attributes'], 'RestoreStatus');
-  assert.match(ours.authorization!, /SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-optional-object-attributes;x-amz-security-token,/);
-  const signer = new SignatureV4({ credentials, region: 'us-east-1', service: 's3', sha256: Sha256, uriEscapePath: false, applyChecksum: false });
+  assert.match(
+    ours.authorization!,
+    /SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-optional-object-attributes;x-amz-security-token,/,
+  );
+  const signer = new SignatureV4({
+    credentials,
+    region: 'us-east-1',
+    service: 's3',
+    sha256: Sha256,
+    uriEscapePath: false,
+    applyChecksum: false,
+  });
   const signed = await signer.sign(
     {
       method: 'GET',

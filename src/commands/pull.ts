@@ -145,7 +145,9 @@ async function restoreFirst(provider: StorageProvider, target: Target, opts: Pul
   if (failure) throw failure;
   const t = result.totals;
   if (!quiet && (t.requested || t.raised || t.restoring))
-    io.stderr.write(`restored ${t.requested + t.raised + t.restoring} archived object${t.requested + t.raised + t.restoring === 1 ? '' : 's'}; pulling\n`);
+    io.stderr.write(
+      `restored ${t.requested + t.raised + t.restoring} archived object${t.requested + t.raised + t.restoring === 1 ? '' : 's'}; pulling\n`,
+    );
 }
 
 export async function runPull(opts: PullCommandOptions, io: Io): Promise<void> {
@@ -366,7 +368,10 @@ export function registerPull(program: Command, io: Io): void {
     .option('--multipart-threshold <size>', 'objects at least this large download in parallel parts (default 64M)')
     .option('--skip-archived', 'archived objects (Azure Archive tier, S3 Glacier) are named but do not fail the run: exit 0')
     .option('--wait-restore', 'restore the archived objects first (as `archive restore`), wait until they are readable, then pull')
-    .option('--restore-tier <tier>', 'with --wait-restore: Azure hot|cool|cold (default hot); S3 Standard|Bulk|Expedited (default Standard)')
+    .option(
+      '--restore-tier <tier>',
+      'with --wait-restore: Azure hot|cool|cold (default hot); S3 Standard|Bulk|Expedited (default Standard)',
+    )
     .option('--restore-priority <priority>', 'with --wait-restore: Azure standard|high (default standard)')
     .option('--restore-days <n>', 'with --wait-restore: S3 days the restored copy stays (default 1)')
     .option('--interval <duration>', 'with --wait-restore: time between checks (default 5m; 1m for Expedited/high)')

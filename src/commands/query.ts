@@ -68,7 +68,13 @@ export async function runQueryCommand(location: string, sqlArg: string | undefin
   // Archived objects are never read (nor put in an --emit statement): named with the restore command, exit 5 unless --skip-archived.
   const { heldReport } = await import('../restore/held.js');
   const onArchived = (entries: import('../filter.js').Entry[]) => {
-    const held = heldReport([{ location, entries }], { verb: 'queried', filters: flags, now: select.now, skip: !!flags.skipArchived, recordsOnly: true });
+    const held = heldReport([{ location, entries }], {
+      verb: 'queried',
+      filters: flags,
+      now: select.now,
+      skip: !!flags.skipArchived,
+      recordsOnly: true,
+    });
     for (const l of held?.lines ?? []) io.stderr.write(`${l}\n`);
     return held?.error;
   };
@@ -77,7 +83,8 @@ export async function runQueryCommand(location: string, sqlArg: string | undefin
     const { selectObjects } = await import('../query/select-objects.js');
     const { write } = await import('../output/writer.js');
     const selection = await selectObjects(provider, target.prefix, select);
-    if (!selection.entries.length && !selection.archived.length) io.stderr.write('archive: note: no objects match the location and filters\n');
+    if (!selection.entries.length && !selection.archived.length)
+      io.stderr.write('archive: note: no objects match the location and filters\n');
     await write(io.stdout, emitStatement(flags.emit, target, selection.entries, { sql, withSas: !!flags.withSas }));
     const archivedError = selection.archived.length ? onArchived(selection.archived) : undefined;
     if (archivedError) throw archivedError;

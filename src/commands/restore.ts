@@ -42,7 +42,10 @@ export interface RestorePlan {
 
 export async function restorePlan(
   provider: 'azure' | 's3',
-  flags: Pick<RestoreFlags, 'tier' | 'priority' | 'days' | 'copyTo' | 'interval' | 'concurrency' | 'progress' | 'output' | 'json' | 'ndjson' | 'csv'>,
+  flags: Pick<
+    RestoreFlags,
+    'tier' | 'priority' | 'days' | 'copyTo' | 'interval' | 'concurrency' | 'progress' | 'output' | 'json' | 'ndjson' | 'csv'
+  >,
   io: Io,
   names?: Parameters<typeof import('../restore/request.js').restoreRequest>[2],
 ): Promise<RestorePlan> {
@@ -55,7 +58,9 @@ export async function restorePlan(
   const intervalMs = parseInterval(flags.interval) ?? defaultIntervalMs(request);
   const concurrency = flags.concurrency ? parsePositiveInt(flags.concurrency, '--concurrency', 256) : DEFAULT_CONCURRENCY;
   if (typeof flags.progress === 'string' && !['plain', 'bar'].includes(flags.progress))
-    throw new UsageError(`--progress "${flags.progress}": expected bar or plain`, { hint: 'plain prints one line per check (for CI logs)' });
+    throw new UsageError(`--progress "${flags.progress}": expected bar or plain`, {
+      hint: 'plain prints one line per check (for CI logs)',
+    });
   const progressMode = flags.progress === undefined ? undefined : flags.progress === 'plain' || !stderrIsTTY(io) ? 'plain' : 'tty';
   return { request, intervalMs, concurrency, format, progressMode };
 }
@@ -84,17 +89,26 @@ export async function requestRestore(
     return await restore(
       provider,
       prefix,
-      { ...list, request: plan.request, concurrency: plan.concurrency, dryRun: o.dryRun, wait: o.wait ? { intervalMs: plan.intervalMs } : undefined, signal },
+      {
+        ...list,
+        request: plan.request,
+        concurrency: plan.concurrency,
+        dryRun: o.dryRun,
+        wait: o.wait ? { intervalMs: plan.intervalMs } : undefined,
+        signal,
+      },
       {
         object: (x) => {
           if (o.dryRun && !machine && x.action !== 'readable') io.stdout.write(`${outcomeLine(x)}\n`);
-          else if (!o.dryRun && !o.quiet && (o.verbose || x.action === 'failed' || x.action === 'unavailable')) progress.log(outcomeLine(x));
+          else if (!o.dryRun && !o.quiet && (o.verbose || x.action === 'failed' || x.action === 'unavailable'))
+            progress.log(outcomeLine(x));
         },
         wait: (s) => progress.update(s),
       },
     );
   } catch (err) {
-    if (signal.aborted) throw new InterruptedError('interrupted: the restore requests made so far stand; run the same command again to wait for them');
+    if (signal.aborted)
+      throw new InterruptedError('interrupted: the restore requests made so far stand; run the same command again to wait for them');
     throw err;
   } finally {
     progress.stop();
@@ -104,7 +118,8 @@ export async function requestRestore(
 export async function runRestore(location: string, flags: RestoreFlags, verbose: boolean, io: Io): Promise<void> {
   const target = await targetFor(location, flags, io);
   const plan = await restorePlan(target.provider, flags, io);
-  if (flags.dryRun && flags.wait) throw new UsageError('--dry-run requests nothing, so there is nothing to --wait for', { hint: 'drop one of them' });
+  if (flags.dryRun && flags.wait)
+    throw new UsageError('--dry-run requests nothing, so there is nothing to --wait for', { hint: 'drop one of them' });
   const provider = await open(target, io);
   const started = Date.now();
   const result = await requestRestore(
@@ -149,7 +164,10 @@ export function registerRestore(program: Command, io: Io): void {
     .argument('<location>', 'az://…, blob URL, s3://… or PROFILE:PREFIX; the filters select as for list and pull');
   addTargetOptions(cmd);
   addFilterOptions(cmd)
-    .option('--tier <tier>', 'Azure: the tier to rehydrate to, hot|cool|cold (default hot); S3: the retrieval tier, Standard|Bulk|Expedited (default Standard)')
+    .option(
+      '--tier <tier>',
+      'Azure: the tier to rehydrate to, hot|cool|cold (default hot); S3: the retrieval tier, Standard|Bulk|Expedited (default Standard)',
+    )
     .option('--priority <priority>', 'Azure: standard|high rehydration priority (default standard)')
     .option('--days <n>', 'S3: days the restored copy stays readable (default 1)')
     .option('--copy-to <prefix>', 'Azure: copy each archived blob to PREFIX+KEY in --tier instead of changing its own tier')
@@ -158,10 +176,15 @@ export function registerRestore(program: Command, io: Io): void {
     .option('--wait', 'after the requests, check until every object is readable, then exit 0')
     .option('--interval <duration>', 'time between --wait checks (default 5m; 1m for S3 Expedited or Azure high priority)')
     .option('-c, --concurrency <n>', `requests in parallel (default ${DEFAULT_CONCURRENCY})`)
-    .addOption(new Option('-o, --output <format>', 'table (lines on stderr, the default), json or ndjson').choices(['table', 'json', 'ndjson']))
+    .addOption(
+      new Option('-o, --output <format>', 'table (lines on stderr, the default), json or ndjson').choices(['table', 'json', 'ndjson']),
+    )
     .option('--json', 'same as -o json: every object (key, size, tier, state, action) and the summary')
     .option('-q, --quiet', 'no progress and no summary')
-    .option('--progress [style]', 'progress even off a terminal: plain prints a line per --wait check (CI logs); bar (the default on a terminal)')
+    .option(
+      '--progress [style]',
+      'progress even off a terminal: plain prints a line per --wait check (CI logs); bar (the default on a terminal)',
+    )
     .addHelpText(
       'after',
       `

@@ -44,7 +44,13 @@ export class WaitProgress {
   ) {}
 
   /** `requested` as pull's --progress: 'plain' prints a line per check anywhere; else a terminal gets the bar. */
-  static create(label: string, stream: OutStream, enabled: boolean, requested: 'tty' | 'plain' | undefined, env: Readonly<NodeJS.ProcessEnv>): WaitProgress {
+  static create(
+    label: string,
+    stream: OutStream,
+    enabled: boolean,
+    requested: 'tty' | 'plain' | undefined,
+    env: Readonly<NodeJS.ProcessEnv>,
+  ): WaitProgress {
     const forced = env.ARCHIVE_FORCE_TTY === '1';
     const envColumns = Number(env.COLUMNS);
     const tty = !!stream.isTTY || forced;

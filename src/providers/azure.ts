@@ -151,7 +151,12 @@ export function mapAzureError(err: unknown, op: Operation, what: string, usingSa
   }
   if (code === 'BlobArchived' || code === 'BlobBeingRehydrated') {
     const state = code === 'BlobArchived' ? 'is in the Archive tier' : 'is being rehydrated from the Archive tier';
-    return new ArchivedError(`${op} ${what}: the blob ${state}`, { serviceCode: code, hint: azureHint(code, op, usingSas), status, cause: err });
+    return new ArchivedError(`${op} ${what}: the blob ${state}`, {
+      serviceCode: code,
+      hint: azureHint(code, op, usingSas),
+      status,
+      cause: err,
+    });
   }
   if (status === 404) {
     const c = code ?? (what.includes('/') ? 'BlobNotFound' : 'ContainerNotFound');

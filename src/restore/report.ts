@@ -52,7 +52,9 @@ export function summaryLines(r: RestoreResult, req: RestoreRequest, o: { dryRun:
   if (t.failed + t.unavailable) parts.push(`${t.failed + t.unavailable} failed`);
   lines.push(`${parts.join(', ')}${o.dryRun ? '' : ` in ${formatDuration(o.seconds * 1000)}`}`);
   for (const g of r.estimates)
-    lines.push(`  ${printable(g.from)}: ${plural(g.objects, 'object')} (${formatBytes(g.bytes)}): ${g.unavailable ?? `documented retrieval time ${g.time}`}`);
+    lines.push(
+      `  ${printable(g.from)}: ${plural(g.objects, 'object')} (${formatBytes(g.bytes)}): ${g.unavailable ?? `documented retrieval time ${g.time}`}`,
+    );
   if (!asked && !t.restoring && !t.failed && !t.unavailable) lines.push('  nothing to restore: every selected object is readable');
   return lines;
 }

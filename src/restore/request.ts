@@ -40,13 +40,20 @@ export function restoreRequest(
           : `e.g. ${names.tier} hot`,
       });
     const priority = AZURE_PRIORITIES[(f.priority ?? 'standard').toLowerCase()];
-    if (!priority) throw new UsageError(`${names.priority} "${f.priority}": expected standard or high`, { hint: 'high costs more and may finish in under an hour' });
+    if (!priority)
+      throw new UsageError(`${names.priority} "${f.priority}": expected standard or high`, {
+        hint: 'high costs more and may finish in under an hour',
+      });
     if (f.copyTo !== undefined && !f.copyTo.replace(/\/+$/, ''))
-      throw new UsageError(`${names.copyTo} needs a key prefix`, { hint: `e.g. ${names.copyTo} restored/ (each copy is that prefix plus the blob's key)` });
+      throw new UsageError(`${names.copyTo} needs a key prefix`, {
+        hint: `e.g. ${names.copyTo} restored/ (each copy is that prefix plus the blob's key)`,
+      });
     return { provider: 'azure', tier, priority, ...(f.copyTo !== undefined ? { copyTo: f.copyTo } : {}) };
   }
   if (f.priority !== undefined)
-    throw new UsageError(`${names.priority} is for Azure rehydration`, { hint: `on S3 the speed is the retrieval tier: ${names.tier} Expedited|Standard|Bulk` });
+    throw new UsageError(`${names.priority} is for Azure rehydration`, {
+      hint: `on S3 the speed is the retrieval tier: ${names.tier} Expedited|Standard|Bulk`,
+    });
   if (f.copyTo !== undefined)
     throw new UsageError(`${names.copyTo} is for Azure`, {
       hint: 'an S3 restore makes a temporary copy in place; copy it elsewhere once it is restored',
@@ -54,7 +61,9 @@ export function restoreRequest(
   const tier = S3_TIERS[(f.tier ?? 'standard').toLowerCase()];
   if (!tier)
     throw new UsageError(`${names.tier} "${f.tier}": S3 retrieval tiers are Standard, Bulk and Expedited`, {
-      hint: AZURE_TIERS[(f.tier ?? '').toLowerCase()] ? `${f.tier} is an Azure tier; S3 restores a temporary copy (${names.days} N)` : `e.g. ${names.tier} Standard`,
+      hint: AZURE_TIERS[(f.tier ?? '').toLowerCase()]
+        ? `${f.tier} is an Azure tier; S3 restores a temporary copy (${names.days} N)`
+        : `e.g. ${names.tier} Standard`,
     });
   let days = DEFAULT_DAYS;
   if (f.days !== undefined) {

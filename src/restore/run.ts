@@ -114,7 +114,12 @@ async function intelligentTieringState(provider: StorageProvider, e: Entry): Pro
   return { info, state: coldState(info, provider.kind) };
 }
 
-export async function restore(provider: StorageProvider, prefix: string, o: RestoreOptions, ev: RestoreEvents = {}): Promise<RestoreResult> {
+export async function restore(
+  provider: StorageProvider,
+  prefix: string,
+  o: RestoreOptions,
+  ev: RestoreEvents = {},
+): Promise<RestoreResult> {
   const kind = provider.kind;
   if (!provider.restore) throw new ArchiveError(`${provider.describe()}: this storage cannot restore objects`);
   const listed: ListTotals = { count: 0, bytes: 0, scanned: 0 };
@@ -312,7 +317,15 @@ async function waitReadable(
   let doneBytes = 0;
   let polls = 0;
   const copyTo = o.request.provider === 'azure' ? o.request.copyTo : undefined;
-  const status = (nextInMs?: number): WaitStatus => ({ total, totalBytes, done, doneBytes, polls, elapsedMs: Date.now() - started, nextInMs });
+  const status = (nextInMs?: number): WaitStatus => ({
+    total,
+    totalBytes,
+    done,
+    doneBytes,
+    polls,
+    elapsedMs: Date.now() - started,
+    nextInMs,
+  });
   ev.wait?.(status(o.wait!.intervalMs));
   while (waitFor.size) {
     await sleep(o.wait!.intervalMs, undefined, { signal: o.signal });
@@ -326,7 +339,10 @@ async function waitReadable(
     const heads: string[] = [];
     for (const [key, x] of waitFor) {
       const e = seen.get(key);
-      if (!e) throw new ArchiveError(`restore: ${key} is no longer listed while waiting for it`, { hint: 'it was deleted or moved; run the restore again' });
+      if (!e)
+        throw new ArchiveError(`restore: ${key} is no longer listed while waiting for it`, {
+          hint: 'it was deleted or moved; run the restore again',
+        });
       // Intelligent-Tiering archive tiers show in HEAD only; so does a restore on a store whose listing has no RestoreStatus.
       if (provider.kind === 's3' && (x.tier.startsWith('INTELLIGENT_TIERING') || e.cold === 'archived')) heads.push(key);
       else if (readable(e.cold)) {
@@ -361,9 +377,15 @@ export function restoreExitError(result: RestoreResult): ArchiveError | undefine
   const first = failed[0].error!;
   // What was asked for (or could not be): objects that were readable or restoring already are neither success nor failure here.
   const asked = result.objects.filter((x) => x.asked || x.action === 'unavailable').length;
-  const details = { serviceCode: first.code, hint: first.hint ?? 'run the same command again: objects already requested are not asked for twice' };
+  const details = {
+    serviceCode: first.code,
+    hint: first.hint ?? 'run the same command again: objects already requested are not asked for twice',
+  };
   if (asked === failed.length && failed.every((x) => x.error?.exitCode === first.exitCode))
-    return errorForExitCode(first.exitCode, failed.length === 1 ? first.message : `all ${failed.length} restore requests failed; first: ${first.message}`, details);
+    return errorForExitCode(
+      first.exitCode,
+      failed.length === 1 ? first.message : `all ${failed.length} restore requests failed; first: ${first.message}`,
+      details,
+    );
   return new PartialFailureError(`${failed.length} of ${asked} restore requests failed; first: ${first.message}`, details);
 }
-

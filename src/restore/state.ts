@@ -87,7 +87,11 @@ export function retrievalTime(
   switch (o.tier ?? 'Standard') {
     case 'Expedited':
       return deep
-        ? { from, time: '', unavailable: 'Expedited retrieval is not offered for Deep Archive: use --tier Standard (12 hours) or Bulk (48 hours)' }
+        ? {
+            from,
+            time: '',
+            unavailable: 'Expedited retrieval is not offered for Deep Archive: use --tier Standard (12 hours) or Bulk (48 hours)',
+          }
         : { from, time: '1–5 minutes for objects under 250 MB (Expedited)' };
     case 'Bulk':
       return { from, time: deep ? 'within 48 hours (Bulk)' : '5–12 hours (Bulk)' };

@@ -36,7 +36,15 @@ export function renderSummary(s: Summary, c: ChalkInstance, width = DEFAULT_WIDT
   lines.push('', ...tallyTable('DAY (UTC)', s.days, width, c));
   // The tier names come from the service: shown escaped.
   if (s.tiers.some((t) => t.name !== '(none)'))
-    lines.push('', ...tallyTable('TIER', s.tiers.map((t) => ({ ...t, name: printable(t.name) })), width, c));
+    lines.push(
+      '',
+      ...tallyTable(
+        'TIER',
+        s.tiers.map((t) => ({ ...t, name: printable(t.name) })),
+        width,
+        c,
+      ),
+    );
   lines.push('', c.dim(`${s.total.objects} object${s.total.objects === 1 ? '' : 's'}, ${formatBytes(s.total.bytes)}`));
   return lines;
 }

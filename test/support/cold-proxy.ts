@@ -30,6 +30,8 @@ export interface ColdState {
   priority?: string;
   /** S3: a restored copy readable until this instant. */
   restoredUntil?: Date;
+  /** S3 Intelligent-Tiering: the archive access tier the object sits in (ARCHIVE_ACCESS, DEEP_ARCHIVE_ACCESS); HEAD only. */
+  archiveAccess?: string;
   /**
    * Listings that still show a requested restore pending: each listing page that holds the key
    * counts one, then the restore completes (Azure: the overlay goes and Azurite's own tier shows;
@@ -104,7 +106,11 @@ export async function startColdProxy(upstream: string, provider: 'azure' | 's3',
   const segments = provider === 'azure' ? 2 : 1;
   const listsToComplete = o.listsToComplete ?? 1;
 
-  const forward = (req: http.IncomingMessage, body: Buffer, onAnswer: (status: number, headers: http.IncomingHttpHeaders, body: Buffer) => void) => {
+  const forward = (
+    req: http.IncomingMessage,
+    body: Buffer,
+    onAnswer: (status: number, headers: http.IncomingHttpHeaders, body: Buffer) => void,
+  ) => {
     const fwd = http.request({ host: up.hostname, port: up.port, method: req.method, path: req.url, headers: req.headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
@@ -122,7 +128,12 @@ export async function startColdProxy(upstream: string, provider: 'azure' | 's3',
     res.end(b);
   };
   const s3Error = (res: http.ServerResponse, status: number, code: string, message: string) =>
-    send(res, status, { 'content-type': 'application/xml' }, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`);
+    send(
+      res,
+      status,
+      { 'content-type': 'application/xml' },
+      `<?xml version="1.0" encoding="UTF-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`,
+    );
   const azureError = (res: http.ServerResponse, status: number, code: string, message: string) =>
     send(
       res,
@@ -145,11 +156,17 @@ export async function startColdProxy(upstream: string, provider: 'azure' | 's3',
     }
     s.pending = undefined;
     s.listsLeft = undefined;
+    // Intelligent-Tiering moves the object back to Frequent Access: no copy, no expiry.
+    if (s.archiveAccess) {
+      s.archiveAccess = undefined;
+      return s;
+    }
     s.restoredUntil = o.expiry ?? new Date('2026-03-04T00:00:00Z');
     return s;
   };
 
-  const s3Readable = (s: ColdState | undefined) => !s || !ARCHIVE_S3.has(s.tier) || (!!s.restoredUntil && !s.pending);
+  const s3Archived = (s: ColdState | undefined) => !!s && (ARCHIVE_S3.has(s.tier) || !!s.archiveAccess);
+  const s3Readable = (s: ColdState | undefined) => !s3Archived(s) || (!!s!.restoredUntil && !s!.pending);
 
   const rewriteS3List = (xml: string, asked: boolean): string => {
     const encoded = /<EncodingType>url<\/EncodingType>/.test(xml);
@@ -215,20 +232,25 @@ export async function startColdProxy(upstream: string, provider: 'azure' | 's3',
             record(o.refuseRestore.status);
             return s3Error(res, o.refuseRestore.status, o.refuseRestore.code, o.refuseRestore.message);
           }
-          if (!s || !ARCHIVE_S3.has(s.tier)) {
+          if (!s3Archived(s)) {
             record(403);
             return s3Error(res, 403, 'InvalidObjectState', "Restore is not allowed for the object's current storage class");
           }
-          if (s.pending) {
+          // S3: Days must not be given for an Intelligent-Tiering archive tier.
+          if (s!.archiveAccess && days !== undefined) {
+            record(400);
+            return s3Error(res, 400, 'InvalidArgument', 'Days must not be specified for an object in an Intelligent-Tiering archive tier');
+          }
+          if (s!.pending) {
             record(409);
             return s3Error(res, 409, 'RestoreAlreadyInProgress', 'Object restore is already in progress');
           }
-          if (s.restoredUntil) {
+          if (s!.restoredUntil) {
             record(200);
             return send(res, 200, {}, '');
           }
-          s.pending = true;
-          s.listsLeft = listsToComplete;
+          s!.pending = true;
+          s!.listsLeft = listsToComplete;
           record(202);
           return send(res, 202, {}, '');
         }
@@ -243,6 +265,7 @@ export async function startColdProxy(upstream: string, provider: 'azure' | 's3',
           requests.push({ kind: 'head', key, status: 200 });
           return forward(req, body, (status, headers) => {
             const h: http.IncomingHttpHeaders = { ...headers, 'x-amz-storage-class': s.tier };
+            if (s.archiveAccess) h['x-amz-archive-status'] = s.archiveAccess;
             if (s.pending) h['x-amz-restore'] = 'ongoing-request="true"';
             else if (s.restoredUntil) h['x-amz-restore'] = `ongoing-request="false", expiry-date="${s.restoredUntil.toUTCString()}"`;
             res.writeHead(status, h);
@@ -262,7 +285,13 @@ export async function startColdProxy(upstream: string, provider: 'azure' | 's3',
           return forward(req, body, (status, headers, answer) => {
             requests.push({ kind: 'set-tier', key, tier, priority, status });
             // Azure keeps a blob in Archive while it rehydrates; Azurite is done at once.
-            if (status === 202) state.set(key, { tier: 'Archive', pending: `rehydrate-pending-to-${tier.toLowerCase()}`, priority, listsLeft: listsToComplete });
+            if (status === 202)
+              state.set(key, {
+                tier: 'Archive',
+                pending: `rehydrate-pending-to-${tier.toLowerCase()}`,
+                priority,
+                listsLeft: listsToComplete,
+              });
             send(res, status, headers, answer);
           });
         }
@@ -274,7 +303,12 @@ export async function startColdProxy(upstream: string, provider: 'azure' | 's3',
             requests.push({ kind: 'copy', key, source, tier, priority, status });
             // Azure lists the copy of an archived blob in Archive, rehydrating, until it is done.
             if (status === 202)
-              state.set(key, { tier: 'Archive', pending: `rehydrate-pending-to-${(tier ?? 'hot').toLowerCase()}`, priority, listsLeft: listsToComplete });
+              state.set(key, {
+                tier: 'Archive',
+                pending: `rehydrate-pending-to-${(tier ?? 'hot').toLowerCase()}`,
+                priority,
+                listsLeft: listsToComplete,
+              });
             send(res, status, headers, answer);
           });
         }
