@@ -173,7 +173,7 @@ export function registerRestore(program: Command, io: Io): void {
     .option('--copy-to <prefix>', 'Azure: copy each archived blob to PREFIX+KEY in --tier instead of changing its own tier')
     .option('--dedupe', 'when two objects hold the same logical partition (re-exports), restore only the newest (as pull --dedupe)')
     .option('-n, --dry-run', 'show what would be requested (objects, bytes, documented retrieval time), request nothing')
-    .option('--wait', 'after the requests, check until every object is readable, then exit 0')
+    .option('--wait', 'after the requests, check until every object is readable, then exit 0 (a failed request ends the run instead)')
     .option('--interval <duration>', 'time between --wait checks (default 5m; 1m for S3 Expedited or Azure high priority)')
     .option('-c, --concurrency <n>', `requests in parallel (default ${DEFAULT_CONCURRENCY})`)
     .addOption(

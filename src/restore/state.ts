@@ -17,12 +17,14 @@ export type ColdState = 'online' | 'archived' | 'restoring' | 'restored';
 const S3_ARCHIVE_CLASSES = new Set(['GLACIER', 'DEEP_ARCHIVE']);
 
 export function coldState(o: Pick<ObjectInfo, 'tier' | 'restore' | 'archiveAccess'>, provider: ProviderKind): ColdState {
+  if (o.tier === 'STANDARD' && !o.restore && !o.archiveAccess) return 'online';
   if (provider === 'azure') {
     // A blob rehydrating (or a copy of an archived blob) stays in Archive until it is done.
-    if (o.tier?.toLowerCase() !== 'archive') return 'online';
+    if (o.tier !== 'Archive' && o.tier?.toLowerCase() !== 'archive') return 'online';
     return o.restore ? 'restoring' : 'archived';
   }
-  const archived = (o.tier !== undefined && S3_ARCHIVE_CLASSES.has(o.tier.toUpperCase())) || !!o.archiveAccess;
+  const archived =
+    (o.tier !== undefined && (S3_ARCHIVE_CLASSES.has(o.tier) || S3_ARCHIVE_CLASSES.has(o.tier.toUpperCase()))) || !!o.archiveAccess;
   if (o.restore?.state === 'pending') return archived || o.tier === 'INTELLIGENT_TIERING' ? 'restoring' : 'online';
   if (!archived) return 'online';
   return o.restore?.state === 'restored' ? 'restored' : 'archived';
