@@ -341,6 +341,19 @@ describe('Azure: the real Archive tier in Azurite', () => {
           [K.c, 'readable', undefined],
         ],
       );
+      // From the container's root the copies are under the location too: a copy still rehydrating
+      // (the proxy shows one; Azurite's copies are done at once) is not itself copied again.
+      proxy.state.set(`restored/${K.a}`, { tier: 'Archive', pending: 'rehydrate-pending-to-cool' });
+      const root = await run(['restore', p.via(proxy.url).loc('copyhot'), '--copy-to', 'restored/', '--tier', 'cool', '-o', 'json'], p.env);
+      assert.equal(root.code, 0, root.stderr);
+      assert.equal(proxy.requests.filter((x) => x.kind === 'copy').length, 2);
+      assert.deepEqual(
+        (JSON.parse(root.stdout) as { objects: Array<{ key: string; action: string }> }).objects.filter((x) =>
+          x.key.startsWith('restored/'),
+        ),
+        [],
+      );
+      proxy.state.delete(`restored/${K.a}`);
       const copies = await run(['pull', p.via(proxy.url).loc('copyhot', 'restored/'), join(tmp, 'copies')], p.env);
       assert.equal(copies.code, 0, copies.stderr);
       assert.equal(files(join(tmp, 'copies')).length, 2);

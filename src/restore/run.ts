@@ -130,6 +130,8 @@ export async function restore(
   const req = o.request;
   const copyTo = req.provider === 'azure' ? req.copyTo : undefined;
 
+  // The copies themselves, when --copy-to lies under the location, are not sources of copies.
+  if (copyTo !== undefined) entries = entries.filter((e) => !e.key.startsWith(copyKey(copyTo, '')));
   // --copy-to: what already exists at the destination decides (one flat listing of it).
   const copies = new Map<string, Entry>();
   if (copyTo !== undefined)
