@@ -10,7 +10,8 @@ import { listEntries, nothingUnder, prefixIsEmpty, type ListOptions, type ListTo
 import type { Entry } from './filter.js';
 import type { StorageProvider } from './providers/types.js';
 import { resilientRead, type RetryPolicy } from './providers/resilient-read.js';
-import { ArchiveError, NotFoundError } from './errors.js';
+import { ArchiveError, ArchivedError, NotFoundError } from './errors.js';
+import { readable } from './restore/state.js';
 import { write } from './output/writer.js';
 
 export interface CatSource {
@@ -37,11 +38,15 @@ export interface CatResult {
   objects: number;
   bytes: number;
   failed: number;
+  /** Objects the service refused as archived (a tier the listing did not show): not counted as failed. */
+  archived: Item[];
 }
 
-interface Item {
+export interface Item {
   entry: Entry;
   provider: StorageProvider;
+  /** Index of the source (location) it was listed from. */
+  source?: number;
 }
 
 function toArchiveError(err: unknown, key: string): ArchiveError {
@@ -134,12 +139,20 @@ async function explain(provider: StorageProvider, key: string, err: ArchiveError
  * `leftOut`. A location under which nothing exists at all is a NotFoundError (a typo in the
  * prefix), while filters that match none of the objects there give an empty list.
  */
-export async function collect(sources: CatSource[], o: CatOptions, leftOut: Record<string, number> = {}): Promise<Item[]> {
+export async function collect(
+  sources: CatSource[],
+  o: CatOptions,
+  leftOut: Record<string, number> = {},
+  archived?: Item[],
+): Promise<Item[]> {
   const items: Item[] = [];
-  for (const s of sources) {
+  for (const [source, s] of sources.entries()) {
     const totals: ListTotals = { count: 0, bytes: 0, scanned: 0 };
-    for await (const entry of listEntries(s.provider, s.prefix, { ...o, layout: o.layout ?? s.layout, take: 'records' }, totals))
-      items.push({ entry, provider: s.provider });
+    for await (const entry of listEntries(s.provider, s.prefix, { ...o, layout: o.layout ?? s.layout, take: 'records' }, totals)) {
+      // `archived` given: archived objects are set aside, never read (the service would refuse them).
+      if (archived && !readable(entry.cold)) archived.push({ entry, provider: s.provider, source });
+      else items.push({ entry, provider: s.provider, source });
+    }
     for (const [k, n] of Object.entries(totals.leftOut ?? {})) leftOut[k] = (leftOut[k] ?? 0) + n;
     if (!totals.count && (await prefixIsEmpty(s.provider, s.prefix))) throw nothingUnder(s.provider, s.prefix);
   }
@@ -178,7 +191,7 @@ export async function cat(items: Item[], out: NodeJS.WritableStream, o: CatOptio
     })();
     started.set(i, { stream, outcome });
   };
-  const result: CatResult = { objects: 0, bytes: 0, failed: 0 };
+  const result: CatResult = { objects: 0, bytes: 0, failed: 0, archived: [] };
   for (let i = 0; i < items.length; i++) {
     for (let j = i; j <= i + ahead; j++) start(j);
     const { entry } = items[i];
@@ -197,6 +210,10 @@ export async function cat(items: Item[], out: NodeJS.WritableStream, o: CatOptio
       cur.stream.destroy();
       if (o.signal?.aborted) throw o.signal.reason ?? err;
       if ((err as NodeJS.ErrnoException)?.code === 'EPIPE' || (out as { destroyed?: boolean }).destroyed) throw err;
+      if (err instanceof ArchivedError && !written) {
+        result.archived.push(items[i]);
+        continue;
+      }
       result.failed++;
       o.onError?.(entry.key, await explain(items[i].provider, entry.key, toArchiveError(err, entry.key)), written);
     }

@@ -29,6 +29,7 @@ export const COMMANDS: ReadonlyArray<{ names: readonly string[]; load: () => Pro
   { names: ['pull'], load: async () => (await import('./commands/pull.js')).registerPull },
   { names: ['cat'], load: async () => (await import('./commands/cat.js')).registerCat },
   { names: ['query'], load: async () => (await import('./commands/query.js')).registerQuery },
+  { names: ['restore'], load: async () => (await import('./commands/restore.js')).registerRestore },
   { names: ['completion'], load: async () => (await import('./commands/completion.js')).registerCompletion },
   { names: ['__complete-location'], load: async () => (await import('./commands/complete-location.js')).registerCompleteLocation },
 ];

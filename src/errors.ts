@@ -63,6 +63,14 @@ export class TerminatedError extends ArchiveError {
 }
 /** Data on the wire or on disk is not what it claims to be (checksum, size, corrupt compression). */
 export class IntegrityError extends ArchiveError {}
+/**
+ * The object is in an archive tier (Azure Archive, S3 Glacier/Deep Archive, an Intelligent-Tiering
+ * archive tier): the service refused to read it (Azure 409 BlobArchived, S3 403 InvalidObjectState)
+ * until it is rehydrated or restored (`archive restore`). Exit 5: the other objects are unaffected.
+ */
+export class ArchivedError extends ArchiveError {
+  override readonly exitCode = ExitCode.PARTIAL;
+}
 /** Retryable transport/service failure (throttling, reset, truncated body). */
 export class TransientError extends ArchiveError {}
 

@@ -9,6 +9,7 @@ import { folderBound, spanOverlaps } from './layouts/time-folders.js';
 import { latestStampDay, nameBound } from './layouts/name-stamps.js';
 import { UsageError } from './errors.js';
 import { KIND_NAMES, KINDS } from './layouts/kinds.js';
+import type { ColdState } from './restore/state.js';
 
 export interface FilterOptions {
   include?: string[];
@@ -30,6 +31,8 @@ export interface Entry extends ObjectInfo {
   time: Date;
   timeEnd?: Date;
   timeSource: 'key' | 'modified';
+  /** Set when the object is not simply online: archived, restoring, or restored (restore/state.ts). */
+  cold?: ColdState;
 }
 
 export type EntryFilter = (e: Entry, relKey: string) => boolean;

@@ -8,6 +8,7 @@ import type { StorageProvider } from './providers/types.js';
 import { NotFoundError } from './errors.js';
 import { prunedObjects, type PlanEvent } from './listing/walk.js';
 import { kindClass, type KindClass } from './layouts/kinds.js';
+import { coldState } from './restore/state.js';
 
 export type { PlanEvent } from './listing/walk.js';
 
@@ -87,6 +88,8 @@ export async function* listEntries(
         timeEnd: fromKey ? facts.timeEnd : undefined,
         timeSource: fromKey ? 'key' : 'modified',
       };
+      const cold = o.tier === undefined && !o.restore ? 'online' : coldState(o, provider.kind);
+      if (cold !== 'online') entry.cold = cold;
       const rel = prefix && o.key.startsWith(prefix) ? o.key.slice(prefix.length).replace(/^\/+/, '') : o.key;
       if (!keep(entry, rel)) continue;
       if (takeKinds && rel !== '' && !takeKinds.has(kindClass(facts.kind))) {
@@ -121,6 +124,15 @@ export function entryToJson(e: Entry): Record<string, unknown> {
   if (e.facts.host) out.host = e.facts.host;
   if (e.facts.partition) out.partition = e.facts.partition;
   if (e.facts.fields && Object.keys(e.facts.fields).length) out.fields = e.facts.fields;
+  if (e.tier) out.tier = e.tier;
+  if (e.cold) out.cold = e.cold;
+  if (e.restore) {
+    const r: Record<string, unknown> = { state: e.restore.state };
+    if (e.restore.status) r.status = e.restore.status;
+    if (e.restore.priority) r.priority = e.restore.priority;
+    if (e.restore.expiry) r.expiry = e.restore.expiry.toISOString();
+    out.restore = r;
+  }
   return out;
 }
 

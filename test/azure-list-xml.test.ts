@@ -73,3 +73,15 @@ test('decodeXmlText', () => {
   assert.equal(decodeXmlText('plain'), 'plain');
   assert.equal(decodeXmlText('&quot;a&apos; &amp;amp;'), `"a' &amp;`);
 });
+
+test('access tier, and a rehydration: ArchiveStatus (any value, newer ones too) and RehydratePriority', () => {
+  const tier = (t: string, more = '') =>
+    `<Content-Length>5</Content-Length><AccessTier>${t}</AccessTier><AccessTierInferred>true</AccessTierInferred>${more}`;
+  const xml = `${head}<Blobs>${blob('p/hot', tier('Hot'))}${blob('p/arch', tier('Archive'))}${blob('p/pend', tier('Archive', '<ArchiveStatus>rehydrate-pending-to-cold</ArchiveStatus><RehydratePriority>High</RehydratePriority>'))}${blob('p/new', tier('Archive', '<ArchiveStatus>rehydrate-pending-to-frosty</ArchiveStatus>'))}${blob('p/none', '<Content-Length>5</Content-Length>')}</Blobs><NextMarker /></EnumerationResults>`;
+  const [hot, arch, pend, newer, none] = parseListBlobs(xml).objects;
+  assert.deepEqual([hot.tier, hot.restore], ['Hot', undefined]);
+  assert.deepEqual([arch.tier, arch.restore], ['Archive', undefined]);
+  assert.deepEqual([pend.tier, pend.restore], ['Archive', { state: 'pending', status: 'rehydrate-pending-to-cold', priority: 'High' }]);
+  assert.deepEqual(newer.restore, { state: 'pending', status: 'rehydrate-pending-to-frosty' });
+  assert.deepEqual([none.tier, none.restore], [undefined, undefined]);
+});

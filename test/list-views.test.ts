@@ -103,7 +103,7 @@ for (const name of PROVIDERS) {
       const csv = await runInProcess(['list', p.loc('cflogs', 'http_requests/'), '-o', 'csv', '--kind', 'challenge'], { env: p.env });
       assert.equal(csv.code, 0, csv.stderr);
       const [head, row, ...rest] = csv.stdout.trimEnd().split('\n');
-      assert.equal(head, 'key,size,lastModified,time,timeSource,kind,host,etag');
+      assert.equal(head, 'key,size,lastModified,time,timeSource,kind,host,etag,tier');
       assert.deepEqual(rest, []);
       assert.ok(row.startsWith(`${CHALLENGE},13,`) && row.includes(',modified,challenge,,'), row);
     });

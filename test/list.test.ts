@@ -229,7 +229,8 @@ for (const name of PROVIDERS) {
       assert.equal(lines.length, 2);
       assert.match(
         lines.sort()[0],
-        /^2026-01-05 07:00:00\s+\d+ B\s+events\s+2\d{3}-\d\d-\d\d \d\d:\d\d:\d\d\s+\S+\s+amp\/123456_2026-01-05_7#0\.json\.gz$/,
+        // …, last-modified, ETag, tier (the emulators' defaults), key.
+        /^2026-01-05 07:00:00\s+\d+ B\s+events\s+2\d{3}-\d\d-\d\d \d\d:\d\d:\d\d\s+\S+\s+(Hot|STANDARD)\s+amp\/123456_2026-01-05_7#0\.json\.gz$/,
       );
       assert.match(r.stderr, /^2 objects, \d+ B$/m);
     });

@@ -27,7 +27,19 @@ test('objects and common prefixes, each in document order; the result Prefix is 
     size: 1234,
     lastModified: new Date('2026-01-05T17:00:01.000Z'),
     etag: '9dd4e461268c8034f5c8564e155c67a6',
+    tier: 'STANDARD',
   });
+});
+
+test('storage class and RestoreStatus (asked for with x-amz-optional-object-attributes): ongoing, restored until, absent', () => {
+  const status = (inner: string) => `<RestoreStatus>${inner}</RestoreStatus>`;
+  const xml = `${head('<IsTruncated>false</IsTruncated>')}${contents('p/a', '').replace('STANDARD', 'GLACIER')}${contents('p/b', status('<IsRestoreInProgress>true</IsRestoreInProgress>')).replace('STANDARD', 'DEEP_ARCHIVE')}${contents('p/c', status('<IsRestoreInProgress>false</IsRestoreInProgress><RestoreExpiryDate>2026-03-02T00:00:00.000Z</RestoreExpiryDate>')).replace('STANDARD', 'GLACIER')}${contents('p/d').replace('<StorageClass>STANDARD</StorageClass>', '')}${contents('p/e').replace('STANDARD', 'SOME_NEW_CLASS')}${tail}`;
+  const [a, b, c, d, e] = parseListObjectsV2(xml).objects;
+  assert.deepEqual([a.tier, a.restore], ['GLACIER', undefined]);
+  assert.deepEqual([b.tier, b.restore], ['DEEP_ARCHIVE', { state: 'pending' }]);
+  assert.deepEqual([c.tier, c.restore], ['GLACIER', { state: 'restored', expiry: new Date('2026-03-02T00:00:00Z') }]);
+  assert.deepEqual([d.tier, d.restore], [undefined, undefined]);
+  assert.equal(e.tier, 'SOME_NEW_CLASS');
 });
 
 test('entities and numeric references in keys, prefixes and tokens', () => {

@@ -125,3 +125,36 @@ test('uriEncode and canonicalQuery: RFC 3986, sorted by key then value', () => {
     'delimiter=%2F&list-type=2&prefix=a%2Fb',
   );
 });
+
+test("extra headers (the listing's x-amz-optional-object-attributes) are sent and signed as @smithy/signature-v4 signs them", async () => {
+  const credentials = creds[1]!;
+  const query = canonicalQuery([['list-type', '2']]);
+  const extra = { 'x-amz-optional-object-attributes': 'RestoreStatus' };
+  const ours = signGet({ host: '127.0.0.1:4569', path: '/bucket', query, region: 'us-east-1', credentials, now, headers: extra });
+  assert.equal(ours['x-amz-optional-object-attributes'], 'RestoreStatus');
+  assert.match(
+    ours.authorization!,
+    /SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-optional-object-attributes;x-amz-security-token,/,
+  );
+  const signer = new SignatureV4({
+    credentials,
+    region: 'us-east-1',
+    service: 's3',
+    sha256: Sha256,
+    uriEscapePath: false,
+    applyChecksum: false,
+  });
+  const signed = await signer.sign(
+    {
+      method: 'GET',
+      protocol: 'https:',
+      hostname: '127.0.0.1',
+      port: 4569,
+      path: '/bucket',
+      query: { 'list-type': '2' },
+      headers: { host: '127.0.0.1:4569', 'x-amz-content-sha256': ours['x-amz-content-sha256']!, ...extra },
+    },
+    { signingDate: now },
+  );
+  assert.equal(ours.authorization, signed.headers.authorization);
+});

@@ -4,7 +4,7 @@ import { setMaxListeners } from 'node:events';
 import { Option } from 'commander';
 import { addFilterOptions, addRequestPayerOption, addTargetOptions, targetFor, open, type TargetFlags } from './options.js';
 import type { ListOptions } from '../listing.js';
-import type { CatSource } from '../cat.js';
+import type { CatSource, Item } from '../cat.js';
 import { parsePositiveInt } from '../output/size.js';
 import type { Io } from '../io.js';
 import { InterruptedError, UsageError, errorForExitCode, objectFailureExitCode } from '../errors.js';
@@ -16,6 +16,7 @@ interface CatFlags extends TargetFlags, ListOptions {
   prefetch?: string;
   retries?: string;
   raw?: boolean;
+  skipArchived?: boolean;
 }
 
 export async function runCat(locations: string[], flags: CatFlags, io: Io): Promise<void> {
@@ -51,6 +52,7 @@ export async function runCat(locations: string[], flags: CatFlags, io: Io): Prom
   const c = stderrColor(io);
   let result: Awaited<ReturnType<typeof import('../cat.js').cat>>;
   const failedCodes: number[] = [];
+  const archived: Item[] = [];
   try {
     const { include, exclude, since, until, kind, host } = flags;
     const leftOut: Record<string, number> = {};
@@ -68,10 +70,11 @@ export async function runCat(locations: string[], flags: CatFlags, io: Io): Prom
         now: io.now(),
       },
       leftOut,
+      archived,
     );
     const note = leftOutNote(leftOut);
     if (note) io.stderr.write(`${c.dim(note)}\n`);
-    if (!items.length) io.stderr.write(`${c.dim('no object matches the filters')}\n`);
+    if (!items.length && !archived.length) io.stderr.write(`${c.dim('no object matches the filters')}\n`);
     result = await cat(items, io.stdout, {
       order: flags.order,
       prefetch,
@@ -91,6 +94,8 @@ export async function runCat(locations: string[], flags: CatFlags, io: Io): Prom
     if (signal.aborted) throw new InterruptedError('interrupted');
     throw err;
   }
+  const held = await archivedReport(locations, [...archived, ...result.archived], flags, io);
+  if (held) for (const l of held.lines) io.stderr.write(`${l}\n`);
   if (result.failed) {
     const total = result.objects + result.failed;
     // README "Exit codes": 5 however many failed, 3/4 when every object was denied / gone alike.
@@ -104,6 +109,15 @@ export async function runCat(locations: string[], flags: CatFlags, io: Io): Prom
       },
     );
   }
+  if (held?.error) throw held.error;
+}
+
+/** The archived objects cat did not read (listed as archived, or refused as such): one summary and the restore command per location. */
+async function archivedReport(locations: string[], archived: Item[], flags: CatFlags, io: Io) {
+  if (!archived.length) return undefined;
+  const { heldReport } = await import('../restore/held.js');
+  const sources = locations.map((location, i) => ({ location, entries: archived.filter((a) => a.source === i).map((a) => a.entry) }));
+  return heldReport(sources, { verb: 'read', filters: flags, now: io.now(), skip: !!flags.skipArchived, recordsOnly: true });
 }
 
 export function registerCat(program: Command, io: Io): void {
@@ -120,6 +134,7 @@ export function registerCat(program: Command, io: Io): void {
     .option('--prefetch <n>', 'objects fetched ahead in parallel, 0-64 (default 4)')
     .addOption(new Option('--retries <n>', 'read attempts per object before it counts as failed').hideHelp())
     .option('--raw', 'write stored bytes as they are (no decompression)')
+    .option('--skip-archived', 'archived objects (Azure Archive tier, S3 Glacier) are named but do not fail the run: exit 0')
     .addHelpText(
       'after',
       `

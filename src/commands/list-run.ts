@@ -20,6 +20,8 @@ import { fitWidths, renderHeader, renderRow, type Column } from '../output/table
 import { stdoutColumns, stdoutIsTTY } from '../output/terminal.js';
 import { LineWriter } from '../output/writer.js';
 import { open, targetFor } from './target-open.js';
+import { tierLabel } from '../restore/state.js';
+import { printable } from '../restore/text.js';
 import type { TargetFlags } from './options.js';
 
 export interface ListFlags extends TargetFlags, ListOptions, OutputFlags {
@@ -45,9 +47,19 @@ function row(e: Entry, long: boolean): string {
     pad(e.facts.kind ?? '', 10),
     pad(escapeText(e.facts.host ?? ''), 0),
   ];
-  if (long) cols.push(pad(formatTime(e.lastModified), 19), pad(escapeText(e.etag ?? ''), 34));
+  if (long)
+    cols.push(
+      pad(formatTime(e.lastModified), 19),
+      pad(escapeText(e.etag ?? ''), 34),
+      pad(escapeText(tierCell(e)).replace(/ /g, '') || '-', 12),
+    );
   cols.push(escapeText(shownKey(e, e.key)));
   return cols.filter((c, i) => i !== 3 || c !== '').join('  ');
+}
+
+/** The TIER of --long: `Hot`, `Archive → Hot (rehydrating, High)`, `GLACIER (restored until …)`; escaped, it comes from the service. */
+function tierCell(e: Entry): string {
+  return printable(tierLabel(e, e.cold));
 }
 
 /** An ADLS Gen2 directory stub has no trailing slash of its own; show it as the folder it is. */
@@ -55,7 +67,7 @@ function shownKey(e: Entry, key: string): string {
   return e.isFolder && !key.endsWith('/') ? `${key}/` : key;
 }
 
-const CSV_FIELDS = ['key', 'size', 'lastModified', 'time', 'timeSource', 'kind', 'host', 'etag'] as const;
+const CSV_FIELDS = ['key', 'size', 'lastModified', 'time', 'timeSource', 'kind', 'host', 'etag', 'tier'] as const;
 
 function csvCell(v: unknown): string {
   const s = v === undefined || v === null ? '' : String(v);
@@ -72,6 +84,7 @@ function csvRow(e: Entry): string {
     kind: e.facts.kind,
     host: e.facts.host,
     etag: e.etag,
+    tier: e.tier,
   };
   return CSV_FIELDS.map((f) => csvCell(rec[f])).join(',');
 }
@@ -101,12 +114,13 @@ function tableView(first: readonly Entry[], o: { long: boolean; base: string; wi
   const cols: Column[] = [{ header: 'TIME (UTC)' }, { header: 'SIZE', align: 'right' }, { header: 'KIND' }];
   // HOST and ETAG give way first (a host's first label tells hosts apart); the key keeps the most.
   if (showHost) cols.push({ header: 'HOST', shrink: 'end', min: 14, give: 0 });
-  if (o.long) cols.push({ header: 'MODIFIED (UTC)' }, { header: 'ETAG', shrink: 'end', min: 6, give: 0 });
+  if (o.long)
+    cols.push({ header: 'MODIFIED (UTC)' }, { header: 'ETAG', shrink: 'end', min: 6, give: 0 }, { header: 'TIER', shrink: 'end', min: 7 });
   cols.push({ header: 'KEY', shrink: 'middle', min: 20 });
   const cells = (e: Entry) => {
     const c = [formatTime(e.time), formatBytes(e.size), e.facts.kind ?? ''];
     if (showHost) c.push(escapeText(e.facts.host ?? ''));
-    if (o.long) c.push(formatTime(e.lastModified), escapeText(e.etag ?? ''));
+    if (o.long) c.push(formatTime(e.lastModified), escapeText(e.etag ?? ''), escapeText(tierCell(e)));
     c.push(escapeText(rel(e)));
     return c;
   };

@@ -18,12 +18,12 @@ export function registerList(program: Command, io: Io): void {
   addTargetOptions(cmd);
   addRequestPayerOption(cmd);
   addFilterOptions(cmd)
-    .option('-l, --long', 'also show last-modified time and ETag')
+    .option('-l, --long', 'also show last-modified time, ETag and tier (access tier or storage class, and any rehydration/restore)')
     .option('--totals', 'print the count/bytes summary even when not on a terminal (to stderr)')
     .addOption(new Option('-o, --output <format>', 'table (default), json, ndjson or csv').choices(['table', 'json', 'ndjson', 'csv']))
     .option('--json', 'same as -o json: one JSON document {objects:[…],count,bytes,scanned,requests} (streamed)')
     .option('--ndjson', 'same as -o ndjson: one JSON object per line')
-    .option('--csv', 'same as -o csv: key,size,lastModified,time,timeSource,kind,host,etag')
+    .option('--csv', 'same as -o csv: key,size,lastModified,time,timeSource,kind,host,etag,tier')
     .addOption(
       new Option('--sort <by>', 'order by time, key or size (largest first); reads the whole listing first').choices([
         'time',
@@ -32,7 +32,7 @@ export function registerList(program: Command, io: Io): void {
       ]),
     )
     .option('--limit <n>', 'stop after N objects (after --sort: the first N of the sorted listing)')
-    .option('--summary', 'objects and bytes per kind, per host and per day (bar charts; --json for scripts)')
+    .option('--summary', 'objects and bytes per kind, per host, per day and per tier (bar charts; --json for scripts)')
     .option('--histogram [bucket]', 'objects per hour or day across the window, empty ones marked (hour|day; default by span)')
     .option('--urls', 'print object URLs, one a line (https, every special byte percent-encoded; no secret)')
     .option('--paths', 'print keys relative to the location, one a line, for rclone --files-from-raw / azcopy --list-of-files')

@@ -24,6 +24,8 @@ import type { Shard } from '../pull/plan.js';
 import { InterruptedError, UsageError, problemOf } from '../errors.js';
 import { redact } from '../redact.js';
 import { escapeText } from '../output/escape.js';
+import { printable } from '../restore/text.js';
+import type { RestorePlan } from './restore.js';
 
 interface PullFlags extends TargetFlags, ListOptions, OutputFlags {
   concurrency?: string;
@@ -38,6 +40,12 @@ interface PullFlags extends TargetFlags, ListOptions, OutputFlags {
   multipartThreshold?: string;
   lockTimeout?: string;
   cleanParts?: boolean;
+  skipArchived?: boolean;
+  waitRestore?: boolean;
+  restoreTier?: string;
+  restorePriority?: string;
+  restoreDays?: string;
+  interval?: string;
 }
 
 /** One line a person reads about a file: keys, paths and service messages escaped (output/escape.ts). */
@@ -51,6 +59,8 @@ function fileText(r: FileReport): string {
       return `failed      ${r.key}: ${problemOf(r.error?.message ?? '', r.key)}${r.error?.code ? ` (${r.error.code})` : ''}`;
     case 'duplicate':
       return `duplicate   ${r.key} (same partition as ${r.keptInstead}; kept that one)`;
+    case 'archived':
+      return `archived    ${printable(r.key)} (${printable(r.tier || r.error?.code || 'archive tier')}: not pulled, restore it first)`;
     case 'planned':
       if (r.planned === 'skip') return `would skip  ${r.key} → ${r.path} (complete)`;
       if (r.planned === 'resume')
@@ -92,6 +102,8 @@ export interface PullCommandOptions {
   lockTimeoutMs?: number;
 }
 
+const RESTORE_FLAGS = { tier: '--restore-tier', priority: '--restore-priority', days: '--restore-days', copyTo: '--copy-to' };
+
 const PULL_FORMATS = ['table', 'json', 'ndjson'] as const;
 type PullFormat = (typeof PULL_FORMATS)[number];
 
@@ -118,6 +130,19 @@ export async function pullOptions(
   }
   const progressMode = flags.progress === undefined ? undefined : flags.progress === 'plain' || !stderrIsTTY(io) ? 'plain' : 'tty';
   const lockTimeoutMs = flags.lockTimeout === undefined ? undefined : parseLockTimeout(flags.lockTimeout);
+  if (!flags.waitRestore) {
+    const given = (['restoreTier', 'restorePriority', 'restoreDays', 'interval'] as const).find((f) => flags[f] !== undefined);
+    if (given)
+      throw new UsageError(`--${given.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)} only applies with --wait-restore`, {
+        hint: 'add --wait-restore, or use `archive restore` for the restore on its own',
+      });
+  } else {
+    if (flags.skipArchived) throw new UsageError('--wait-restore and --skip-archived contradict each other', { hint: 'choose one' });
+    if (flags.dryRun)
+      throw new UsageError('--dry-run requests no restore to wait for', {
+        hint: '`pull --dry-run` names the archived objects; `archive restore … --dry-run` shows what a restore would request',
+      });
+  }
   return {
     location,
     dest: dest ?? '.',
@@ -149,6 +174,29 @@ function holder(owner: { pid: number; host: string; since?: string }): string {
   return `pid ${owner.pid} on ${owner.host}${owner.since ? `, since ${owner.since.replace(/\.\d{3}Z$/, 'Z')}` : ''}`;
 }
 
+/** `pull --wait-restore`: restore what the listing holds archived and wait until it is readable (no shard: every worker waits for all). */
+async function restoreFirst(provider: StorageProvider, target: Target, opts: PullCommandOptions, plan: RestorePlan, io: Io): Promise<void> {
+  const { requestRestore } = await import('./restore.js');
+  const { restoreExitError } = await import('../restore/run.js');
+  const { flags } = opts;
+  const quiet = !!flags.quiet || opts.format !== 'table';
+  const result = await requestRestore(
+    provider,
+    target.prefix,
+    { ...flags, layout: flags.layout ?? target.layout, now: io.now() },
+    plan,
+    { dryRun: false, wait: true, quiet: !!flags.quiet, verbose: opts.verbose, label: 'restore' },
+    io,
+  );
+  const failure = restoreExitError(result);
+  if (failure) throw failure;
+  const t = result.totals;
+  if (!quiet && (t.requested || t.raised || t.restoring))
+    io.stderr.write(
+      `restored ${t.requested + t.raised + t.restoring} archived object${t.requested + t.raised + t.restoring === 1 ? '' : 's'}; pulling\n`,
+    );
+}
+
 export async function runPull(opts: PullCommandOptions, io: Io): Promise<void> {
   tuneGcForTransfers({ eagerYoungGc: true });
   // Loaded here, not at the top, so `archive --help` does not pay for them.
@@ -158,16 +206,33 @@ export async function runPull(opts: PullCommandOptions, io: Io): Promise<void> {
     import('../output/writer.js'),
   ]);
   const target = await targetFor(opts.location, opts.flags, io);
-  const provider = await open(target, io);
   const { flags } = opts;
+  // The restore flags depend on the provider: checked before any request.
+  const restorePlan = flags.waitRestore
+    ? await (await import('./restore.js')).restorePlan(
+        target.provider,
+        {
+          tier: flags.restoreTier,
+          priority: flags.restorePriority,
+          days: flags.restoreDays,
+          interval: flags.interval,
+          progress: flags.progress,
+        },
+        io,
+        RESTORE_FLAGS,
+      )
+    : undefined;
+  const provider = await open(target, io);
+  if (restorePlan) await restoreFirst(provider, target, opts, restorePlan, io);
   const machine = opts.format !== 'table';
   const progress = await Progress.create('pull', io.stderr, !flags.quiet && !machine && !flags.dryRun, opts.progressMode, io.env);
   const out = new LineWriter(io.stdout);
   const result = await transferAll(provider, target, opts, { progress, out }, io);
   const secs = progress.elapsedMs() / 1000;
-  if (opts.format === 'json') await out.line(JSON.stringify(jsonReport(result, secs, !!flags.dryRun)));
+  const held = await archivedReport(result, opts, io);
+  if (opts.format === 'json') await out.line(JSON.stringify(jsonReport(result, secs, !!flags.dryRun, held)));
   else if (opts.format === 'ndjson') {
-    const report = jsonReport(result, secs, !!flags.dryRun);
+    const report = jsonReport(result, secs, !!flags.dryRun, held);
     for (const f of report.files) await out.line(JSON.stringify(f));
     for (const f of report.stale ?? []) await out.line(JSON.stringify({ stale: f }));
     await out.line(JSON.stringify({ summary: report.summary }));
@@ -180,8 +245,23 @@ export async function runPull(opts: PullCommandOptions, io: Io): Promise<void> {
   }
   await out.flush();
   if (!flags.quiet && !machine) await printSummary(result, secs, !!flags.dryRun, io);
+  if (held && !flags.quiet) for (const l of held.lines) io.stderr.write(`${l}\n`);
   const failure = pullExitError(result);
   if (failure) throw failure;
+  if (held?.error) throw held.error;
+}
+
+/** The archived objects this pull did not read: their summary and the restore command (restore/held.ts). */
+async function archivedReport(result: PullResult, opts: PullCommandOptions, io: Io) {
+  if (!result.archived.length) return undefined;
+  const { heldReport } = await import('../restore/held.js');
+  return heldReport([{ location: opts.location, entries: result.archived }], {
+    verb: 'pulled',
+    filters: opts.flags,
+    now: io.now(),
+    skip: !!opts.flags.skipArchived,
+    dryRun: !!opts.flags.dryRun,
+  });
 }
 
 interface PullOutput {
@@ -258,7 +338,12 @@ function pullEvents(opts: PullCommandOptions, o: PullOutput): PullEvents {
 }
 
 /** `-o json`: every file and the totals, one document (`-o ndjson` prints the same, a line each). */
-function jsonReport(result: PullResult, secs: number, dryRun: boolean): { files: unknown[]; summary: unknown; stale?: unknown[] } {
+function jsonReport(
+  result: PullResult,
+  secs: number,
+  dryRun: boolean,
+  held?: Awaited<ReturnType<typeof archivedReport>>,
+): { files: unknown[]; summary: unknown; stale?: unknown[] } {
   return {
     files: result.files.map((f) => ({
       key: f.key,
@@ -271,6 +356,7 @@ function jsonReport(result: PullResult, secs: number, dryRun: boolean): { files:
       verified: f.verified,
       resumedBytes: f.resumedBytes,
       keptInstead: f.keptInstead,
+      tier: f.tier,
       error: f.error,
     })),
     summary: {
@@ -278,6 +364,16 @@ function jsonReport(result: PullResult, secs: number, dryRun: boolean): { files:
       seconds: Math.round(secs * 1000) / 1000,
       dryRun,
       ...(result.leftOut ? { leftOut: result.leftOut } : {}),
+      ...(held
+        ? {
+            // totals.archived/archivedBytes count them; this says how to get them.
+            restore: {
+              commands: held.commands,
+              restoring: held.held.restoring,
+              oldest: held.held.oldest && { key: held.held.oldest.key, time: held.held.oldest.time.toISOString() },
+            },
+          }
+        : {}),
     },
     ...(result.stale ? { stale: staleReport(result) } : {}),
   };
@@ -296,6 +392,7 @@ async function printSummary(result: PullResult, secs: number, dryRun: boolean, i
   const parts = dryRun
     ? dryRunSummary(result.files)
     : [`${t.downloaded} downloaded (${formatBytes(t.downloadedBytes)}${rate})`, `${t.skipped} already complete`, `${t.failed} failed`];
+  if (t.archived) parts.push(`${t.archived} archived (${formatBytes(t.archivedBytes)}) ${dryRun ? 'would not be' : 'not'} pulled`);
   if (t.resumedBytes) parts.push(`${formatBytes(t.resumedBytes)} resumed`);
   if (t.duplicates) parts.push(`${t.duplicates} duplicate${t.duplicates === 1 ? '' : 's'} skipped (--dedupe)`);
   io.stderr.write(`${parts.join(', ')} in ${formatElapsed(secs * 1000)}\n`);
@@ -345,6 +442,15 @@ export function registerPull(program: Command, io: Io): void {
       'give up on a file another pull holds once it made no progress this long (default 10m; 0 waits for ever)',
     )
     .option('--clean-parts', 'remove part/temp/lock files left under DEST by interrupted runs for objects this run does not select')
+    .option('--skip-archived', 'archived objects (Azure Archive tier, S3 Glacier) are named but do not fail the run: exit 0')
+    .option('--wait-restore', 'restore the archived objects first (as `archive restore`), wait until they are readable, then pull')
+    .option(
+      '--restore-tier <tier>',
+      'with --wait-restore: Azure hot|cool|cold (default hot); S3 Standard|Bulk|Expedited (default Standard)',
+    )
+    .option('--restore-priority <priority>', 'with --wait-restore: Azure standard|high (default standard)')
+    .option('--restore-days <n>', 'with --wait-restore: S3 days the restored copy stays (default 1)')
+    .option('--interval <duration>', 'with --wait-restore: time between checks (default 5m; 1m for Expedited/high)')
     .addHelpText(
       'after',
       `
@@ -357,8 +463,11 @@ of objects the run does not select (left by runs with another window); --clean-p
 $XDG_STATE_HOME/archive or ~/.local/state/archive), so "complete" means the same key and ETag.
 Folder markers (keys ending in '/', Azure hdi_isfolder stubs) are skipped.
 The run gives up early when the endpoint stops answering (exit 5; run it again to resume).
-Exit codes: 0 all done, 2 DEST is a file, 4 nothing under the location, 5 objects failed (one, some
-or all; 3 or 4 when every one was denied or gone alike), 130 interrupted.
+Archived objects (Azure Archive tier, S3 Glacier/Deep Archive) are never read: they are named with
+the \`archive restore …\` command that restores them, the rest is pulled, exit 5 (0 with
+--skip-archived); --dry-run says the same. --wait-restore restores, waits and pulls in one run.
+Exit codes: 0 all done, 2 DEST is a file, 4 nothing under the location, 5 objects failed or are
+archived (one, some or all; 3 or 4 when every one was denied or gone alike), 130 interrupted.
 
 Examples:
   archive pull "https://acct.blob.core.windows.net/vespa?sv=…&sig=…" ./logs --kind access --since 6h -d

@@ -24,6 +24,7 @@ interface QueryFlags extends TargetFlags, ListOptions {
   threads?: string;
   emit?: 'duckdb' | 'clickhouse' | 'trino' | 'spark';
   withSas?: boolean;
+  skipArchived?: boolean;
 }
 
 const DEFAULT_MEMORY = '2GiB';
@@ -71,12 +72,26 @@ export async function runQueryCommand(location: string, sqlArg: string | undefin
     select.layout,
     (flags.kind ?? []).flatMap((k) => k.split(',').map((x) => x.trim().toLowerCase())),
   );
+  // Archived objects are never read (nor put in an --emit statement): named with the restore command, exit 5 unless --skip-archived.
+  const { heldReport } = await import('../restore/held.js');
+  const onArchived = (entries: import('../filter.js').Entry[]) => {
+    const held = heldReport([{ location, entries }], {
+      verb: 'queried',
+      filters: flags,
+      now: select.now,
+      skip: !!flags.skipArchived,
+      recordsOnly: true,
+    });
+    for (const l of held?.lines ?? []) io.stderr.write(`${l}\n`);
+    return held?.error;
+  };
   if (flags.emit) {
     const { emitStatement } = await import('../query/emit.js');
     const { selectObjects } = await import('../query/select-objects.js');
     const { write } = await import('../output/writer.js');
     const selection = await selectObjects(provider, target.prefix, select);
-    if (!selection.entries.length) io.stderr.write('archive: note: no objects match the location and filters\n');
+    if (!selection.entries.length && !selection.archived.length)
+      io.stderr.write('archive: note: no objects match the location and filters\n');
     // The typed views `archive query` would use, so the emitted DuckDB `logs` has the same types.
     const view = flags.view as VendorView | 'none' | undefined;
     const views =
@@ -94,6 +109,8 @@ export async function runQueryCommand(location: string, sqlArg: string | undefin
       io.stdout,
       emitStatement(flags.emit, target, selection.entries, { sql, withSas: !!flags.withSas, views, tty: stdoutIsTTY(io) }),
     );
+    const archivedError = selection.archived.length ? onArchived(selection.archived) : undefined;
+    if (archivedError) throw archivedError;
     return;
   }
   // DuckDB and the query modules load only here: `archive --help` and other commands never pay
@@ -132,6 +149,7 @@ export async function runQueryCommand(location: string, sqlArg: string | undefin
     progress,
     // The run's TMPDIR (io.env), as a spawned process's os.tmpdir() would read it.
     tempParent: io.env.TMPDIR || undefined,
+    onArchived,
   });
 }
 
@@ -172,6 +190,7 @@ export function registerQuery(program: Command, io: Io): void {
       ),
     )
     .option('--with-sas', 'with --emit: put the SAS token in the printed statement (it is a secret)')
+    .option('--skip-archived', 'answer from the readable objects when some are archived (Azure Archive tier, S3 Glacier): exit 0')
     .addHelpText(
       'after',
       `

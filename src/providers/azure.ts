@@ -12,7 +12,7 @@ import type { HttpClient, Pipeline } from '@azure/core-rest-pipeline';
 import { parseListBlobs, type ListBlobsPage } from './azure-list-xml.js';
 import { AzureLister, leanListCredential } from './azure-list.js';
 import type { Readable } from 'node:stream';
-import { ArchiveError, AuthError, NotFoundError, UsageError } from '../errors.js';
+import { ArchiveError, ArchivedError, AuthError, NotFoundError, UsageError } from '../errors.js';
 import { redact } from '../redact.js';
 import type { AzureTarget } from './target-types.js';
 import { parseConnectionString } from './azure-connection-string.js';
@@ -20,7 +20,16 @@ import { azureHint, type Operation } from './hints.js';
 import { changedMidRead, mapFailure, transientFailure } from './provider-errors.js';
 import { mapIdentityError } from './azure-identity-errors.js';
 import { explainSasRefusal, targetSasToken } from './sas-expiry.js';
-import type { ContainerInfo, LevelPage, ObjectInfo, PutOptions, ReadOptions, StorageProvider } from './types.js';
+import type {
+  ContainerInfo,
+  LevelPage,
+  ObjectInfo,
+  PutOptions,
+  ReadOptions,
+  RestoreAnswer,
+  RestoreRequest,
+  StorageProvider,
+} from './types.js';
 import type { AzureFastReader } from './azure-fast-read.js';
 import { fastReadsEnabled } from './http-get.js';
 
@@ -136,6 +145,15 @@ export function mapAzureError(err: unknown, op: Operation, what: string, usingSa
     return new AuthError(`${op} ${what}: permission denied`, {
       serviceCode: c ?? (status === 403 ? 'AuthorizationFailure' : 'AuthenticationFailed'),
       hint: azureHint(c ?? 'AuthorizationFailure', op, usingSas) ?? redact(String(e?.message ?? '')).split('\n')[0],
+      status,
+      cause: err,
+    });
+  }
+  if (code === 'BlobArchived' || code === 'BlobBeingRehydrated') {
+    const state = code === 'BlobArchived' ? 'is in the Archive tier' : 'is being rehydrated from the Archive tier';
+    return new ArchivedError(`${op} ${what}: the blob ${state}`, {
+      serviceCode: code,
+      hint: azureHint(code, op, usingSas),
       status,
       cause: err,
     });
@@ -336,6 +354,10 @@ export class AzureProvider implements StorageProvider {
           contentMd5: p.contentMD5?.length ? Buffer.from(p.contentMD5).toString('base64') : undefined,
           contentEncoding: p.contentEncoding || undefined,
           contentType: p.contentType || undefined,
+          tier: p.accessTier || undefined,
+          ...(p.archiveStatus
+            ? { restore: { state: 'pending' as const, status: p.archiveStatus, priority: p.rehydratePriority || undefined } }
+            : {}),
         };
       },
       (e) => this.fail(e, 'read', key),
@@ -397,6 +419,46 @@ export class AzureProvider implements StorageProvider {
       async () => (await this.cc()).getBlobClient(key).delete(),
       (e) => this.fail(e, 'delete', key),
     );
+  }
+
+  /**
+   * Set Blob Tier to an online tier (202: rehydration started; 200: the blob was online already),
+   * or with `copyTo` Copy Blob into a new blob in that tier, only if none exists there (the
+   * archived source stays as it is). 409 BlobBeingRehydrated: a rehydration to another tier is under way.
+   */
+  async restore(key: string, req: RestoreRequest): Promise<RestoreAnswer> {
+    if (req.provider !== 'azure') throw new ArchiveError(`restore ${key}: an S3 restore request cannot go to Azure`);
+    for (const k of req.copyTo === undefined ? [key] : [key, req.copyTo]) {
+      const unsafe = unaddressable(k, 'restore', `${this.describe()}/${k}`);
+      if (unsafe) throw unsafe;
+    }
+    const code = (e: unknown) => (e as RestErrorLike)?.details?.errorCode ?? (e as RestErrorLike)?.code;
+    const cc = await mapFailure(
+      () => this.cc(),
+      (e) => this.fail(e, 'restore', key),
+    );
+    if (req.copyTo !== undefined) {
+      const destination = req.copyTo;
+      try {
+        // Same account: the destination's credential authorises the source (a SAS rides on its URL).
+        await cc.getBlobClient(destination).beginCopyFromURL(cc.getBlobClient(key).url, {
+          tier: req.tier,
+          rehydratePriority: req.priority,
+          conditions: { ifNoneMatch: '*' },
+        });
+        return 'requested';
+      } catch (e) {
+        if (code(e) === 'BlobAlreadyExists' || code(e) === 'ConditionNotMet' || (e as RestErrorLike)?.statusCode === 412) return 'exists';
+        throw this.fail(e, 'restore', destination);
+      }
+    }
+    try {
+      const res = await cc.getBlobClient(key).setAccessTier(req.tier, { rehydratePriority: req.priority });
+      return res._response.status === 202 ? 'requested' : 'restored';
+    } catch (e) {
+      if (code(e) === 'BlobBeingRehydrated') return 'in-progress';
+      throw this.fail(e, 'restore', key);
+    }
   }
 }
 

@@ -2,7 +2,7 @@
  * The fix for each service error code, phrased for the person at the terminal. Shared by the
  * providers (error mapping) and by `validate` (probe table), so the advice is written once.
  */
-export type Operation = 'list' | 'read' | 'write' | 'delete' | 'containers';
+export type Operation = 'list' | 'read' | 'write' | 'delete' | 'containers' | 'restore';
 
 const AZURE_ROLE: Record<Operation, string> = {
   list: 'Storage Blob Data Reader',
@@ -10,6 +10,8 @@ const AZURE_ROLE: Record<Operation, string> = {
   containers: 'Storage Blob Data Reader (at account scope)',
   write: 'Storage Blob Data Contributor',
   delete: 'Storage Blob Data Contributor',
+  // Set Blob Tier and Copy Blob need Microsoft.Storage/storageAccounts/blobServices/containers/blobs/write.
+  restore: 'Storage Blob Data Contributor',
 };
 const SAS_LETTER: Record<Operation, string> = {
   list: 'l',
@@ -17,6 +19,8 @@ const SAS_LETTER: Record<Operation, string> = {
   write: 'w (and c)',
   delete: 'd',
   containers: 'l on an account SAS (srt=sc)',
+  // Set Blob Tier is a write; Copy Blob also reads its source (r) when that is authorised by the same SAS.
+  restore: 'w (and r for --copy-to)',
 };
 const S3_ACTION: Record<Operation, string> = {
   list: 's3:ListBucket',
@@ -24,6 +28,7 @@ const S3_ACTION: Record<Operation, string> = {
   write: 's3:PutObject',
   delete: 's3:DeleteObject',
   containers: 's3:ListAllMyBuckets',
+  restore: 's3:RestoreObject',
 };
 
 export function azureHint(code: string | undefined, op: Operation, usingSas: boolean): string | undefined {
@@ -50,6 +55,10 @@ export function azureHint(code: string | undefined, op: Operation, usingSas: boo
       return 'check the key; `archive list` shows what exists under a prefix';
     case 'ResourceNotFound':
       return 'check the account and container names in the location';
+    case 'BlobArchived':
+      return 'the blob is in the Archive tier: `archive restore` rehydrates it (Set Blob Tier to hot, cool or cold), then read it again';
+    case 'BlobBeingRehydrated':
+      return 'the blob is being rehydrated: `archive restore … --wait` waits until it is readable';
     case 'NoAuthenticationInformation':
       return 'no credential was found: pass a SAS URL, set AZURE_STORAGE_CONNECTION_STRING or AZURE_STORAGE_KEY, or add a profile (`archive profile add`)';
     default:
@@ -77,6 +86,10 @@ export function s3Hint(code: string | undefined, op: Operation): string | undefi
     case 'PermanentRedirect':
     case 'AuthorizationHeaderMalformed':
       return 'the bucket lives in another region: pass --region (or set AWS_REGION)';
+    case 'InvalidObjectState':
+      return 'the object is in an archive storage class (Glacier Flexible Retrieval, Deep Archive or an Intelligent-Tiering archive tier): `archive restore` requests a readable copy';
+    case 'RestoreAlreadyInProgress':
+      return 'a restore of this object is already under way: `archive restore … --wait` waits until it is readable';
     case 'CredentialsProviderError':
       return 'no AWS credential was found: set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or add a profile (`archive profile add`)';
     default:

@@ -5,7 +5,17 @@
 import type { Target } from './target-types.js';
 import type { StorageProvider } from './types.js';
 
-export type { StorageProvider, ObjectInfo, ContainerInfo, ByteRange, ReadOptions, LevelPage } from './types.js';
+export type {
+  StorageProvider,
+  ObjectInfo,
+  ContainerInfo,
+  ByteRange,
+  ReadOptions,
+  LevelPage,
+  RestoreInfo,
+  RestoreRequest,
+  RestoreAnswer,
+} from './types.js';
 
 export async function openProvider(target: Target): Promise<StorageProvider> {
   if (target.provider === 'azure') {

@@ -5,12 +5,14 @@
  * (fast-xml-parser, then a generated shape walker, then per-field Date/number parsing) ran at
  * 0.77× rclone's keys/s; the same indexOf reader as azure-list-xml.ts allocates only the results.
  * It reads what S3 documents for ListObjectsV2: `<Contents>` (Key, LastModified, ETag, Size) and
- * `<CommonPrefixes><Prefix>` in key order, `<IsTruncated>`, `<NextContinuationToken>`, and with
+ * `<CommonPrefixes><Prefix>` in key order, `<IsTruncated>`, `<NextContinuationToken>`, each entry's
+ * `<StorageClass>` and (asked for with `x-amz-optional-object-attributes: RestoreStatus`) its
+ * `<RestoreStatus>` (IsRestoreInProgress, RestoreExpiryDate), and with
  * `encoding-type=url` in the request, `<EncodingType>url</EncodingType>` telling that Key and Prefix
  * values are URL-encoded (the only way a key holding characters XML 1.0 cannot carry is listed).
  */
 import type { ObjectInfo } from './types.js';
-import { decodeXmlText, element } from './xml-scan.js';
+import { decodeXmlText, element, interned } from './xml-scan.js';
 
 export interface ListObjectsPage {
   objects: ObjectInfo[];
@@ -26,6 +28,37 @@ export interface ListObjectsPage {
 export function decodeS3Url(s: string): string {
   if (!s.includes('%') && !s.includes('+')) return s;
   return decodeURIComponent(s.replace(/\+/g, ' '));
+}
+
+const CLASSES = [
+  'STANDARD',
+  'STANDARD_IA',
+  'ONEZONE_IA',
+  'INTELLIGENT_TIERING',
+  'GLACIER',
+  'DEEP_ARCHIVE',
+  'GLACIER_IR',
+  'REDUCED_REDUNDANCY',
+  'EXPRESS_ONEZONE',
+  'OUTPOSTS',
+  'SNOW',
+];
+
+/** An entry's storage class and restore status, when the listing gives them. */
+function tierFields(el: string): Pick<ObjectInfo, 'tier' | 'restore'> {
+  const out: Pick<ObjectInfo, 'tier' | 'restore'> = {};
+  const cls = element(el, 'StorageClass', 0, el.length);
+  if (cls?.trim()) out.tier = interned(decodeXmlText(cls).trim(), CLASSES);
+  const status = element(el, 'RestoreStatus', 0, el.length);
+  if (status !== undefined) {
+    const ongoing = element(status, 'IsRestoreInProgress', 0, status.length)?.trim().toLowerCase() === 'true';
+    const expiry = element(status, 'RestoreExpiryDate', 0, status.length)?.trim();
+    const when = expiry ? new Date(decodeXmlText(expiry)) : undefined;
+    // Neither in progress nor an expiry: nothing to say (S3 omits the element for objects never restored).
+    if (ongoing) out.restore = { state: 'pending' };
+    else if (when && !Number.isNaN(when.getTime())) out.restore = { state: 'restored', expiry: when };
+  }
+  return out;
 }
 
 /** Parses one ListObjectsV2 response body. Throws on a body that is not a whole ListBucketResult. */
@@ -82,6 +115,7 @@ export function parseListObjectsV2(xml: string): ListObjectsPage {
         size: size ? Number(size) : 0,
         lastModified: modified ? new Date(modified) : new Date(0),
         etag: etag ? decodeXmlText(etag).replace(/"/g, '') || undefined : undefined,
+        ...tierFields(el),
       };
       if (key.endsWith('/')) info.isFolder = true;
       objects.push(info);

@@ -23,6 +23,12 @@ import { leadingNextToken, parseListObjectsV2, type ListObjectsPage } from './s3
 import { canonicalQuery, signGet, type AwsCredentials } from './sigv4.js';
 import { retryAfterMs } from './retry-after.js';
 
+/**
+ * Headers every ListObjectsV2 request sends: S3 returns an entry's RestoreStatus (a Glacier
+ * object's restore ongoing, or its restored copy's expiry) only when asked for it.
+ */
+export const LIST_HEADERS: Readonly<Record<string, string>> = { 'x-amz-optional-object-attributes': 'RestoreStatus' };
+
 /** One ListObjectsV2 request's parameters (always list-type=2 and encoding-type=url). */
 export interface ListQuery {
   prefix: string;
@@ -70,7 +76,14 @@ export function staticKeyAuth(o: {
   return {
     async prepare(q) {
       const query = canonicalQuery(listParams(q));
-      const headers = signGet({ host: url.host, path, query, region: o.region, credentials: o.credentials, headers: o.headers });
+      const headers = signGet({
+        host: url.host,
+        path,
+        query,
+        region: o.region,
+        credentials: o.credentials,
+        headers: { ...o.headers, ...LIST_HEADERS },
+      });
       headers['user-agent'] = 'archive-cli';
       return { origin, path: `${path}?${query}`, headers };
     },

@@ -7,15 +7,25 @@
 import { listChunk } from './list-chunk.js';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import type { Readable } from 'node:stream';
-import { ArchiveError, AuthError, NotFoundError, UsageError } from '../errors.js';
+import { ArchiveError, ArchivedError, AuthError, NotFoundError, UsageError } from '../errors.js';
 import { redact } from '../redact.js';
 import type { S3Target } from './target-types.js';
 import { s3Hint, type Operation } from './hints.js';
 import { changedMidRead, mapFailure, transientFailure } from './provider-errors.js';
-import type { ContainerInfo, LevelPage, ObjectInfo, PutOptions, ReadOptions, StorageProvider } from './types.js';
+import type {
+  ContainerInfo,
+  LevelPage,
+  ObjectInfo,
+  PutOptions,
+  ReadOptions,
+  RestoreAnswer,
+  RestoreRequest,
+  StorageProvider,
+} from './types.js';
+import { parseAmzRestore } from './restore-header.js';
 import { fastReadsEnabled, splitUrl } from './http-get.js';
 import type { S3FastReader } from './s3-fast-read.js';
-import { listObjectPages, staticKeyAuth, type ListQuery, type S3ListAuth } from './s3-list.js';
+import { LIST_HEADERS, listObjectPages, staticKeyAuth, type ListQuery, type S3ListAuth } from './s3-list.js';
 import type { AwsCredentials } from './sigv4.js';
 
 type S3Sdk = typeof import('@aws-sdk/client-s3');
@@ -150,6 +160,14 @@ export function mapS3Error(err: unknown, op: Operation, what: string, ctx?: S3Er
       cause: err,
     });
   }
+  // 403 like a refusal, but the object is only out of reach until it is restored.
+  if (code === 'InvalidObjectState')
+    return new ArchivedError(`${op} ${what}: the object is in an archive storage class`, {
+      serviceCode: code,
+      hint: s3Hint(code, op),
+      status,
+      cause: err,
+    });
   if (status === 401 || status === 403 || code === 'InvalidAccessKeyId' || code === 'SignatureDoesNotMatch' || code === 'AccessDenied') {
     const c = code ?? 'AccessDenied';
     return new AuthError(`${op} ${what}: permission denied`, { serviceCode: c, hint: accessDeniedHint(c, op, ctx), status, cause: err });
@@ -216,9 +234,15 @@ export class S3Provider implements StorageProvider {
             ContinuationToken: q.token || undefined,
             MaxKeys: q.maxKeys,
             EncodingType: 'url',
+            OptionalObjectAttributes: ['RestoreStatus'],
           });
-          const url = await getSignedUrl(client, cmd, { expiresIn: 15 * 60, unhoistableHeaders: unhoistable(t) });
-          return { ...splitUrl(url), headers: { ...headers, 'user-agent': 'archive-cli' } };
+          // The headers stay headers, signed (not hoisted into the query), and are sent as signed.
+          const listHeaders = { ...headers, ...LIST_HEADERS };
+          const url = await getSignedUrl(client, cmd, {
+            expiresIn: 15 * 60,
+            unhoistableHeaders: new Set(Object.keys(listHeaders)),
+          });
+          return { ...splitUrl(url), headers: { ...listHeaders, 'user-agent': 'archive-cli' } };
         },
       };
     }
@@ -304,6 +328,10 @@ export class S3Provider implements StorageProvider {
           contentEncoding: r.ContentEncoding || undefined,
           contentType: r.ContentType || undefined,
           serverSideEncryption: r.SSECustomerAlgorithm ? 'SSE-C' : r.ServerSideEncryption || undefined,
+          // HEAD names no class for STANDARD objects.
+          tier: r.StorageClass || 'STANDARD',
+          ...(r.ArchiveStatus ? { archiveAccess: r.ArchiveStatus } : {}),
+          ...(r.Restore ? { restore: parseAmzRestore(r.Restore) } : {}),
         };
       },
       (e) => this.fail(e, 'read', key),
@@ -372,6 +400,30 @@ export class S3Provider implements StorageProvider {
       },
       (e) => this.fail(e, 'delete', key),
     );
+  }
+
+  /**
+   * RestoreObject: 202 a restore started, 200 a restored copy exists (its expiry is now counted
+   * from this request), 409 RestoreAlreadyInProgress, 403 InvalidObjectState: not in an archive class.
+   */
+  async restore(key: string, req: RestoreRequest): Promise<RestoreAnswer> {
+    if (req.provider !== 's3') throw new ArchiveError(`restore ${key}: an Azure restore request cannot go to S3`);
+    try {
+      const [{ RestoreObjectCommand }, client] = await Promise.all([sdk(), this.client()]);
+      const r = await client.send(
+        new RestoreObjectCommand({
+          Bucket: this.bucket(),
+          Key: key,
+          RestoreRequest: { ...(req.days !== undefined ? { Days: req.days } : {}), GlacierJobParameters: { Tier: req.tier } },
+        }),
+      );
+      return r.$metadata.httpStatusCode === 200 ? 'restored' : 'requested';
+    } catch (e) {
+      const code = (e as S3ErrorLike)?.Code ?? (e as S3ErrorLike)?.name;
+      if (code === 'RestoreAlreadyInProgress') return 'in-progress';
+      if (code === 'InvalidObjectState') return 'not-archived';
+      throw this.fail(e, 'restore', key);
+    }
   }
 }
 

@@ -61,7 +61,7 @@ export function signGet(o: {
   credentials: AwsCredentials;
   now?: Date;
   service?: string;
-  /** More headers to send and sign (lower-case names), e.g. `x-amz-request-payer`. */
+  /** More headers to send and sign (lower-case names), e.g. `x-amz-request-payer`, `x-amz-optional-object-attributes`. */
   headers?: Record<string, string>;
 }): Record<string, string> {
   const service = o.service ?? 's3';

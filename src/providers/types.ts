@@ -29,7 +29,58 @@ export interface ObjectInfo {
    * listings, blobfuse). Set by the listings (listObjects and listLevel).
    */
   isFolder?: boolean;
+  /**
+   * The access tier (Azure: Hot, Cool, Cold, Archive, …) or storage class (S3: STANDARD, GLACIER,
+   * DEEP_ARCHIVE, INTELLIGENT_TIERING, …), spelled as the service spells it; undefined when it
+   * did not say. Set by the listings and by stat.
+   */
+  tier?: string;
+  /** S3 Intelligent-Tiering, from HEAD only: ARCHIVE_ACCESS or DEEP_ARCHIVE_ACCESS while the object sits in one. */
+  archiveAccess?: string;
+  /** A rehydration (Azure) or restore (S3) the service reports for this object. */
+  restore?: RestoreInfo;
 }
+
+/**
+ * What the service says of a rehydration or restore: Azure's ArchiveStatus (a blob still in the
+ * Archive tier, rehydrating) or S3's x-amz-restore / RestoreStatus (ongoing, or a restored copy
+ * readable until its expiry).
+ */
+export interface RestoreInfo {
+  /** pending: requested, not readable yet; restored: a readable copy exists (S3, until `expiry`). */
+  state: 'pending' | 'restored';
+  /** Azure's ArchiveStatus as given (rehydrate-pending-to-hot, -to-cool, -to-cold, or a newer value). */
+  status?: string;
+  /** Azure: Standard or High, as given. */
+  priority?: string;
+  /** S3: when the restored copy is removed again. */
+  expiry?: Date;
+}
+
+/** A restore request, as `archive restore` makes it (validated before it reaches a provider). */
+export type RestoreRequest =
+  | {
+      provider: 'azure';
+      /** The online tier to rehydrate to. */
+      tier: 'Hot' | 'Cool' | 'Cold';
+      priority: 'Standard' | 'High';
+      /** Copy the blob to this key in `tier` (Copy Blob) instead of changing its own tier. */
+      copyTo?: string;
+    }
+  | {
+      provider: 's3';
+      /** Days the restored copy stays; undefined for Intelligent-Tiering archive tiers (which take none). */
+      days?: number;
+      tier: 'Standard' | 'Bulk' | 'Expedited';
+    };
+
+/**
+ * What the service answered a restore request: `requested` (accepted: 202), `in-progress` (one is
+ * already under way: S3 409 RestoreAlreadyInProgress, Azure 409 BlobBeingRehydrated), `restored`
+ * (already readable: S3 200, Azure 200), `exists` (the copy's destination exists already),
+ * `not-archived` (S3 InvalidObjectState: the object is not in an archive class).
+ */
+export type RestoreAnswer = 'requested' | 'in-progress' | 'restored' | 'exists' | 'not-archived';
 
 export interface ByteRange {
   start: number;
@@ -88,4 +139,9 @@ export interface StorageProvider {
   read(key: string, opts?: ReadOptions): Promise<Readable>;
   put(key: string, body: Buffer | string, opts?: PutOptions): Promise<void>;
   delete(key: string): Promise<void>;
+  /**
+   * Asks the service to make an archived object readable: Set Blob Tier or Copy Blob (Azure),
+   * RestoreObject (S3). Errors are mapped with the operation `restore` (its role/action hints).
+   */
+  restore?(key: string, req: RestoreRequest): Promise<RestoreAnswer>;
 }

@@ -35,3 +35,13 @@ export function element(xml: string, tag: string, from: number, to: number, attr
   if (close === -1 || close > to) return undefined;
   return xml.slice(gt + 1, close);
 }
+
+/**
+ * `s` as the matching entry of `known` (that very string) when there is one, else a flat copy: a
+ * short value kept on every listed object (a tier, a status) must not hold its page's text alive
+ * through a sliced string.
+ */
+export function interned(s: string, known: readonly string[]): string {
+  for (const k of known) if (k === s) return k;
+  return [...s].join('');
+}

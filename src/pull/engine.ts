@@ -6,7 +6,15 @@ import pLimit from 'p-limit';
 import { setMaxListeners } from 'node:events';
 import { access, lstat, mkdir, constants, realpath, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ArchiveError, IntegrityError, PartialFailureError, UsageError, errorForExitCode, objectFailureExitCode } from '../errors.js';
+import {
+  ArchiveError,
+  ArchivedError,
+  IntegrityError,
+  PartialFailureError,
+  UsageError,
+  errorForExitCode,
+  objectFailureExitCode,
+} from '../errors.js';
 import { listEntries, nothingUnder, prefixIsEmpty, type ListOptions, type ListTotals } from '../listing.js';
 import type { Entry } from '../filter.js';
 import type { StorageProvider } from '../providers/types.js';
@@ -26,6 +34,7 @@ import { findStale, removeStale, type StaleFile } from './stale.js';
 import { tryLock, waitLock, type FileLock, type LockOwner } from './file-lock.js';
 import { PulledRecords } from './pulled-record.js';
 import { EndpointHealth } from './endpoint-health.js';
+import { readable, tierLabel } from '../restore/state.js';
 
 export interface PullOptions extends ListOptions {
   dest: string;
@@ -47,7 +56,8 @@ export interface PullOptions extends ListOptions {
   cleanParts?: boolean;
 }
 
-export type FileStatus = 'downloaded' | 'skipped' | 'failed' | 'duplicate' | 'planned';
+/** archived: in an archive tier (or refused as archived by the service), not read: `archive restore` first. */
+export type FileStatus = 'downloaded' | 'skipped' | 'failed' | 'duplicate' | 'planned' | 'archived';
 export interface FileReport {
   key: string;
   path: string;
@@ -62,6 +72,8 @@ export interface FileReport {
   planned?: 'pull' | 'resume' | 'skip';
   error?: { message: string; code?: string; hint?: string; exitCode: number };
   keptInstead?: string;
+  /** Archived objects: the tier as the listing named it (`Archive`, `GLACIER (restoring)` …). */
+  tier?: string;
 }
 
 export interface PullEvents {
@@ -87,7 +99,12 @@ export interface PullResult {
     duplicates: number;
     downloadedBytes: number;
     resumedBytes: number;
+    /** Objects not read because they are archived (not counted in files/bytes), and their bytes. */
+    archived: number;
+    archivedBytes: number;
   };
+  /** The archived objects not read (the listing's, and any the service refused as archived). */
+  archived: Entry[];
   /** Objects left out by kind (markers, challenges, probes; --kind takes them), per kind. */
   leftOut?: Record<string, number>;
   /** Set when the run stopped early because the endpoint stopped answering. */
@@ -172,8 +189,13 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
   const selected = new Set(planned.map((it) => resolve(dest, it.rel)));
   const shard = o.shard;
   const shardFor = shard ? shardAssigner(entries, shard.count) : undefined;
-  const items = shardFor && shard ? planned.filter((it) => shardFor(it.entry) === shard.index) : planned;
+  const mine = shardFor && shard ? planned.filter((it) => shardFor(it.entry) === shard.index) : planned;
   if (shardFor && shard) duplicates = duplicates.filter((d) => shardFor(d.dropped) === shard.index);
+  // Archived objects are never read (the service would refuse them): split off after the shard
+  // split, so which worker an object belongs to does not change when it is restored.
+  const items = mine.filter((it) => readable(it.entry.cold));
+  const archived: Entry[] = [];
+  const heldBack = mine.filter((it) => !readable(it.entry.cold));
   const totalBytes = items.reduce((n, it) => n + it.entry.size, 0);
 
   const files: FileReport[] = duplicates.map((d) => ({
@@ -184,6 +206,19 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
     status: 'duplicate' as const,
     keptInstead: d.kept.key,
   }));
+  for (const it of heldBack) {
+    archived.push(it.entry);
+    const r: FileReport = {
+      key: it.entry.key,
+      path: resolve(dest, it.rel),
+      bytes: 0,
+      objectBytes: it.entry.size,
+      status: 'archived',
+      tier: tierLabel(it.entry, it.entry.cold, false),
+    };
+    files.push(r);
+    if (o.dryRun) ev.fileDone?.(r);
+  }
 
   if (o.dryRun) {
     ev.planned?.(items.length, totalBytes);
@@ -208,7 +243,7 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
       ev.fileDone?.(r);
     }
     const stale = destReal ? await findStale(dest, selected) : [];
-    return { files, duplicates, totals: summarize(files), leftOut: listed.leftOut, ...(stale.length ? { stale } : {}) };
+    return { files, duplicates, totals: summarize(files), archived, leftOut: listed.leftOut, ...(stale.length ? { stale } : {}) };
   }
 
   await ensureWritableDest(dest);
@@ -257,6 +292,7 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
     signal: o.signal,
     ev,
     lockTimeoutMs: o.lockTimeoutMs ?? DEFAULT_LOCK_TIMEOUT_MS,
+    archived,
   };
   const done = (r: FileReport | undefined) => {
     if (!r) return;
@@ -278,6 +314,7 @@ export async function pull(provider: StorageProvider, prefix: string, o: PullOpt
     files,
     duplicates,
     totals: summarize(files),
+    archived,
     leftOut: listed.leftOut,
     gaveUp: gaveUp && { message: gaveUp.message, code: gaveUp.serviceCode, hint: gaveUp.hint },
     ...swept,
@@ -306,6 +343,8 @@ interface PullContext {
   signal?: AbortSignal;
   ev: PullEvents;
   lockTimeoutMs: number;
+  /** Objects the service refused as archived (a tier the listing did not show, or one changed since). */
+  archived: Entry[];
 }
 
 function failedReport(base: FileReport, err: unknown): FileReport {
@@ -355,6 +394,10 @@ async function pullOne(c: PullContext, it: PullItem, mode: 'try' | 'wait', onBus
     };
   } catch (err) {
     if (c.signal?.aborted) throw c.signal.reason ?? err;
+    if (err instanceof ArchivedError && !c.health.error) {
+      c.archived.push(it.entry);
+      return { ...failedReport(base, err), status: 'archived', tier: it.entry.tier };
+    }
     return failedReport(base, c.health.error ?? err);
   } finally {
     await lock?.release();
@@ -362,10 +405,26 @@ async function pullOne(c: PullContext, it: PullItem, mode: 'try' | 'wait', onBus
 }
 
 function summarize(files: FileReport[]): PullResult['totals'] {
-  const t = { files: 0, bytes: 0, downloaded: 0, skipped: 0, failed: 0, duplicates: 0, downloadedBytes: 0, resumedBytes: 0 };
+  const t = {
+    files: 0,
+    bytes: 0,
+    downloaded: 0,
+    skipped: 0,
+    failed: 0,
+    duplicates: 0,
+    downloadedBytes: 0,
+    resumedBytes: 0,
+    archived: 0,
+    archivedBytes: 0,
+  };
   for (const f of files) {
     if (f.status === 'duplicate') {
       t.duplicates++;
+      continue;
+    }
+    if (f.status === 'archived') {
+      t.archived++;
+      t.archivedBytes += f.objectBytes;
       continue;
     }
     t.files++;

@@ -13,6 +13,7 @@ import { timeWindow } from '../filter.js';
 import { leftOutNote } from '../listing.js';
 import {
   ArchiveError,
+  ArchivedError,
   ExitCode,
   InterruptedError,
   PartialFailureError,
@@ -20,6 +21,7 @@ import {
   errorForExitCode,
   objectFailureExitCode,
 } from '../errors.js';
+import type { Entry } from '../filter.js';
 import { TempSpace } from './temp-space.js';
 import { selectObjects, type SelectOptions } from './select-objects.js';
 import { fetchObjects, type FetchedObject } from './fetch-objects.js';
@@ -65,6 +67,11 @@ export interface QueryRequest {
   };
   /** Where the temp space goes (default: the OS temp dir). */
   tempParent?: string;
+  /**
+   * Told the archived objects left out (listed as archived, or refused as such when fetched) once
+   * the fetch is done; returns the error that ends the run after the answer (exit 5), if any.
+   */
+  onArchived?: (entries: Entry[]) => ArchiveError | undefined;
 }
 
 export interface QueryResult {
@@ -209,7 +216,7 @@ export async function runQuery(r: QueryRequest): Promise<QueryResult> {
   const result: QueryResult = { objects: 0, bytes: 0, skipped: 0, fullSample: !!r.schemaOnly, decodedByArchive: 0, views };
   const leftOut = leftOutNote(selection.leftOut);
   if (leftOut) r.note(leftOut);
-  if (!selection.entries.length) r.note('no objects match the location and filters: the result is empty');
+  if (!selection.entries.length && !selection.archived.length) r.note('no objects match the location and filters: the result is empty');
 
   for (const d of TempSpace.reclaimDead(r.tempParent))
     r.note(`removed the temp dir of a query that ended without cleaning up${d.pid ? ` (pid ${d.pid})` : ''}: ${d.dir}`);
@@ -240,6 +247,11 @@ export async function runQuery(r: QueryRequest): Promise<QueryResult> {
       onObject: () => r.progress?.fileDone(),
     });
     r.progress?.stop();
+    const archived = [...selection.archived];
+    const archivedFetch = failed.filter((f) => f.error instanceof ArchivedError);
+    for (const f of archivedFetch) archived.push(f.entry);
+    if (archivedFetch.length) failed.splice(0, failed.length, ...failed.filter((f) => !(f.error instanceof ArchivedError)));
+    const archivedError = archived.length ? r.onArchived?.(archived) : undefined;
     const skipped: string[] = [];
     if (failed.length) {
       if (!r.skipBad) throw fetchFailure(failed, selection.entries.length);
@@ -326,6 +338,7 @@ export async function runQuery(r: QueryRequest): Promise<QueryResult> {
         { hint: 're-run without --skip-bad once the skipped objects are fixed' },
       );
     }
+    if (archivedError) throw archivedError;
     return result;
   } catch (err) {
     if (r.signal.aborted && !(err instanceof InterruptedError)) throw new InterruptedError('interrupted');

@@ -11,6 +11,7 @@ import { dedupe, type DuplicateNote } from '../pull/plan.js';
 import { parseKey } from '../layouts/index.js';
 import { kindClass } from '../layouts/kinds.js';
 import { viewsFor, type VendorView } from './vendor-views.js';
+import { readable } from '../restore/state.js';
 
 export interface SelectOptions extends ListOptions {
   dedupe?: boolean;
@@ -27,6 +28,8 @@ export interface Selection {
    * columns a full one has; `records` 0 when the sample held no record object to go by.
    */
   sampled?: { views: VendorView[]; records: number };
+  /** Objects in an archive tier (restore/state.ts): never read, not in `entries`. */
+  archived: Entry[];
 }
 
 /** How many objects the sample of an empty selection looks at (one LIST page). */
@@ -74,5 +77,7 @@ export async function selectObjects(provider: StorageProvider, prefix: string, o
   // Time order, then key: the order temp files are numbered in, so results without ORDER BY are
   // at least stable from run to run.
   entries.sort((a, b) => a.time.getTime() - b.time.getTime() || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-  return { entries, duplicates, leftOut: totals.leftOut ?? {}, ...(sampled ? { sampled } : {}) };
+  const archived = entries.filter((e) => !readable(e.cold));
+  if (archived.length) entries = entries.filter((e) => readable(e.cold));
+  return { entries, duplicates, leftOut: totals.leftOut ?? {}, archived, ...(sampled ? { sampled } : {}) };
 }

@@ -4,6 +4,7 @@
  * so memory grows with the number of kinds/hosts/days, not with the number of objects.
  */
 import type { Entry } from '../filter.js';
+import { tierLabel } from '../restore/state.js';
 
 export interface Tally {
   objects: number;
@@ -19,6 +20,8 @@ export interface Summary {
   kinds: SummaryRow[];
   hosts: SummaryRow[];
   days: SummaryRow[];
+  /** Per tier or storage class, with its rehydration/restore state (`Archive (rehydrating)` …); `(none)` when the service named none. */
+  tiers: SummaryRow[];
 }
 
 export class SummaryBuilder {
@@ -26,6 +29,7 @@ export class SummaryBuilder {
   private readonly kinds = new Map<string, Tally>();
   private readonly hosts = new Map<string, Tally>();
   private readonly days = new Map<string, Tally>();
+  private readonly tiers = new Map<string, Tally>();
 
   add(e: Entry): void {
     this.total.objects++;
@@ -33,6 +37,7 @@ export class SummaryBuilder {
     bump(this.kinds, e.facts.kind ?? 'other', e.size);
     if (e.facts.host) bump(this.hosts, e.facts.host, e.size);
     bump(this.days, e.time.toISOString().slice(0, 10), e.size);
+    bump(this.tiers, tierLabel(e, e.cold, false) || '(none)', e.size);
   }
 
   build(): Summary {
@@ -42,6 +47,7 @@ export class SummaryBuilder {
       kinds: rows(this.kinds).sort(bySizeThenName),
       hosts: rows(this.hosts).sort(bySizeThenName),
       days: rows(this.days).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)),
+      tiers: rows(this.tiers).sort(bySizeThenName),
     };
   }
 }
