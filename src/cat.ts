@@ -31,6 +31,8 @@ export interface CatOptions extends ListOptions {
   onError?: (key: string, err: ArchiveError, written: number) => void;
   /** Low-level read retries per object (default: pull's policy). */
   retry?: RetryPolicy;
+  /** Sees each object's stored (undecoded) bytes as they are read, in order per object. */
+  onStored?: (item: Item, chunk: Buffer) => void;
 }
 
 export interface CatResult {
@@ -39,9 +41,11 @@ export interface CatResult {
   failed: number;
 }
 
-interface Item {
+export interface Item {
   entry: Entry;
   provider: StorageProvider;
+  /** The first stored byte to read (default 0): `cat --follow` reads only what a rewrite appended. */
+  from?: number;
 }
 
 function toArchiveError(err: unknown, key: string): ArchiveError {
@@ -151,6 +155,14 @@ export async function collect(sources: CatSource[], o: CatOptions, leftOut: Reco
   return items;
 }
 
+/** The chunks of `source`, each shown to `see` first. */
+async function* tapped(source: AsyncIterable<Buffer>, see?: (chunk: Buffer) => void): AsyncGenerator<Buffer> {
+  for await (const chunk of source) {
+    see?.(chunk);
+    yield chunk;
+  }
+}
+
 export async function cat(items: Item[], out: NodeJS.WritableStream, o: CatOptions = {}): Promise<CatResult> {
   const ahead = Math.max(0, o.prefetch ?? 4);
   const bufferBytes = o.bufferBytes ?? 8 * 1024 * 1024;
@@ -165,7 +177,16 @@ export async function cat(items: Item[], out: NodeJS.WritableStream, o: CatOptio
       try {
         const decoder = await createDecoder(o.raw ? 'none' : codecFor(entry.key), { label: entry.key });
         const source = Readable.from(
-          resilientRead(provider, entry.key, { start: 0, end: entry.size - 1, etag: entry.etag, signal: o.signal, policy: o.retry }),
+          tapped(
+            resilientRead(provider, entry.key, {
+              start: items[i].from ?? 0,
+              end: entry.size - 1,
+              etag: entry.etag,
+              signal: o.signal,
+              policy: o.retry,
+            }),
+            o.onStored && ((chunk) => o.onStored!(items[i], chunk)),
+          ),
           { objectMode: false },
         );
         await pipeline(source, decoder, stream, { signal: o.signal });

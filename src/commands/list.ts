@@ -5,6 +5,7 @@
 import { Option, type Command } from 'commander';
 import { addFilterOptions, addTargetOptions } from './options.js';
 import type { ListFlags } from './list-run.js';
+import { addFollowOptions, type FollowFlags } from './follow-options.js';
 import type { Io } from '../io.js';
 
 export function registerList(program: Command, io: Io): void {
@@ -48,14 +49,23 @@ Examples:
   archive list amplitude:exports/ --since 3d --long
   archive list vespa: --since 2d --histogram            # a missing hour of export shows as a gap
   archive list cloudflare: --summary --json
-  archive list vespa: --kind heapdump --sort size --limit 5`,
+  archive list vespa: --kind heapdump --sort size --limit 5
+  archive list cloudflare:http_requests/ --follow -o ndjson        # each new object as it lands`,
     )
     .action(async (location: string | undefined, flags: ListFlags, command: Command) => {
       if (!location) return (await import('./containers.js')).runContainers(undefined, flags, io);
+      const f = flags as ListFlags & FollowFlags;
+      if (f.follow || f.interval !== undefined || f.lateness !== undefined)
+        return (await import('./follow-run.js')).runListFollow(
+          location,
+          { ...f, verbose: flags.verbose ?? (command.optsWithGlobals() as { verbose?: boolean }).verbose },
+          io,
+        );
       return (await import('./list-run.js')).runList(
         location,
         { ...flags, verbose: flags.verbose ?? (command.optsWithGlobals() as { verbose?: boolean }).verbose },
         io,
       );
     });
+  addFollowOptions(cmd);
 }
