@@ -193,15 +193,46 @@ export interface StartedRun extends FakeIo {
   until(test: (stdout: string, stderr: string) => boolean, timeoutMs?: number): Promise<void>;
 }
 
+/** SDK-chain variables mirrored for runs still going (startInProcess): the value, what it replaced, how many use it. */
+const mirrored = new Map<string, { value: string; saved: string | undefined; users: number }>();
+
 /**
- * Starts `archive ARGV…` in this process without waiting for it to end. Unlike runInProcess it
- * never mirrors SDK-chain variables into process.env: a run that may never end cannot take turns
- * with others (the queue would wait for ever), so give it credentials the product reads from its
- * own env (a connection string, static S3 keys with an endpoint).
+ * Mirrors the run's SDK-chain variables into process.env for as long as it runs. Runs that may
+ * never end cannot take turns (runInProcess's queue would wait for ever), so they share instead:
+ * two at once must agree on every such variable (the same emulator's keys), else this throws.
+ */
+function shareChainEnv(env: NodeJS.ProcessEnv): () => void {
+  const wanted = SDK_CHAIN_ENV.filter((k) => env[k] !== undefined);
+  for (const k of wanted) {
+    const m = mirrored.get(k);
+    if (m && m.value !== env[k]) throw new Error(`startInProcess: ${k} differs from the value a run still going uses`);
+  }
+  for (const k of wanted) {
+    const m = mirrored.get(k);
+    if (m) m.users++;
+    else mirrored.set(k, { value: env[k]!, saved: process.env[k], users: 1 });
+    process.env[k] = env[k];
+  }
+  return () => {
+    for (const k of wanted) {
+      const m = mirrored.get(k)!;
+      if (--m.users) continue;
+      mirrored.delete(k);
+      if (m.saved === undefined) delete process.env[k];
+      else process.env[k] = m.saved;
+    }
+  };
+}
+
+/**
+ * Starts `archive ARGV…` in this process without waiting for it to end (`--follow`). Its SDK-chain
+ * variables are shared with other runs still going rather than queued (shareChainEnv).
  */
 export function startInProcess(argv: string[], o: FakeIoOptions = {}): StartedRun {
   const f = fakeIo(o);
+  const release = shareChainEnv(f.io.env as NodeJS.ProcessEnv);
   const done = runCli(argv, f.io).then((code) => {
+    release();
     const stdoutBuf = f.stdout.buffer();
     const r: CliResult = { code, signal: null, stdout: stdoutBuf.toString(), stderr: f.stderr.text(), stdoutBuf };
     transcript.push(r.stdout, r.stderr);
