@@ -263,6 +263,37 @@ for (const name of PROVIDERS) {
       );
     });
 
+    test('a poll costs the same on a 400-day archive as on its last day alone (--verbose counts it)', async () => {
+      const recent = Array.from({ length: 8 }, (_, k) => ({
+        key: cfKey(NOW - 5 * MIN - k * 30 * MIN, `r${k}`),
+        body: gz(records('r', 1)),
+      }));
+      const ancient = Array.from({ length: 400 }, (_, d) => ({
+        key: cfKey(NOW - 2 * 24 * 60 * MIN - d * 24 * 60 * MIN, `o${d}`),
+        body: gz(['{}']),
+      }));
+      await p.seed('follow-young', recent);
+      await p.seed('follow-aged', [...ancient, ...recent]);
+      const pollLine = async (bucket: string) => {
+        const run = startInProcess(['cat', p.loc(bucket, 'cf/http_requests/'), '--follow', '--interval', '100ms', '-v'], {
+          env: p.env,
+          now: new Date(NOW),
+        });
+        await run.until((_out, err) => lastPoll(err) >= 2);
+        run.interrupt.abort('SIGINT');
+        const r = await run.done;
+        return /^follow: poll 2 from 2026-02-28T22:40:00Z: (\d+) LIST requests?, (\d+) keys? scanned, 0 new, 0 rewritten$/m
+          .exec(r.stderr)
+          ?.slice(1);
+      };
+      const young = await pollLine('follow-young');
+      const aged = await pollLine('follow-aged');
+      assert.ok(young, 'poll 2 reported');
+      assert.deepEqual(aged, young);
+      // Only the window's two daily folders are read: none of the 400 old days' keys.
+      assert.ok(Number(young![1]) <= recent.length, `scanned ${young![1]}`);
+    });
+
     test('a listing that keeps failing is reported and the follow goes on', async () => {
       const bucket = 'follow-flaky';
       await p.seed(bucket, [{ key: cfKey(NOW - 5 * MIN, 'f0'), body: gz(records('f', 1)) }]);
