@@ -31,6 +31,8 @@ export interface CatOptions extends ListOptions {
   onError?: (key: string, err: ArchiveError, written: number) => void;
   /** Low-level read retries per object (default: pull's policy). */
   retry?: RetryPolicy;
+  /** The first stored byte to read of an item (default 0): `cat --follow` reads only what a rewrite appended. */
+  startAt?: (item: Item) => number;
   /** Sees each object's stored (undecoded) bytes as they are read, in order per object. */
   onStored?: (item: Item, chunk: Buffer) => void;
 }
@@ -41,11 +43,9 @@ export interface CatResult {
   failed: number;
 }
 
-export interface Item {
+interface Item {
   entry: Entry;
   provider: StorageProvider;
-  /** The first stored byte to read (default 0): `cat --follow` reads only what a rewrite appended. */
-  from?: number;
 }
 
 function toArchiveError(err: unknown, key: string): ArchiveError {
@@ -179,7 +179,7 @@ export async function cat(items: Item[], out: NodeJS.WritableStream, o: CatOptio
         const source = Readable.from(
           tapped(
             resilientRead(provider, entry.key, {
-              start: items[i].from ?? 0,
+              start: o.startAt?.(items[i]) ?? 0,
               end: entry.size - 1,
               etag: entry.etag,
               signal: o.signal,

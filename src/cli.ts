@@ -26,10 +26,10 @@ export const COMMANDS: ReadonlyArray<{ names: readonly string[]; load: () => Pro
   { names: ['profile'], load: async () => (await import('./commands/profile.js')).registerProfile },
   { names: ['sas'], load: async () => (await import('./commands/sas.js')).registerSas },
   { names: ['validate'], load: async () => (await import('./commands/validate.js')).registerValidate },
+  { names: ['freshness'], load: async () => (await import('./commands/freshness.js')).registerFreshness },
   { names: ['pull'], load: async () => (await import('./commands/pull.js')).registerPull },
   { names: ['cat'], load: async () => (await import('./commands/cat.js')).registerCat },
   { names: ['query'], load: async () => (await import('./commands/query.js')).registerQuery },
-  { names: ['freshness'], load: async () => (await import('./commands/freshness.js')).registerFreshness },
   { names: ['completion'], load: async () => (await import('./commands/completion.js')).registerCompletion },
   { names: ['__complete-location'], load: async () => (await import('./commands/complete-location.js')).registerCompleteLocation },
 ];

@@ -8,7 +8,7 @@
  * before --since whose time is their last-modified (the live `vespa.log`, which is rewritten in
  * place) have their ends read once, so a rewrite of them prints only what it appended too.
  */
-import { cat, type Item } from '../cat.js';
+import { cat } from '../cat.js';
 import { ArchiveError, ExitCode, NotFoundError } from '../errors.js';
 import type { RetryPolicy } from '../providers/resilient-read.js';
 import { keepHead, keepTail, planAppend, readEnds } from './append.js';
@@ -28,7 +28,11 @@ export interface RecordPrinterOptions {
   error(key: string, err: ArchiveError, written: number): void;
 }
 
+/** One object for cat, and where its read starts (0, or the old size of a rewritten one). */
+type Item = Parameters<typeof cat>[0][number];
+
 interface Printing {
+  from: number;
   change: Change<FollowSource>;
   head?: Buffer;
   tail?: Buffer;
@@ -96,16 +100,15 @@ export function recordPrinter(tracker: Tracker, o: RecordPrinterOptions): (b: Ba
     const items: Item[] = [];
     for (const change of batch.changes) {
       const { entry, previous } = change;
-      const p: Printing = { change };
-      let from = 0;
+      const p: Printing = { change, from: 0 };
       if (change.kind === 'rewritten' && previous) {
         try {
           const plan = await planAppend(change.source.provider, entry, previous, { ...readOpts, raw: o.raw });
           if ('from' in plan) {
-            from = plan.from;
+            p.from = plan.from;
             p.head = previous.head;
             p.tail = previous.tail;
-            o.note(entry.key, `was rewritten in place: printing the ${entry.size - from} bytes appended after byte ${from}`);
+            o.note(entry.key, `was rewritten in place: printing the ${entry.size - p.from} bytes appended after byte ${p.from}`);
           } else o.note(entry.key, `was rewritten in place: printing its new version whole (${plan.whole})`);
         } catch (err) {
           o.signal.throwIfAborted();
@@ -116,7 +119,7 @@ export function recordPrinter(tracker: Tracker, o: RecordPrinterOptions): (b: Ba
           continue;
         }
       }
-      const item: Item = { entry, provider: change.source.provider, from };
+      const item: Item = { entry, provider: change.source.provider };
       printing.set(item, p);
       items.push(item);
     }
@@ -128,9 +131,10 @@ export function recordPrinter(tracker: Tracker, o: RecordPrinterOptions): (b: Ba
         retry: o.retry,
         raw: o.raw,
         signal: o.signal,
+        startAt: (item) => printing.get(item)!.from,
         onStored: (item, chunk) => {
           const p = printing.get(item)!;
-          if (!item.from) p.head = keepHead(p.head, chunk);
+          if (!p.from) p.head = keepHead(p.head, chunk);
           p.tail = keepTail(p.tail, chunk);
         },
         onError: (key, err, written) => {
