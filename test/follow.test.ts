@@ -282,7 +282,7 @@ for (const name of PROVIDERS) {
         await run.until((_out, err) => lastPoll(err) >= 2);
         run.interrupt.abort('SIGINT');
         const r = await run.done;
-        return /^follow: poll 2 from 2026-02-28T22:40:00Z: (\d+) LIST requests?, (\d+) keys? scanned, 0 new, 0 rewritten$/m
+        return /^follow: poll 2 from 2026-02-28T22:40:00Z: (\d+) LIST requests?, (\d+) keys? scanned, 0 new, 0 rewritten \(\d+ ms\)$/m
           .exec(r.stderr)
           ?.slice(1);
       };

@@ -123,7 +123,8 @@ function reporting(io: Io, s: Settings, verbose: boolean): Pick<FollowOptions, '
           io.stderr.write(
             `${c.dim(
               `follow: poll ${r.poll} from ${isoUtc(r.since)}: ${plural(r.requests, 'LIST request')}, ${plural(r.scanned, 'key')} scanned, ` +
-                `${r.changes - r.rewritten} new${r.late ? ` (${r.late} late)` : ''}, ${r.rewritten} rewritten${r.failed ? `, ${r.failed} failed` : ''}`,
+                `${r.changes - r.rewritten} new${r.late ? ` (${r.late} late)` : ''}, ${r.rewritten} rewritten${r.failed ? `, ${r.failed} failed` : ''} ` +
+                `(${Math.round(r.elapsedMs)} ms)`,
             )}\n`,
           )
       : undefined,

@@ -42,6 +42,8 @@ export interface PollReport {
   rewritten: number;
   /** Locations whose listing failed this poll (reported through onRetry). */
   failed: number;
+  /** How long the listings took (the real clock: a duration, not a decision). */
+  elapsedMs: number;
 }
 
 /** One poll's news. `quiet`: objects the first listing found before --since (remembered, not printed). */
@@ -108,7 +110,19 @@ export async function follow<S extends FollowSource>(
     const now = o.now();
     const floor = new Date(now.getTime() - o.lateness);
     const batch: Batch<S> = { poll, changes: [], quiet: [] };
-    const report: PollReport = { poll, at: now, since: floor, requests: 0, scanned: 0, changes: 0, late: 0, rewritten: 0, failed: 0 };
+    const started = performance.now();
+    const report: PollReport = {
+      poll,
+      at: now,
+      since: floor,
+      requests: 0,
+      scanned: 0,
+      changes: 0,
+      late: 0,
+      rewritten: 0,
+      failed: 0,
+      elapsedMs: 0,
+    };
     for (const [at, source] of sources.entries()) {
       // A location's first complete listing is its initial one (a failed first listing is retried as such).
       const first = !primed[at];
@@ -162,6 +176,7 @@ export async function follow<S extends FollowSource>(
         report.scanned += totals.scanned;
       }
     }
+    report.elapsedMs = performance.now() - started;
     batch.changes.sort(byTime);
     report.changes = batch.changes.length;
     report.late = batch.changes.filter((c) => c.kind === 'late').length;
