@@ -10,15 +10,52 @@ import { parseConnectionString } from './providers/azure-connection-string.js';
 import { AZURE_FIELDS } from './providers/azure-credentials.js';
 import { S3_FIELDS } from './providers/s3-credentials.js';
 import { credentialSecrets, envValue } from './providers/credentials.js';
-import type { AzureAuth, S3Auth, Target } from './providers/target-types.js';
+import { REQUEST_PAYERS, type AzureAuth, type RequestPayer, type S3Auth, type Target } from './providers/target-types.js';
 
-export type { AzureAuth, AzureTarget, S3Auth, S3Target, Target } from './providers/target-types.js';
+export type { AzureAuth, AzureTarget, RequestPayer, S3Auth, S3Target, Target } from './providers/target-types.js';
 
 export interface TargetOptions {
   endpoint?: string;
   region?: string;
   sas?: string;
   account?: string;
+  /** `--request-payer`: S3 requester pays for this run (a profile may also store it). */
+  requestPayer?: string;
+}
+
+/** A --request-payer value checked: S3 defines one, `requester`. */
+export function checkRequestPayer(value: string | undefined, flag = '--request-payer'): RequestPayer | undefined {
+  if (value === undefined) return undefined;
+  if ((REQUEST_PAYERS as readonly string[]).includes(value)) return value as RequestPayer;
+  throw new UsageError(`${flag}: unknown value "${value}"`, {
+    hint: `S3 knows one: ${flag} requester (the requester pays for the requests and the transfer)`,
+  });
+}
+
+// `vespa-cloud-data-prod.aws-us-east-1c-9eb633`: the zone is a region and an availability zone letter.
+const VESPA_BUCKET_ZONE = /^vespa-cloud-data-[a-z0-9-]+\.aws-([a-z]{2}(?:-gov)?-[a-z]+-\d+)[a-z]-[0-9a-f]+$/;
+
+/**
+ * The region of a Vespa Cloud archive bucket, read from the zone in its name: used when no region
+ * is given (--region, AWS_REGION, the profile), so a bucket outside us-east-1 needs no flag.
+ */
+export function vespaBucketRegion(bucket: string): string | undefined {
+  return VESPA_BUCKET_ZONE.exec(bucket)?.[1];
+}
+
+/**
+ * Applies --request-payer to a resolved target. Requester pays is S3's: on an Azure location the
+ * option is a usage error rather than silently ignored (an Azure account is billed to its owner).
+ */
+function applyRequestPayer(target: Target, opts: TargetOptions): void {
+  const payer = checkRequestPayer(opts.requestPayer);
+  if (!payer) return;
+  if (target.provider !== 's3') {
+    throw new UsageError('--request-payer is for S3 locations: Azure Blob Storage has no requester pays', {
+      hint: 'drop --request-payer for az:// and blob URLs (the storage account owner pays for Azure requests)',
+    });
+  }
+  target.requestPayer = payer;
 }
 
 /** What a saved profile contributes; implemented by the profile store. */
@@ -141,6 +178,8 @@ export async function resolveTarget(
   } else {
     target = fromLocation(loc, opts, env);
   }
+  applyRequestPayer(target, opts);
+  if (target.provider === 's3' && !target.region) target.region = vespaBucketRegion(target.bucket);
   registerTargetSecrets(target);
   return target;
 }

@@ -126,6 +126,13 @@ describe('npm run demo', () => {
     assert.match(vespa, new RegExp(`jfr .*/service-dump/default-container\\.0-\\d{13}/recording\\.jfr\\.${EXT}`));
     // Five hourly files per host in the window; the two-day-old one is filtered out.
     assert.equal(vespa.match(/JsonAccessLog/g)?.length, 10, vespa);
+    // Vespa on AWS: the tenant's keys with their hosts, the older name without the cluster too.
+    const aws = after$(run.out, 'archive list vespa-aws: --since 2h');
+    assert.match(
+      aws,
+      /access +h1001a\.prod\.vespa-app\.example +mytenant\/shop-search\/default\/h1001a\.prod\.vespa-app\.example\/logs\/access\/JsonAccessLog\.default\.\d{14}/,
+    );
+    assert.match(aws, /access +h1002b\.prod\.vespa-app\.example +mytenant\/.*\/logs\/access\/JsonAccessLog\.\d{14}/);
     const cf = after$(run.out, 'archive list cloudflare: --since 2h --long');
     assert.match(cf, /http_requests\/\d{8}\/\d{8}T\d{6}Z_\d{8}T\d{6}Z_[0-9a-f]{8}\.log\.gz/);
     assert.match(cf, /challenge .*ownership-challenge-[0-9a-f]+\.txt/);

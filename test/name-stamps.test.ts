@@ -27,15 +27,28 @@ describe('nameBound: what a Vespa stamp binds', () => {
     [`${L}/zookeeper/zookeeper.log-2026-12-01.13-00-00.zst`, span('2026-12-01', '2026-12-02')],
     // A day there binds whatever follows it, a nested path too.
     [`${L}/access/JsonAccessLog.default.20261201/notes.txt`, span('2026-12-01', '2026-12-02T01:00Z')],
-    // A stem with no plausible day after it: in no window.
-    [`${L}/access/JsonAccessLog.default.tmp`, null],
+    // Older Vespa releases name access and connection logs without the cluster (the GCP archive
+    // guide's key, SyncFileInfoTest's ConnectionLog.20210210); a cluster may hold dots (an NCName).
+    [`${L}/access/JsonAccessLog.20261201080000.zst`, span('2026-12-01', '2026-12-02T01:00Z')],
+    [`${L}/connection/ConnectionLog.20261201.zst`, span('2026-12-01', '2026-12-02T01:00Z')],
+    [`${L}/access/JsonAccessLog.my.cluster-2.20261201080000.zst`, span('2026-12-01', '2026-12-02T01:00Z')],
+    [`${L}/access/access.log.default.20261201`, span('2026-12-01', '2026-12-02T01:00Z')],
+    // A '2' after a stem that begins no plausible day: in no window.
     [`${L}/access/JsonAccessLog.default.2026-notes.txt`, null],
     [`${L}/access/JsonAccessLog.default.20261301000000.zst`, null], // month 13
-    [`${L}/access/JsonAccessLog.default.19891231000000.zst`, null], // before 1990
+    [`${L}/access/JsonAccessLog.default.2x.zst`, null],
+    [`${L}/access/JsonAccessLog.my.2x.20261201.zst`, null], // a cluster segment never begins with a digit
     [`${L}/access/JsonAccessLog.default.20261202235959.zst`, span('2026-12-02', '2026-12-03T01:00Z')], // today
     [`${L}/access/JsonAccessLog.default.20261203000000.zst`, null], // tomorrow begins 13 h 40 min ahead
-    [`${L}/vespa/vespa.log-old.zst`, null],
     [`${L}/vespa/vespa.log-20261201`, null], // vespa.log stamps are dashed
+    [`x/logs/weird/${L}/access/JsonAccessLog.default.2x`, null],
+    // A stem followed by no stamp (no digit, or a digit other than '2'): no bound, last-modified dates it.
+    [`${L}/access/JsonAccessLog.default.tmp`, undefined],
+    [`${L}/access/JsonAccessLog.default.zst`, undefined], // the live file a final sync uploads
+    [`${L}/access/JsonAccessLog.default.19891231000000.zst`, undefined],
+    [`${L}/access/access.log.1`, undefined],
+    [`${L}/vespa/vespa.log-old.zst`, undefined],
+    [`x/logs/weird/${L}/access/JsonAccessLog.default.tmp`, undefined],
     // Not at a stem: no bound.
     [`${L}/vespa/vespa.log`, undefined],
     [`${L}/vespa/vespa.log.zst`, undefined],
@@ -47,7 +60,6 @@ describe('nameBound: what a Vespa stamp binds', () => {
     ['logs/access/JsonAccessLog.default.20261201130000.zst', undefined], // no host folder above logs/
     // The first log folder in the path decides (as THE RULE in vespa.ts reads it).
     [`${L}/access/old/h2/logs/access/JsonAccessLog.default.20261201130000.zst`, undefined],
-    [`x/logs/weird/${L}/access/JsonAccessLog.default.tmp`, null],
   ];
   for (const [key, want] of cases) test(key.replace(L, 'L'), () => assert.deepEqual(nameBound(key, OPEN), want));
 
@@ -157,11 +169,17 @@ describe('decideRollup: the prefixes a stamp-delimiter listing returns', () => {
     assert.equal(at('access/JsonAccessLog.default.20261219', win('2026-12-19T05:00Z', '2026-12-19T09:00Z')).action, 'flat');
     assert.equal(at('access/JsonAccessLog.default.20261219', win('2026-12-02T05:00Z')).action, 'skip');
   });
-  test('a prefix that already holds a day is listed or skipped whole; a stem with no plausible day is skipped', () => {
+  test('a prefix that already holds a day is listed or skipped whole; another digit after a stem is read whole', () => {
     assert.equal(at('access/JsonAccessLog.default.20261202', win('2026-12-02T08:20Z')).action, 'flat');
     assert.equal(at('access/JsonAccessLog.default.20261102', win('2026-12-02T08:20Z')).action, 'skip');
-    assert.equal(at('access/JsonAccessLog.default.1992', win('2026-12-02T08:20Z')).action, 'skip');
-    assert.equal(at('access/JsonAccessLog.default.x2', win('2026-12-02T08:20Z')).action, 'skip');
+    assert.equal(at('access/JsonAccessLog.default.2026130', win('2026-12-02T08:20Z')).action, 'skip');
+    assert.equal(at('access/JsonAccessLog.default.1992', win('2026-12-02T08:20Z')).action, 'flat');
+    // `default.x2…` may be a cluster named `default.x2`: grouped again, not skipped.
+    assert.equal(at('access/JsonAccessLog.default.x2', win('2026-12-02T08:20Z')).action, 'stems');
+  });
+  test('older names without the cluster: `JsonAccessLog.2` is a stem whose days are listed', () => {
+    assert.deepEqual(days(at('access/JsonAccessLog.2', win('2026-12-02T08:20Z'))), ['20261202']);
+    assert.deepEqual(days(at('connection/ConnectionLog.2', win('2026-12-02T08:20Z'))), ['20261202']);
   });
   test('short of a stem: grouped again by the delimiter (a container named c2), a nested folder or a foreign name read whole', () => {
     const c2 = at('access/JsonAccessLog.c2', win('2026-12-02T08:20Z'));

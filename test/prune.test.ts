@@ -98,8 +98,8 @@ function archiveKeys(withMarkers: boolean): string[] {
     `${v2}/service-dump/container.default-${NOW - DAY}/jvm-heap-dump.bin.zst`,
     `${v2}/service-dump/container.default-${NOW - DAY}/jstack`,
     `acme/search/prod/h3.vespa.example/logs/vespa/vespa.log-${dashed(NOW - DAY)}.10-00-00.zst`,
-    // The name rule (layouts/name-stamps.ts): after a stem, a plausible day binds the key; anything
-    // else (no day, an impossible one, one that begins over an hour ahead) keeps it out of windows.
+    // The name rule (layouts/name-stamps.ts): after a stem, a plausible day binds the key; a '2' that
+    // begins no day (an impossible one, one that begins over an hour ahead) keeps it out of windows.
     `${v1}/logs/access/JsonAccessLog.default.tmp`,
     `${v1}/logs/access/JsonAccessLog.default.2026-notes.txt`,
     `${v1}/logs/access/JsonAccessLog.default.${ymd(NOW)}/nested.txt`,
@@ -509,20 +509,18 @@ for (const name of PROVIDERS) {
       assert.ok(
         got.includes(`backup/${ymd(NOW)}/acme/search/prod/h3.vespa.example/logs/access/JsonAccessLog.default.${compact(NOW - HOUR)}.zst`),
       );
-      // The name rule: a stem followed by no plausible day is in no window (though seeded just now);
-      // a stamp half an hour ahead is one, three days ahead is not.
+      // The name rule: a '2' after a stem that begins no plausible day is in no window (though seeded
+      // just now); a stamp half an hour ahead is one, three days ahead is not; a stem followed by no
+      // stamp at all is dated by last-modified (seeded now: in the window).
       const a = `${v1}/logs/access/JsonAccessLog.`;
-      for (const k of [
-        `${a}default.tmp`,
-        `${a}default.2026-notes.txt`,
-        `${a}default.${compact(NOW + 3 * DAY)}.zst`,
-        `${v1}/logs/vespa/vespa.log-old.zst`,
-      ])
+      for (const k of [`${a}default.2026-notes.txt`, `${a}default.${compact(NOW + 3 * DAY)}.zst`])
         assert.ok(!got.includes(k), `${k} listed`);
       for (const k of [
         `${a}default.${compact(NOW + 30 * 60_000)}.zst`,
         `${a}default.${ymd(NOW)}/nested.txt`,
         `${a}c2.${compact(NOW - HOUR)}.zst`,
+        `${a}default.tmp`,
+        `${v1}/logs/vespa/vespa.log-old.zst`,
       ])
         assert.ok(got.includes(k), `${k} missing`);
       for (const k of [

@@ -76,6 +76,44 @@ for (const [ci, credentials] of creds.entries()) {
   }
 }
 
+test("requester pays: x-amz-request-payer is sent and in SignedHeaders, the signature equals @smithy/signature-v4's", async () => {
+  const r = requests[0]!;
+  const query = canonicalQuery(Object.entries(r.query));
+  const credentials = creds[1]!;
+  const ours = signGet({
+    host: r.host,
+    path: r.path,
+    query,
+    region: r.region,
+    credentials,
+    now,
+    headers: { 'x-amz-request-payer': 'requester' },
+  });
+  assert.equal(ours['x-amz-request-payer'], 'requester');
+  assert.match(ours.authorization!, /SignedHeaders=host;x-amz-content-sha256;x-amz-date;x-amz-request-payer;x-amz-security-token,/);
+  const signer = new SignatureV4({
+    credentials,
+    region: r.region,
+    service: 's3',
+    sha256: Sha256,
+    uriEscapePath: false,
+    applyChecksum: false,
+  });
+  const signed = await signer.sign(
+    {
+      method: 'GET',
+      protocol: 'https:',
+      hostname: '127.0.0.1',
+      port: 4569,
+      path: r.path,
+      query: r.query,
+      headers: { host: r.host, 'x-amz-content-sha256': ours['x-amz-content-sha256']!, 'x-amz-request-payer': 'requester' },
+    },
+    { signingDate: now },
+  );
+  assert.equal(ours.authorization, signed.headers.authorization);
+});
+
 test('uriEncode and canonicalQuery: RFC 3986, sorted by key then value', () => {
   assert.equal(uriEncode("a b+c/d!'()*~-_.é"), 'a%20b%2Bc%2Fd%21%27%28%29%2A~-_.%C3%A9');
   assert.equal(

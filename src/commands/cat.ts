@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { tuneGcForTransfers } from '../gc-tuning.js';
 import { setMaxListeners } from 'node:events';
 import { Option } from 'commander';
-import { addFilterOptions, addTargetOptions, targetFor, open, type TargetFlags } from './options.js';
+import { addFilterOptions, addRequestPayerOption, addTargetOptions, targetFor, open, type TargetFlags } from './options.js';
 import type { ListOptions } from '../listing.js';
 import type { CatSource } from '../cat.js';
 import { parsePositiveInt } from '../output/size.js';
@@ -101,6 +101,7 @@ export function registerCat(program: Command, io: Io): void {
     .description('stream objects, decompressed, to stdout in time order (prefetching ahead)')
     .argument('<locations...>', 'one or more locations (az://…, blob URL, s3://…, PROFILE:PREFIX)');
   addTargetOptions(cmd);
+  addRequestPayerOption(cmd);
   addFilterOptions(cmd)
     .addOption(
       new Option('--order <order>', 'order of output: time (key time, else last-modified) or key').choices(['time', 'key']).default('time'),

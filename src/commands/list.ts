@@ -3,7 +3,7 @@
  * runs, so `archive --help` and the other commands do not pay for the listing modules.
  */
 import { Option, type Command } from 'commander';
-import { addFilterOptions, addTargetOptions } from './options.js';
+import { addFilterOptions, addRequestPayerOption, addTargetOptions } from './options.js';
 import type { ListFlags } from './list-run.js';
 import { addFollowOptions, type FollowFlags } from './follow-options.js';
 import type { Io } from '../io.js';
@@ -15,6 +15,7 @@ export function registerList(program: Command, io: Io): void {
     .description('list archive objects under a location (no location: list containers/buckets)')
     .argument('[location]', 'az://ACCOUNT/CONTAINER/PREFIX, blob URL (SAS ok), s3://BUCKET/PREFIX or PROFILE:PREFIX');
   addTargetOptions(cmd);
+  addRequestPayerOption(cmd);
   addFilterOptions(cmd)
     .option('-l, --long', 'also show last-modified time and ETag')
     .option('--totals', 'print the count/bytes summary even when not on a terminal (to stderr)')

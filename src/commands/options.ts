@@ -15,6 +15,16 @@ export function addTargetOptions(cmd: Command): Command {
     .option('--sas <token>', 'Azure SAS token to use with an az:// location; env AZURE_STORAGE_SAS_TOKEN');
 }
 
+/** S3 requester pays, on the commands that read a bucket (list, pull, cat, query, validate). */
+export function addRequestPayerOption(cmd: Command): Command {
+  return cmd.addOption(
+    new Option(
+      '--request-payer <payer>',
+      'S3 requester pays: sign x-amz-request-payer on every request (mandatory for Vespa Cloud on AWS)',
+    ).choices(['requester']),
+  );
+}
+
 export function addFilterOptions(cmd: Command): Command {
   return cmd
     .option('--include <glob>', 'only keys matching the glob (repeatable, or comma-separated)', collect)

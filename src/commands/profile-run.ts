@@ -44,7 +44,8 @@ export async function runProfileAdd(name: string, location: string | undefined, 
     return false;
   });
   for (const n of notes) io.stderr.write(`${n.startsWith('warning:') ? '' : 'note: '}${n}\n`);
-  io.stdout.write(`saved profile ${name}: ${profileLocation(profile)} (${profile.auth.type})${madeDefault ? ', default' : ''}\n`);
+  const pays = profile.provider === 's3' && profile.requestPayer ? ', requester pays' : '';
+  io.stdout.write(`saved profile ${name}: ${profileLocation(profile)} (${profile.auth.type}${pays})${madeDefault ? ', default' : ''}\n`);
   io.stderr.write(
     `check what it can do: archive validate ${name}:${profile.provider === 'azure' && !profile.container ? 'CONTAINER' : ''}\n`,
   );
@@ -152,6 +153,7 @@ export async function runProfileShow(name: string, flags: OutputFlags, io: Io): 
       ['endpoint', p.endpoint ?? '(AWS)'],
     );
     if (p.forcePathStyle) loc.push(['path style', 'yes']);
+    if (p.requestPayer) loc.push(['request payer', p.requestPayer]);
   }
   if (p.prefix) loc.push(['prefix', p.prefix]);
   if (format === 'json') {

@@ -37,6 +37,9 @@ Examples:
     .option('--endpoint <url>', 'Azure blob endpoint or S3-compatible endpoint (env AWS_ENDPOINT_URL_S3)')
     .option(...flag(S3_FIELDS.region))
     .option('--path-style', 'S3 path-style addressing (implied by --endpoint)')
+    .addOption(
+      new Option('--request-payer <payer>', 'S3 requester pays on every request (mandatory for Vespa Cloud on AWS)').choices(['requester']),
+    )
     .option(...flag(AZURE_FIELDS.token))
     .option(...flag(AZURE_FIELDS.tenantId))
     .option(...flag(AZURE_FIELDS.clientId))
@@ -71,6 +74,7 @@ Examples:
   archive profile add amp az://acct/amplitude --auth service-principal --tenant-id T --client-id C --secret-file sp.txt
   archive profile add vespa-guest az://acct/logs --auth device-code --tenant-id VESPA_TENANT_ID
   archive profile add logzio s3://my-archive --auth assume-role --role-arn arn:aws:iam::123456789012:role/logzio --external-id X
+  archive profile add vespa-aws s3://vespa-cloud-data-prod.aws-us-east-1c-9eb633/mytenant/ --region us-east-1 --request-payer requester --aws-profile archive --layout vespa
   archive profile add r2 s3://logs --endpoint https://ID.r2.cloudflarestorage.com --auth keys --access-key-id AKID --secret-stdin`,
     )
     .action(async (name: string, location: string | undefined, flags: AddCmdFlags) =>

@@ -1,7 +1,7 @@
 import { Option, type Command } from 'commander';
 import { stderrIsTTY } from '../output/terminal.js';
 import { tuneGcForTransfers } from '../gc-tuning.js';
-import { addFilterOptions, addTargetOptions, targetFor, open, type TargetFlags } from './options.js';
+import { addFilterOptions, addRequestPayerOption, addTargetOptions, targetFor, open, type TargetFlags } from './options.js';
 import type { ListOptions } from '../listing.js';
 import type { FileReport, PullEvents } from '../pull/engine.js';
 import { DEFAULT_CONCURRENCY } from '../pull/defaults.js';
@@ -251,6 +251,7 @@ export function registerPull(program: Command, io: Io): void {
     .argument('<location>', 'az://…, blob URL (SAS ok), s3://… or PROFILE:PREFIX')
     .argument('[dest]', 'destination directory (default: current directory)');
   addTargetOptions(cmd);
+  addRequestPayerOption(cmd);
   addFilterOptions(cmd)
     .option('-c, --concurrency <n>', `parallel transfers (objects and ranged parts), default ${DEFAULT_CONCURRENCY}`)
     .option('-d, --decompress', 'decode .zst and .gz while downloading; output names drop the suffix')

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { Option } from 'commander';
-import { addFilterOptions, addTargetOptions, targetFor, open, type TargetFlags } from './options.js';
+import { addFilterOptions, addRequestPayerOption, addTargetOptions, targetFor, open, type TargetFlags } from './options.js';
 import type { ListOptions } from '../listing.js';
 import { UsageError } from '../errors.js';
 import { parsePositiveInt, parseSize } from '../output/size.js';
@@ -112,6 +112,7 @@ export function registerQuery(program: Command, io: Io): void {
     .argument('<location>', 'az://ACCOUNT/CONTAINER/PREFIX, blob URL (SAS ok), s3://BUCKET/PREFIX or PROFILE:PREFIX')
     .argument('[sql]', 'DuckDB SQL over `logs`; - reads it from stdin');
   addTargetOptions(cmd);
+  addRequestPayerOption(cmd);
   addFilterOptions(cmd)
     .option('--dedupe', 'when two objects hold the same logical partition (re-exports), read only the newest')
     .option('--sql-file <file>', 'read the SQL from a file (- for stdin)')

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { addTargetOptions } from './options.js';
+import { addRequestPayerOption, addTargetOptions } from './options.js';
 import { PROBE_NAMES } from '../validate/names.js';
 import type { ValidateFlags } from './validate-run.js';
 import type { Io } from '../io.js';
@@ -16,7 +16,8 @@ export function registerValidate(program: Command, io: Io): void {
       '[location]',
       'az://ACCOUNT/CONTAINER/PREFIX, blob URL (SAS ok), s3://BUCKET/PREFIX or PROFILE:PREFIX (default: the default profile)',
     );
-  addTargetOptions(cmd)
+  addTargetOptions(cmd);
+  addRequestPayerOption(cmd)
     .option(
       '--require <probes>',
       `probes that must pass for exit 0, comma-separated: ${PROBE_NAMES.join(', ')}, all (default: every probe that runs)`,

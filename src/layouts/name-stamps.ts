@@ -3,31 +3,40 @@
  * belongs to, so a listing of `STEM + DAY` reads one day of a folder instead of all of it.
  *
  * THE NAME RULE (the file-name twin of the time-folder rule, time-folders.ts): in a Vespa log
- * folder `HOST/logs/TYPE/` (the first such folder in the key), a key whose path below it begins
- * with one of TYPE's stems (STEMS) is dated by what follows the stem:
- *   - a plausible day there (YYYYMMDD for access and connection logs, YYYY-MM-DD for vespa.log and
- *     zookeeper.log) BINDS the key: it matches a window only if [day, day + 1 d + slack) overlaps
- *     it, on top of its own time matching as before. The slack is how far a file of that type can
- *     run past its day (an hourly access log opened at 23:00 holds records until midnight + 1 h);
- *     every key Vespa writes already lies inside its bound, so for them nothing changes;
- *   - anything else (`JsonAccessLog.default.tmp`, `vespa.log-old.zst`, 31 February, a year outside
- *     1990–2100; and, in a window with no end, a day that begins more than an hour after the command
- *     started) keeps the key out of EVERY time window. Listings without a window still show it.
- * Keys outside Vespa log folders, and names that do not begin with a stem (`README`, `vespa.log`),
- * are not affected at all.
+ * folder `HOST/logs/TYPE/` (the first such folder in the key), a key whose path below it reaches
+ * one of TYPE's stems (STEMS: the head, e.g. `JsonAccessLog.`, then for access and connection logs
+ * any cluster segments, e.g. `default.`) with a digit after it has its stamp there:
+ *   - a plausible day (YYYYMMDD for access and connection logs, YYYY-MM-DD for vespa.log and
+ *     zookeeper.log; years 2000–2100) BINDS the key: it matches a window only if
+ *     [day, day + 1 d + slack) overlaps it. vespa.ts dates the key by that same stamp, so for a
+ *     Vespa key this is no extra condition: the slack is how far a file of that type can run past
+ *     its day (an hourly access log opened at 23:00 holds records until midnight + 1 h);
+ *   - a '2' there that begins no plausible day (`JsonAccessLog.default.2026-notes.txt`, 31 February;
+ *     and, in a window with no end, a day that begins more than an hour after the command started)
+ *     keeps the key out of EVERY time window. Listings without a window still show it.
+ * Everything else is not affected at all: keys outside Vespa log folders, names with no stem
+ * (`README`), and names whose stem is followed by no stamp (`JsonAccessLog.default.zst`, the live
+ * file a final sync uploads; `vespa.log.zst`; `vespa.log-old.zst`; `access.log.1`): those are dated
+ * by last-modified, and the planner reads them wherever they are.
  *
- * Why a rule is needed: without one, a folder could only be read whole. Any name may follow a stem
- * (`JsonAccessLog.default.2026-notes.txt`, filtered by last-modified), so a listing of today's
- * prefix alone could miss it. With the rule, everything below `STEM + D` is bound by day D, and
- * everything below the stem that does not continue with a plausible day matches no window, so the
- * prefixes of the window's days hold every key a full scan would keep. The "more than an hour
- * ahead" clause is what makes the set of days finite for a window with no end (`--since 2h`):
- * without it every future day would have to be listed too. A window with an end needs no such
- * clause, so it has none: workers given the same --since/--until (pull --shard) agree whatever
- * their clocks say.
+ * Why a rule is needed: without one, a folder could only be read whole. The planner finds each
+ * stem's files with one listing by the delimiter '2' (plan-names.ts): every prefix it returns at a
+ * stem is `STEM2`, and below `STEM2` anything may follow. With the rule, everything below
+ * `STEM + D` is bound by day D, and everything else below `STEM2` matches no window, so the
+ * prefixes of the window's days hold every key a full scan would keep. What follows a stem with
+ * anything but a '2' is returned by that listing as objects or as its own prefix, read whole. The
+ * "more than an hour ahead" clause is what makes the set of days finite for a window with no end
+ * (`--since 2h`): without it every future day would have to be listed too. A window with an end
+ * needs no such clause, so it has none: workers given the same --since/--until (pull --shard) agree
+ * whatever their clocks say.
  *
- * Vespa's uploader writes only stamped names in these folders (its node-admin SyncFileInfo renames
- * rotated files to `NAME.STAMP[.zst]` before upload), so the rule costs real archives nothing.
+ * What the rule keeps out of windows, no Vespa component writes: Vespa's uploader (node-admin
+ * SyncFileInfo.forLogFile) sends every file whose name starts with `JsonAccessLog.` or `access` to
+ * logs/access/, `ConnectionLog.` to logs/connection/, `vespa.log` to logs/vespa/ (the live file
+ * renamed `vespa.log-yyyy-MM-dd.HH-mm-ss`), zookeeper.*.log as `zookeeper.log[-yyyy-MM-dd.HH-mm-ss]`
+ * to logs/zookeeper/, adding `.zst` unless the name ends so; the files it finds are named by
+ * strftime patterns (`%Y%m%d%H%M%S`) or that formatter, so a digit after a stem is always a date.
+ * test/vespa-shapes.test.ts draws keys from every one of those shapes.
  *
  * SEGMENT STAMPS (Amplitude, Cloudflare without daily folders): a path segment that BEGINS with
  *   -?DIGITS_YYYY-MM-DD_      (Amplitude `PROJECT_2026-12-01_13#0.json.gz`)   binds to that day;
@@ -87,16 +96,23 @@ export function segmentBound(path: string): Span | null | undefined {
   return start < end ? { start, end } : null;
 }
 
-/** The stems of each Vespa log type; the same names vespa.ts parses, up to the stamp. */
+/**
+ * The stems of each Vespa log type; the same names vespa.ts reads the time of. Access and
+ * connection logs are named by Vespa's AccessLogComponent `TYPE.CLUSTER.%Y%m%d%H%M%S` (older
+ * releases `TYPE.%Y%m%d%H%M%S`, with no cluster), so after the head come any number of dot-ended
+ * segments that do not begin with a digit (the cluster: an XML NCName, which never does) and then
+ * the stamp. vespa.log and zookeeper.log stamps follow the head directly (SyncFileInfo's
+ * `yyyy-MM-dd.HH-mm-ss`).
+ */
 const STEMS: Record<string, Stem> = {
   access: {
-    re: /^(?:(?:JsonAccessLog|QueryAccessLog|AccessLog)\.[A-Za-z0-9_-]+|access(?:-json)?\.log)\./,
+    re: /^(?:(?:JsonAccessLog|QueryAccessLog|AccessLog)\.|access(?:-json)?\.log\.)((?:[^0-9./][^./]*\.)*)/,
     dashed: false,
     slack: HOUR_MS,
   },
-  connection: { re: /^ConnectionLog\.[A-Za-z0-9_-]+\./, dashed: false, slack: HOUR_MS },
-  vespa: { re: /^vespa\.log-/, dashed: true, slack: 0 },
-  zookeeper: { re: /^zookeeper\.log-/, dashed: true, slack: 0 },
+  connection: { re: /^ConnectionLog\.((?:[^0-9./][^./]*\.)*)/, dashed: false, slack: HOUR_MS },
+  vespa: { re: /^vespa\.log-()/, dashed: true, slack: 0 },
+  zookeeper: { re: /^zookeeper\.log-()/, dashed: true, slack: 0 },
 };
 
 /** The first Vespa log folder in a path (the one THE RULE in vespa.ts reads the key from). */
@@ -114,13 +130,21 @@ export function latestStampDay(until: number | undefined, nowMs: number): number
 export interface StemAt {
   /** The path up to and including the stem (`…/logs/access/JsonAccessLog.default.`). */
   stem: string;
-  /** What follows the stem in the path (the stamp, or part of it). */
+  /** What follows the stem in the path (the stamp, or part of it): always begins with a digit. */
   rest: string;
   dashed: boolean;
   slack: number;
+  /** The container cluster between head and stamp (`default`), when the name has one. */
+  container?: string;
 }
 
-/** The stem a path (a key, or a listing prefix) reaches, if any. */
+const DIGIT = /^\d/;
+
+/**
+ * The stem a path (a key, or a listing prefix) reaches, if any: only where a digit follows it (the
+ * stamp's place). A path that stops short of that (`JsonAccessLog.c2`: a cluster still being
+ * spelled out, or no stamp at all: `JsonAccessLog.default.zst`) reaches none.
+ */
 export function stemAt(path: string): StemAt | undefined {
   if (!path.includes('/logs/')) return undefined;
   const m = LOG_DIR_RE.exec(path);
@@ -130,11 +154,42 @@ export function stemAt(path: string): StemAt | undefined {
   const s = stem.re.exec(path.slice(below));
   if (!s) return undefined;
   const end = below + s[0].length;
-  return { stem: path.slice(0, end), rest: path.slice(end), dashed: stem.dashed, slack: stem.slack };
+  const rest = path.slice(end);
+  if (!DIGIT.test(rest)) return undefined;
+  const at: StemAt = { stem: path.slice(0, end), rest, dashed: stem.dashed, slack: stem.slack };
+  if (s[1]) at.container = s[1].slice(0, -1);
+  return at;
 }
 
-const COMPACT = /^(\d{4})(\d{2})(\d{2})/;
-const DASHED = /^(\d{4})-(\d{2})-(\d{2})/;
+/**
+ * Whether what follows a stem is read as a stamp: it begins with '2', as every day from 2000 on
+ * does (and so every prefix the planner's '2' listing returns at a stem). Anything else after a
+ * stem (`JsonAccessLog.default.zst`, `vespa.log-old.zst`, `access.log.1`) is no stamp: such a
+ * key is dated by last-modified and read wherever it is.
+ */
+export function isStampPlace(rest: string): boolean {
+  return rest.charCodeAt(0) === 50; // '2'
+}
+
+const COMPACT = /^(2\d{3})(\d{2})(\d{2})/;
+const DASHED = /^(2\d{3})-(\d{2})-(\d{2})/;
+// The time of day after a day, when the name carries one: `HHMMSS` (then no more digits) or `.HH-mm-ss`.
+const COMPACT_TIME = /^(\d{2})(\d{2})(\d{2})(?!\d)/;
+const DASHED_TIME = /^\.(\d{2})-(\d{2})-(\d{2})/;
+
+/**
+ * The instant a stamp names, for the layout: the day and, when the name gives one, the time of day;
+ * `full` says which. Undefined when no plausible day begins `rest` (the same test stampDay makes).
+ */
+export function stampTime(rest: string, dashed: boolean): { time: Date; full: boolean } | undefined {
+  const m = (dashed ? DASHED : COMPACT).exec(rest);
+  if (!m) return undefined;
+  const day = utcDate(+m[1], +m[2], +m[3]);
+  if (!day) return undefined;
+  const t = (dashed ? DASHED_TIME : COMPACT_TIME).exec(rest.slice(m[0].length));
+  const full = t ? utcDate(+m[1], +m[2], +m[3], +t[1], +t[2], +t[3]) : undefined;
+  return full ? { time: full, full: true } : { time: day, full: false };
+}
 
 /** The day (start, epoch ms) a stamp begins with, when it is a plausible one. */
 export function stampDay(rest: string, dashed: boolean, latestDay: number): number | undefined {
@@ -168,13 +223,13 @@ export function dayLength(dashed: boolean): number {
 
 /**
  * The bound the name rules put on a key: its Vespa stamp's day plus slack, intersected with its
- * segment stamps; `null` when it reaches a Vespa stem without a plausible day after it, or the
- * readings contradict (no window matches); undefined when there is no reading.
+ * segment stamps; `null` when a '2' after a Vespa stem begins no plausible day, or the readings
+ * contradict (no window matches); undefined when there is no reading.
  */
 export function nameBound(key: string, latestDay: number): Span | null | undefined {
   const seg = segmentBound(key);
   const s = stemAt(key);
-  if (!s) return seg;
+  if (!s || !isStampPlace(s.rest)) return seg;
   const day = stampDay(s.rest, s.dashed, latestDay);
   if (day === undefined || seg === null) return null;
   const v = stampSpan(day, s.slack);

@@ -1,10 +1,13 @@
 /**
  * Vespa Cloud log archive (S3, GCS, Azure Blob). Shapes follow Vespa's node-admin uploader
- * (SyncFileInfo, VespaServiceDumperImpl) and docs.vespa.ai "Archive guide":
+ * (SyncFileInfo.forLogFile, VespaServiceDumperImpl) and the archive guides for AWS, GCP and Azure
+ * (docs.vespa.ai, operations/archive):
  *
- *   [PREFIX/]TENANT/APP/INSTANCE/HOST/logs/access/JsonAccessLog.CONTAINER.YYYYMMDDHHMMSS[.zst]
- *   [PREFIX/]TENANT/APP/INSTANCE/HOST/logs/access/access[-json].log.YYYYMMDD[HHMMSS][.zst]
- *   [PREFIX/]TENANT/APP/INSTANCE/HOST/logs/connection/ConnectionLog.CONTAINER.YYYYMMDDHHMMSS[.zst]
+ *   [PREFIX/]TENANT/APP/INSTANCE/HOST/logs/access/NAME         NAME starts with JsonAccessLog. or access
+ *       JsonAccessLog.CLUSTER.YYYYMMDDHHMMSS.zst  (today's AccessLogComponent pattern)
+ *       JsonAccessLog.YYYYMMDDHHMMSS.zst          (older releases; the GCP guide's example key)
+ *       access.log.YYYYMMDD[.zst], access-json.log.YYYYMMDD[HHMMSS][.zst], JsonAccessLog.CLUSTER.zst (live file), …
+ *   [PREFIX/]TENANT/APP/INSTANCE/HOST/logs/connection/ConnectionLog[.CLUSTER].YYYYMMDDHHMMSS[.zst]
  *   [PREFIX/]TENANT/APP/INSTANCE/HOST/logs/vespa/vespa.log[-YYYY-MM-DD[.HH-mm-ss]][.zst]
  *   [PREFIX/]TENANT/APP/INSTANCE/HOST/logs/zookeeper/zookeeper.log[-YYYY-MM-DD.HH-mm-ss][.zst]
  *   [PREFIX/]TENANT/APP/INSTANCE/HOST/logs/start-services/start-services.out-…[.zst]
@@ -12,13 +15,17 @@
  *     (jvm-heap-dump.bin → heapdump, recording.jfr → jfr, jstack/jmap/perf text → dump)
  *   [PREFIX/]TENANT/APP/INSTANCE/HOST/<…dump…|jfr|recordings>/[SUBDIR/]FILE.hprof|.jfr[.zst]
  *
+ * Every name the uploader can write into a log folder is claimed (UPLOADED: it routes by how the
+ * file name starts, so that is what is matched), with the folder's host and kind; its time is the
+ * stamp after the stem where there is one (name-stamps.ts reads it, so the layout and the name
+ * rule read the same day), else none (callers use last-modified: the live `vespa.log.zst` and
+ * `zookeeper.log.zst` are rewritten in place). Names the uploader never writes there (`README`,
+ * `nginx-access.log.gz`) are left to the later layouts in auto mode.
+ *
  * The key is anchored at its end (HOST/logs/TYPE/FILE), so any number of leading PREFIX segments is
  * accepted — a bucket copied under another folder still parses. TENANT/APP/INSTANCE are the three
  * segments before HOST when present; with fewer (e.g. one host's folder copied elsewhere, as the
  * Vespa archive guide shows) the key still parses, without those fields.
- *
- * Only Vespa's own file names under the known log types are claimed, so a generic
- * `svc/logs/access/x.log` falls through to the later layouts in auto mode.
  *
  * THE RULE (what lets --host and --kind prune folders, listing/scope.ts): a Vespa log-type folder
  * `HOST/logs/TYPE/` (TYPE one of LOG_TYPES) holds files, not trees. A key nested deeper below one
@@ -30,21 +37,27 @@
  */
 import type { KeyFacts, Layout } from './types.js';
 import { DAY_MS, HOUR_MS, fromEpochMillis, kindFromName, plus, utcFromStrings } from './time-parts.js';
+import { isStampPlace, stampTime, stemAt } from './name-stamps.js';
 
 const LOG_RE = /^(?:(.*)\/)?([^/]+)\/logs\/([^/]+)\/([^/]+)$/;
 const DUMP_RE = /^(?:(.*)\/)?([^/]+)\/(service-dump|[^/]*dump[^/]*|jfr|recordings?)\/(?:([^/]+)\/)?([^/]+)$/i;
 
-// Group 1: container cluster (access/connection only); group 2: the stamp.
-const NAME_RES: Record<string, RegExp> = {
-  access: /^(?:(?:JsonAccessLog|QueryAccessLog|AccessLog)\.([A-Za-z0-9_-]+)|access(?:-json)?\.log)\.(\d{8}(?:\d{6})?)(?:\.(?:zst|gz))?$/,
-  connection: /^ConnectionLog\.([A-Za-z0-9_-]+)\.(\d{8}(?:\d{6})?)(?:\.(?:zst|gz))?$/,
-  vespa: /^vespa\.log()(?:-(\d{4}-\d{2}-\d{2}(?:\.\d{2}-\d{2}-\d{2})?))?(?:\.(?:zst|gz))?$/,
-  zookeeper: /^zookeeper\.log()(?:-(\d{4}-\d{2}-\d{2}(?:\.\d{2}-\d{2}-\d{2})?))?(?:\.zst)?$/,
-  'start-services': /^start-services\.out()(?:-(.+?))?(?:\.zst)?$/,
+/**
+ * How the names the uploader sends to each log folder start (SyncFileInfo.forLogFile routes by
+ * `filename.startsWith(…)`; QueryAccessLog and AccessLog are older Vespa access logs copied there).
+ */
+const UPLOADED: Record<string, RegExp> = {
+  access: /^(?:JsonAccessLog\.|access|QueryAccessLog\.|AccessLog\.)/,
+  connection: /^ConnectionLog\./,
+  vespa: /^vespa\.log/,
+  zookeeper: /^zookeeper\.log/,
+  'start-services': /^start-services\.out/,
 };
+// start-services.out files carry whatever their rotation appended: read a stamp there if it is one.
+const START_SERVICES_RE = /^start-services\.out-(.+?)(?:\.zst)?$/;
 
 /** The log folders Vespa's uploader writes files into (HOST/logs/TYPE/FILE). */
-export const LOG_TYPES: readonly string[] = Object.keys(NAME_RES);
+export const LOG_TYPES: readonly string[] = Object.keys(UPLOADED);
 const TYPES_ALT = LOG_TYPES.join('|');
 // A log-type folder with at least one more folder below it: what THE RULE rejects.
 const NESTED_RE = new RegExp(`(?:^|/)[^/]+/logs/(?:${TYPES_ALT})/[^/]*/`);
@@ -79,26 +92,28 @@ function addScope(prefix: string | undefined, fields: Record<string, string>): v
   fields.instance = parts[n - 1];
 }
 
-function parseLog(m: RegExpExecArray): KeyFacts | undefined {
+function parseLog(m: RegExpExecArray, key: string): KeyFacts | undefined {
   const [, prefix, host, type, name] = m;
-  const re = NAME_RES[type];
-  if (!re) return undefined;
-  const n = re.exec(name);
-  if (!n) return undefined;
+  const uploaded = UPLOADED[type];
+  if (!uploaded?.test(name)) return undefined;
   const fields: Record<string, string> = {};
   addScope(prefix, fields);
-  if (n[1]) fields.container = n[1];
   const facts: KeyFacts = { layout: 'vespa', kind: type, host, fields };
-  const s = n[2] ? STAMP_RE.exec(n[2]) : null;
-  if (s) {
-    const time = utcFromStrings(s[1], s[2], s[3], s[4], s[5], s[6]);
-    if (time) {
-      facts.time = time;
-      // Access and connection files are named when opened and rotated hourly by default (a
-      // date-only pattern rotates daily). vespa.log and zookeeper.log names carry the time the file
-      // was closed or synced instead, so their span is unknown and only the stamp is given.
-      if (type === 'access' || type === 'connection') facts.timeEnd = plus(time, s[4] ? HOUR_MS : DAY_MS);
-    }
+  if (type === 'start-services') {
+    const s = STAMP_RE.exec(START_SERVICES_RE.exec(name)?.[1] ?? '');
+    const time = s ? utcFromStrings(s[1], s[2], s[3], s[4], s[5], s[6]) : undefined;
+    if (time) facts.time = time;
+    return facts;
+  }
+  const at = stemAt(key);
+  if (at?.container) fields.container = at.container;
+  const stamp = at && isStampPlace(at.rest) ? stampTime(at.rest, at.dashed) : undefined;
+  if (stamp) {
+    facts.time = stamp.time;
+    // Access and connection files are named when opened and rotated hourly by default (a
+    // date-only pattern rotates daily). vespa.log and zookeeper.log names carry the time the file
+    // was closed or synced instead, so their span is unknown and only the stamp is given.
+    if (type === 'access' || type === 'connection') facts.timeEnd = plus(stamp.time, stamp.full ? HOUR_MS : DAY_MS);
   }
   return facts;
 }
@@ -133,7 +148,7 @@ export const vespa: Layout = {
     if (key.includes('/logs/') && NESTED_RE.test(key)) return undefined; // THE RULE
     if (key.includes('/logs/')) {
       const m = LOG_RE.exec(key);
-      if (m) return parseLog(m);
+      if (m) return parseLog(m, key);
     }
     if (!DUMP_HINT_RE.test(key)) return undefined;
     const d = DUMP_RE.exec(key);

@@ -11,6 +11,7 @@ import {
   latestStampDay,
   formatDay,
   formatMonth,
+  isStampPlace,
   segmentBound,
   segmentStampOf,
   stampDay,
@@ -164,16 +165,19 @@ function windowDays(w: PlanWindow, slack: number): number[] | undefined {
  * The name rule at a prefix that has reached a stem: `s.rest` is what follows the stem so far. A
  * whole day there decides the prefix (flat or skip); a part of one ('2', '2026', '202612')
  * is narrowed to the window's days that begin with it (or their months), which is exact because
- * everything else below the stem is bound to other days or to no window at all.
+ * everything else below it is bound to other days or to no window at all. Any other digit there
+ * begins no stamp: read whole.
  */
 function decideStamp(
   s: StemAt,
   w: PlanWindow,
   out: (action: FolderAction, reason: string, run?: string) => FolderDecision,
 ): FolderDecision {
+  // A digit other than '2' after the stem begins no stamp: what lies below is dated by last-modified.
+  if (!isStampPlace(s.rest)) return out('flat', 'no stamp follows the stem: read whole');
   if (s.rest.length >= dayLength(s.dashed)) {
     const day = stampDay(s.rest, s.dashed, latestStampDay(w.until, w.now ?? Date.now()));
-    if (day === undefined) return out('skip', 'no plausible day follows the stem (the name rule)', 'no plausible day follows their stems');
+    if (day === undefined) return out('skip', 'its stamp is no plausible day (the name rule)', 'their stamps are no plausible days');
     const span = stampSpan(day, s.slack);
     return spanOverlaps(span, w.since, w.until)
       ? out('flat', `name stamp ${describeSpan(span)} overlaps the window`)

@@ -6,6 +6,7 @@
  */
 import { UsageError } from '../errors.js';
 import { parseLocation, type Location } from '../location.js';
+import { checkRequestPayer } from '../target.js';
 import { layoutNames } from '../layouts/index.js';
 import { registerSecret } from '../redact.js';
 import { parseSas } from '../sas/parse.js';
@@ -25,6 +26,7 @@ export interface AddFlags {
   endpoint?: string;
   region?: string;
   pathStyle?: boolean;
+  requestPayer?: string;
   sas?: string;
   tenantId?: string;
   clientId?: string;
@@ -95,6 +97,11 @@ export async function buildProfile(name: string, location: string | undefined, f
   const now = new Date().toISOString();
   const common = { layout: flags.layout, description: flags.description, created: now, updated: now };
   if (provider === 'azure') {
+    if (flags.requestPayer !== undefined) {
+      throw new UsageError('--request-payer is for S3 profiles: Azure Blob Storage has no requester pays', {
+        hint: 'drop --request-payer for an Azure location (the storage account owner pays for its requests)',
+      });
+    }
     const al = loc?.provider === 'azure' ? loc : undefined;
     const profile = await azureProfile(location, al, type as AzureAuthType | undefined, g);
     return { profile: prune({ ...profile, ...common }), notes: g.notes };
@@ -138,7 +145,7 @@ async function chooseProvider(
 ): Promise<'azure' | 's3'> {
   let provider = loc?.provider as 'azure' | 's3' | undefined;
   if (!provider && type) provider = isAzureType(type) ? 'azure' : 's3';
-  if (!provider && (flags.bucket || flags.accessKeyId || flags.roleArn || flags.awsProfile)) provider = 's3';
+  if (!provider && (flags.bucket || flags.accessKeyId || flags.roleArn || flags.awsProfile || flags.requestPayer)) provider = 's3';
   if (!provider && (flags.account || flags.container || flags.tenantId || flags.sas)) provider = 'azure';
   if (!provider) {
     if (!io.interactive) {
@@ -422,6 +429,7 @@ async function s3Profile(sl: S3Location | undefined, type: S3AuthType | undefine
     region: g.flags.region ?? envValue(S3_FIELDS.region.env, g.env),
     endpoint,
     forcePathStyle: g.flags.pathStyle || (endpoint ? true : undefined),
+    requestPayer: checkRequestPayer(g.flags.requestPayer),
     auth: { type: auth, ...fields } as S3Profile['auth'],
   };
 }

@@ -6,7 +6,7 @@
  * `--sas` flag, which replaces any Azure credential for that run.
  */
 import { UsageError } from '../errors.js';
-import { s3Defaults, type AzureAuth, type S3Auth, type Target, type TargetOptions } from '../target.js';
+import { checkRequestPayer, s3Defaults, type AzureAuth, type S3Auth, type Target, type TargetOptions } from '../target.js';
 import { parseConnectionString } from '../providers/azure-connection-string.js';
 import { S3_FIELDS } from '../providers/s3-credentials.js';
 import { authFields, envOverrides, firstEnv } from '../providers/credentials.js';
@@ -166,6 +166,8 @@ function s3Target(name: string, p: S3Profile, prefix: string, opts: TargetOption
     auth,
     layout: p.layout,
     profile: name,
+    // --request-payer on the command line is applied after (target.ts); this is the stored one.
+    ...(p.requestPayer ? { requestPayer: checkRequestPayer(p.requestPayer, `profile "${name}": requestPayer`) } : {}),
   };
 }
 

@@ -48,6 +48,8 @@ export interface S3Profile extends ProfileCommon {
   region?: string;
   endpoint?: string;
   forcePathStyle?: boolean;
+  /** Requester pays on every request (`--request-payer requester`; Vespa Cloud's AWS buckets need it). */
+  requestPayer?: 'requester';
   auth: S3ProfileAuth;
 }
 

@@ -33,18 +33,24 @@ interface S3HttpError {
 export class S3FastReader {
   private readonly urls = new Map<string, { url: Promise<{ origin: string; path: string }>; until: number }>();
 
+  /**
+   * `headers` go on every GET and stay signed headers of its presigned URL (not hoisted into the
+   * query): `x-amz-request-payer` for requester pays.
+   */
   constructor(
     private readonly client: S3Client,
     private readonly bucket: string,
+    private readonly headers: Record<string, string> = {},
   ) {}
 
   private presigned(key: string): Promise<{ origin: string; path: string }> {
     const now = Date.now();
     const hit = this.urls.get(key);
     if (hit && hit.until > now) return hit.url;
-    const url = getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), { expiresIn: URL_LIFETIME_S }).then(
-      splitUrl,
-    );
+    const url = getSignedUrl(this.client, new GetObjectCommand({ Bucket: this.bucket, Key: key }), {
+      expiresIn: URL_LIFETIME_S,
+      unhoistableHeaders: new Set(Object.keys(this.headers)),
+    }).then(splitUrl);
     url.catch(() => this.urls.delete(key));
     if (this.urls.size >= CACHE_KEYS) this.urls.delete(this.urls.keys().next().value!);
     this.urls.set(key, { url, until: now + URL_LIFETIME_S * 1000 - REUSE_MARGIN_MS });
@@ -54,7 +60,7 @@ export class S3FastReader {
   async read(key: string, opts: ReadOptions = {}): Promise<Readable> {
     const { range, signal, ifMatch } = opts;
     const start = range?.start ?? 0;
-    const headers: Record<string, string> = { 'user-agent': 'archive-cli' };
+    const headers: Record<string, string> = { ...this.headers, 'user-agent': 'archive-cli' };
     if (range) headers.range = `bytes=${range.start}-${range.end ?? ''}`;
     if (ifMatch) headers['if-match'] = `"${ifMatch}"`;
     const { origin, path } = await this.presigned(key);

@@ -51,8 +51,17 @@ export function listParams(q: ListQuery): Array<[string, string]> {
   return params;
 }
 
-/** Static keys, an explicit endpoint, path-style addressing: signed here, no SDK. */
-export function staticKeyAuth(o: { endpoint: string; bucket: string; region: string; credentials: AwsCredentials }): S3ListAuth {
+/**
+ * Static keys, an explicit endpoint, path-style addressing: signed here, no SDK. `headers` are sent
+ * with every page and signed (in SignedHeaders): `x-amz-request-payer` for requester pays.
+ */
+export function staticKeyAuth(o: {
+  endpoint: string;
+  bucket: string;
+  region: string;
+  credentials: AwsCredentials;
+  headers?: Record<string, string>;
+}): S3ListAuth {
   const url = new URL(o.endpoint);
   const origin = `${url.protocol}//${url.host}`;
   // The SDK's path-style form: the endpoint's own path, '/', the bucket.
@@ -61,7 +70,7 @@ export function staticKeyAuth(o: { endpoint: string; bucket: string; region: str
   return {
     async prepare(q) {
       const query = canonicalQuery(listParams(q));
-      const headers = signGet({ host: url.host, path, query, region: o.region, credentials: o.credentials });
+      const headers = signGet({ host: url.host, path, query, region: o.region, credentials: o.credentials, headers: o.headers });
       headers['user-agent'] = 'archive-cli';
       return { origin, path: `${path}?${query}`, headers };
     },

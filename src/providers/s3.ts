@@ -67,9 +67,22 @@ async function credentialsFor(t: S3Target): Promise<S3ClientConfig['credentials'
   }
 }
 
+/** The header S3 requester pays is asked for by (signed wherever it is sent). */
+export const REQUEST_PAYER_HEADER = 'x-amz-request-payer';
+
+/** The headers every request to this target carries beyond the SDK's own: requester pays. */
+export function targetHeaders(t: S3Target): Record<string, string> {
+  return t.requestPayer ? { [REQUEST_PAYER_HEADER]: t.requestPayer } : {};
+}
+
+/** Presigned URLs keep these as signed headers (the request must send them) instead of query parameters. */
+export function unhoistable(t: S3Target): Set<string> {
+  return new Set(Object.keys(targetHeaders(t)));
+}
+
 export async function createS3Client(t: S3Target): Promise<S3Client> {
   const { S3Client } = await sdk();
-  return new S3Client({
+  const client = new S3Client({
     region: t.region ?? 'us-east-1',
     endpoint: t.endpoint,
     forcePathStyle: t.forcePathStyle ?? !!t.endpoint,
@@ -79,6 +92,20 @@ export async function createS3Client(t: S3Target): Promise<S3Client> {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+  const extra = Object.entries(targetHeaders(t));
+  if (extra.length) {
+    // On every request the client builds (HEAD, GET, PUT, DELETE, and what getSignedUrl presigns:
+    // it runs this stack), before signing, so the header is signed; retries resend the built request.
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const req = args.request as { headers?: Record<string, string> };
+        if (req?.headers) for (const [k, v] of extra) req.headers[k] = v;
+        return next(args);
+      },
+      { step: 'build', name: 'archiveRequestPayer' },
+    );
+  }
+  return client;
 }
 
 interface S3ErrorLike {
@@ -90,7 +117,25 @@ interface S3ErrorLike {
   $response?: { statusCode?: number };
 }
 
-export function mapS3Error(err: unknown, op: Operation, what: string): Error {
+/** What the error mapping knows of the target beyond the failed operation (for hints). */
+export interface S3ErrorContext {
+  bucket?: string;
+  requestPayer?: string;
+}
+
+/** Vespa Cloud's AWS archive buckets (`vespa-cloud-data-prod.aws-us-east-1c-9eb633`), all requester pays. */
+const VESPA_BUCKET = /^vespa-cloud-data-/;
+
+/** The fix for an AccessDenied: requester pays first where that is the likely cause. */
+function accessDeniedHint(code: string, op: Operation, ctx: S3ErrorContext | undefined): string | undefined {
+  const base = s3Hint(code, op);
+  if (code !== 'AccessDenied' || !ctx || ctx.requestPayer) return base;
+  if (ctx.bucket && VESPA_BUCKET.test(ctx.bucket))
+    return `Vespa Cloud's AWS archive buckets are requester pays: add --request-payer requester (or save it in the profile: archive profile add … --request-payer requester); the role must also be the one registered in the Vespa Cloud console, and a tenant may list only its own prefix (s3://${ctx.bucket}/TENANT/)`;
+  return base && `${base}; a requester-pays bucket also needs --request-payer requester`;
+}
+
+export function mapS3Error(err: unknown, op: Operation, what: string, ctx?: S3ErrorContext): Error {
   if (err instanceof ArchiveError) return err;
   const e = err as S3ErrorLike;
   if (e?.name === 'AbortError') return err as Error;
@@ -107,7 +152,7 @@ export function mapS3Error(err: unknown, op: Operation, what: string): Error {
   }
   if (status === 401 || status === 403 || code === 'InvalidAccessKeyId' || code === 'SignatureDoesNotMatch' || code === 'AccessDenied') {
     const c = code ?? 'AccessDenied';
-    return new AuthError(`${op} ${what}: permission denied`, { serviceCode: c, hint: s3Hint(c, op), status, cause: err });
+    return new AuthError(`${op} ${what}: permission denied`, { serviceCode: c, hint: accessDeniedHint(c, op, ctx), status, cause: err });
   }
   if (status === 404 || code === 'NoSuchBucket' || code === 'NoSuchKey' || code === 'NotFound') {
     const c = code && code !== 'NotFound' ? code : what.includes('/', 5) ? 'NoSuchKey' : 'NoSuchBucket';
@@ -153,8 +198,9 @@ export class S3Provider implements StorageProvider {
     const t = this.target;
     const credentials = staticCredentials(t);
     const bucket = this.bucket();
+    const headers = targetHeaders(t);
     if (credentials && t.endpoint && t.forcePathStyle !== false) {
-      this.listAuthorisation = staticKeyAuth({ endpoint: t.endpoint, bucket, region: t.region ?? 'us-east-1', credentials });
+      this.listAuthorisation = staticKeyAuth({ endpoint: t.endpoint, bucket, region: t.region ?? 'us-east-1', credentials, headers });
     } else {
       this.listAuthorisation = {
         prepare: async (q: ListQuery) => {
@@ -171,8 +217,8 @@ export class S3Provider implements StorageProvider {
             MaxKeys: q.maxKeys,
             EncodingType: 'url',
           });
-          const url = await getSignedUrl(client, cmd, { expiresIn: 15 * 60 });
-          return { ...splitUrl(url), headers: { 'user-agent': 'archive-cli' } };
+          const url = await getSignedUrl(client, cmd, { expiresIn: 15 * 60, unhoistableHeaders: unhoistable(t) });
+          return { ...splitUrl(url), headers: { ...headers, 'user-agent': 'archive-cli' } };
         },
       };
     }
@@ -193,7 +239,10 @@ export class S3Provider implements StorageProvider {
   }
 
   private fail(err: unknown, op: Operation, key?: string): Error {
-    return mapS3Error(err, op, key !== undefined ? `${this.describe()}/${key}` : this.describe());
+    return mapS3Error(err, op, key !== undefined ? `${this.describe()}/${key}` : this.describe(), {
+      bucket: this.container,
+      requestPayer: this.target.requestPayer,
+    });
   }
 
   async *listContainers(): AsyncIterable<ContainerInfo> {
@@ -261,7 +310,9 @@ export class S3Provider implements StorageProvider {
   /** Presigned GETs through undici (s3-fast-read.ts) for every credential type, unless disabled. */
   private fast(): Promise<S3FastReader | undefined> {
     this.fastReader ??= fastReadsEnabled()
-      ? Promise.all([import('./s3-fast-read.js'), this.client()]).then(([m, client]) => new m.S3FastReader(client, this.bucket()))
+      ? Promise.all([import('./s3-fast-read.js'), this.client()]).then(
+          ([m, client]) => new m.S3FastReader(client, this.bucket(), targetHeaders(this.target)),
+        )
       : Promise.resolve(undefined);
     return this.fastReader;
   }

@@ -61,6 +61,8 @@ export function signGet(o: {
   credentials: AwsCredentials;
   now?: Date;
   service?: string;
+  /** More headers to send and sign (lower-case names), e.g. `x-amz-request-payer`. */
+  headers?: Record<string, string>;
 }): Record<string, string> {
   const service = o.service ?? 's3';
   const amzDate = (o.now ?? new Date())
@@ -69,6 +71,7 @@ export function signGet(o: {
     .replace(/\.\d{3}/, '');
   const day = amzDate.slice(0, 8);
   const headers: Record<string, string> = {
+    ...o.headers,
     host: o.host,
     'x-amz-content-sha256': EMPTY_SHA256,
     'x-amz-date': amzDate,

@@ -25,6 +25,10 @@ export interface AzureTarget {
   prefix: string;
   auth: AzureAuth;
 }
+/** S3's RequestPayer values (the only one S3 defines). */
+export const REQUEST_PAYERS = ['requester'] as const;
+export type RequestPayer = (typeof REQUEST_PAYERS)[number];
+
 export interface S3Target {
   provider: 's3';
   bucket: string;
@@ -33,5 +37,10 @@ export interface S3Target {
   endpoint?: string;
   forcePathStyle?: boolean;
   auth: S3Auth;
+  /**
+   * Requester pays: every request carries `x-amz-request-payer: requester`, signed (a bucket
+   * that needs it, as Vespa Cloud's AWS buckets do, denies every request without it).
+   */
+  requestPayer?: RequestPayer;
 }
 export type Target = (AzureTarget | S3Target) & { layout?: string; profile?: string };

@@ -21,6 +21,16 @@ function where(target: Target): string {
   return target.provider === 'azure' ? `az://${target.account}/${target.container}` : `s3://${target.bucket}`;
 }
 
+/**
+ * S3 addressing the engine must be told about: a dotted bucket on AWS needs path-style (the
+ * virtual-hosted name fails TLS on the dot: Vespa Cloud's `vespa-cloud-data-prod.aws-…` buckets),
+ * and requester pays needs `x-amz-request-payer: requester` on every request.
+ */
+function s3Needs(target: Target): { pathStyle: boolean; requesterPays: boolean } {
+  if (target.provider !== 's3') return { pathStyle: false, requesterPays: false };
+  return { pathStyle: !target.endpoint && target.bucket.includes('.'), requesterPays: !!target.requestPayer };
+}
+
 function header(comment: string, target: Target, entries: Entry[]): string {
   const bytes = entries.reduce((n, e) => n + e.size, 0);
   return `${comment} archive query --emit: ${entries.length} object${entries.length === 1 ? '' : 's'} (${formatBytes(bytes)}) from ${where(target)}, as selected by archive's listing`;
@@ -57,7 +67,12 @@ function duckdb(target: Target, entries: Entry[], o: EmitOptions): string {
       const u = new URL(target.endpoint);
       parts.push(`ENDPOINT ${sqlString(u.host)}`, "URL_STYLE 'path'", `USE_SSL ${u.protocol === 'https:' ? 'true' : 'false'}`);
     }
+    const needs = s3Needs(target);
+    if (needs.pathStyle) parts.push("URL_STYLE 'path'");
+    if (needs.requesterPays) parts.push('REQUESTER_PAYS true');
     lines.push(`CREATE OR REPLACE SECRET archive_s3 (${parts.join(', ')});`);
+    // The same as a setting, for DuckDB releases whose S3 secret has no REQUESTER_PAYS.
+    if (needs.requesterPays) lines.push('SET s3_requester_pays = true;');
   }
   if (!entries.length) {
     lines.push(
@@ -96,11 +111,19 @@ function clickhouse(target: Target, entries: Entry[], o: EmitOptions): string {
       );
     paths = entries.map((e) => `${target.container}/${e.key}`);
   } else {
+    const needs = s3Needs(target);
     const base = target.endpoint
       ? `${target.endpoint.replace(/\/+$/, '')}/${target.bucket}/`
-      : `https://${target.bucket}.s3.${target.region ?? 'us-east-1'}.amazonaws.com/`;
-    source = `s3(${sqlString(`${base}${encodeKey(prefix)}**`)}, 'JSONEachRow')`;
+      : needs.pathStyle
+        ? `https://s3.${target.region ?? 'us-east-1'}.amazonaws.com/${target.bucket}/`
+        : `https://${target.bucket}.s3.${target.region ?? 'us-east-1'}.amazonaws.com/`;
+    const headers = needs.requesterPays ? ", headers('x-amz-request-payer' = 'requester')" : '';
+    source = `s3(${sqlString(`${base}${encodeKey(prefix)}**`)}, 'JSONEachRow'${headers})`;
     lines.push("-- credentials: add access key arguments, a named collection, or rely on the server's role");
+    if (needs.requesterPays)
+      lines.push(
+        "-- requester pays: the bucket answers AccessDenied unless every request carries x-amz-request-payer: requester, which s3()'s headers(…) argument below sends (keep it when adding credentials)",
+      );
     paths = entries.map((e) => `${target.bucket}/${e.key}`);
   }
   lines.push('-- only the listed objects are read: ClickHouse filters files on _path before fetching them');
@@ -148,7 +171,13 @@ function spark(target: Target, entries: Entry[], o: EmitOptions): string {
         `spark.conf.set(${JSON.stringify(`fs.azure.sas.${target.container}.${target.account}.blob.core.windows.net`)}, ${JSON.stringify(sas)})  # a secret`,
       );
     else lines.push('# credentials: fs.azure.account.auth.type / OAuth or account key in the Spark conf (--with-sas prints a SAS setting)');
-  } else lines.push('# credentials: the s3a default chain (fs.s3a.aws.credentials.provider)');
+  } else {
+    lines.push('# credentials: the s3a default chain (fs.s3a.aws.credentials.provider)');
+    const needs = s3Needs(target);
+    const conf = (k: string) => lines.push(`spark.sparkContext._jsc.hadoopConfiguration().set(${JSON.stringify(k)}, "true")`);
+    if (needs.requesterPays) conf('fs.s3a.requester.pays.enabled');
+    if (needs.pathStyle) conf('fs.s3a.path.style.access');
+  }
   const url = (key: string) =>
     target.provider === 'azure'
       ? sas

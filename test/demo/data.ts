@@ -83,6 +83,11 @@ export const VESPA = {
   scope: 'acme/shop-search/default',
   hosts: ['h1001a.prod.vespa-app.example', 'h1002b.prod.vespa-app.example'],
 };
+/**
+ * Vespa Cloud on AWS: one dotted bucket per zone, shared by tenants (each sees its own prefix),
+ * requester pays. s3rver enforces neither; the keys are what such a bucket holds.
+ */
+export const VESPA_AWS = { bucket: 'vespa-cloud-data-prod.aws-us-east-1c-9eb633', tenant: 'mytenant' };
 export const CLOUDFLARE = { container: 'cf-logs', subpath: 'http_requests' };
 export const AMPLITUDE = { container: 'amplitude', project: '187520' };
 export const LOGZIO = { bucket: 'my-logzio-archive', account: '8675309' };
@@ -228,6 +233,15 @@ export function makeDemoData(now: number, comp: Compressor): DemoData {
   const vespaJfr = `${VESPA.scope}/${VESPA.hosts[1]}/service-dump/default-container.0-${jfrAt}/recording.jfr${zExt}`;
   vespa.push(zObj(vespaHeapDump, heapDump(heapAt, 6 * 1024 * 1024, rnd)));
   vespa.push(zObj(vespaJfr, jfrRecording(2 * 1024 * 1024, rnd)));
+  // --- Vespa Cloud (AWS): the same hosts' access logs under the tenant's prefix of a zone's bucket;
+  // the oldest host's in the older name without the cluster (JsonAccessLog.STAMP, as the GCP guide shows).
+  const vespaAws: SeedObject[] = VESPA.hosts.flatMap((host, h) =>
+    [1, 2, 3].map((ago) => {
+      const t = hourStart - ago * HOUR + (h + 1) * 1000;
+      const name = h === 1 ? `JsonAccessLog.${compact(t)}` : `JsonAccessLog.default.${compact(t)}`;
+      return zObj(`${VESPA_AWS.tenant}/shop-search/default/${host}/logs/access/${name}${zExt}`, vespaAccess(t, host, rnd));
+    }),
+  );
   if (comp.zstd) for (const [i, b] of comp.zstd(toZstd.map((o) => o.body as Buffer)).entries()) toZstd[i].body = b;
 
   // --- Cloudflare Logpush (Azure): SUBPATH/YYYYMMDD/START_END_HASH.log.gz, 30-minute batches.
@@ -312,6 +326,7 @@ export function makeDemoData(now: number, comp: Compressor): DemoData {
       { provider: 'azure', container: AMPLITUDE.container, objects: amplitude },
       { provider: 'azure', container: AMPLITUDE.container, objects: backfill, later: true },
       { provider: 's3', container: LOGZIO.bucket, objects: logzio },
+      { provider: 's3', container: VESPA_AWS.bucket, objects: vespaAws },
       // The same hourly files, as any dated archiver would write them into a container.
       {
         provider: 'azure',

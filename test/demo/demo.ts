@@ -19,7 +19,7 @@ import { join, relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ROOT, BIN } from '../support/cli.js';
 import { colorEnabled } from '../../src/output/color.js';
-import { CLOUDFLARE, LOGZIO, compressor, makeDemoData } from './data.js';
+import { CLOUDFLARE, LOGZIO, VESPA_AWS, compressor, makeDemoData } from './data.js';
 import { ACCOUNT, demoProfiles, seedWorld, startWorld, type DemoWorld } from './world.js';
 
 const USAGE = `usage: npm run demo [-- --keep] [-- --dir DIR]
@@ -213,6 +213,8 @@ async function main(): Promise<void> {
   header('List: vendor layouts read the time from the key, so --since works on what the vendor wrote');
   await archive(['list', 'vespa:', '--since', '6h']);
   await archive(['list', 'cloudflare:', '--since', '2h', '--long']);
+  say(dim("# Vespa Cloud on AWS: a zone's dotted bucket, requester pays, your tenant's prefix (the region comes from the zone):"));
+  await archive(['list', 'vespa-aws:', '--since', '2h']);
 
   header('Validate: what can each credential really do?');
   say(dim('# Cloudflare Logpush proves ownership with a challenge file; read its token:'));
@@ -275,6 +277,7 @@ async function main(): Promise<void> {
     `archive cat cloudflare: --since 1h | head -n 3`,
     `archive sas inspect "$VESPA_SAS_URL"`,
     `archive validate s3://${LOGZIO.bucket} --marker logzio-verified --json`,
+    `archive list s3://${VESPA_AWS.bucket}/${VESPA_AWS.tenant}/ --request-payer requester --kind access --since 1h`,
     'archive completion bash > /tmp/archive.bash && source /tmp/archive.bash',
   ])
     say(`  ${c}`);

@@ -1,7 +1,8 @@
 /**
  * The demo's world: the names README's examples use, served by the local emulators. Azurite gets
  * a storage account named `acmelogs` (beside its default one) holding the `vespa-logs`, `cf-logs`,
- * `amplitude` and `exports` containers, s3rver a `my-logzio-archive` bucket; a connection string
+ * `amplitude` and `exports` containers, s3rver a `my-logzio-archive` bucket and a Vespa Cloud AWS
+ * zone's `vespa-cloud-data-prod.aws-us-east-1c-9eb633`; a connection string
  * for `acmelogs` makes `az://acmelogs/…` resolve to the emulator, so README lines run as written.
  * Used by `npm run demo` (test/demo/demo.ts) and by test/readme-examples.test.ts.
  */
@@ -19,7 +20,7 @@ import {
   type S3Emulator,
 } from '../support/emulators.js';
 import { seedS3, type SeedObject } from '../support/seed.js';
-import { AMPLITUDE, CLOUDFLARE, LOGZIO, VESPA, type DemoData } from './data.js';
+import { AMPLITUDE, CLOUDFLARE, LOGZIO, VESPA, VESPA_AWS, type DemoData } from './data.js';
 
 export const ACCOUNT = 'acmelogs';
 /** A fixed key for the demo account (Azurite takes any base64 key; this one is made, not secret). */
@@ -133,6 +134,27 @@ export function demoProfiles(world: DemoWorld): Array<{ name: string; args: stri
         'logzio',
         '--description',
         'Logz.io archive',
+      ],
+      secret: S3RVER_SECRET,
+    },
+    {
+      // Vespa Cloud on AWS: the tenant's prefix of the zone's bucket, requester pays (the region
+      // comes from the zone in the name; on AWS the credential would be the role you registered).
+      name: 'vespa-aws',
+      args: [
+        `s3://${VESPA_AWS.bucket}/${VESPA_AWS.tenant}/`,
+        '--endpoint',
+        world.s3.endpoint,
+        '--auth',
+        'keys',
+        '--access-key-id',
+        S3RVER_KEY_ID,
+        '--request-payer',
+        'requester',
+        '--layout',
+        'vespa',
+        '--description',
+        'Vespa Cloud on AWS',
       ],
       secret: S3RVER_SECRET,
     },
