@@ -32,6 +32,10 @@ export interface CatOptions extends ListOptions {
   onError?: (key: string, err: ArchiveError, written: number) => void;
   /** Low-level read retries per object (default: pull's policy). */
   retry?: RetryPolicy;
+  /** The first stored byte to read of an item (default 0): `cat --follow` reads only what a rewrite appended. */
+  startAt?: (item: Item) => number;
+  /** Sees each object's stored (undecoded) bytes as they are read, in order per object. */
+  onStored?: (item: Item, chunk: Buffer) => void;
 }
 
 export interface CatResult {
@@ -164,6 +168,14 @@ export async function collect(
   return items;
 }
 
+/** The chunks of `source`, each shown to `see` first. */
+async function* tapped(source: AsyncIterable<Buffer>, see?: (chunk: Buffer) => void): AsyncGenerator<Buffer> {
+  for await (const chunk of source) {
+    see?.(chunk);
+    yield chunk;
+  }
+}
+
 export async function cat(items: Item[], out: NodeJS.WritableStream, o: CatOptions = {}): Promise<CatResult> {
   const ahead = Math.max(0, o.prefetch ?? 4);
   const bufferBytes = o.bufferBytes ?? 8 * 1024 * 1024;
@@ -179,7 +191,16 @@ export async function cat(items: Item[], out: NodeJS.WritableStream, o: CatOptio
         // The content decides how to decode (its magic bytes), not the name: as pull -d and query.
         const decoder = await createDecoder(o.raw ? 'none' : 'auto', { label: entry.key });
         const source = Readable.from(
-          resilientRead(provider, entry.key, { start: 0, end: entry.size - 1, etag: entry.etag, signal: o.signal, policy: o.retry }),
+          tapped(
+            resilientRead(provider, entry.key, {
+              start: o.startAt?.(items[i]) ?? 0,
+              end: entry.size - 1,
+              etag: entry.etag,
+              signal: o.signal,
+              policy: o.retry,
+            }),
+            o.onStored && ((chunk) => o.onStored!(items[i], chunk)),
+          ),
           { objectMode: false },
         );
         await pipeline(source, decoder, stream, { signal: o.signal });

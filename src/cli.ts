@@ -26,6 +26,7 @@ export const COMMANDS: ReadonlyArray<{ names: readonly string[]; load: () => Pro
   { names: ['profile'], load: async () => (await import('./commands/profile.js')).registerProfile },
   { names: ['sas'], load: async () => (await import('./commands/sas.js')).registerSas },
   { names: ['validate'], load: async () => (await import('./commands/validate.js')).registerValidate },
+  { names: ['freshness'], load: async () => (await import('./commands/freshness.js')).registerFreshness },
   { names: ['pull'], load: async () => (await import('./commands/pull.js')).registerPull },
   { names: ['cat'], load: async () => (await import('./commands/cat.js')).registerCat },
   { names: ['query'], load: async () => (await import('./commands/query.js')).registerQuery },
@@ -90,7 +91,7 @@ Locations:
   s3://BUCKET/PREFIX                     S3 (--endpoint for S3-compatible stores)
   PROFILE:PREFIX                         a saved profile
 
-Exit codes: 0 ok, 1 unexpected, 2 usage, 3 auth/permission, 4 not found, 5 partial failure, 130 interrupted (Ctrl-C), 143 terminated (SIGTERM)`,
+Exit codes: 0 ok, 1 unexpected, 2 usage, 3 auth/permission, 4 not found, 5 partial failure, 6 check failed (freshness), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM)`,
   );
   for (const register of registers) register(program, io);
   for (const c of program.commands) c.exitOverride();

@@ -9,6 +9,8 @@ export const ExitCode = {
   AUTH: 3,
   NOT_FOUND: 4,
   PARTIAL: 5,
+  /** `archive freshness`: an export is late or has a gap (the check ran and failed). */
+  CHECK_FAILED: 6,
   INTERRUPTED: 130,
   /** 128 + SIGTERM (15): what shells, systemd and CI runners expect from a process they stopped. */
   TERMINATED: 143,
@@ -60,6 +62,10 @@ export class InterruptedError extends ArchiveError {
 /** Stopped by SIGTERM (a CI timeout, `kill`, systemd): same clean-up as Ctrl-C, exit 143. */
 export class TerminatedError extends ArchiveError {
   override readonly exitCode = ExitCode.TERMINATED;
+}
+/** A check ran and its answer is "no" (`archive freshness`: an export is late or has a gap). */
+export class CheckFailedError extends ArchiveError {
+  override readonly exitCode = ExitCode.CHECK_FAILED;
 }
 /** Data on the wire or on disk is not what it claims to be (checksum, size, corrupt compression). */
 export class IntegrityError extends ArchiveError {}

@@ -73,7 +73,7 @@ describe('signals', () => {
     assert.equal(r.code, 0);
     assert.match(
       r.stdout,
-      /^Exit codes: 0 ok, 1 unexpected, 2 usage, 3 auth\/permission, 4 not found, 5 partial failure, 130 interrupted \(Ctrl-C\), 143 terminated \(SIGTERM\)$/m,
+      /^Exit codes: 0 ok, 1 unexpected, 2 usage, 3 auth\/permission, 4 not found, 5 partial failure, 6 check failed \(freshness\), 130 interrupted \(Ctrl-C\), 143 terminated \(SIGTERM\)$/m,
     );
   });
 });

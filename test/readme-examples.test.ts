@@ -55,6 +55,14 @@ const NOT_RUN: Array<{ has: string; why: string }> = [
     why: 'a placeholder SAS; `sas inspect "$VESPA_SAS_URL"` on the next line runs',
   },
   {
+    has: "archive cat cloudflare:http_requests/ --follow | jq -c 'select(.EdgeResponseStatus >= 500)'",
+    why: 'follows until Ctrl-C; `cat … --since 1h --follow | head -n 3` on the line before runs and ends',
+  },
+  {
+    has: 'archive list vespa: --follow --interval 5m -o ndjson',
+    why: 'follows until Ctrl-C (test/follow.test.ts runs list --follow -o ndjson)',
+  },
+  {
     has: 'archive sas create myprofile:',
     why: "`myprofile` stands for the reader's own profile; `sas create cloudflare:` runs in the recipes",
   },

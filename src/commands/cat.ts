@@ -10,6 +10,7 @@ import type { Io } from '../io.js';
 import { InterruptedError, UsageError, errorForExitCode, objectFailureExitCode } from '../errors.js';
 import { redact } from '../redact.js';
 import { DEFAULT_RETRY } from '../providers/resilient-read.js';
+import { addFollowOptions, type FollowFlags } from './follow-options.js';
 
 interface CatFlags extends TargetFlags, ListOptions {
   order?: 'time' | 'key';
@@ -141,7 +142,17 @@ export function registerCat(program: Command, io: Io): void {
 Examples:
   archive cat vespa:acme/search/prod/ --kind access --since 1h | jq -c 'select(.status >= 500)'
   archive cat "https://acct.blob.core.windows.net/logpush/http/20260105/?sv=…&sig=…" | head
-  archive cat s3://logzio-archive/123456/2026/01/05/ --since 2026-01-05T17:00:00Z --until 2026-01-05T18:00:00Z`,
+  archive cat s3://logzio-archive/123456/2026/01/05/ --since 2026-01-05T17:00:00Z --until 2026-01-05T18:00:00Z
+  archive cat cloudflare:http_requests/ --follow | jq -c 'select(.EdgeResponseStatus >= 500)'   # like tail -f`,
     )
-    .action(async (locations: string[], flags: CatFlags) => runCat(locations, flags, io));
+    .action(async (locations: string[], flags: CatFlags & FollowFlags, command: Command) =>
+      flags.follow || flags.interval !== undefined || flags.lateness !== undefined
+        ? (await import('./follow-run.js')).runCatFollow(
+            locations,
+            { ...flags, verbose: (command.optsWithGlobals() as { verbose?: boolean }).verbose },
+            io,
+          )
+        : runCat(locations, flags, io),
+    );
+  addFollowOptions(cmd);
 }

@@ -345,3 +345,38 @@ async function printViews(
   }
   return { count: summary.total.objects, bytes: summary.total.bytes };
 }
+
+/**
+ * `list --follow` (./follow-run.ts): the lines `archive list` prints, one batch of objects at a
+ * time, in the same formats (`-o ndjson` adds `follow`: initial, new, late or rewritten). The CSV or
+ * table header comes once, before the first rows; on a terminal the table's widths are fitted to
+ * the first batch and kept.
+ */
+export function followLines(
+  flags: ListFlags,
+  o: { format: string; tty: boolean; width: number; base: string; c?: ChalkInstance; urlOf?: (key: string) => string },
+): (batch: ReadonlyArray<{ entry: Entry; change: string }>) => string[] {
+  let started = false;
+  let view: TableView | undefined;
+  return (batch) => {
+    const lines: string[] = [];
+    if (!started && o.format === 'csv' && !o.urlOf) lines.push(CSV_FIELDS.join(','));
+    started = true;
+    if (o.format === 'table' && o.tty && !o.urlOf) {
+      if (!batch.length) return lines;
+      const entries = batch.map((b) => b.entry);
+      if (!view) {
+        view = tableView(entries, { long: !!flags.long, base: o.base, width: o.width });
+        lines.push(o.c ? o.c.bold(view.header()) : view.header());
+      }
+      return [...lines, ...view.lines(entries)];
+    }
+    for (const { entry: e, change } of batch) {
+      if (o.urlOf) lines.push(o.urlOf(e.key));
+      else if (o.format === 'ndjson') lines.push(JSON.stringify({ ...entryToJson(e), follow: change }));
+      else if (o.format === 'csv') lines.push(csvRow(e));
+      else lines.push(row(e, !!flags.long));
+    }
+    return lines;
+  };
+}

@@ -5,6 +5,7 @@
 import { Option, type Command } from 'commander';
 import { addFilterOptions, addRequestPayerOption, addTargetOptions, giveBackOptionalValue } from './options.js';
 import type { ListFlags } from './list-run.js';
+import { addFollowOptions, type FollowFlags } from './follow-options.js';
 import type { Io } from '../io.js';
 
 const HISTOGRAM_BUCKETS = ['hour', 'day'] as const;
@@ -52,7 +53,8 @@ Examples:
   archive list amplitude:exports/ --since 3d --long
   archive list vespa: --since 2d --histogram            # a missing hour of export shows as a gap
   archive list cloudflare: --summary --json
-  archive list vespa: --kind heapdump --sort size --limit 5`,
+  archive list vespa: --kind heapdump --sort size --limit 5
+  archive list cloudflare:http_requests/ --follow -o ndjson        # each new object as it lands`,
     )
     .action(async (given: string | undefined, flags: ListFlags, command: Command) => {
       // `list --histogram LOCATION`: the location is not the bucket size.
@@ -60,10 +62,18 @@ Examples:
       const location = back.positionals[0];
       flags = { ...flags, histogram: back.value as ListFlags['histogram'] };
       if (!location) return (await import('./containers.js')).runContainers(undefined, flags, io);
+      const f = flags as ListFlags & FollowFlags;
+      if (f.follow || f.interval !== undefined || f.lateness !== undefined)
+        return (await import('./follow-run.js')).runListFollow(
+          location,
+          { ...f, verbose: flags.verbose ?? (command.optsWithGlobals() as { verbose?: boolean }).verbose },
+          io,
+        );
       return (await import('./list-run.js')).runList(
         location,
         { ...flags, verbose: flags.verbose ?? (command.optsWithGlobals() as { verbose?: boolean }).verbose },
         io,
       );
     });
+  addFollowOptions(cmd);
 }

@@ -54,6 +54,8 @@ export interface FaultProxyOptions {
   retryAfterSec?: number;
   /** Rewrites the page size a listing asks for (Azure maxresults, S3 max-keys). */
   listPageSize?: number;
+  /** Faults for listing requests ('503', '429' or 'reset'), by their number (0-based); default none. */
+  listPlan?: (n: number, req: http.IncomingMessage) => Fault;
 }
 
 export async function startFaultProxy(
@@ -71,7 +73,8 @@ export async function startFaultProxy(
   const server = http.createServer((req, res) => {
     const objectGet = isObjectGet(req);
     const n = gets;
-    const fault: Fault = objectGet ? current(gets++, req) : 'none';
+    const listing = isListing(req);
+    const fault: Fault = objectGet ? current(gets++, req) : listing && opts.listPlan ? opts.listPlan(lists, req) : 'none';
     if (objectGet)
       log.push({
         n,
@@ -80,7 +83,7 @@ export async function startFaultProxy(
         range: (req.headers.range ?? req.headers['x-ms-range']) as string | undefined,
         at: Date.now(),
       });
-    if (isListing(req)) {
+    if (listing) {
       lists++;
       if (opts.listPageSize) {
         const u = new URL(req.url ?? '/', 'http://x');

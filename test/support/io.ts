@@ -70,6 +70,7 @@ export class CapturedStream extends Writable {
   override _write(chunk: Buffer | string, _enc: BufferEncoding, cb: (err?: Error | null) => void): void {
     this.chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
     cb();
+    this.emit('written');
   }
   buffer(): Buffer {
     return Buffer.concat(this.chunks);
@@ -91,6 +92,8 @@ export interface FakeIoOptions {
   input?: string | Buffer;
   /** A fixed clock; default the real one. */
   now?: Date;
+  /** A clock the test moves (wins over `now`): what a long run (`--follow`) reads at each poll. */
+  clock?: () => Date;
 }
 
 export interface FakeIo {
@@ -112,7 +115,7 @@ export function fakeIo(o: FakeIoOptions = {}): FakeIo {
     stderr: stderr as OutStream,
     stdin,
     env,
-    now: () => (o.now ? new Date(o.now) : new Date()),
+    now: () => (o.clock ? o.clock() : o.now ? new Date(o.now) : new Date()),
     openProvider: async (target) => (await import('../../src/providers/index.js')).openProvider(target),
     interrupt,
   };
@@ -180,4 +183,93 @@ export async function bothWays(
   const inProcess = await runInProcess(argv, { env: o.env, input: o.input });
   const spawned = await spawnedCli(argv, { env: o.env, input: o.input });
   return { inProcess, spawned };
+}
+
+/** A run still going (`cat --follow`): its captured output so far, its interrupt, and its end. */
+export interface StartedRun extends FakeIo {
+  /** Resolves with the run's result when it ends (a signal, a closed pipe, an error). */
+  done: Promise<CliResult>;
+  /** Resolves once `test(stdout, stderr)` holds, checked as output arrives; rejects after `timeoutMs`. */
+  until(test: (stdout: string, stderr: string) => boolean, timeoutMs?: number): Promise<void>;
+}
+
+/** SDK-chain variables mirrored for runs still going (startInProcess): the value, what it replaced, how many use it. */
+const mirrored = new Map<string, { value: string; saved: string | undefined; users: number }>();
+
+/**
+ * Mirrors the run's SDK-chain variables into process.env for as long as it runs. Runs that may
+ * never end cannot take turns (runInProcess's queue would wait for ever), so they share instead:
+ * two at once must agree on every such variable (the same emulator's keys), else this throws.
+ */
+function shareChainEnv(env: NodeJS.ProcessEnv): () => void {
+  const wanted = SDK_CHAIN_ENV.filter((k) => env[k] !== undefined);
+  for (const k of wanted) {
+    const m = mirrored.get(k);
+    if (m && m.value !== env[k]) throw new Error(`startInProcess: ${k} differs from the value a run still going uses`);
+  }
+  for (const k of wanted) {
+    const m = mirrored.get(k);
+    if (m) m.users++;
+    else mirrored.set(k, { value: env[k]!, saved: process.env[k], users: 1 });
+    process.env[k] = env[k];
+  }
+  return () => {
+    for (const k of wanted) {
+      const m = mirrored.get(k)!;
+      if (--m.users) continue;
+      mirrored.delete(k);
+      if (m.saved === undefined) delete process.env[k];
+      else process.env[k] = m.saved;
+    }
+  };
+}
+
+/**
+ * Starts `archive ARGV…` in this process without waiting for it to end (`--follow`). Its SDK-chain
+ * variables are shared with other runs still going rather than queued (shareChainEnv).
+ */
+export function startInProcess(argv: string[], o: FakeIoOptions = {}): StartedRun {
+  const f = fakeIo(o);
+  const release = shareChainEnv(f.io.env as NodeJS.ProcessEnv);
+  const done = runCli(argv, f.io).then((code) => {
+    release();
+    const stdoutBuf = f.stdout.buffer();
+    const r: CliResult = { code, signal: null, stdout: stdoutBuf.toString(), stderr: f.stderr.text(), stdoutBuf };
+    transcript.push(r.stdout, r.stderr);
+    return r;
+  });
+  const until = (test: (stdout: string, stderr: string) => boolean, timeoutMs = 30_000) =>
+    new Promise<void>((resolve, reject) => {
+      const check = () => {
+        if (!test(f.stdout.text(), f.stderr.text())) return false;
+        cleanup();
+        resolve();
+        return true;
+      };
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(
+          new Error(
+            `archive ${argv.join(' ')}: condition not met in ${timeoutMs} ms\nstdout:\n${f.stdout.text()}\nstderr:\n${f.stderr.text()}`,
+          ),
+        );
+      }, timeoutMs);
+      const ended = () => {
+        if (check()) return;
+        cleanup();
+        reject(
+          new Error(`archive ${argv.join(' ')} ended before the condition held\nstdout:\n${f.stdout.text()}\nstderr:\n${f.stderr.text()}`),
+        );
+      };
+      const cleanup = () => {
+        clearTimeout(timer);
+        f.stdout.off('written', check);
+        f.stderr.off('written', check);
+      };
+      f.stdout.on('written', check);
+      f.stderr.on('written', check);
+      void done.then(ended, ended);
+      check();
+    });
+  return { ...f, done, until };
 }
