@@ -25,6 +25,12 @@ export interface ErrorDetails {
   /** A throttling answer's Retry-After, in ms: a retry waits at least this long. */
   retryAfterMs?: number;
   cause?: unknown;
+  /**
+   * The hint is already safe on a terminal as it stands, made so by whoever built it (a shell
+   * command line whose words are quoted with $'…' escapes): printed as is, never escaped again,
+   * which would double its backslashes and break the command a person pastes.
+   */
+  hintIsSafe?: boolean;
 }
 
 export class ArchiveError extends Error {
@@ -33,6 +39,7 @@ export class ArchiveError extends Error {
   readonly hint?: string;
   readonly status?: number;
   readonly retryAfterMs?: number;
+  readonly hintIsSafe?: boolean;
   constructor(message: string, details: ErrorDetails = {}) {
     super(message, details.cause === undefined ? undefined : { cause: details.cause });
     this.name = new.target.name;
@@ -40,6 +47,7 @@ export class ArchiveError extends Error {
     this.hint = details.hint;
     this.status = details.status;
     this.retryAfterMs = details.retryAfterMs;
+    this.hintIsSafe = details.hintIsSafe;
   }
 }
 

@@ -37,7 +37,7 @@ export async function reportError(err: unknown, verbose: boolean, io: Io): Promi
   // Messages carry keys and service text: redacted first (a secret is matched as sent), then
   // escaped (output/escape.ts), then coloured, so no outside byte reaches the terminal raw.
   io.stderr.write(`${c.red('archive:')} ${escapeText(redact(`${msg}${code}`))}\n`);
-  if (ae?.hint) io.stderr.write(`${c.yellow('hint:')} ${escapeText(redact(ae.hint))}\n`);
+  if (ae?.hint) io.stderr.write(`${c.yellow('hint:')} ${ae.hintIsSafe ? redact(ae.hint) : escapeText(redact(ae.hint))}\n`);
   else if (!ae) io.stderr.write(`${c.yellow('hint:')} this is unexpected; re-run with --verbose and report it\n`);
   if (verbose && err instanceof Error) {
     let e: unknown = err;

@@ -48,11 +48,7 @@ function row(e: Entry, long: boolean): string {
     pad(escapeText(e.facts.host ?? ''), 0),
   ];
   if (long)
-    cols.push(
-      pad(formatTime(e.lastModified), 19),
-      pad(escapeText(e.etag ?? ''), 34),
-      pad(escapeText(tierCell(e)).replace(/ /g, '') || '-', 12),
-    );
+    cols.push(pad(formatTime(e.lastModified), 19), pad(escapeText(e.etag ?? ''), 34), pad(tierCell(e).replace(/ /g, '') || '-', 12));
   cols.push(escapeText(shownKey(e, e.key)));
   return cols.filter((c, i) => i !== 3 || c !== '').join('  ');
 }
@@ -120,7 +116,7 @@ function tableView(first: readonly Entry[], o: { long: boolean; base: string; wi
   const cells = (e: Entry) => {
     const c = [formatTime(e.time), formatBytes(e.size), e.facts.kind ?? ''];
     if (showHost) c.push(escapeText(e.facts.host ?? ''));
-    if (o.long) c.push(formatTime(e.lastModified), escapeText(e.etag ?? ''), escapeText(tierCell(e)));
+    if (o.long) c.push(formatTime(e.lastModified), escapeText(e.etag ?? ''), tierCell(e));
     c.push(escapeText(rel(e)));
     return c;
   };

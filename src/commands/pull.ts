@@ -24,7 +24,6 @@ import type { Shard } from '../pull/plan.js';
 import { InterruptedError, UsageError, problemOf } from '../errors.js';
 import { redact } from '../redact.js';
 import { escapeText } from '../output/escape.js';
-import { printable } from '../restore/text.js';
 import type { RestorePlan } from './restore.js';
 
 interface PullFlags extends TargetFlags, ListOptions, OutputFlags {
@@ -60,7 +59,7 @@ function fileText(r: FileReport): string {
     case 'duplicate':
       return `duplicate   ${r.key} (same partition as ${r.keptInstead}; kept that one)`;
     case 'archived':
-      return `archived    ${printable(r.key)} (${printable(r.tier || r.error?.code || 'archive tier')}: not pulled, restore it first)`;
+      return `archived    ${r.key} (${r.tier || r.error?.code || 'archive tier'}: not pulled, restore it first)`;
     case 'planned':
       if (r.planned === 'skip') return `would skip  ${r.key} → ${r.path} (complete)`;
       if (r.planned === 'resume')

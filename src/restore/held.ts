@@ -108,6 +108,8 @@ export function heldReport(
     ? undefined
     : new ArchivedError(`${n} archived object${n === 1 ? '' : 's'} ${would} ${o.verb}: restore them, then ${again}`, {
         hint: commands.join(' ; '),
+        // Each word quoted by shellWord (restore/text.ts): nothing raw, and exact when pasted.
+        hintIsSafe: true,
       });
   return { held, commands, lines, error };
 }

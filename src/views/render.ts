@@ -9,7 +9,6 @@ import { formatBytes } from '../output/format.js';
 import { fitWidths, renderHeader, renderRow, type Column } from '../output/table.js';
 import type { Histogram } from './histogram.js';
 import type { Summary, SummaryRow } from './summary.js';
-import { printable } from '../restore/text.js';
 
 const DEFAULT_WIDTH = 80;
 const MIN_BAR = 10;
@@ -36,17 +35,8 @@ export function renderSummary(s: Summary, c: ChalkInstance, width = DEFAULT_WIDT
   const lines = [...tallyTable('KIND', s.kinds, width, c)];
   if (s.hosts.length) lines.push('', ...tallyTable('HOST', s.hosts, width, c));
   lines.push('', ...tallyTable('DAY (UTC)', s.days, width, c));
-  // The tier names come from the service: shown escaped.
-  if (s.tiers.some((t) => t.name !== '(none)'))
-    lines.push(
-      '',
-      ...tallyTable(
-        'TIER',
-        s.tiers.map((t) => ({ ...t, name: printable(t.name) })),
-        width,
-        c,
-      ),
-    );
+  // The tier names come from the service: escaped as every cell of tallyTable.
+  if (s.tiers.some((t) => t.name !== '(none)')) lines.push('', ...tallyTable('TIER', s.tiers, width, c));
   lines.push('', c.dim(`${s.total.objects} object${s.total.objects === 1 ? '' : 's'}, ${formatBytes(s.total.bytes)}`));
   return lines;
 }
