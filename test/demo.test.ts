@@ -24,6 +24,14 @@ interface Run {
   out: string;
 }
 
+/**
+ * The demo's now: the last half past the hour (at most an hour ago). Its data is made around the hour it runs in and
+ * its examples ask for `--since 2h`, `6h`: pinned to minute 30, which objects a window holds no
+ * longer depends on the minute the suite reaches this file (the wall clock's day and hour still
+ * vary; the windows hold across midnight). In the past, near the wall clock, so a SAS made from it is already valid.
+ */
+const DEMO_NOW = new Date(Math.floor((Date.now() - 30 * 60_000) / 3_600_000) * 3_600_000 + 30 * 60_000).toISOString();
+
 function runDemo(args: string[], env: NodeJS.ProcessEnv, onOutput?: (all: string, child: ReturnType<typeof spawn>) => void): Promise<Run> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', DEMO, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -78,7 +86,7 @@ describe('npm run demo', () => {
     work = await mkdtemp(join(tmpdir(), 'archive-demo-test-'));
     home = await mkdtemp(join(tmpdir(), 'archive-demo-home-'));
     // A HOME of its own proves the demo never writes the user's real config.
-    run = await runDemo(['--dir', work], cleanEnv({ HOME: home, XDG_CONFIG_HOME: join(home, '.config') }));
+    run = await runDemo(['--dir', work], cleanEnv({ HOME: home, XDG_CONFIG_HOME: join(home, '.config'), ARCHIVE_NOW: DEMO_NOW }));
   });
   after(async () => {
     await rm(work, { recursive: true, force: true });
@@ -200,7 +208,7 @@ describe('npm run demo -- --keep', () => {
     const work = await mkdtemp(join(tmpdir(), 'archive-demo-keep-'));
     let tried: Promise<void> | undefined;
     let tryError: unknown;
-    const r = await runDemo(['--keep', '--dir', work], cleanEnv(), (out, child) => {
+    const r = await runDemo(['--keep', '--dir', work], cleanEnv({ ARCHIVE_NOW: DEMO_NOW }), (out, child) => {
       if (tried || !out.includes('Press Ctrl-C')) return;
       tried = (async () => {
         try {

@@ -74,6 +74,8 @@ interface RunOpts {
 }
 
 let childEnv: Env = {};
+/** ARCHIVE_NOW of the demo's own environment: the instant the data is made around, and the commands' now. */
+const fixedNow = process.env.ARCHIVE_NOW || undefined;
 let workdir = '';
 let stopping = false;
 
@@ -171,6 +173,9 @@ async function main(): Promise<void> {
   childEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(AZURE_|AWS_|ARCHIVE_)/.test(k)) childEnv[k] = v;
   // Pull's records of what it wrote (normally under ~/.local/state/archive) stay in the demo's dir too.
+  // A fixed now (ARCHIVE_NOW, as the CLI reads it) seeds the data and is handed to every command,
+  // so a run's windows see the same objects whatever the minute; else the wall clock.
+  if (fixedNow) childEnv.ARCHIVE_NOW = fixedNow;
   Object.assign(childEnv, {
     ARCHIVE_CONFIG_DIR: configDir,
     ARCHIVE_STATE_DIR: join(configDir, 'state'),
@@ -186,7 +191,7 @@ async function main(): Promise<void> {
   say(`  S3 emulator:         ${s3.endpoint}`);
 
   const comp = compressor();
-  const data = makeDemoData(Date.now(), comp);
+  const data = makeDemoData(fixedNow ? Date.parse(fixedNow) : Date.now(), comp);
   say(`Seeding vendor-shaped archives (${comp.zstdVia ? `zstd via ${comp.zstdVia}, ` : ''}gzip via node:zlib)…`);
   for (const n of data.notes) say(`  note: ${n}`);
   const counted = new Map<string, { n: number; bytes: number; where: string }>();
@@ -261,6 +266,7 @@ async function main(): Promise<void> {
   say();
   say(`  cd ${q(workdir)}`);
   say(`  export ARCHIVE_CONFIG_DIR=${q(configDir)} ARCHIVE_STATE_DIR=${q(join(configDir, 'state'))}`);
+  if (fixedNow) say(`  export ARCHIVE_NOW=${q(fixedNow)}`);
   say(`  archive() { node ${q(bin)} "$@"; }`);
   say(dim(`  # az://${ACCOUNT}/… and s3://… locations, with credentials from the environment:`));
   for (const [k, v] of Object.entries(world.env)) say(`  export ${k}=${q(v)}`);
