@@ -96,7 +96,9 @@ for (const name of ['azure', 's3'] as const) {
       });
 
       test('control: a token credential (service principal) does load the SDK', () => {
-        const r = loadedChunks(['list', 'http://127.0.0.1:9/devstoreaccount1/ten'], {
+        // https: over plain http archive refuses a token credential before loading anything (an
+        // Entra ID token is never sent without TLS), which would prove nothing here.
+        const r = loadedChunks(['list', 'https://127.0.0.1:9/devstoreaccount1/ten'], {
           AZURE_TENANT_ID: '72f988bf-86f1-41af-91ab-2d7cd011db47',
           AZURE_CLIENT_ID: '11111111-2222-3333-4444-555555555555',
           AZURE_CLIENT_SECRET: 'not-a-real-secret-0123456789',

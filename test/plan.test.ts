@@ -200,7 +200,8 @@ describe('scope: which kinds and hosts the keys below a folder can have', () => 
   const cases: Array<[string, Scope, string | undefined]> = [
     ['acme/search/prod/h2.x/logs/access/', scope('auto', undefined, ['h1*']), 'its Vespa host h2.x does not match --host'],
     ['acme/search/prod/H1.x/logs/access/', scope('auto', undefined, ['h1*']), undefined], // --host is case-insensitive
-    ['acme/search/prod/h1.x/logs/access/', scope('auto', undefined, ['h1*,h2*']), undefined],
+    ['acme/search/prod/h1.x/logs/access/', scope('auto', undefined, ['h1*', 'h2*']), undefined], // --host h1* --host h2*
+    ['acme/search/prod/h1.x/logs/access/', scope('auto', undefined, ['{h1*,h2*}']), undefined], // one glob, its comma kept
     ['acme/search/prod/h2.x/', scope('auto', undefined, ['h1*']), undefined], // a host folder may hold any tree
     ['acme/search/prod/h2.x/logs/', scope('auto', undefined, ['h1*']), undefined],
     ['acme/search/prod/h1.x/logs/access/old/', scope('auto', undefined, ['h1*']), 'no key below it can have a host (--host)'],
