@@ -266,6 +266,17 @@ describe('Azure: the real Archive tier in Azurite', () => {
     }
   });
 
+  test('validate reads an object that is not archived (an archived one says nothing of the credential)', async () => {
+    await seedFresh(p, 'probe');
+    // a, b and d come first in key order; only c is readable.
+    await setTier(p, 'probe', ['a', 'b', 'd'], 'Archive');
+    const r = await run(['validate', p.loc('probe', 'http/'), '--no-write', '--json'], p.env);
+    assert.equal(r.code, 0, r.stderr);
+    const doc = JSON.parse(r.stdout) as { probes: Array<{ name: string; status: string; key?: string }> };
+    const read = doc.probes.find((x) => x.name === 'read');
+    assert.deepEqual([read?.status, read?.key], ['ok', K.c]);
+  });
+
   test('restore: Set Blob Tier for real (202), idempotent on a re-run, and then everything pulls', async () => {
     await seedFresh(p, 'rehydrate');
     await setTier(p, 'rehydrate', ['a', 'b', 'd'], 'Archive');

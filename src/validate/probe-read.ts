@@ -1,15 +1,22 @@
 /**
- * read: GET the first bytes of a real object (--read KEY, else the first non-empty one listed).
+ * read: GET the first bytes of a real object (--read KEY, else the first non-empty one listed that
+ * is not archived).
  * When there is none, the write probe reads its own object back (probe-write.ts), and when even
  * that did not happen, `readSkipped` says why nothing was read.
  */
 import { ExitCode } from '../errors.js';
 import { formatBytes } from '../output/format.js';
 import { addRow, failure, readSome, underLocation, type ProbeContext } from './probe-kit.js';
+import type { ObjectInfo } from '../providers/types.js';
+import { coldState, readable } from '../restore/state.js';
 
 export async function probeRead(ctx: ProbeContext): Promise<void> {
+  // An archived object (Azure Archive tier, S3 Glacier) refuses any read: it says nothing of the credential.
+  const online = (o: ObjectInfo) => readable(coldState(o, ctx.p.kind));
   const key =
-    ctx.opts.readKey !== undefined ? underLocation(ctx, ctx.opts.readKey) : (ctx.listed.find((o) => o.size > 0) ?? ctx.listed[0])?.key;
+    ctx.opts.readKey !== undefined
+      ? underLocation(ctx, ctx.opts.readKey)
+      : (ctx.listed.find((o) => o.size > 0 && online(o)) ?? ctx.listed.find((o) => o.size > 0) ?? ctx.listed[0])?.key;
   if (key === undefined) return;
   const started = Date.now();
   const size = ctx.listed.find((o) => o.key === key)?.size;
