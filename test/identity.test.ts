@@ -173,7 +173,10 @@ describe('Entra ID credentials against Azurite in OAuth mode', () => {
       assert.equal(r.code, 0, r.stderr + r.stdout);
       const doc = JSON.parse(r.stdout);
       assert.equal(doc.auth, 'default Azure credential chain');
-      assert.ok(doc.probes.every((p: { status: string }) => p.status === 'ok'));
+      assert.deepEqual(
+        doc.probes.map((p: { name: string; status: string }) => `${p.name}:${p.status}`),
+        ['list:ok', 'read:ok', 'write:ok', 'delete:ok'],
+      );
       // Without any credential the chain fails cleanly: exit 3 and a hint, no hang.
       const none = await runCli(['list', 'chain:'], {
         env: { ...env, PATH: '/usr/bin:/bin', AZURE_TOKEN_CREDENTIALS: 'AzureCliCredential' },

@@ -142,19 +142,31 @@ for (const name of PROVIDERS) {
     });
 
     test("the run's clock (io.now): --since counts back from it", async () => {
+      // The clock is the object's own last-modified time plus half an hour, never the wall clock:
+      // s3rver stamps Last-Modified from the file's mtime, which libfaketime does not shift, so a
+      // window counted from the test's (shifted) clock would miss an object written a second ago.
+      const all = await runInProcess(['list', p.loc('fmt-one'), '--ndjson'], { env: p.env });
+      assert.equal(all.code, 0, all.stderr);
+      const a = all.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { key: string; lastModified: string })
+        .find((o) => o.key === 'a.txt');
+      assert.ok(a, all.stdout);
+      const written = Date.parse(a.lastModified);
       const args = ['list', p.loc('fmt-one'), '--since', '1h', '--ndjson'];
-      const today = await runInProcess(args, { env: p.env });
-      assert.equal(today.code, 0, today.stderr);
+      const soon = await runInProcess(args, { env: p.env, now: new Date(written + 30 * 60_000) });
+      assert.equal(soon.code, 0, soon.stderr);
       assert.deepEqual(
-        today.stdout
+        soon.stdout
           .trimEnd()
           .split('\n')
           .map((l) => JSON.parse(l).key),
         ['a.txt'],
       );
-      const later = await runInProcess(args, { env: p.env, now: new Date('2100-01-01T00:00:00Z') });
+      const later = await runInProcess(args, { env: p.env, now: new Date(written + 2 * 3_600_000) });
       assert.equal(later.code, 0, later.stderr);
-      assert.equal(later.stdout, '', 'an hour before 2100 nothing was written yet');
+      assert.equal(later.stdout, '', 'two hours after it was written, the last hour holds nothing');
     });
 
     test('pull: conflicting or unknown formats exit 2 and write nothing', async () => {

@@ -18,9 +18,16 @@ import { compareKeys } from '../src/listing/walk.js';
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;
 const DAYS = 40;
-// Keys carry times relative to the test run, so relative windows (2h, 1d) hit real data and the
-// last-modified times (the seeding moment) fall inside some windows and outside others.
-const NOW = Math.floor(Date.now() / HOUR) * HOUR;
+// Keys carry times relative to one fixed "now", the clock every listing here is given (`now` in
+// process, ARCHIVE_NOW for the CLI), so which day and hour folders a window touches never depends
+// on when the suite runs (it did: the scanned-key bounds below failed at most hours of the day).
+// It is an hour past midnight, a day after a month's end: `--since 2h` and `1d` cross midnight,
+// `--since 3d --until 1d` crosses the month boundary. (The planner reads a stem's days that fall in
+// one month as that month, plan-names.ts, so a 3-day window inside one month would read the
+// month's files: fine for the service, not what the bounds below describe.) Last-modified times
+// (the seeding moment, months later) fall inside the open-ended windows, outside the bounded ones.
+const NOW = Date.UTC(2026, 2, 2, 1, 0, 0); // 2026-03-02T01:00:00Z
+const CLOCK = { now: new Date(NOW) };
 
 const p2 = (n: number) => String(n).padStart(2, '0');
 const ymd = (t: number) => new Date(t).toISOString().slice(0, 10).replace(/-/g, '');
@@ -260,7 +267,7 @@ async function run(provider: StorageProvider, prefix: string, o: ListOptions): P
   const totals: ListTotals = { count: 0, bytes: 0, scanned: 0 };
   const rows: string[] = [];
   // As `archive list` asks: folder markers included (data commands drop them, pruned or not).
-  for await (const e of listEntries(provider, prefix, { folders: true, ...o }, totals)) rows.push(JSON.stringify(entryToJson(e)));
+  for await (const e of listEntries(provider, prefix, { folders: true, ...CLOCK, ...o }, totals)) rows.push(JSON.stringify(entryToJson(e)));
   return { rows, totals };
 }
 
@@ -396,7 +403,7 @@ for (const name of PROVIDERS) {
       for await (const _ of listEntries(
         provider,
         `${v1}/logs/`,
-        { since: '2h', onPlan: (e) => events.push(`${e.decision.action} ${e.folder}`) },
+        { since: '2h', ...CLOCK, onPlan: (e) => events.push(`${e.decision.action} ${e.folder}`) },
         totals,
       ));
       // One listing of h1's logs/ by the stamp delimiter finds every stem; each is read for its days.
@@ -426,6 +433,7 @@ for (const name of PROVIDERS) {
       const events: string[] = [];
       for await (const _ of listEntries(provider, 'amp/', {
         since: '2h',
+        ...CLOCK,
         layout: 'amplitude',
         onPlan: (e) => events.push(`${e.decision.action} ${e.folder}`),
       }));
@@ -468,7 +476,9 @@ for (const name of PROVIDERS) {
     });
 
     test('--explain names the skipped log folders and why', async () => {
-      const r = await runCli(['list', p.loc('arch', 'acme/search/prod/'), '--host', 'h1*', '--json', '--explain'], { env: p.env });
+      const r = await runCli(['list', p.loc('arch', 'acme/search/prod/'), '--host', 'h1*', '--json', '--explain'], {
+        env: { ...p.env, ARCHIVE_NOW: iso(NOW) },
+      });
       assert.equal(r.code, 0, r.stderr);
       assert.match(
         r.stderr,
@@ -478,7 +488,9 @@ for (const name of PROVIDERS) {
         r.stderr,
         /^plan: list acme\/search\/prod\/h1\.vespa\.example\/logs\/access\/ \(a Vespa log folder --kind\/--host keeps\)$/m,
       );
-      const full = await runCli(['list', p.loc('arch', 'acme/search/prod/'), '--host', 'h1*', '--json', '--no-prune'], { env: p.env });
+      const full = await runCli(['list', p.loc('arch', 'acme/search/prod/'), '--host', 'h1*', '--json', '--no-prune'], {
+        env: { ...p.env, ARCHIVE_NOW: iso(NOW) },
+      });
       const rows = (out: string) => (JSON.parse(out) as { objects: unknown[] }).objects.map((o) => JSON.stringify(o));
       assert.deepEqual(inServiceOrder(name, rows(r.stdout)), inServiceOrder(name, rows(full.stdout)));
     });
@@ -538,7 +550,9 @@ for (const name of PROVIDERS) {
     after(async () => p?.stop());
 
     test('--explain prints the plan and the requests on stderr; --json carries requests and scanned', async () => {
-      const r = await runCli(['list', p.loc('arch', 'cf/http_requests/'), '--since', '2h', '--json', '--explain'], { env: p.env });
+      const r = await runCli(['list', p.loc('arch', 'cf/http_requests/'), '--since', '2h', '--json', '--explain'], {
+        env: { ...p.env, ARCHIVE_NOW: iso(NOW) },
+      });
       assert.equal(r.code, 0, r.stderr);
       const j = JSON.parse(r.stdout) as { count: number; scanned: number; requests: number; objects: Array<{ key: string }> };
       const lines = r.stderr.trimEnd().split('\n');
@@ -556,7 +570,7 @@ for (const name of PROVIDERS) {
       assert.ok(j.scanned <= 20, `scanned ${j.scanned}`);
 
       const full = await runCli(['list', p.loc('arch', 'cf/http_requests/'), '--since', '2h', '--json', '--no-prune', '--explain'], {
-        env: p.env,
+        env: { ...p.env, ARCHIVE_NOW: iso(NOW) },
       });
       assert.equal(full.code, 0, full.stderr);
       const jf = JSON.parse(full.stdout) as typeof j;
@@ -567,10 +581,12 @@ for (const name of PROVIDERS) {
     });
 
     test('--verbose shows the plan too; without either, stderr stays empty', async () => {
-      const v = await runCli(['--verbose', 'list', p.loc('arch', 'hive/'), '--since', '1d', '--ndjson'], { env: p.env });
+      const v = await runCli(['--verbose', 'list', p.loc('arch', 'hive/'), '--since', '1d', '--ndjson'], {
+        env: { ...p.env, ARCHIVE_NOW: iso(NOW) },
+      });
       assert.equal(v.code, 0, v.stderr);
       assert.match(v.stderr, /^plan: skip /m);
-      const q = await runCli(['list', p.loc('arch', 'hive/'), '--since', '1d', '--ndjson'], { env: p.env });
+      const q = await runCli(['list', p.loc('arch', 'hive/'), '--since', '1d', '--ndjson'], { env: { ...p.env, ARCHIVE_NOW: iso(NOW) } });
       assert.equal(q.code, 0);
       assert.equal(q.stderr, '');
       assert.equal(q.stdout, v.stdout);
@@ -578,7 +594,7 @@ for (const name of PROVIDERS) {
 
     test('a location that is itself a day folder outside the window makes no request at all', async () => {
       const r = await runCli(['list', p.loc('arch', `cf/http_requests/${ymd(NOW - 10 * DAY)}/`), '--since', '2h', '--json', '--explain'], {
-        env: p.env,
+        env: { ...p.env, ARCHIVE_NOW: iso(NOW) },
       });
       assert.equal(r.code, 0, r.stderr);
       assert.deepEqual(JSON.parse(r.stdout), { objects: [], count: 0, bytes: 0, scanned: 0, requests: 0 });

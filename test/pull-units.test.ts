@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOCK_SUFFIX, ownerAlive, tryLock, waitLock } from '../src/pull/file-lock.js';
@@ -74,7 +74,9 @@ test('an unreadable lock counts as stale only once it is old; a planted link is 
   const f = join(d, 'file.log');
   writeFileSync(f + LOCK_SUFFIX, '');
   assert.equal(await tryLock(f), undefined, 'its creator may be writing it right now');
-  const old = new Date(Date.now() - 60_000);
+  // A minute older than the file system says it is (not Date.now(): lock ages are judged on the
+  // file system's clock, src/fs-clock.ts, which libfaketime does not shift).
+  const old = new Date(statSync(f + LOCK_SUFFIX).mtimeMs - 60_000);
   utimesSync(f + LOCK_SUFFIX, old, old);
   const l = await tryLock(f);
   assert.ok(l);

@@ -331,11 +331,27 @@ for (const name of PROVIDERS) {
       assert.match(bad.stderr, /^hint: /m);
 
       // Backfill order comes from Last-Modified, which both emulators stamp at write time with
-      // 1 s resolution (S3 listings, HTTP dates): wait for the clock to pass the old object's
-      // second once, then prove the order from the listing rather than assume it.
+      // 1 s resolution (S3 listings, HTTP dates): wait until the emulator's own clock has passed
+      // the old object's second (a probe object's Last-Modified says so; s3rver takes it from the
+      // file's mtime, so the test's clock cannot tell), then prove the order from the listing.
       await p.seed('amp', [{ key: 'export/123_2026-01-05_7#0.json.gz', body: gzipSync('old\n') }]);
-      const oldMod = JSON.parse((await runCli(['list', p.loc('amp'), '--ndjson'], { env: p.env })).stdout.trim()).lastModified as string;
-      await until('the next second', () => Date.now() >= Math.floor(Date.parse(oldMod) / 1000) * 1000 + 1000, 5_000);
+      const secondOf = async (container: string) => {
+        const r = await runCli(['list', p.loc(container), '--ndjson'], { env: p.env });
+        assert.equal(r.code, 0, r.stderr);
+        return Math.max(
+          ...r.stdout
+            .trim()
+            .split('\n')
+            .map((l) => Math.floor(Date.parse(JSON.parse(l).lastModified as string) / 1000)),
+        );
+      };
+      const oldSecond = await secondOf('amp');
+      for (let tries = 0; ; tries++) {
+        await p.seed('amp-clock', [{ key: `probe-${tries}`, body: 'x' }]);
+        if ((await secondOf('amp-clock')) > oldSecond) break;
+        assert.ok(tries < 50, "the emulator's clock did not pass the old object's second");
+        await new Promise((r) => setTimeout(r, 100));
+      }
       await p.seed('amp', [
         { key: 'backfill/123_2026-01-05_7#0.json.gz', body: gzipSync('new\n') },
         { key: 'export/123_2026-01-05_8#0.json.gz', body: gzipSync('eight\n') },

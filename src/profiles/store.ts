@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AuthError, UsageError } from '../errors.js';
 import { PROFILE_NAME, type Profile, type ProfilesFile } from './types.js';
+import { fileAgeMs } from '../fs-clock.js';
 
 export function configDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.ARCHIVE_CONFIG_DIR) return env.ARCHIVE_CONFIG_DIR;
@@ -101,9 +102,9 @@ async function lock(path: string): Promise<() => Promise<void>> {
       return () => unlink(lockPath).catch(() => undefined);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      // A lock older than 30 s belongs to a process that died mid-write.
+      // A lock older than 30 s (on the file system's clock) belongs to a process that died mid-write.
       const st = await stat(lockPath).catch(() => undefined);
-      if (st && Date.now() - st.mtimeMs > 30_000) {
+      if (st && fileAgeMs(lockPath, st.mtimeMs) > 30_000) {
         await unlink(lockPath).catch(() => undefined);
         continue;
       }

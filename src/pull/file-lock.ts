@@ -17,6 +17,7 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, unl
 import { lstat, readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { fileAgeMs } from '../fs-clock.js';
 
 export const LOCK_SUFFIX = '.archive-lock';
 const BREAK_SUFFIX = '.break';
@@ -120,7 +121,7 @@ async function inspect(path: string): Promise<{ raw: string; owner?: LockOwner; 
     throw err;
   }
   const owner = parseOwner(raw);
-  if (!owner) return { raw, stale: Date.now() - st.mtimeMs > UNREADABLE_STALE_MS };
+  if (!owner) return { raw, stale: fileAgeMs(path, st.mtimeMs) > UNREADABLE_STALE_MS };
   return { raw, owner, stale: !ownerAlive(owner) };
 }
 
@@ -128,7 +129,7 @@ async function breakStale(path: string, seen: string): Promise<void> {
   const marker = path + BREAK_SUFFIX;
   if (createExclusive(marker, String(process.pid)) === undefined) {
     try {
-      if (Date.now() - (await lstat(marker)).mtimeMs > BREAK_STALE_MS) await unlink(marker);
+      if (fileAgeMs(path, (await lstat(marker)).mtimeMs) > BREAK_STALE_MS) await unlink(marker);
     } catch {
       /* another breaker finished or removed it */
     }
