@@ -25,11 +25,13 @@ export function httpsUrl(target: Target, key: string, o: { withSas?: boolean } =
     return `${target.serviceUrl.replace(/\/+$/, '')}/${target.container}/${encodeKey(key)}${sas ? `?${sas}` : ''}`;
   }
   if (target.endpoint) return `${target.endpoint.replace(/\/+$/, '')}/${target.bucket}/${encodeKey(key)}`;
+  if (target.provider === 'gcs') return `https://storage.googleapis.com/${target.bucket}/${encodeKey(key)}`;
   const region = target.region ?? 'us-east-1';
   return `https://${target.bucket}.s3.${region}.amazonaws.com/${encodeKey(key)}`;
 }
 
-/** The URL `list --urls` prints: the blob URL on Azure, `s3://bucket/key` on S3 (what aws/rclone take). */
+/** The URL `list --urls` prints: the blob URL on Azure, `s3://bucket/key` on S3, `gs://bucket/key` on GCS (what aws/gcloud/rclone take). */
 export function objectUrl(target: Target, key: string): string {
+  if (target.provider === 'gcs') return `gs://${target.bucket}/${key}`;
   return target.provider === 'azure' ? httpsUrl(target, key) : `s3://${target.bucket}/${key}`;
 }
