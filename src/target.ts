@@ -201,7 +201,7 @@ function fromLocation(loc: Exclude<Location, { provider: 'profile' }>, opts: Tar
 export function gcsAuthFromEnv(env: NodeJS.ProcessEnv): GcsAuth {
   const accessId = envValue(GCS_FIELDS.hmacAccessId.env, env);
   const secret = envValue(GCS_FIELDS.hmacSecret.env, env);
-  if (accessId && secret) return { type: 'hmac', accessId, secret };
+  if (accessId && secret) return { type: 'hmac', hmacAccessId: accessId, hmacSecret: secret };
   return { type: 'application-default' };
 }
 

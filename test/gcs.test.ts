@@ -85,6 +85,9 @@ test('target: --user-project only for gs://; HMAC from the environment, else App
   );
   assert.equal(t.provider, 'gcs');
   assert.deepEqual(t.provider === 'gcs' && [t.userProject, t.auth.type], [PROJECT, 'hmac']);
+  // The secret is registered for redaction (the credential table's field names are the target's).
+  const { redact } = await import('../src/redact.js');
+  assert.ok(!redact(`x ${HMAC.secret} y`).includes(HMAC.secret));
   const adc = await resolveTarget(`gs://${BUCKET}/`, {}, { GOOGLE_CLOUD_QUOTA_PROJECT: PROJECT });
   assert.deepEqual(adc.provider === 'gcs' && [adc.userProject, adc.auth.type], [PROJECT, 'application-default']);
   await assert.rejects(resolveTarget('s3://some-bucket/', { userProject: PROJECT }, {}), /--user-project is for Cloud Storage/);

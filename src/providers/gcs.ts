@@ -155,7 +155,7 @@ export class GcsProvider implements StorageProvider {
     this.authoriser ??= (async (): Promise<Authoriser> => {
       const a = this.target.auth;
       const extra = this.extra();
-      if (a.type === 'hmac') return hmacAuthoriser(this.host, a.accessId, a.secret, extra);
+      if (a.type === 'hmac') return hmacAuthoriser(this.host, a.hmacAccessId, a.hmacSecret, extra);
       const { GcsTokenSource } = await import('./gcs-auth.js');
       const tokens: GcsTokenSource = new GcsTokenSource(a, this.env);
       return { headers: async () => ({ ...extra, authorization: await tokens.authorization() }) };

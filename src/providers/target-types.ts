@@ -49,7 +49,7 @@ export interface S3Target {
  * gcloud ADC file, the metadata server).
  */
 export type GcsAuth =
-  | { type: 'hmac'; accessId: string; secret: string }
+  | { type: 'hmac'; hmacAccessId: string; hmacSecret: string }
   | { type: 'service-account'; keyFile: string }
   | { type: 'application-default' };
 

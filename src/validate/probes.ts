@@ -56,7 +56,7 @@ export function describeAuth(t: Target): string {
     const billed = t.userProject ? `, billed to project ${t.userProject}` : '';
     switch (t.auth.type) {
       case 'hmac':
-        return `HMAC key ${t.auth.accessId}${billed}`;
+        return `HMAC key ${t.auth.hmacAccessId}${billed}`;
       case 'service-account':
         return `service-account key file ${t.auth.keyFile}${billed}`;
       case 'application-default':
