@@ -88,7 +88,7 @@ function applyUserProject(target: Target, opts: TargetOptions, env: NodeJS.Proce
   }
   if (target.provider !== 'gcs') return;
   const fromEnv = envValue(GCS_FIELDS.userProject.env, env);
-  const chosen = project ?? target.userProject ?? checkUserProject(fromEnv, GCS_FIELDS.userProject.env[0]);
+  const chosen = project ?? checkUserProject(fromEnv, GCS_FIELDS.userProject.env[0]) ?? target.userProject;
   if (chosen) target.userProject = chosen;
 }
 

@@ -236,6 +236,51 @@ describe('gs:// with HMAC keys (s3rver behind a recording proxy and a SigV4-chec
     assert.match(bad.stderr, /hint: the HMAC secret is wrong/);
     assert.ok(!bad.stderr.includes('wrong/Secret'));
   });
+
+  test('profile add --auth hmac --secret-stdin --user-project: saved (secret masked), then NAME: lists with the stored key and project', async () => {
+    const noEnv = { GCS_HMAC_ACCESS_ID: undefined, GCS_HMAC_SECRET: undefined };
+    const add = await runInProcess(
+      [
+        'profile',
+        'add',
+        'vespa-gcp-hmac',
+        loc(),
+        '--auth',
+        'hmac',
+        '--access-key-id',
+        HMAC.id,
+        '--secret-stdin',
+        '--user-project',
+        PROJECT,
+        '--endpoint',
+        proxy.url,
+        '--layout',
+        'vespa',
+      ],
+      { env: noEnv, input: `${HMAC.secret}\n` },
+    );
+    assert.equal(add.code, 0, add.stderr);
+    assert.match(
+      add.stdout,
+      new RegExp(`saved profile vespa-gcp-hmac: gs://${BUCKET.replace(/\./g, '\\.')}/${TENANT} \\(hmac, billed to ${PROJECT}\\)`),
+    );
+    const show = await runInProcess(['profile', 'show', 'vespa-gcp-hmac', '--json'], { env: noEnv });
+    assert.equal(show.code, 0, show.stderr);
+    assert.ok(!show.stdout.includes(HMAC.secret), 'the secret is masked');
+    assert.equal((JSON.parse(show.stdout) as { userProject: string }).userProject, PROJECT);
+    const from = fresh();
+    const r = await runInProcess(['list', 'vespa-gcp-hmac:', '--ndjson'], { env: noEnv });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim().split('\n').length, 4);
+    assertProject(proxy.requests, 'list through the profile', true);
+    noBadSignature(from);
+    // A profile cannot mix in S3's requester pays, nor an S3 location the user project.
+    const mixed = await runInProcess(['profile', 'add', 'x-gcp', loc(), '--request-payer', 'requester'], { env: noEnv });
+    assert.equal(mixed.code, 2, mixed.stderr);
+    const s3p = await runInProcess(['profile', 'add', 'x-s3', 's3://some-bucket/', '--user-project', PROJECT], { env: noEnv });
+    assert.equal(s3p.code, 2, s3p.stderr);
+    assert.match(s3p.stderr, /--user-project is for Cloud Storage/);
+  });
 });
 
 describe('gs:// with OAuth (token stand-in verifying the JWT, bearer gate in front of s3rver)', () => {
@@ -335,5 +380,33 @@ describe('gs:// with OAuth (token stand-in verifying the JWT, bearer gate in fro
     });
     assert.equal(np.code, 3, np.stderr);
     assert.match(np.stderr, /requester pays \(UserProjectMissing\)/);
+  });
+
+  test('profile add --auth service-account --key-file: NAME: reads with the JWT grant and the stored project', async () => {
+    const add = await runCli([
+      'profile',
+      'add',
+      'gcs-sa',
+      `gs://${BUCKET}/${TENANT}`,
+      '--auth',
+      'service-account',
+      '--key-file',
+      saFile,
+      '--user-project',
+      PROJECT,
+      '--endpoint',
+      gate.url,
+    ]);
+    assert.equal(add.code, 0, add.stderr);
+    gate.requests.length = 0;
+    google.grants.length = 0;
+    const r = await runCli(['list', 'gcs-sa:', '--ndjson']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim().split('\n').length, 2);
+    assert.deepEqual(
+      google.grants.map((g) => [g.grant, g.verified]),
+      [['urn:ietf:params:oauth:grant-type:jwt-bearer', true]],
+    );
+    assertProject(gate.requests, 'list through a service-account profile', false);
   });
 });

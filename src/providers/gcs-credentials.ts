@@ -9,7 +9,8 @@ import type { AuthTypeSpec, CredentialField } from './credential-table.js';
 export const GCS_FIELDS = {
   hmacAccessId: {
     label: 'HMAC access id',
-    flag: { spec: '--hmac-access-id <id>', help: 'Cloud Storage HMAC access id (env GCS_HMAC_ACCESS_ID)' },
+    // The same flag as S3's access key id: `profile add … --auth hmac --access-key-id ID --secret-stdin`.
+    flag: { spec: '--access-key-id <id>', help: 'S3 access key id, or a Cloud Storage HMAC access id' },
     env: ['GCS_HMAC_ACCESS_ID'],
     envHelp: 'Cloud Storage HMAC access id (with `GCS_HMAC_SECRET`: signs gs:// requests with that key instead of OAuth)',
     secret: false,
@@ -29,6 +30,10 @@ export const GCS_FIELDS = {
   },
   userProject: {
     label: 'user project',
+    flag: {
+      spec: '--user-project <project>',
+      help: 'Cloud Storage requester pays: the Google Cloud project billed (env GOOGLE_CLOUD_QUOTA_PROJECT)',
+    },
     env: ['GOOGLE_CLOUD_QUOTA_PROJECT'],
     envHelp: 'Google Cloud project billed for gs:// requests (same as `--user-project`; requester pays)',
     secret: false,
