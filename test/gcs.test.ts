@@ -37,6 +37,8 @@ const TENANT = 'vespa-team/';
 const APP = `${TENANT}docsearch/default`;
 const PROJECT = 'my-project-123';
 const HMAC = { id: 'GOOG1EXAMPLEHMACACCESSID0000000000000000000000000000000000', secret: 'bGoa+V7g/yqDXvKRqq+JTFn4uQZbPiQJo4pf9RzJ' };
+/** An HMAC key of a principal that holds no role on the bucket. */
+const NOBODY = { id: 'GOOG1ENOBODYHMACACCESSID000000000000000000000000000000000', secret: 'nobody+Secret/0123456789abcdefABCDEFGHIJ' };
 const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 const record = (t: number, uri: string) => JSON.stringify({ time: t / 1000, code: 200, method: 'GET', uri });
@@ -142,6 +144,7 @@ describe('gs:// with HMAC keys (s3rver behind a recording proxy and a SigV4-chec
     ]);
     iam = await startS3Iam(s3.endpoint);
     iam.keys.set(HMAC.id, { secret: HMAC.secret, allow: ALL_ACTIONS });
+    iam.keys.set(NOBODY.id, { secret: NOBODY.secret, allow: [] });
     proxy = await startRecordingProxy(iam.endpoint);
     // GCS on a requester-pays bucket: 400 UserProjectMissing unless the request names a project.
     proxy.setPolicy((r) =>
@@ -165,6 +168,9 @@ describe('gs:// with HMAC keys (s3rver behind a recording proxy and a SigV4-chec
     assert.match(r.stderr, /gs:\/\/vespa-cloud-data-prod\.gcp-us-central1-f-73770f: the bucket is requester pays \(UserProjectMissing\)/);
     assert.match(r.stderr, /^hint: .*--user-project PROJECT/m);
     assert.ok(!r.stderr.includes(HMAC.secret));
+    const v = await cli(['validate', loc(), '--no-write']);
+    assert.equal(v.code, 3, v.stderr);
+    assert.match(v.stdout, /list\s+✗\s+UserProjectMissing\s+the bucket is requester pays: add --user-project PROJECT/);
   });
 
   test('list: every page carries the project, signed; --ndjson keeps a hostile key exact; a window across month-end midnight', async () => {
@@ -242,6 +248,35 @@ describe('gs:// with HMAC keys (s3rver behind a recording proxy and a SigV4-chec
       );
     assertProject(proxy.requests, 'validate', true);
     noBadSignature(from);
+    // HEAD and PUT retried like the SDK's S3 requests: a 503 on the marker's HEAD and a reset PUT (the
+    // proxy plays them; s3rver never fails) still end in ok, each sent twice.
+    const requesterPays = (r: RecordedRequest) =>
+      r.headers['x-goog-user-project'] ? undefined : ({ status: 400, code: 'UserProjectMissing', message: 'no user project' } as const);
+    proxy.setPolicy((r, nth) => {
+      if (r.op === 'head' && nth === 1) return { status: 503, code: 'ServiceUnavailable', message: 'try again' };
+      if (r.op === 'put' && nth === 1) return 'reset';
+      return requesterPays(r);
+    });
+    fresh();
+    const flaky = await cli(['validate', loc(), '--user-project', PROJECT, '--marker', LOGS.a.slice(TENANT.length), '--json']).finally(() =>
+      proxy.setPolicy(requesterPays),
+    );
+    assert.equal(flaky.code, 0, flaky.stderr + flaky.stdout);
+    assert.ok(
+      (JSON.parse(flaky.stdout) as { probes: Array<{ status: string }> }).probes.every((x) => x.status === 'ok'),
+      flaky.stdout,
+    );
+    assert.equal(proxy.requests.filter((q) => q.op === 'head').length, 2);
+    assert.equal(proxy.requests.filter((q) => q.op === 'put').length, 2);
+    // A principal without a role: every probe denied, each hint naming the GCS permission and role.
+    const denied = await runInProcess(['validate', loc(), '--user-project', PROJECT, '--endpoint', proxy.url], {
+      env: { GCS_HMAC_ACCESS_ID: NOBODY.id, GCS_HMAC_SECRET: NOBODY.secret },
+    });
+    assert.equal(denied.code, 3, denied.stderr);
+    assert.match(
+      denied.stdout,
+      /list\s+✗\s+AccessDenied\s+the principal needs storage\.objects\.list on the bucket: grant it roles\/storage\.objectViewer/,
+    );
     // A wrong secret: SignatureDoesNotMatch with a GCS hint, the secret never printed.
     const bad = await runInProcess(['list', loc(), '--user-project', PROJECT, '--endpoint', proxy.url], {
       env: { ...env, GCS_HMAC_SECRET: 'wrong/Secret+0123456789abcdefABCDEFGHIJ' },

@@ -30,6 +30,8 @@ export const GCS_ENDPOINT = 'https://storage.googleapis.com';
 /** The header GCS bills requests to (requester pays). */
 export const USER_PROJECT_HEADER = 'x-goog-user-project';
 const LIST_PAGE = 1000;
+const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
+const RETRY_NETWORK = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT']);
 
 /** Vespa Cloud's GCP archive buckets (`vespa-cloud-data-prod.gcp-us-central1-f-73770f`), all requester pays. */
 const VESPA_BUCKET = /^vespa-cloud-data-/;
@@ -186,6 +188,27 @@ export class GcsProvider implements StorageProvider {
     return key === undefined ? b : `${b}/${key.split('/').map(uriEncode).join('/')}`;
   }
 
+  /**
+   * HEAD, PUT, DELETE and the bucket list, retried as the SDK retries S3's (4 attempts, full-jitter
+   * backoff, at least Retry-After) on 429, 5xx and connection failures. Object GETs are not retried
+   * here: resilient-read.ts resumes them from the byte where they stopped.
+   */
+  private async retried(method: string, path: string, query = '', more: Record<string, string> = {}, body?: Buffer) {
+    for (let attempt = 1; ; attempt++) {
+      let res: GetResponse | undefined;
+      try {
+        res = await this.request(method, path, query, more, body);
+      } catch (e) {
+        const code = (e as { code?: string }).code;
+        if (attempt >= 4 || !code || !RETRY_NETWORK.has(code)) throw e;
+      }
+      if (res && (attempt >= 4 || !RETRY_STATUS.has(res.status))) return res;
+      const after = res ? Number(header(res.headers, 'retry-after')) * 1000 || 0 : 0;
+      res?.body.resume();
+      await new Promise((r) => setTimeout(r, Math.max(Math.random() * Math.min(20_000, 100 * 2 ** (attempt - 1)), after)));
+    }
+  }
+
   private async request(method: string, path: string, query = '', more: Record<string, string> = {}, body?: Buffer, signal?: AbortSignal) {
     const payloadHash = body ? createHash('sha256').update(body).digest('hex') : undefined;
     const headers: Record<string, string> = {
@@ -216,7 +239,7 @@ export class GcsProvider implements StorageProvider {
   async *listContainers(): AsyncIterable<ContainerInfo> {
     // Listing buckets needs a project (x-goog-project-id) and storage.buckets.list: the XML API's GET Service.
     try {
-      const res = await this.request(
+      const res = await this.retried(
         'GET',
         `${this.basePath}/`,
         '',
@@ -265,7 +288,7 @@ export class GcsProvider implements StorageProvider {
   async stat(key: string): Promise<ObjectInfo> {
     return mapFailure(
       async () => {
-        const res = await this.request('HEAD', this.path(key));
+        const res = await this.retried('HEAD', this.path(key));
         res.body.resume();
         if (res.status < 200 || res.status >= 300) throw await httpError(res);
         const h = (n: string) => header(res.headers, n) || undefined;
@@ -315,7 +338,7 @@ export class GcsProvider implements StorageProvider {
     if (opts.contentEncoding) more['content-encoding'] = opts.contentEncoding;
     await mapFailure(
       async () => {
-        const res = await this.request('PUT', this.path(key), '', more, buf);
+        const res = await this.retried('PUT', this.path(key), '', more, buf);
         if (res.status < 200 || res.status >= 300) throw await httpError(res);
         res.body.resume();
       },
@@ -326,7 +349,7 @@ export class GcsProvider implements StorageProvider {
   async delete(key: string): Promise<void> {
     await mapFailure(
       async () => {
-        const res = await this.request('DELETE', this.path(key));
+        const res = await this.retried('DELETE', this.path(key));
         if ((res.status < 200 || res.status >= 300) && res.status !== 404) throw await httpError(res);
         res.body.resume();
       },
