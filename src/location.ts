@@ -23,12 +23,17 @@ export interface S3Location {
   bucket: string;
   prefix: string;
 }
+export interface GcsLocation {
+  provider: 'gcs';
+  bucket: string;
+  prefix: string;
+}
 export interface ProfileLocation {
   provider: 'profile';
   profile: string;
   prefix: string;
 }
-export type Location = AzureLocation | S3Location | ProfileLocation;
+export type Location = AzureLocation | S3Location | GcsLocation | ProfileLocation;
 
 const AZURE_HOST =
   /^([a-z0-9]{3,24})\.blob\.(core\.windows\.net|core\.chinacloudapi\.cn|core\.usgovcloudapi\.net|core\.cloudapi\.de|storage\.azure\.net)$/i;
@@ -64,7 +69,7 @@ export function parseLocation(input: string): Location {
   const raw = input.trim();
   if (!raw)
     throw new UsageError('empty location', {
-      hint: 'give az://ACCOUNT/CONTAINER/PREFIX, s3://BUCKET/PREFIX, a blob URL or PROFILE:PREFIX',
+      hint: 'give az://ACCOUNT/CONTAINER/PREFIX, s3://BUCKET/PREFIX, gs://BUCKET/PREFIX, a blob URL or PROFILE:PREFIX',
     });
 
   if (/^az:\/\//i.test(raw)) {
@@ -93,6 +98,8 @@ export function parseLocation(input: string): Location {
     return { provider: 's3', bucket, prefix: slash < 0 ? '' : rest.slice(slash + 1) };
   }
 
+  if (/^gs:\/\//i.test(raw)) return gcsLocation(raw.slice(5), input);
+
   if (/^https?:\/\//i.test(raw)) {
     let url: URL;
     try {
@@ -104,6 +111,13 @@ export function parseLocation(input: string): Location {
     }
     const query = url.search ? url.search.slice(1) : undefined;
     const host = url.hostname;
+    if (GCS_HOST.test(host)) {
+      if (query)
+        throw new UsageError('a storage.googleapis.com URL takes no query string', {
+          hint: 'give gs://BUCKET/PREFIX; signed URLs are not supported',
+        });
+      return gcsLocation(decodePath(url.pathname.replace(/^\/+/, ''), input), input);
+    }
     const m = AZURE_HOST.exec(host);
     if (m) {
       const { container, prefix } = splitContainer(decodePath(url.pathname, input));
@@ -126,7 +140,7 @@ export function parseLocation(input: string): Location {
       return withSas({ provider: 'azure', account, serviceUrl: `${url.protocol}//${url.host}/${account}`, container, prefix }, query);
     }
     throw new UsageError(`unsupported URL host "${host}"`, {
-      hint: 'use https://ACCOUNT.blob.core.windows.net/CONTAINER/PREFIX, az://ACCOUNT/CONTAINER or s3://BUCKET/PREFIX (with --endpoint for S3-compatible stores)',
+      hint: 'use https://ACCOUNT.blob.core.windows.net/CONTAINER/PREFIX, az://ACCOUNT/CONTAINER, gs://BUCKET/PREFIX or s3://BUCKET/PREFIX (with --endpoint for S3-compatible stores)',
     });
   }
 
@@ -134,8 +148,23 @@ export function parseLocation(input: string): Location {
   if (p) return { provider: 'profile', profile: p[1], prefix: p[2] };
 
   throw new UsageError(`malformed location "${safeInput(input)}"`, {
-    hint: 'give az://ACCOUNT/CONTAINER/PREFIX, https://ACCOUNT.blob.core.windows.net/CONTAINER/PREFIX[?SAS], s3://BUCKET/PREFIX or PROFILE:PREFIX',
+    hint: 'give az://ACCOUNT/CONTAINER/PREFIX, https://ACCOUNT.blob.core.windows.net/CONTAINER/PREFIX[?SAS], s3://BUCKET/PREFIX, gs://BUCKET/PREFIX or PROFILE:PREFIX',
   });
+}
+
+/** GCS bucket names: 3-63 characters (up to 222 with dots), lowercase letters, digits, -, _ and dots. */
+const GCS_BUCKET = /^[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]$/;
+const GCS_HOST = /^(storage\.googleapis\.com|storage\.cloud\.google\.com)$/i;
+
+function gcsLocation(rest: string, input: string): GcsLocation {
+  const slash = rest.indexOf('/');
+  const bucket = slash < 0 ? rest : rest.slice(0, slash);
+  if (bucket && !GCS_BUCKET.test(bucket)) {
+    throw new UsageError(`malformed location "${input}": "${bucket}" is not a Cloud Storage bucket name`, {
+      hint: 'use gs://BUCKET/PREFIX (bucket names are lowercase letters, digits, -, _ and dots)',
+    });
+  }
+  return { provider: 'gcs', bucket, prefix: slash < 0 ? '' : rest.slice(slash + 1) };
 }
 
 function splitQuery(s: string): [string, string | undefined] {
@@ -160,6 +189,8 @@ export function formatLocation(loc: Location): string {
       return `az://${loc.account}/${loc.container}${loc.prefix ? `/${loc.prefix}` : ''}`;
     case 's3':
       return `s3://${loc.bucket}${loc.prefix ? `/${loc.prefix}` : ''}`;
+    case 'gcs':
+      return `gs://${loc.bucket}${loc.prefix ? `/${loc.prefix}` : ''}`;
     case 'profile':
       return `${loc.profile}:${loc.prefix}`;
   }

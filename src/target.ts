@@ -9,10 +9,11 @@ import { registerSecret } from './redact.js';
 import { parseConnectionString } from './providers/azure-connection-string.js';
 import { AZURE_FIELDS } from './providers/azure-credentials.js';
 import { S3_FIELDS } from './providers/s3-credentials.js';
+import { GCS_FIELDS } from './providers/gcs-credentials.js';
 import { credentialSecrets, envValue } from './providers/credentials.js';
-import { REQUEST_PAYERS, type AzureAuth, type RequestPayer, type S3Auth, type Target } from './providers/target-types.js';
+import { REQUEST_PAYERS, type AzureAuth, type GcsAuth, type RequestPayer, type S3Auth, type Target } from './providers/target-types.js';
 
-export type { AzureAuth, AzureTarget, RequestPayer, S3Auth, S3Target, Target } from './providers/target-types.js';
+export type { AzureAuth, AzureTarget, GcsAuth, GcsTarget, RequestPayer, S3Auth, S3Target, Target } from './providers/target-types.js';
 
 export interface TargetOptions {
   endpoint?: string;
@@ -21,6 +22,8 @@ export interface TargetOptions {
   account?: string;
   /** `--request-payer`: S3 requester pays for this run (a profile may also store it). */
   requestPayer?: string;
+  /** `--user-project`: the Google Cloud project billed for GCS requests (requester pays). */
+  userProject?: string;
 }
 
 /** A --request-payer value checked: S3 defines one, `requester`. */
@@ -50,12 +53,43 @@ export function vespaBucketRegion(bucket: string): string | undefined {
 function applyRequestPayer(target: Target, opts: TargetOptions): void {
   const payer = checkRequestPayer(opts.requestPayer);
   if (!payer) return;
+  if (target.provider === 'gcs') {
+    throw new UsageError('--request-payer is for S3 locations: Cloud Storage bills the project given by --user-project', {
+      hint: 'use --user-project PROJECT for gs:// locations',
+    });
+  }
   if (target.provider !== 's3') {
     throw new UsageError('--request-payer is for S3 locations: Azure Blob Storage has no requester pays', {
       hint: 'drop --request-payer for az:// and blob URLs (the storage account owner pays for Azure requests)',
     });
   }
   target.requestPayer = payer;
+}
+
+/** A Google Cloud project id: 6-30 characters, lowercase letters, digits and hyphens (domain-scoped ids have a colon). */
+const PROJECT_ID = /^(?:[a-z][a-z0-9.-]*:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$/;
+
+/** A --user-project value checked (a project id as the console shows it). */
+export function checkUserProject(value: string | undefined, flag = '--user-project'): string | undefined {
+  if (value === undefined) return undefined;
+  if (PROJECT_ID.test(value)) return value;
+  throw new UsageError(`${flag}: "${value}" is not a Google Cloud project id`, {
+    hint: 'give the project id (6-30 lowercase letters, digits and hyphens, e.g. my-project-123), not its name or number',
+  });
+}
+
+/** Applies --user-project: GCS's requester pays; a usage error anywhere else. */
+function applyUserProject(target: Target, opts: TargetOptions, env: NodeJS.ProcessEnv): void {
+  const project = checkUserProject(opts.userProject);
+  if (project && target.provider !== 'gcs') {
+    throw new UsageError('--user-project is for Cloud Storage (gs://) locations', {
+      hint: target.provider === 's3' ? 'S3 requester pays is --request-payer requester' : 'drop --user-project for Azure locations',
+    });
+  }
+  if (target.provider !== 'gcs') return;
+  const fromEnv = envValue(GCS_FIELDS.userProject.env, env);
+  const chosen = project ?? checkUserProject(fromEnv, GCS_FIELDS.userProject.env[0]) ?? target.userProject;
+  if (chosen) target.userProject = chosen;
 }
 
 /** What a saved profile contributes; implemented by the profile store. */
@@ -145,6 +179,9 @@ function fromLocation(loc: Exclude<Location, { provider: 'profile' }>, opts: Tar
       auth: found?.auth ?? { type: 'default' },
     };
   }
+  if (loc.provider === 'gcs') {
+    return { provider: 'gcs', bucket: loc.bucket, prefix: loc.prefix, endpoint: opts.endpoint, auth: gcsAuthFromEnv(env) };
+  }
   const { endpoint, region } = s3Defaults(opts, env);
   return {
     provider: 's3',
@@ -155,6 +192,17 @@ function fromLocation(loc: Exclude<Location, { provider: 'profile' }>, opts: Tar
     forcePathStyle: endpoint ? true : undefined,
     auth: chainAuth(envValue(S3_FIELDS.awsProfile.env, env)),
   };
+}
+
+/**
+ * A GCS credential from the environment: an HMAC pair (GCS_HMAC_ACCESS_ID + GCS_HMAC_SECRET), else
+ * Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud, the metadata server).
+ */
+export function gcsAuthFromEnv(env: NodeJS.ProcessEnv): GcsAuth {
+  const accessId = envValue(GCS_FIELDS.hmacAccessId.env, env);
+  const secret = envValue(GCS_FIELDS.hmacSecret.env, env);
+  if (accessId && secret) return { type: 'hmac', hmacAccessId: accessId, hmacSecret: secret };
+  return { type: 'application-default' };
 }
 
 function chainAuth(profile: string | undefined): S3Auth {
@@ -179,6 +227,7 @@ export async function resolveTarget(
     target = fromLocation(loc, opts, env);
   }
   applyRequestPayer(target, opts);
+  applyUserProject(target, opts, env);
   if (target.provider === 's3' && !target.region) target.region = vespaBucketRegion(target.bucket);
   registerTargetSecrets(target);
   return target;

@@ -194,6 +194,9 @@ test('the credential tables derive the per-type environment overrides and secret
     keys: { accessKeyId: ['AWS_ACCESS_KEY_ID'], secretAccessKey: ['AWS_SECRET_ACCESS_KEY'], sessionToken: ['AWS_SESSION_TOKEN'] },
     chain: { awsProfile: ['AWS_PROFILE'] },
     'assume-role': { roleArn: ['ARCHIVE_ROLE_ARN'], externalId: ['ARCHIVE_EXTERNAL_ID'], awsProfile: ['AWS_PROFILE'] },
+    hmac: { hmacAccessId: ['GCS_HMAC_ACCESS_ID'], hmacSecret: ['GCS_HMAC_SECRET'] },
+    'service-account': {},
+    'application-default': {},
   });
   assert.deepEqual(JSON.parse(JSON.stringify(S3_LOCATION_ENV)), {
     region: ['AWS_REGION', 'AWS_DEFAULT_REGION'],
@@ -205,6 +208,7 @@ test('the credential tables derive the per-type environment overrides and secret
     'connection-string': ['connectionString'],
     'service-principal': ['clientSecret'],
     keys: ['secretAccessKey', 'sessionToken'],
+    hmac: ['hmacSecret'],
   });
 });
 

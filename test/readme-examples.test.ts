@@ -43,6 +43,14 @@ interface Block {
 /** Examples that cannot run against the emulators, each with why. Every entry must match one command. */
 const NOT_RUN: Array<{ has: string; why: string }> = [
   {
+    has: 'gcloud auth application-default login',
+    why: "signs in at Google in a browser; test/gcs.test.ts reads gcloud's ADC file (authorized_user) from a stand-in",
+  },
+  ...['validate', 'list', 'pull'].map((cmd) => ({
+    has: `archive ${cmd} gs://vespa-cloud-data-prod.gcp-us-central1-f-73770f/mytenant/`,
+    why: 'Google Cloud Storage has no emulator here; test/gcs.test.ts runs these commands on that bucket in s3rver behind GCS stand-ins (--endpoint)',
+  })),
+  {
     has: 'archive profile add vespa "https://acmelogs.blob.core.windows.net/vespa-logs?sv=…&sig=…"',
     why: 'a placeholder SAS; the same `profile add vespa "$VESPA_SAS_URL"` runs in the Vespa recipe',
   },

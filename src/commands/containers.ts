@@ -44,7 +44,7 @@ export async function runContainers(location: string | undefined, flags: Contain
   if (format === 'json') await out.line(']');
   await out.flush();
   if (format === 'table' && stdoutIsTTY(io))
-    io.stderr.write(`${n} ${provider.kind === 's3' ? 'bucket' : 'container'}${n === 1 ? '' : 's'}\n`);
+    io.stderr.write(`${n} ${provider.kind === 'azure' ? 'container' : 'bucket'}${n === 1 ? '' : 's'}\n`);
 }
 
 export function registerContainers(program: Command, io: Io): void {

@@ -12,7 +12,11 @@ export function addTargetOptions(cmd: Command): Command {
   return cmd
     .option('--endpoint <url>', 'S3-compatible endpoint (path-style); env AWS_ENDPOINT_URL_S3')
     .option('--region <region>', 'S3 region; env AWS_REGION')
-    .option('--sas <token>', 'Azure SAS token to use with an az:// location; env AZURE_STORAGE_SAS_TOKEN');
+    .option('--sas <token>', 'Azure SAS token to use with an az:// location; env AZURE_STORAGE_SAS_TOKEN')
+    .option(
+      '--user-project <project>',
+      'Cloud Storage requester pays: the project billed, sent on every gs:// request; env GOOGLE_CLOUD_QUOTA_PROJECT',
+    );
 }
 
 /** S3 requester pays, on the commands that read a bucket (list, pull, cat, query, validate). */

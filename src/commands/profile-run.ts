@@ -44,7 +44,12 @@ export async function runProfileAdd(name: string, location: string | undefined, 
     return false;
   });
   for (const n of notes) io.stderr.write(`${n.startsWith('warning:') ? '' : 'note: '}${n}\n`);
-  const pays = profile.provider === 's3' && profile.requestPayer ? ', requester pays' : '';
+  const pays =
+    profile.provider === 's3' && profile.requestPayer
+      ? ', requester pays'
+      : profile.provider === 'gcs' && profile.userProject
+        ? `, billed to ${profile.userProject}`
+        : '';
   io.stdout.write(`saved profile ${name}: ${profileLocation(profile)} (${profile.auth.type}${pays})${madeDefault ? ', default' : ''}\n`);
   io.stderr.write(
     `check what it can do: archive validate ${name}:${profile.provider === 'azure' && !profile.container ? 'CONTAINER' : ''}\n`,
@@ -146,6 +151,9 @@ export async function runProfileShow(name: string, flags: OutputFlags, io: Io): 
   const loc: Array<[string, string]> = [];
   if (p.provider === 'azure') {
     loc.push(['account', p.account], ['endpoint', p.serviceUrl], ['container', p.container ?? '(first segment of NAME:PATH)']);
+  } else if (p.provider === 'gcs') {
+    loc.push(['bucket', p.bucket ?? '(first segment of NAME:PATH)'], ['endpoint', p.endpoint ?? '(storage.googleapis.com)']);
+    if (p.userProject) loc.push(['user project', p.userProject]);
   } else {
     loc.push(
       ['bucket', p.bucket ?? '(first segment of NAME:PATH)'],

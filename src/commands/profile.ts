@@ -1,9 +1,10 @@
 import { Option, type Command } from 'commander';
 import type { OutputFlags } from '../output/output-format.js';
 import type { Io } from '../io.js';
-import { AZURE_AUTH_TYPES, S3_AUTH_TYPES } from '../profiles/types.js';
+import { AZURE_AUTH_TYPES, GCS_AUTH_TYPES, S3_AUTH_TYPES } from '../profiles/types.js';
 import { AZURE_FIELDS } from '../providers/azure-credentials.js';
 import { S3_FIELDS } from '../providers/s3-credentials.js';
+import { GCS_FIELDS } from '../providers/gcs-credentials.js';
 
 /** A field's `profile add` option, as its credential table declares it. */
 const flag = (f: { flag: { spec: string; help: string } }): [string, string] => [f.flag.spec, f.flag.help];
@@ -28,8 +29,11 @@ Examples:
     .command('add')
     .description('save a location and its credential under a name')
     .argument('<name>', 'profile name (letters, digits, . _ -)')
-    .argument('[location]', 'az://ACCOUNT/CONTAINER/PREFIX, blob URL (a SAS URL saves the SAS), s3://BUCKET/PREFIX')
-    .option('--auth <type>', `credential: Azure ${AZURE_AUTH_TYPES.join('|')}; S3 ${S3_AUTH_TYPES.join('|')} (inferred when omitted)`)
+    .argument('[location]', 'az://ACCOUNT/CONTAINER/PREFIX, blob URL (a SAS URL saves the SAS), s3://BUCKET/PREFIX, gs://BUCKET/PREFIX')
+    .option(
+      '--auth <type>',
+      `credential: Azure ${AZURE_AUTH_TYPES.join('|')}; S3 ${S3_AUTH_TYPES.join('|')}; Cloud Storage ${GCS_AUTH_TYPES.join('|')} (inferred when omitted)`,
+    )
     .option(...flag(AZURE_FIELDS.account))
     .option('--container <name>', 'Azure container (omit to name it per use: NAME:CONTAINER/PREFIX)')
     .option('--bucket <name>', 'S3 bucket (omit to name it per use: NAME:BUCKET/PREFIX)')
@@ -40,6 +44,8 @@ Examples:
     .addOption(
       new Option('--request-payer <payer>', 'S3 requester pays on every request (mandatory for Vespa Cloud on AWS)').choices(['requester']),
     )
+    .option(...flag(GCS_FIELDS.userProject))
+    .option(...flag(GCS_FIELDS.keyFile))
     .option(...flag(AZURE_FIELDS.token))
     .option(...flag(AZURE_FIELDS.tenantId))
     .option(...flag(AZURE_FIELDS.clientId))
@@ -66,7 +72,8 @@ ARCHIVE_CONFIG_DIR overrides the directory). At use time, environment variables 
 stored values of the profile's own credential type (AZURE_STORAGE_KEY, AZURE_STORAGE_SAS_TOKEN,
 AZURE_STORAGE_CONNECTION_STRING, AZURE_TENANT_ID/CLIENT_ID/CLIENT_SECRET/AUTHORITY_HOST,
 AWS_ACCESS_KEY_ID+AWS_SECRET_ACCESS_KEY[+AWS_SESSION_TOKEN], AWS_PROFILE, ARCHIVE_ROLE_ARN,
-ARCHIVE_EXTERNAL_ID), and AWS_REGION / AWS_ENDPOINT_URL_S3 the S3 location; flags beat both.
+ARCHIVE_EXTERNAL_ID, GCS_HMAC_ACCESS_ID+GCS_HMAC_SECRET), AWS_REGION / AWS_ENDPOINT_URL_S3 the S3
+location and GOOGLE_CLOUD_QUOTA_PROJECT a gs:// profile's user project; flags beat both.
 
 Examples:
   archive profile add vespa "https://acct.blob.core.windows.net/vespa-logs?sv=…&sig=…" --layout vespa
@@ -75,7 +82,10 @@ Examples:
   archive profile add vespa-guest az://acct/logs --auth device-code --tenant-id VESPA_TENANT_ID
   archive profile add logzio s3://my-archive --auth assume-role --role-arn arn:aws:iam::123456789012:role/logzio --external-id X
   archive profile add vespa-aws s3://vespa-cloud-data-prod.aws-us-east-1c-9eb633/mytenant/ --region us-east-1 --request-payer requester --aws-profile archive --layout vespa
-  archive profile add r2 s3://logs --endpoint https://ID.r2.cloudflarestorage.com --auth keys --access-key-id AKID --secret-stdin`,
+  archive profile add r2 s3://logs --endpoint https://ID.r2.cloudflarestorage.com --auth keys --access-key-id AKID --secret-stdin
+  archive profile add vespa-gcp gs://vespa-cloud-data-prod.gcp-us-central1-f-73770f/mytenant/ --user-project my-project-123 --layout vespa
+  archive profile add gcs-hmac gs://my-logs --auth hmac --access-key-id GOOG1E… --secret-stdin --user-project my-project-123
+  archive profile add gcs-sa gs://my-logs --auth service-account --key-file sa.json`,
     )
     .action(async (name: string, location: string | undefined, flags: AddCmdFlags) =>
       (await run()).runProfileAdd(name, location, flags, io),

@@ -41,7 +41,7 @@ export interface RestorePlan {
 }
 
 export async function restorePlan(
-  provider: 'azure' | 's3',
+  provider: 'azure' | 's3' | 'gcs',
   flags: Pick<
     RestoreFlags,
     'tier' | 'priority' | 'days' | 'copyTo' | 'interval' | 'concurrency' | 'progress' | 'output' | 'json' | 'ndjson' | 'csv'
@@ -49,6 +49,10 @@ export async function restorePlan(
   io: Io,
   names?: Parameters<typeof import('../restore/request.js').restoreRequest>[2],
 ): Promise<RestorePlan> {
+  if (provider === 'gcs')
+    throw new UsageError('Cloud Storage has nothing to restore: Nearline, Coldline and Archive objects are read as they are', {
+      hint: 'pull, cat and query read them directly (Cloud Storage bills a retrieval fee per GiB read)',
+    });
   const [{ restoreRequest, defaultIntervalMs, parseInterval }, { resolveOutputFormat }] = await Promise.all([
     import('../restore/request.js'),
     import('../output/output-format.js'),

@@ -194,6 +194,7 @@ async function resolve(location: string | undefined, flags: ValidateFlags, io: I
 
 function formatTarget(t: Target): string {
   const pre = t.prefix ? `/${t.prefix}` : '';
+  if (t.provider === 'gcs') return `gs://${t.bucket}${pre}`;
   return t.provider === 'azure' ? `az://${t.account}/${t.container}${pre}` : `s3://${t.bucket}${pre}`;
 }
 

@@ -4,18 +4,29 @@
  * waits on a prompt; secrets come from --secret-stdin, --secret-file, the environment or a hidden
  * prompt — never necessarily from argv.
  */
+import { resolve as resolvePath } from 'node:path';
 import { checkAccountKey } from '../providers/account-key.js';
 import { UsageError } from '../errors.js';
 import { parseLocation, type Location } from '../location.js';
-import { checkRequestPayer } from '../target.js';
+import { checkRequestPayer, checkUserProject } from '../target.js';
 import { layoutNames } from '../layouts/index.js';
 import { registerSecret } from '../redact.js';
 import { parseSas } from '../sas/parse.js';
 import { parseConnectionString, type ConnectionStringParts } from '../providers/azure-connection-string.js';
 import { AZURE_FIELDS, type AzureAuthType } from '../providers/azure-credentials.js';
 import { S3_FIELDS, type S3AuthType } from '../providers/s3-credentials.js';
+import { GCS_FIELDS, type GcsAuthType } from '../providers/gcs-credentials.js';
 import { authFields, credentialSecrets, envValue, firstEnv, type CredentialField } from '../providers/credentials.js';
-import { AZURE_AUTH_TYPES, S3_AUTH_TYPES, type AuthType, type AzureProfile, type Profile, type S3Profile } from './types.js';
+import {
+  AZURE_AUTH_TYPES,
+  GCS_AUTH_TYPES,
+  S3_AUTH_TYPES,
+  type AuthType,
+  type AzureProfile,
+  type GcsProfile,
+  type Profile,
+  type S3Profile,
+} from './types.js';
 import { canPrompt, promptChoice, promptSecret, promptText, readSecretFile, readStdinSecret, type Terminal } from './prompt.js';
 
 export interface AddFlags {
@@ -28,6 +39,8 @@ export interface AddFlags {
   region?: string;
   pathStyle?: boolean;
   requestPayer?: string;
+  userProject?: string;
+  keyFile?: string;
   sas?: string;
   tenantId?: string;
   clientId?: string;
@@ -74,6 +87,12 @@ const AZURE_HINT_TYPES = AZURE_AUTH_TYPES.join(', ');
 const S3_HINT_TYPES = S3_AUTH_TYPES.join(', ');
 const isAzureType = (t: string) => (AZURE_AUTH_TYPES as readonly string[]).includes(t);
 const isS3Type = (t: string) => (S3_AUTH_TYPES as readonly string[]).includes(t);
+const GCS_HINT_TYPES = GCS_AUTH_TYPES.join(', ');
+const isGcsType = (t: string) => (GCS_AUTH_TYPES as readonly string[]).includes(t);
+type Provider = 'azure' | 's3' | 'gcs';
+const PROVIDER_NAME: Record<Provider, string> = { azure: 'Azure', s3: 'S3', gcs: 'Cloud Storage' };
+const typesOf = (p: Provider) => (p === 'azure' ? AZURE_HINT_TYPES : p === 's3' ? S3_HINT_TYPES : GCS_HINT_TYPES);
+const isTypeOf = (p: Provider, t: string) => (p === 'azure' ? isAzureType(t) : p === 's3' ? isS3Type(t) : isGcsType(t));
 
 export interface BuiltProfile {
   profile: Profile;
@@ -97,6 +116,21 @@ export async function buildProfile(name: string, location: string | undefined, f
   const g = new Gatherer(flags, io);
   const now = new Date().toISOString();
   const common = { layout: flags.layout, description: flags.description, created: now, updated: now };
+  if (provider !== 'gcs' && flags.userProject !== undefined) {
+    throw new UsageError('--user-project is for Cloud Storage (gs://) profiles', {
+      hint: provider === 's3' ? 'S3 requester pays is --request-payer requester' : 'drop --user-project for an Azure location',
+    });
+  }
+  if (provider === 'gcs') {
+    if (flags.requestPayer !== undefined) {
+      throw new UsageError('--request-payer is for S3 profiles: Cloud Storage bills the project given by --user-project', {
+        hint: 'use --user-project PROJECT for a gs:// profile',
+      });
+    }
+    const gl = loc?.provider === 'gcs' ? loc : undefined;
+    const profile = await gcsProfile(gl, type as GcsAuthType | undefined, g);
+    return { profile: prune({ ...profile, ...common }), notes: g.notes };
+  }
   if (provider === 'azure') {
     if (flags.requestPayer !== undefined) {
       throw new UsageError('--request-payer is for S3 profiles: Azure Blob Storage has no requester pays', {
@@ -130,8 +164,10 @@ function checkLayout(layout: string | undefined): void {
 }
 
 function checkedAuthType(auth: string | undefined): AuthType | undefined {
-  if (auth && !isAzureType(auth) && !isS3Type(auth)) {
-    throw new UsageError(`--auth: unknown credential type "${auth}"`, { hint: `Azure: ${AZURE_HINT_TYPES}; S3: ${S3_HINT_TYPES}` });
+  if (auth && !isAzureType(auth) && !isS3Type(auth) && !isGcsType(auth)) {
+    throw new UsageError(`--auth: unknown credential type "${auth}"`, {
+      hint: `Azure: ${AZURE_HINT_TYPES}; S3: ${S3_HINT_TYPES}; Cloud Storage: ${GCS_HINT_TYPES}`,
+    });
   }
   return auth as AuthType | undefined;
 }
@@ -143,9 +179,10 @@ async function chooseProvider(
   type: AuthType | undefined,
   flags: AddFlags,
   io: Inputs,
-): Promise<'azure' | 's3'> {
-  let provider = loc?.provider as 'azure' | 's3' | undefined;
-  if (!provider && type) provider = isAzureType(type) ? 'azure' : 's3';
+): Promise<Provider> {
+  let provider = loc?.provider as Provider | undefined;
+  if (!provider && type) provider = isAzureType(type) ? 'azure' : isGcsType(type) ? 'gcs' : 's3';
+  if (!provider && (flags.userProject || flags.keyFile)) provider = 'gcs';
   if (!provider && (flags.bucket || flags.accessKeyId || flags.roleArn || flags.awsProfile || flags.requestPayer)) provider = 's3';
   if (!provider && (flags.account || flags.container || flags.tenantId || flags.sas)) provider = 'azure';
   if (!provider) {
@@ -154,11 +191,11 @@ async function chooseProvider(
         hint: `e.g. archive profile add ${name} az://ACCOUNT/CONTAINER --auth key --secret-stdin, or archive profile add ${name} s3://BUCKET --auth chain`,
       });
     }
-    provider = await io.choose('storage', ['azure', 's3'] as const, 'azure');
+    provider = await io.choose('storage', ['azure', 's3', 'gcs'] as const, 'azure');
   }
-  if (type && !(provider === 'azure' ? isAzureType(type) : isS3Type(type))) {
-    throw new UsageError(`--auth ${type} is not a credential type for ${provider === 'azure' ? 'Azure' : 'S3'}`, {
-      hint: `use one of: ${provider === 'azure' ? AZURE_HINT_TYPES : S3_HINT_TYPES}`,
+  if (type && !isTypeOf(provider, type)) {
+    throw new UsageError(`--auth ${type} is not a credential type for ${PROVIDER_NAME[provider]}`, {
+      hint: `use one of: ${typesOf(provider)}`,
     });
   }
   return provider;
@@ -427,6 +464,46 @@ async function s3Profile(sl: S3Location | undefined, type: S3AuthType | undefine
     forcePathStyle: g.flags.pathStyle || (endpoint ? true : undefined),
     requestPayer: checkRequestPayer(g.flags.requestPayer),
     auth: { type: auth, ...fields } as S3Profile['auth'],
+  };
+}
+
+/** Without --auth: HMAC when an access id is given, a key file when one is, else asked on a terminal, else ADC. */
+async function chooseGcsAuth(g: Gatherer): Promise<GcsAuthType> {
+  const { flags, io } = g;
+  if (flags.accessKeyId) return 'hmac';
+  if (flags.keyFile) return 'service-account';
+  if (io.interactive) return io.choose('credential', GCS_AUTH_TYPES, 'application-default');
+  g.notes.push(
+    'no --auth given: using Google Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, gcloud auth application-default login, the metadata server)',
+  );
+  return 'application-default';
+}
+
+async function gcsProfile(
+  gl: Extract<Location, { provider: 'gcs' }> | undefined,
+  type: GcsAuthType | undefined,
+  g: Gatherer,
+): Promise<GcsProfile> {
+  const auth = type ?? (await chooseGcsAuth(g));
+  const fields = await credentialFields(auth, g);
+  if (fields.keyFile) fields.keyFile = resolvePath(fields.keyFile);
+  const endpoint = g.flags.endpoint;
+  if (endpoint) {
+    try {
+      new URL(endpoint);
+    } catch {
+      throw new UsageError(`--endpoint: "${endpoint}" is not a URL`, {
+        hint: 'Cloud Storage needs none: its XML API is https://storage.googleapis.com',
+      });
+    }
+  }
+  return {
+    provider: 'gcs',
+    bucket: gl?.bucket || g.flags.bucket,
+    prefix: g.flags.prefix ?? (gl?.prefix || undefined),
+    endpoint,
+    userProject: checkUserProject(g.flags.userProject ?? envValue(GCS_FIELDS.userProject.env, g.env)),
+    auth: { type: auth, ...fields } as GcsProfile['auth'],
   };
 }
 

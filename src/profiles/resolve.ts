@@ -6,15 +6,32 @@
  * `--sas` flag, which replaces any Azure credential for that run.
  */
 import { UsageError } from '../errors.js';
-import { checkRequestPayer, s3Defaults, type AzureAuth, type S3Auth, type Target, type TargetOptions } from '../target.js';
+import {
+  checkRequestPayer,
+  checkUserProject,
+  s3Defaults,
+  type AzureAuth,
+  type GcsAuth,
+  type S3Auth,
+  type Target,
+  type TargetOptions,
+} from '../target.js';
 import { parseConnectionString } from '../providers/azure-connection-string.js';
 import { S3_FIELDS } from '../providers/s3-credentials.js';
 import { authFields, envOverrides, firstEnv } from '../providers/credentials.js';
-import { AZURE_AUTH_TYPES, S3_AUTH_TYPES, type AzureProfile, type Profile, type S3Profile } from './types.js';
+import {
+  AZURE_AUTH_TYPES,
+  GCS_AUTH_TYPES,
+  S3_AUTH_TYPES,
+  type AzureProfile,
+  type GcsProfile,
+  type Profile,
+  type S3Profile,
+} from './types.js';
 
 /** Environment variables read for each credential type: field → variables, first set wins (from the credential tables). */
 export const ENV_OVERRIDES: Record<string, Record<string, readonly string[]>> = Object.fromEntries(
-  [...AZURE_AUTH_TYPES, ...S3_AUTH_TYPES].map((t) => [t, envOverrides(t)]),
+  [...AZURE_AUTH_TYPES, ...S3_AUTH_TYPES, ...GCS_AUTH_TYPES].map((t) => [t, envOverrides(t)]),
 );
 /** Location settings the environment overrides for S3 profiles (flags win over both). */
 export const S3_LOCATION_ENV = { region: S3_FIELDS.region.env, endpoint: S3_FIELDS.endpoint.env };
@@ -24,6 +41,18 @@ export function effectiveAuth(p: Profile, env: NodeJS.ProcessEnv): { auth: Recor
   const auth: Record<string, unknown> = { ...p.auth };
   const overridden: Record<string, string> = {};
   const table = ENV_OVERRIDES[p.auth.type] ?? {};
+  if (p.auth.type === 'hmac') {
+    // An HMAC pair is overridden only as a pair, as S3 keys are: an id and another key's secret never sign.
+    const id = firstEnv(table.hmacAccessId, env);
+    const secret = firstEnv(table.hmacSecret, env);
+    if (id && secret) {
+      auth.hmacAccessId = id.value;
+      auth.hmacSecret = secret.value;
+      overridden.hmacAccessId = id.name;
+      overridden.hmacSecret = secret.name;
+    }
+    return { auth, overridden };
+  }
   if (p.auth.type === 'keys') {
     const id = firstEnv(table.accessKeyId, env);
     const secret = firstEnv(table.secretAccessKey, env);
@@ -171,7 +200,32 @@ function s3Target(name: string, p: S3Profile, prefix: string, opts: TargetOption
   };
 }
 
+function gcsTarget(name: string, p: GcsProfile, prefix: string, opts: TargetOptions, env: NodeJS.ProcessEnv): Target {
+  let bucket = p.bucket ?? '';
+  let rest = prefix;
+  if (!bucket) ({ first: bucket, rest } = splitFirst(prefix));
+  const v = credentialValues(name, p, env);
+  const auth: GcsAuth =
+    p.auth.type === 'hmac'
+      ? { type: 'hmac', hmacAccessId: v.hmacAccessId as string, hmacSecret: v.hmacSecret as string }
+      : p.auth.type === 'service-account'
+        ? { type: 'service-account', keyFile: v.keyFile as string }
+        : { type: 'application-default' };
+  return {
+    provider: 'gcs',
+    bucket,
+    prefix: joinPrefix(p.prefix, rest),
+    endpoint: opts.endpoint ?? p.endpoint,
+    auth,
+    layout: p.layout,
+    profile: name,
+    // --user-project and GOOGLE_CLOUD_QUOTA_PROJECT are applied after (target.ts); this is the stored one.
+    ...(p.userProject ? { userProject: checkUserProject(p.userProject, `profile "${name}": userProject`) } : {}),
+  };
+}
+
 export function profileTarget(name: string, p: Profile, prefix: string, opts: TargetOptions, env: NodeJS.ProcessEnv): Target {
+  if (p.provider === 'gcs') return gcsTarget(name, p, prefix, opts, env);
   return p.provider === 'azure' ? azureTarget(name, p, prefix, opts, env) : s3Target(name, p, prefix, opts, env);
 }
 
@@ -179,5 +233,6 @@ export function profileTarget(name: string, p: Profile, prefix: string, opts: Ta
 export function profileLocation(p: Profile): string {
   const pre = p.prefix ? `/${p.prefix}` : '';
   if (p.provider === 'azure') return `az://${p.account}${p.container ? `/${p.container}${pre}` : ''}`;
+  if (p.provider === 'gcs') return `gs://${p.bucket ?? ''}${p.bucket ? pre : ''}`;
   return `s3://${p.bucket ?? ''}${p.bucket ? pre : ''}`;
 }

@@ -82,7 +82,7 @@ export async function readProfiles(path: string): Promise<ProfilesFile> {
     });
   }
   for (const [name, p] of Object.entries(f.profiles)) {
-    if (!p || (p.provider !== 'azure' && p.provider !== 's3') || !p.auth || typeof p.auth.type !== 'string') {
+    if (!p || (p.provider !== 'azure' && p.provider !== 's3' && p.provider !== 'gcs') || !p.auth || typeof p.auth.type !== 'string') {
       throw new UsageError(`the profile file ${path} has a broken entry "${name}"`, {
         hint: `remove it with \`archive profile remove ${name}\` and add it again`,
       });

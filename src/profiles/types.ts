@@ -5,6 +5,7 @@
  */
 import { AZURE_AUTH_TYPES, type AzureAuthType } from '../providers/azure-credentials.js';
 import { S3_AUTH_TYPES, type S3AuthType } from '../providers/s3-credentials.js';
+import { GCS_AUTH_TYPES, type GcsAuthType } from '../providers/gcs-credentials.js';
 import { secretFields } from '../providers/credentials.js';
 
 export type AzureProfileAuth =
@@ -20,6 +21,11 @@ export type S3ProfileAuth =
   | { type: 'keys'; accessKeyId?: string; secretAccessKey?: string; sessionToken?: string }
   | { type: 'chain'; awsProfile?: string }
   | { type: 'assume-role'; roleArn?: string; externalId?: string; sessionName?: string; awsProfile?: string };
+
+export type GcsProfileAuth =
+  | { type: 'hmac'; hmacAccessId?: string; hmacSecret?: string }
+  | { type: 'service-account'; keyFile?: string }
+  | { type: 'application-default' };
 
 interface ProfileCommon {
   /** Key prefix inside the container/bucket that `NAME:PREFIX` locations start from. */
@@ -53,7 +59,18 @@ export interface S3Profile extends ProfileCommon {
   auth: S3ProfileAuth;
 }
 
-export type Profile = AzureProfile | S3Profile;
+export interface GcsProfile extends ProfileCommon {
+  provider: 'gcs';
+  /** Without a bucket, the first segment of `NAME:PREFIX` names the bucket. */
+  bucket?: string;
+  /** The XML API's origin when not https://storage.googleapis.com (a stand-in). */
+  endpoint?: string;
+  /** Requester pays: the project billed on every request (`--user-project`; Vespa Cloud's GCP buckets need it). */
+  userProject?: string;
+  auth: GcsProfileAuth;
+}
+
+export type Profile = AzureProfile | S3Profile | GcsProfile;
 
 export interface ProfilesFile {
   version: 1;
@@ -63,11 +80,12 @@ export interface ProfilesFile {
 
 export { AZURE_AUTH_TYPES } from '../providers/azure-credentials.js';
 export { S3_AUTH_TYPES } from '../providers/s3-credentials.js';
-export type AuthType = AzureAuthType | S3AuthType;
+export { GCS_AUTH_TYPES } from '../providers/gcs-credentials.js';
+export type AuthType = AzureAuthType | S3AuthType | GcsAuthType;
 
 /** Names of the fields that hold secrets, per auth type: masked by `show`, kept out of argv (from the credential tables). */
 export const SECRET_FIELDS: Record<string, string[]> = Object.fromEntries(
-  [...AZURE_AUTH_TYPES, ...S3_AUTH_TYPES].flatMap((t) => (secretFields(t).length ? [[t, secretFields(t)]] : [])),
+  [...AZURE_AUTH_TYPES, ...S3_AUTH_TYPES, ...GCS_AUTH_TYPES].flatMap((t) => (secretFields(t).length ? [[t, secretFields(t)]] : [])),
 );
 
 export const PROFILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;

@@ -5,14 +5,15 @@
  */
 import { AZURE_AUTH, AZURE_FIELDS } from './azure-credentials.js';
 import { S3_AUTH, S3_FIELDS } from './s3-credentials.js';
+import { GCS_AUTH, GCS_FIELDS } from './gcs-credentials.js';
 import type { AuthTypeSpec, CredentialField } from './credential-table.js';
 
 export { firstEnv, envValue, type CredentialField, type FieldUse } from './credential-table.js';
 
-const FIELDS: Record<string, CredentialField> = { ...AZURE_FIELDS, ...S3_FIELDS };
-const TYPES: Record<string, AuthTypeSpec<string>> = { ...AZURE_AUTH, ...S3_AUTH };
+const FIELDS: Record<string, CredentialField> = { ...AZURE_FIELDS, ...S3_FIELDS, ...GCS_FIELDS };
+const TYPES: Record<string, AuthTypeSpec<string>> = { ...AZURE_AUTH, ...S3_AUTH, ...GCS_AUTH };
 
-/** The declaration of a field (Azure and S3 field names do not collide). */
+/** The declaration of a field (Azure, S3 and GCS field names do not collide). */
 export function credentialField(name: string): CredentialField | undefined {
   return Object.hasOwn(FIELDS, name) ? FIELDS[name] : undefined;
 }

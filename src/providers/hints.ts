@@ -97,6 +97,52 @@ export function s3Hint(code: string | undefined, op: Operation): string | undefi
   }
 }
 
+const GCS_PERMISSION: Record<Operation, string> = {
+  list: 'storage.objects.list',
+  read: 'storage.objects.get',
+  write: 'storage.objects.create',
+  delete: 'storage.objects.delete',
+  containers: 'storage.buckets.list',
+  restore: 'storage.objects.get (Cloud Storage reads Nearline, Coldline and Archive objects directly)',
+};
+const GCS_ROLE: Record<Operation, string> = {
+  list: 'roles/storage.objectViewer',
+  read: 'roles/storage.objectViewer',
+  write: 'roles/storage.objectAdmin',
+  delete: 'roles/storage.objectAdmin',
+  containers: 'roles/storage.admin (at project scope)',
+  restore: 'roles/storage.objectViewer',
+};
+
+/** The fix for a Google Cloud Storage error code (XML API codes), in GCS's own terms. */
+export function gcsHint(code: string | undefined, op: Operation): string | undefined {
+  switch (code) {
+    case 'AccessDenied':
+    case 'Forbidden':
+      return `the principal needs ${GCS_PERMISSION[op]} on the bucket: grant it ${GCS_ROLE[op]} (gcloud storage buckets add-iam-policy-binding)`;
+    case 'UserProjectMissing':
+    case 'RequesterPays':
+      return 'the bucket is requester pays: add --user-project PROJECT (a project of yours with billing; the principal needs serviceusage.services.use on it)';
+    case 'InvalidAccessKeyId':
+      return 'the HMAC access id is unknown or inactive: check it in the console (Cloud Storage → Settings → Interoperability)';
+    case 'SignatureDoesNotMatch':
+      return 'the HMAC secret is wrong: check GCS_HMAC_SECRET or the profile';
+    case 'InvalidToken':
+    case 'AuthenticationRequired':
+    case 'ExpiredToken':
+      return 'the OAuth token was refused: run `gcloud auth application-default login` again or check the service-account key';
+    case 'NoSuchBucket':
+      return 'check the bucket name in gs://BUCKET/PREFIX';
+    case 'NoSuchKey':
+    case 'NotFound':
+      return 'check the key; `archive list` shows what exists under a prefix';
+    case 'CredentialsProviderError':
+      return 'no Google credential was found: set GOOGLE_APPLICATION_CREDENTIALS, run `gcloud auth application-default login`, pass --auth hmac keys through a profile, or add a profile (`archive profile add`)';
+    default:
+      return undefined;
+  }
+}
+
 export function networkHint(code: string | undefined): string | undefined {
   switch (code) {
     case 'ECONNREFUSED':

@@ -33,6 +33,10 @@ export interface PreparedGet {
   /** Path and query sent verbatim (no dot-segment normalisation); the query is a SECRET. */
   path: string;
   headers: Record<string, string>;
+  /** GET unless given (the GCS provider also sends HEAD, PUT and DELETE this way). */
+  method?: string;
+  /** A request body (PUT). */
+  body?: Buffer;
 }
 
 export interface GetResponse {
@@ -165,7 +169,7 @@ async function nodeGet(req: PreparedGet, signal?: AbortSignal): Promise<GetRespo
       {
         host: url.hostname.replace(/^\[|\]$/g, ''),
         port: url.port || (tls ? 443 : 80),
-        method: 'GET',
+        method: req.method ?? 'GET',
         path: req.path,
         headers: req.headers,
         agent: a.agent,
@@ -174,7 +178,7 @@ async function nodeGet(req: PreparedGet, signal?: AbortSignal): Promise<GetRespo
       (res) => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res }),
     );
     r.on('error', (err) => reject(signal?.aborted ? (signal.reason ?? err) : networkError(err)));
-    r.end();
+    r.end(req.body);
   });
 }
 
@@ -183,7 +187,14 @@ export async function get(req: PreparedGet, convention: ProxyConvention, signal?
   if (!proxySettings(convention)) return nodeGet(req, signal);
   const dispatcher = await proxyDispatcher(convention);
   try {
-    const res = await dispatcher.request({ origin: req.origin, path: req.path, method: 'GET', headers: req.headers, signal });
+    const res = await dispatcher.request({
+      origin: req.origin,
+      path: req.path,
+      method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
+      headers: req.headers,
+      body: req.body,
+      signal,
+    });
     return { status: res.statusCode, headers: res.headers, body: res.body as unknown as Readable };
   } catch (err) {
     if (signal?.aborted) throw signal.reason ?? err;

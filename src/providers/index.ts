@@ -22,6 +22,10 @@ export async function openProvider(target: Target): Promise<StorageProvider> {
     const { openAzure } = await import('./azure.js');
     return openAzure(target);
   }
+  if (target.provider === 'gcs') {
+    const { openGcs } = await import('./gcs.js');
+    return openGcs(target);
+  }
   // The SDK warns on Node < 22 through process.emitWarning; users of a CLI must not see SDK noise.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const { openS3 } = await import('./s3.js');

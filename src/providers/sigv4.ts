@@ -63,6 +63,10 @@ export function signGet(o: {
   service?: string;
   /** More headers to send and sign (lower-case names), e.g. `x-amz-request-payer`, `x-amz-optional-object-attributes`. */
   headers?: Record<string, string>;
+  /** GET unless given: HEAD, PUT and DELETE are signed the same way (the GCS provider's requests). */
+  method?: string;
+  /** Hex SHA-256 of the body (default: of an empty body). */
+  payloadHash?: string;
 }): Record<string, string> {
   const service = o.service ?? 's3';
   const amzDate = (o.now ?? new Date())
@@ -73,14 +77,14 @@ export function signGet(o: {
   const headers: Record<string, string> = {
     ...o.headers,
     host: o.host,
-    'x-amz-content-sha256': EMPTY_SHA256,
+    'x-amz-content-sha256': o.payloadHash ?? EMPTY_SHA256,
     'x-amz-date': amzDate,
   };
   if (o.credentials.sessionToken) headers['x-amz-security-token'] = o.credentials.sessionToken;
   const names = Object.keys(headers).sort();
   const canonicalHeaders = names.map((n) => `${n}:${headers[n]!.trim().replace(/\s+/g, ' ')}\n`).join('');
   const signedHeaders = names.join(';');
-  const canonicalRequest = ['GET', o.path, o.query, canonicalHeaders, signedHeaders, EMPTY_SHA256].join('\n');
+  const canonicalRequest = [o.method ?? 'GET', o.path, o.query, canonicalHeaders, signedHeaders, o.payloadHash ?? EMPTY_SHA256].join('\n');
   const scope = `${day}/${o.region}/${service}/aws4_request`;
   const stringToSign = ['AWS4-HMAC-SHA256', amzDate, scope, createHash('sha256').update(canonicalRequest, 'utf8').digest('hex')].join('\n');
   const signature = createHmac('sha256', signingKey(o.credentials.secretAccessKey, day, o.region, service))

@@ -43,4 +43,27 @@ export interface S3Target {
    */
   requestPayer?: RequestPayer;
 }
-export type Target = (AzureTarget | S3Target) & { layout?: string; profile?: string };
+/**
+ * Google Cloud Storage credentials: HMAC keys (SigV4 on the XML API), a service-account key file
+ * (RS256 JWT grant), or Application Default Credentials (GOOGLE_APPLICATION_CREDENTIALS, the
+ * gcloud ADC file, the metadata server).
+ */
+export type GcsAuth =
+  | { type: 'hmac'; hmacAccessId: string; hmacSecret: string }
+  | { type: 'service-account'; keyFile: string }
+  | { type: 'application-default' };
+
+export interface GcsTarget {
+  provider: 'gcs';
+  bucket: string;
+  prefix: string;
+  /** The XML API's origin; default https://storage.googleapis.com (path-style always). */
+  endpoint?: string;
+  auth: GcsAuth;
+  /**
+   * Requester pays on GCS: the project billed for every request, sent as `x-goog-user-project`
+   * (Vespa Cloud's GCP buckets need it: "the `-u user-project` parameter is mandatory").
+   */
+  userProject?: string;
+}
+export type Target = (AzureTarget | S3Target | GcsTarget) & { layout?: string; profile?: string };

@@ -4,7 +4,7 @@
  */
 import type { Readable } from 'node:stream';
 
-export type ProviderKind = 'azure' | 's3';
+export type ProviderKind = 'azure' | 's3' | 'gcs';
 
 export interface ContainerInfo {
   name: string;

@@ -39,6 +39,7 @@ export interface EmitOptions {
 }
 
 function where(target: Target): string {
+  if (target.provider === 'gcs') return escapeText(`gs://${target.bucket}`);
   return escapeText(target.provider === 'azure' ? `az://${target.account}/${target.container}` : `s3://${target.bucket}`);
 }
 
@@ -99,6 +100,18 @@ function azureGlobLiteral(path: string): string {
   return /[*[\\]/.test(path) ? path.replace(/[*?[\\]/g, '\\$&') : path;
 }
 
+/** GCS: DuckDB reads gs:// through the XML API with an HMAC key (its GCS secret); requester pays is the billed project. */
+function gcsDuckdbSecret(target: Extract<Target, { provider: 'gcs' }>): string[] {
+  const lines = [
+    "CREATE OR REPLACE SECRET archive_gcs (TYPE gcs, KEY_ID 'HMAC_ACCESS_ID', SECRET 'HMAC_SECRET'); -- an HMAC key: Cloud Storage → Settings → Interoperability",
+  ];
+  if (target.userProject)
+    lines.push(
+      `-- requester pays: DuckDB's GCS secret sends no x-goog-user-project; the HMAC key's own project (${target.userProject} if it is that one) must be allowed to read the bucket, or copy the objects with archive pull first`,
+    );
+  return lines;
+}
+
 /**
  * S3 addressing the engine must be told about: a dotted bucket on AWS needs path-style (the
  * virtual-hosted name fails TLS on the dot: Vespa Cloud's `vespa-cloud-data-prod.aws-…` buckets),
@@ -122,7 +135,7 @@ function tsText(d: Date): string {
 export function duckdbUrl(target: Target, e: Entry, withSas: boolean): string {
   if (target.provider === 'azure')
     return withSas && sasOf(target) ? httpsUrl(target, e.key, { withSas: true }) : `az://${target.container}/${e.key}`;
-  return `s3://${target.bucket}/${e.key}`;
+  return `${target.provider === 'gcs' ? 'gs' : 's3'}://${target.bucket}/${e.key}`;
 }
 
 function duckdb(target: Target, entries: Entry[], o: EmitOptions): string {
@@ -137,6 +150,8 @@ function duckdb(target: Target, entries: Entry[], o: EmitOptions): string {
       );
       lines.push("-- (or: CREATE SECRET (TYPE azure, CONNECTION_STRING '…'); archive --emit duckdb --with-sas prints SAS URLs instead)");
     }
+  } else if (target.provider === 'gcs') {
+    lines.push('INSTALL httpfs; LOAD httpfs;', ...gcsDuckdbSecret(target));
   } else {
     lines.push('INSTALL httpfs; LOAD httpfs;');
     // URL_COMPATIBILITY_MODE: each s3:// URL is one object, never a glob or a ?query (keys hold `*`, `[`, `?`).
@@ -215,6 +230,13 @@ function clickhouse(target: Target, entries: Entry[], o: EmitOptions): string {
         '-- credentials: add account_name, account_key arguments, or use a connection string / named collection; --with-sas puts the SAS in the URL',
       );
     paths = entries.map((e) => `${target.container}/${e.key}`);
+  } else if (target.provider === 'gcs') {
+    const base = `${(target.endpoint ?? 'https://storage.googleapis.com').replace(/\/+$/, '')}/${target.bucket}/`;
+    const headers = target.userProject ? `, headers('x-goog-user-project' = ${clickhouseString(target.userProject)})` : '';
+    source = `gcs(${clickhouseString(`${base}${encodeKey(prefix)}**`)}, 'JSONEachRow'${headers})`;
+    lines.push("-- credentials: add the HMAC key's access id and secret as arguments after the URL, or a named collection");
+    if (headers) lines.push('-- requester pays: every request must carry x-goog-user-project, which the headers(…) argument sends');
+    paths = entries.map((e) => `${target.bucket}/${e.key}`);
   } else {
     const needs = s3Needs(target);
     const base = target.endpoint
@@ -243,7 +265,7 @@ function clickhouse(target: Target, entries: Entry[], o: EmitOptions): string {
 function hadoopUrl(target: Target, key: string): string {
   return target.provider === 'azure'
     ? `abfss://${target.container}@${target.account}.dfs.core.windows.net/${key}`
-    : `s3://${target.bucket}/${key}`;
+    : `${target.provider === 'gcs' ? 'gs' : 's3'}://${target.bucket}/${key}`;
 }
 
 /** Line terminators of Trino's SQL comments and of Hadoop's line reader (the manifest's). */
@@ -255,7 +277,7 @@ function trino(target: Target, entries: Entry[], o: EmitOptions): string {
   const loc =
     target.provider === 'azure'
       ? `abfss://${target.container}@${target.account}.dfs.core.windows.net/_archive_manifest/`
-      : `s3://${target.bucket}/_archive_manifest/`;
+      : `${target.provider === 'gcs' ? 'gs' : 's3'}://${target.bucket}/_archive_manifest/`;
   lines.push('-- 1. save the manifest (the object URLs below) as a file and upload it under LOCATION:');
   lines.push("--      archive query … --emit trino | sed -n 's/^-- manifest: //p' > manifest.txt");
   // A manifest is one raw path a line: a key with a line break cannot be one, and must not end the comment.
@@ -299,6 +321,13 @@ function spark(target: Target, entries: Entry[], o: EmitOptions): string {
         `spark.conf.set(${pythonString(`fs.azure.sas.${target.container}.${target.account}.blob.core.windows.net`)}, ${pythonString(sas)})  # a secret`,
       );
     else lines.push('# credentials: fs.azure.account.auth.type / OAuth or account key in the Spark conf (--with-sas prints a SAS setting)');
+  } else if (target.provider === 'gcs') {
+    lines.push('# credentials: the Cloud Storage connector (gcs-connector) uses Application Default Credentials');
+    if (target.userProject)
+      lines.push(
+        `spark.sparkContext._jsc.hadoopConfiguration().set("fs.gs.requester.pays.mode", "ENABLED")`,
+        `spark.sparkContext._jsc.hadoopConfiguration().set("fs.gs.requester.pays.project.id", ${JSON.stringify(target.userProject)})`,
+      );
   } else {
     lines.push('# credentials: the s3a default chain (fs.s3a.aws.credentials.provider)');
     const needs = s3Needs(target);
@@ -311,7 +340,9 @@ function spark(target: Target, entries: Entry[], o: EmitOptions): string {
       ? sas
         ? `wasbs://${target.container}@${target.account}.blob.core.windows.net/${key}`
         : hadoopUrl(target, key)
-      : `s3a://${target.bucket}/${key}`;
+      : target.provider === 'gcs'
+        ? `gs://${target.bucket}/${key}`
+        : `s3a://${target.bucket}/${key}`;
   lines.push('from pyspark.sql.functions import input_file_name');
   // Spark globs any path holding {}[]*?\ : each key escaped so it matches only itself.
   lines.push(`paths = [\n${entries.map((e) => `    ${pythonString(url(hadoopLiteral(e.key)))},`).join('\n')}\n]`);

@@ -38,6 +38,7 @@ export function httpsUrl(target: Target, key: string, o: { withSas?: boolean } =
     return `${target.serviceUrl.replace(/\/+$/, '')}/${target.container}/${encodeKey(key)}${sas ? `?${sas}` : ''}`;
   }
   if (target.endpoint) return `${target.endpoint.replace(/\/+$/, '')}/${target.bucket}/${encodeKey(key)}`;
+  if (target.provider === 'gcs') return `https://storage.googleapis.com/${target.bucket}/${encodeKey(key)}`;
   const region = target.region ?? 'us-east-1';
   return `https://${target.bucket}.s3.${region}.amazonaws.com/${encodeKey(key)}`;
 }

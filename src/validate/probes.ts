@@ -52,6 +52,17 @@ export function describeAuth(t: Target): string {
         return 'anonymous';
     }
   }
+  if (t.provider === 'gcs') {
+    const billed = t.userProject ? `, billed to project ${t.userProject}` : '';
+    switch (t.auth.type) {
+      case 'hmac':
+        return `HMAC key ${t.auth.hmacAccessId}${billed}`;
+      case 'service-account':
+        return `service-account key file ${t.auth.keyFile}${billed}`;
+      case 'application-default':
+        return `Google Application Default Credentials${billed}`;
+    }
+  }
   switch (t.auth.type) {
     case 'keys':
       return `access key ${t.auth.accessKeyId}${t.auth.sessionToken ? ' (temporary)' : ''}`;

@@ -51,7 +51,7 @@ export interface ChallengeFound {
 
 export interface ValidateReport {
   location: string;
-  provider: 'azure' | 's3';
+  provider: 'azure' | 's3' | 'gcs';
   auth: string;
   probes: ProbeResult[];
   sas?: SasReport;
