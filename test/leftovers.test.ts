@@ -184,9 +184,16 @@ for (const name of PROVIDERS) {
       const proxy = await startFaultProxy(p.upstream, () => 'slow', { slowBytesPerSec: 2048 });
       try {
         // A query still running elsewhere (its owner lives): must stay.
-        const running = join(own, 'archive-query-running');
+        const running = join(own, 'archive-query-live01');
         mkdirSync(join(running, 'objects'), { recursive: true });
-        writeFileSync(join(running, 'owner.json'), live.owner());
+        writeFileSync(join(running, 'owner.json'), JSON.stringify({ ...JSON.parse(live.owner()), token: 'archive-query-live01' }));
+        // Not a query's, though named alike, whatever their owner files say: never touched.
+        const deadOwner = JSON.stringify({ pid: 2 ** 22 + 7, host: hostname(), token: 'archive-query-notes' });
+        for (const other of ['archive-query-notes', 'archive-query-test-a1b2c3', 'archive-query-x0y0z0']) {
+          mkdirSync(join(own, other));
+          if (other !== 'archive-query-x0y0z0') writeFileSync(join(own, other, 'owner.json'), deadOwner);
+        }
+        const keep = ['archive-query-live01', 'archive-query-notes', 'archive-query-test-a1b2c3', 'archive-query-x0y0z0'];
         const via = p.via(proxy.url);
         const child = spawn(process.execPath, [BIN, 'query', via.loc('left', 'logs/'), 'SELECT count(*) FROM logs'], {
           env: cleanEnv({ ...via.env, TMPDIR: own }),
@@ -194,7 +201,7 @@ for (const name of PROVIDERS) {
           stdio: ['ignore', 'ignore', 'ignore'],
         });
         const exited = new Promise((r) => child.on('close', r));
-        const dirs = () => readdirSync(own).filter((d) => d.startsWith('archive-query-') && d !== 'archive-query-running');
+        const dirs = () => readdirSync(own).filter((d) => d.startsWith('archive-query-') && !keep.includes(d));
         await until(() => dirs().length === 1 && existsSync(join(own, dirs()[0]!, 'objects')), 'the query temp dir', exited);
         const dead = join(own, dirs()[0]!);
         child.kill('SIGKILL');
@@ -206,7 +213,7 @@ for (const name of PROVIDERS) {
         assert.equal(r.code, 0, r.stderr);
         assert.equal(r.stdout, 'n\n600\n');
         assert.equal(r.stderr, `archive: removed the temp dir of a query that ended without cleaning up (pid ${child.pid}): ${dead}\n`);
-        assert.deepEqual(readdirSync(own), ['archive-query-running']);
+        assert.deepEqual(readdirSync(own).sort(), [...keep].sort());
       } finally {
         await proxy.close();
         live.stop();

@@ -7,7 +7,8 @@
  * A run killed with -9 (or by the OOM killer, a power cut) runs no hook: its directory, with the
  * fetched logs in it, would stay for ever. Each directory records its owner (pid, host, process
  * start time) in `owner.json`, and every query first removes the directories of owners that are
- * gone (reclaimDead): only this user's, only real directories, never one whose owner lives.
+ * gone (reclaimDead): only this user's, only real directories named as mkdtemp names them and
+ * holding an owner file that names them, never one whose owner lives.
  */
 import { lstatSync, mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,9 +16,9 @@ import path from 'node:path';
 import { currentProcess, ownerAlive } from '../pull/file-lock.js';
 
 const PREFIX = 'archive-query-';
+/** What mkdtemp makes of PREFIX: six more characters, nothing else (`archive-query-notes/` is not ours). */
+const OURS = /^archive-query-[A-Za-z0-9]{6}$/;
 const OWNER_FILE = 'owner.json';
-/** A directory without an owner file (a version before it, or one caught between mkdtemp and the write) is left this long. */
-const UNOWNED_GRACE_MS = 24 * 3_600_000;
 
 export class TempSpace {
   readonly root: string;
@@ -51,11 +52,11 @@ export class TempSpace {
    * Removes the temp directories of queries that died without cleaning up (see above) and
    * returns them with their owner's pid. Never throws: a directory it cannot judge is left.
    */
-  static reclaimDead(parent = tmpdir(), now = Date.now()): Array<{ dir: string; pid?: number }> {
+  static reclaimDead(parent = tmpdir()): Array<{ dir: string; pid?: number }> {
     const gone: Array<{ dir: string; pid?: number }> = [];
     let names: string[];
     try {
-      names = readdirSync(parent).filter((n) => n.startsWith(PREFIX));
+      names = readdirSync(parent).filter((n) => OURS.test(n));
     } catch {
       return gone;
     }
@@ -71,11 +72,12 @@ export class TempSpace {
         } catch {
           owner = undefined;
         }
-        const dead =
-          owner && typeof owner.pid === 'number' && typeof owner.host === 'string'
-            ? !ownerAlive({ ...owner, token: owner.token ?? name })
-            : now - st.mtimeMs > UNOWNED_GRACE_MS;
-        if (!dead) continue;
+        // Only a directory that proves it is a query's (its owner file names it) and whose owner is
+        // provably gone. One without an owner file (made by an older version, or caught between
+        // mkdtemp and the write) is left: its age would be a guess (a file's mtime against this
+        // process's clock), and a wrong guess deletes someone's files.
+        if (!owner || typeof owner.pid !== 'number' || typeof owner.host !== 'string' || owner.token !== name) continue;
+        if (ownerAlive(owner)) continue;
         rmSync(dir, { recursive: true, force: true, maxRetries: 2 });
         gone.push({ dir, pid: owner?.pid });
       } catch {
