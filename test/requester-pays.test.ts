@@ -424,7 +424,7 @@ describe("Vespa's dotted buckets and the engines' statements (no network)", () =
     const duck = emitStatement('duckdb', target, e, { withSas: false });
     assert.match(
       duck,
-      /^CREATE OR REPLACE SECRET archive_s3 \(TYPE s3, PROVIDER credential_chain, REGION 'us-east-1', URL_STYLE 'path', REQUESTER_PAYS true\);$/m,
+      /^CREATE OR REPLACE SECRET archive_s3 \(TYPE s3, PROVIDER credential_chain, URL_COMPATIBILITY_MODE true, REGION 'us-east-1', URL_STYLE 'path', REQUESTER_PAYS true\);$/m,
     );
     assert.match(duck, /^SET s3_requester_pays = true;/m);
     const spark = emitStatement('spark', target, e, { withSas: false });
