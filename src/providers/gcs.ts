@@ -21,7 +21,7 @@ import { bodyText, errorBody, get, header, rangeMismatch, xmlField, type GetResp
 import { listChunk } from './list-chunk.js';
 import { changedMidRead, mapFailure, transientFailure } from './provider-errors.js';
 import { canonicalQuery, signGet, uriEncode } from './sigv4.js';
-import { listObjectPages, listParams, type S3ListAuth } from './s3-list.js';
+import { listObjectPages, pagedListings, listParams, type S3ListAuth } from './s3-list.js';
 import type { GcsTarget } from './target-types.js';
 import type { ContainerInfo, LevelPage, ObjectInfo, PutOptions, ReadOptions, StorageProvider } from './types.js';
 import type { GcsTokenSource } from './gcs-auth.js';
@@ -259,30 +259,17 @@ export class GcsProvider implements StorageProvider {
 
   async *listObjects(prefix: string): AsyncIterable<ObjectInfo> {
     this.bucket();
-    try {
-      for await (const page of this.pages(prefix, '')) yield* page.objects;
-    } catch (e) {
-      throw this.fail(e, 'list');
-    }
+    yield* pagedListings.objects(this.pages(prefix, ''), (e) => this.fail(e, 'list'));
   }
 
   async *listPrefixes(prefix: string): AsyncIterable<string> {
     this.bucket();
-    try {
-      for await (const page of this.pages(prefix, '/')) yield* page.prefixes;
-    } catch (e) {
-      throw this.fail(e, 'list');
-    }
+    yield* pagedListings.prefixes(this.pages(prefix, '/'), (e) => this.fail(e, 'list'));
   }
 
   async *listLevel(prefix: string, delimiter = '/'): AsyncIterable<LevelPage> {
     this.bucket();
-    try {
-      for await (const page of this.pages(prefix, delimiter))
-        yield { objects: page.objects, prefixes: page.prefixes, more: !!page.nextToken };
-    } catch (e) {
-      throw this.fail(e, 'list');
-    }
+    yield* pagedListings.level(this.pages(prefix, delimiter), (e) => this.fail(e, 'list'));
   }
 
   async stat(key: string): Promise<ObjectInfo> {

@@ -22,6 +22,7 @@ import { bodyText, get, header, type PreparedGet, xmlField } from './http-get.js
 import { leadingNextToken, parseListObjectsV2, type ListObjectsPage } from './s3-list-xml.js';
 import { canonicalQuery, signGet, type AwsCredentials } from './sigv4.js';
 import { retryAfterMs } from './retry-after.js';
+import type { LevelPage, ObjectInfo } from './types.js';
 
 /**
  * Headers every ListObjectsV2 request sends: S3 returns an entry's RestoreStatus (a Glacier
@@ -221,3 +222,32 @@ export async function* listObjectPages(
     if (!page.nextToken) return;
   }
 }
+
+/**
+ * The three listings a StorageProvider serves from ListObjectsV2 pages (S3, and GCS's XML API):
+ * every object, one level's prefixes, and the planner's level pages. A failure of any page is
+ * thrown as `fail` maps it (the provider's 'list' error).
+ */
+export const pagedListings = {
+  async *objects(pages: AsyncIterable<ListObjectsPage>, fail: (e: unknown) => Error): AsyncIterable<ObjectInfo> {
+    try {
+      for await (const page of pages) yield* page.objects;
+    } catch (e) {
+      throw fail(e);
+    }
+  },
+  async *prefixes(pages: AsyncIterable<ListObjectsPage>, fail: (e: unknown) => Error): AsyncIterable<string> {
+    try {
+      for await (const page of pages) yield* page.prefixes;
+    } catch (e) {
+      throw fail(e);
+    }
+  },
+  async *level(pages: AsyncIterable<ListObjectsPage>, fail: (e: unknown) => Error): AsyncIterable<LevelPage> {
+    try {
+      for await (const page of pages) yield { objects: page.objects, prefixes: page.prefixes, more: !!page.nextToken };
+    } catch (e) {
+      throw fail(e);
+    }
+  },
+};

@@ -25,7 +25,7 @@ import type {
 import { parseAmzRestore } from './restore-header.js';
 import { fastReadsEnabled, splitUrl } from './http-get.js';
 import type { S3FastReader } from './s3-fast-read.js';
-import { LIST_HEADERS, listObjectPages, staticKeyAuth, type ListQuery, type S3ListAuth } from './s3-list.js';
+import { LIST_HEADERS, listObjectPages, pagedListings, staticKeyAuth, type ListQuery, type S3ListAuth } from './s3-list.js';
 import type { AwsCredentials } from './sigv4.js';
 
 type S3Sdk = typeof import('@aws-sdk/client-s3');
@@ -288,31 +288,18 @@ export class S3Provider implements StorageProvider {
 
   async *listObjects(prefix: string): AsyncIterable<ObjectInfo> {
     this.bucket();
-    try {
-      for await (const page of this.pages(prefix, '')) yield* page.objects;
-    } catch (e) {
-      throw this.fail(e, 'list');
-    }
+    yield* pagedListings.objects(this.pages(prefix, ''), (e) => this.fail(e, 'list'));
   }
 
   async *listPrefixes(prefix: string): AsyncIterable<string> {
     this.bucket();
-    try {
-      for await (const page of this.pages(prefix, '/')) yield* page.prefixes;
-    } catch (e) {
-      throw this.fail(e, 'list');
-    }
+    yield* pagedListings.prefixes(this.pages(prefix, '/'), (e) => this.fail(e, 'list'));
   }
 
   /** Delimiter listing for the pruning planner: direct objects and common prefixes, page by page. */
   async *listLevel(prefix: string, delimiter = '/'): AsyncIterable<LevelPage> {
     this.bucket();
-    try {
-      for await (const page of this.pages(prefix, delimiter))
-        yield { objects: page.objects, prefixes: page.prefixes, more: !!page.nextToken };
-    } catch (e) {
-      throw this.fail(e, 'list');
-    }
+    yield* pagedListings.level(this.pages(prefix, delimiter), (e) => this.fail(e, 'list'));
   }
 
   async stat(key: string): Promise<ObjectInfo> {
