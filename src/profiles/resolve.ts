@@ -36,35 +36,34 @@ export const ENV_OVERRIDES: Record<string, Record<string, readonly string[]>> = 
 /** Location settings the environment overrides for S3 profiles (flags win over both). */
 export const S3_LOCATION_ENV = { region: S3_FIELDS.region.env, endpoint: S3_FIELDS.endpoint.env };
 
+/** Credential types whose id and secret the environment overrides only together: [id field, secret field]. */
+const KEY_PAIRS: Readonly<Record<string, readonly [string, string]>> = {
+  keys: ['accessKeyId', 'secretAccessKey'],
+  hmac: ['hmacAccessId', 'hmacSecret'],
+};
+
 /** The credential fields after environment overrides, and which variables were used. */
 export function effectiveAuth(p: Profile, env: NodeJS.ProcessEnv): { auth: Record<string, unknown>; overridden: Record<string, string> } {
   const auth: Record<string, unknown> = { ...p.auth };
   const overridden: Record<string, string> = {};
   const table = ENV_OVERRIDES[p.auth.type] ?? {};
-  if (p.auth.type === 'hmac') {
-    // An HMAC pair is overridden only as a pair, as S3 keys are: an id and another key's secret never sign.
-    const id = firstEnv(table.hmacAccessId, env);
-    const secret = firstEnv(table.hmacSecret, env);
+  // A key pair (S3 keys, a GCS HMAC key) is overridden only as a pair: an id and another key's
+  // secret never sign.
+  const pair = KEY_PAIRS[p.auth.type];
+  if (pair) {
+    const id = firstEnv(table[pair[0]], env);
+    const secret = firstEnv(table[pair[1]], env);
     if (id && secret) {
-      auth.hmacAccessId = id.value;
-      auth.hmacSecret = secret.value;
-      overridden.hmacAccessId = id.name;
-      overridden.hmacSecret = secret.name;
-    }
-    return { auth, overridden };
-  }
-  if (p.auth.type === 'keys') {
-    const id = firstEnv(table.accessKeyId, env);
-    const secret = firstEnv(table.secretAccessKey, env);
-    if (id && secret) {
-      auth.accessKeyId = id.value;
-      auth.secretAccessKey = secret.value;
-      overridden.accessKeyId = id.name;
-      overridden.secretAccessKey = secret.name;
-      // Temporary keys from the environment come with their own token (or none).
-      const tok = firstEnv(table.sessionToken, env);
-      auth.sessionToken = tok?.value;
-      if (tok) overridden.sessionToken = tok.name;
+      auth[pair[0]] = id.value;
+      auth[pair[1]] = secret.value;
+      overridden[pair[0]] = id.name;
+      overridden[pair[1]] = secret.name;
+      if (p.auth.type === 'keys') {
+        // Temporary keys from the environment come with their own token (or none).
+        const tok = firstEnv(table.sessionToken, env);
+        auth.sessionToken = tok?.value;
+        if (tok) overridden.sessionToken = tok.name;
+      }
     }
     return { auth, overridden };
   }
