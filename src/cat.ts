@@ -11,7 +11,7 @@ import type { Entry } from './filter.js';
 import type { StorageProvider } from './providers/types.js';
 import { resilientRead, type RetryPolicy } from './providers/resilient-read.js';
 import { ArchiveError, ArchivedError, NotFoundError } from './errors.js';
-import { readable } from './restore/state.js';
+import { readable } from './providers/cold-state.js';
 import { write } from './output/writer.js';
 
 export interface CatSource {

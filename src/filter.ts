@@ -3,13 +3,12 @@
  */
 import picomatch from 'picomatch';
 import type { KeyFacts } from './layouts/types.js';
-import type { ObjectInfo } from './providers/types.js';
+import type { ColdState, ObjectInfo } from './providers/types.js';
 import { parseTimeSpec } from './time.js';
 import { folderBound, spanOverlaps } from './layouts/time-folders.js';
 import { latestStampDay, nameBound } from './layouts/name-stamps.js';
 import { UsageError } from './errors.js';
 import { KIND_NAMES, KINDS } from './layouts/kinds.js';
-import type { ColdState } from './restore/state.js';
 
 export interface FilterOptions {
   include?: string[];
@@ -31,7 +30,7 @@ export interface Entry extends ObjectInfo {
   time: Date;
   timeEnd?: Date;
   timeSource: 'key' | 'modified';
-  /** Set when the object is not simply online: archived, restoring, or restored (restore/state.ts). */
+  /** Set when the object is not simply online: archived, restoring, or restored (providers/cold-state.ts). */
   cold?: ColdState;
 }
 

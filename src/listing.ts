@@ -8,7 +8,7 @@ import type { StorageProvider } from './providers/types.js';
 import { NotFoundError } from './errors.js';
 import { prunedObjects, type PlanEvent } from './listing/walk.js';
 import { kindClass, type KindClass } from './layouts/kinds.js';
-import { coldState } from './restore/state.js';
+import { coldState } from './providers/cold-state.js';
 
 export type { PlanEvent } from './listing/walk.js';
 

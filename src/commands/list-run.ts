@@ -20,7 +20,7 @@ import { fitWidths, renderHeader, renderRow, type Column } from '../output/table
 import { stdoutColumns, stdoutIsTTY } from '../output/terminal.js';
 import { LineWriter } from '../output/writer.js';
 import { open, targetFor } from './target-open.js';
-import { tierLabel } from '../restore/state.js';
+import { tierLabel } from '../providers/cold-state.js';
 import { printable } from '../restore/text.js';
 import type { TargetFlags } from './options.js';
 

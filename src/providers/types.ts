@@ -145,3 +145,10 @@ export interface StorageProvider {
    */
   restore?(key: string, req: RestoreRequest): Promise<RestoreAnswer>;
 }
+
+/**
+ * online: readable (any online tier or class); archived: in an archive tier with no restore asked
+ * for; restoring: a rehydration/restore is under way, not readable yet; restored: S3 only, a
+ * restored copy is readable (until its expiry).
+ */
+export type ColdState = 'online' | 'archived' | 'restoring' | 'restored';

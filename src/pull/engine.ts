@@ -18,7 +18,8 @@ import {
 import { listEntries, nothingUnder, prefixIsEmpty, type ListOptions, type ListTotals } from '../listing.js';
 import type { Entry } from '../filter.js';
 import type { StorageProvider } from '../providers/types.js';
-import { dedupe, disambiguate, planItem, shardAssigner, type DuplicateNote, type PullItem, type Shard } from './plan.js';
+import { disambiguate, planItem, shardAssigner, type PullItem, type Shard } from './plan.js';
+import { dedupe, type DuplicateNote } from '../listing/dedupe.js';
 import { prefixDir, prepareDestination } from './safe-path.js';
 import {
   PART_SUFFIX,
@@ -34,7 +35,7 @@ import { findStale, removeStale, type StaleFile } from './stale.js';
 import { tryLock, waitLock, type FileLock, type LockOwner } from './file-lock.js';
 import { PulledRecords } from './pulled-record.js';
 import { EndpointHealth } from './endpoint-health.js';
-import { readable, tierLabel } from '../restore/state.js';
+import { readable, tierLabel } from '../providers/cold-state.js';
 
 export interface PullOptions extends ListOptions {
   dest: string;

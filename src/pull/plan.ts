@@ -42,11 +42,6 @@ export interface PullItem {
   renamed?: boolean;
 }
 
-export interface DuplicateNote {
-  kept: Entry;
-  dropped: Entry;
-}
-
 export interface PlanOptions {
   stripPrefix: string;
   flatten?: boolean;
@@ -89,26 +84,6 @@ export function shardAssigner(entries: readonly Entry[], count: number): (e: Ent
     shardOfId.set(id, best);
   }
   return (e) => shardOfId.get(shardId(e)) ?? shardOf(shardId(e), count);
-}
-
-/** Keeps the newest object of each logical partition (a backfill re-export supersedes the original). */
-export function dedupe(entries: Entry[]): { kept: Entry[]; notes: DuplicateNote[] } {
-  const best = new Map<string, Entry>();
-  const notes: DuplicateNote[] = [];
-  for (const e of entries) {
-    const p = e.facts.partition;
-    if (!p) continue;
-    const cur = best.get(p);
-    if (!cur) best.set(p, e);
-    else if (e.lastModified > cur.lastModified || (e.lastModified.getTime() === cur.lastModified.getTime() && e.key > cur.key)) {
-      notes.push({ kept: e, dropped: cur });
-      best.set(p, e);
-    } else notes.push({ kept: cur, dropped: e });
-  }
-  const dropped = new Set(notes.map((n) => n.dropped));
-  // A note's "kept" may itself be dropped later by a newer copy; report the final winner.
-  for (const n of notes) n.kept = best.get(n.dropped.facts.partition!)!;
-  return { kept: entries.filter((e) => !dropped.has(e)), notes };
 }
 
 /**

@@ -7,11 +7,11 @@
 import { isProbeKey, listEntries, nothingUnder, type ListOptions, type ListTotals } from '../listing.js';
 import type { Entry } from '../filter.js';
 import type { StorageProvider } from '../providers/types.js';
-import { dedupe, type DuplicateNote } from '../pull/plan.js';
+import { dedupe, type DuplicateNote } from '../listing/dedupe.js';
 import { parseKey } from '../layouts/index.js';
 import { kindClass } from '../layouts/kinds.js';
 import { viewsFor, type VendorView } from './vendor-views.js';
-import { readable } from '../restore/state.js';
+import { readable } from '../providers/cold-state.js';
 
 export interface SelectOptions extends ListOptions {
   dedupe?: boolean;
@@ -28,7 +28,7 @@ export interface Selection {
    * columns a full one has; `records` 0 when the sample held no record object to go by.
    */
   sampled?: { views: VendorView[]; records: number };
-  /** Objects in an archive tier (restore/state.ts): never read, not in `entries`. */
+  /** Objects in an archive tier (providers/cold-state.ts): never read, not in `entries`. */
   archived: Entry[];
 }
 

@@ -8,7 +8,7 @@ import type { Entry } from '../filter.js';
 import { ArchivedError } from '../errors.js';
 import { formatBytes, formatTime } from '../output/format.js';
 import { restoreCommand, type CommandFilters } from './command-line.js';
-import { tierLabel } from './state.js';
+import { tierLabel } from '../providers/cold-state.js';
 import { printable } from './text.js';
 
 export interface HeldBack {

@@ -12,8 +12,16 @@ import { ArchiveError, PartialFailureError, TransientError, errorForExitCode } f
 import type { Entry } from '../filter.js';
 import { listEntries, nothingUnder, prefixIsEmpty, type ListOptions, type ListTotals } from '../listing.js';
 import type { ObjectInfo, ProviderKind, RestoreRequest, StorageProvider } from '../providers/types.js';
-import { dedupe } from '../pull/plan.js';
-import { coldState, readable, rehydrationTarget, retrievalTime, tierLabel, type ColdState, type RetrievalTime } from './state.js';
+import { dedupe } from '../listing/dedupe.js';
+import {
+  coldState,
+  readable,
+  rehydrationTarget,
+  retrievalTime,
+  tierLabel,
+  type ColdState,
+  type RetrievalTime,
+} from '../providers/cold-state.js';
 
 /**
  * requested: asked for now; raised: an Azure rehydration's priority raised to High; restoring:

@@ -8,7 +8,7 @@ import { ExitCode } from '../errors.js';
 import { formatBytes } from '../output/format.js';
 import { addRow, failure, readSome, underLocation, type ProbeContext } from './probe-kit.js';
 import type { ObjectInfo } from '../providers/types.js';
-import { coldState, readable } from '../restore/state.js';
+import { coldState, readable } from '../providers/cold-state.js';
 
 export async function probeRead(ctx: ProbeContext): Promise<void> {
   // An archived object (Azure Archive tier, S3 Glacier) refuses any read: it says nothing of the credential.

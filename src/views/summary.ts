@@ -4,7 +4,7 @@
  * so memory grows with the number of kinds/hosts/days, not with the number of objects.
  */
 import type { Entry } from '../filter.js';
-import { tierLabel } from '../restore/state.js';
+import { tierLabel } from '../providers/cold-state.js';
 
 export interface Tally {
   objects: number;

@@ -4,14 +4,9 @@
  * provider documents a restore takes. Used by the listing (entries carry their state), list's
  * --long/--summary/JSON, the data commands (which never read an archived object) and `restore`.
  */
-import type { ObjectInfo, ProviderKind } from '../providers/types.js';
+import type { ColdState, ObjectInfo, ProviderKind } from './types.js';
 
-/**
- * online: readable (any online tier or class); archived: in an archive tier with no restore asked
- * for; restoring: a rehydration/restore is under way, not readable yet; restored: S3 only, a
- * restored copy is readable (until its expiry).
- */
-export type ColdState = 'online' | 'archived' | 'restoring' | 'restored';
+export type { ColdState } from './types.js';
 
 /** S3 classes whose objects must be restored before a GET (Glacier Instant Retrieval is read directly). */
 const S3_ARCHIVE_CLASSES = new Set(['GLACIER', 'DEEP_ARCHIVE']);
